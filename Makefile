@@ -1,0 +1,77 @@
+# lifegate — two commands do all setup: `make demo` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+# The demo enables the development identity provider explicitly; it is off by default.
+MANAGE := DJANGO_SETTINGS_MODULE=lifegate.settings LIFEGATE_DEV_IDP=true $(PY) -m django
+export PYTHONPATH := src
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: help setup demo test lint typecheck openapi openapi-check unit test-postgres bench messages clean
+
+help:
+	@echo "make demo           install, migrate, load demo data, run server + task worker on http://127.0.0.1:$(PORT)"
+	@echo "make test           install and run ruff, mypy, OpenAPI drift check, unit, API and browser tests"
+	@echo "make test-postgres  the same test suite against PostgreSQL ($(PG_URL))"
+	@echo "make bench          run the benchmarks, write bench/results.json and docs/benchmarks.md"
+
+$(VENV)/.installed: pyproject.toml requirements/lock.txt
+	@py=$$(scripts/find-python) || exit 1; \
+	  [ -x $(PY) ] && $(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || { rm -rf $(VENV); echo "creating $(VENV) with $$py"; $$py -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c requirements/lock.txt -e '.[dev]'
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+src/lifegate/locale/nl/LC_MESSAGES/django.mo: src/lifegate/locale/nl/LC_MESSAGES/django.po
+	@command -v msgfmt >/dev/null || { echo "installing gettext (msgfmt)"; apt-get install -y -qq gettext >/dev/null; }
+	cd src/lifegate && DJANGO_SETTINGS_MODULE=lifegate.settings ../../$(PY) -m django compilemessages --locale nl >/dev/null
+
+setup: $(VENV)/.installed node_modules/.installed src/lifegate/locale/nl/LC_MESSAGES/django.mo
+
+demo: setup
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	@echo
+	@echo "  lifegate runs on http://127.0.0.1:$(PORT)/  (Ctrl-C stops server and worker)"
+	@echo "  admin: http://127.0.0.1:$(PORT)/admin/  (user 'admin', password printed above on first run)"
+	@echo
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(MANAGE) db_worker & \
+	  $(MANAGE) runserver 127.0.0.1:$(PORT)
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: setup
+	$(BIN)/mypy
+
+openapi: setup
+	$(MANAGE) export_openapi > docs/openapi.json
+
+openapi-check: setup
+	@$(MANAGE) export_openapi | diff -u docs/openapi.json - >/dev/null || { echo "docs/openapi.json is out of date: run 'make openapi' and commit it"; exit 1; }
+
+unit: setup
+	$(BIN)/pytest
+
+test: lint typecheck openapi-check unit
+
+test-postgres: setup
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest
+
+bench: setup
+	$(PY) bench/run.py
+
+messages: setup
+	cd src/lifegate && DJANGO_SETTINGS_MODULE=lifegate.settings ../../$(PY) -m django makemessages --locale nl --no-obsolete --no-location --ignore '*/tests/*'
+
+clean:
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,56 @@
+"""The lifegate API: one NinjaAPI assembled from each building block's router.
+
+Every error leaves here as RFC 9457 problem details."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from lifegate.catalogue.api import router as catalogue_router
+from lifegate.core.problems import problem_response
+
+api = NinjaAPI(
+    title="lifegate API",
+    version="1.0.0",
+    description=(
+        "Public and agency API of lifegate: life events, public services and (as they land) "
+        "journeys, messages, mandates, credentials and evidence exchange. Errors are RFC 9457 "
+        "problem details (`application/problem+json`)."
+    ),
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(ValidationError)
+def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """Malformed parameters or bodies: 400 with each error's location and message."""
+    errors = [
+        {"location": ".".join(str(part) for part in error.get("loc", [])), "message": error.get("msg", "")}
+        for error in exc.errors
+    ]
+    return problem_response(
+        request, 400, "Invalid request", "One or more parameters are malformed.", "invalid-request", errors=errors
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    """Unknown ids: 404."""
+    return problem_response(request, 404, "Not found", str(exc) or "No such resource.", "not-found")
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    """Missing or wrong credentials: 401."""
+    return problem_response(request, 401, "Unauthorized", "Valid credentials are required.", "unauthorized")
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """Errors raised deliberately by endpoints."""
+    return problem_response(request, exc.status_code, str(exc.message), problem_type="about:blank")
+
+
+api.add_router("/catalogue/", catalogue_router)

@@ -1,0 +1,4 @@
+# PLACEHOLDER — replaced by the catalogue building block.
+from ninja import Router
+
+router = Router(tags=["catalogue"])

@@ -1,0 +1,46 @@
+"""The portal shell: the person's home page and the error pages."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from lifegate.identity.decorators import login_required
+from lifegate.portal.services import home_page_for
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Logged in: the person's home page. Anonymous: the public front page."""
+    if request.authentication is None:  # type: ignore[attr-defined]
+        return render(request, "portal/welcome.html")
+    return _personal_home(request)
+
+
+@login_required()
+def _personal_home(request: HttpRequest) -> HttpResponse:
+    page = home_page_for(request.authentication)  # type: ignore[attr-defined]
+    return render(request, "portal/home.html", {"page": page})
+
+
+def _error_page(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:
+    context = {"status": status, "title": title, "text": text}
+    return render(request, "portal/error.html", context, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """400 page."""
+    return _error_page(request, 400, _("Something is wrong with this request"), _("Please check the address or the form and try again."))
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """403 page (also CSRF failures)."""
+    return _error_page(request, 403, _("You may not do this"), _("You do not have permission for this page or action."))
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """404 page; never echoes the requested path (it could contain personal data)."""
+    return _error_page(request, 404, _("Page not found"), _("This page does not exist (any more). Check the address or start from the home page."))
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500 page; says nothing about the cause."""
+    return _error_page(request, 500, _("Something went wrong on our side"), _("Please try again later. Nothing you entered has been saved half-way."))

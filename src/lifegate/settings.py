@@ -1,0 +1,211 @@
+"""lifegate settings. Every value comes from the environment with a safe default for the
+embedded setup (SQLite, development identity provider off unless enabled). docs/operations.md
+lists every variable."""
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP  # type: ignore[import-untyped,unused-ignore]
+from django.utils.translation import gettext_lazy as _
+
+from lifegate.core.env import env_bool, env_int, env_list, env_secret, env_str
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+VAR_DIR = Path(env_str("LIFEGATE_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# "development" for the demo and tests, "production" for real deployments.
+LIFEGATE_ENV = env_str("LIFEGATE_ENV", "development")
+if LIFEGATE_ENV not in ("development", "production"):
+    raise ImproperlyConfigured("LIFEGATE_ENV must be 'development' or 'production'")
+PRODUCTION = LIFEGATE_ENV == "production"
+
+DEV_SECRET_KEY = "lifegate-development-only-secret-key-do-not-use-in-production"
+SECRET_KEY = env_secret("LIFEGATE_SECRET_KEY", DEV_SECRET_KEY)
+DEBUG = env_bool("LIFEGATE_DEBUG", False)
+PORT = env_int("PORT", 8000)
+BASE_URL = env_str("LIFEGATE_BASE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
+ALLOWED_HOSTS = env_list("LIFEGATE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("LIFEGATE_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks_db",
+    "ninja",
+    "lifegate.core",
+    "lifegate.catalogue",
+    "lifegate.registries",
+    "lifegate.identity",
+    "lifegate.transparency",
+    "lifegate.portal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "lifegate.identity.middleware.SubjectSessionMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "lifegate.urls"
+WSGI_APPLICATION = "lifegate.wsgi.application"
+ASGI_APPLICATION = "lifegate.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "src" / "lifegate" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "lifegate.portal.context_processors.portal",
+            ],
+        },
+    },
+]
+
+# Database: SQLite (WAL) by default, PostgreSQL in production, chosen by DATABASE_URL.
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'lifegate.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work: Django's task API with a durable database backend.
+TASKS = {"default": {"BACKEND": env_str("LIFEGATE_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# Sessions: short and sliding, as for DigiD (15 minutes idle).
+SESSION_COOKIE_AGE = env_int("LIFEGATE_SESSION_SECONDS", 15 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# Security headers.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "style-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "form-action": [CSP.SELF, "http:", "https:"],
+    "frame-ancestors": [CSP.NONE],
+}
+if PRODUCTION:
+    SECURE_HSTS_SECONDS = env_int("LIFEGATE_HSTS_SECONDS", 31536000)
+    SECURE_SSL_REDIRECT = env_bool("LIFEGATE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# Languages: Dutch first, English for everyone else. Source strings are English.
+LANGUAGE_CODE = "nl"
+LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "src" / "lifegate" / "locale"]
+TIME_ZONE = "Europe/Amsterdam"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    ("nlds/utrecht-css", NODE_MODULES / "@utrecht" / "component-library-css" / "dist"),
+    ("nlds/utrecht-tokens", NODE_MODULES / "@utrecht" / "design-tokens" / "dist"),
+]
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
+
+MEDIA_ROOT = VAR_DIR / "media"
+
+EMAIL_BACKEND = env_str("LIFEGATE_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+
+# Keys (signing keys for the identity provider, credentials, node messages, log checkpoints)
+# live on disk, never in the database.
+LIFEGATE_KEY_DIR = Path(env_str("LIFEGATE_KEY_DIR", str(VAR_DIR / "keys")))
+# Key for keyed hashes and encryption of data-subject identifiers in the processing log.
+LIFEGATE_SUBJECT_KEY = env_secret("LIFEGATE_SUBJECT_KEY", SECRET_KEY)
+
+# Login: lifegate is an OpenID Connect relying party of any provider.
+DEV_IDP_ENABLED = env_bool("LIFEGATE_DEV_IDP", False)
+OIDC_DISCOVERY_URL = env_str(
+    "LIFEGATE_OIDC_DISCOVERY_URL",
+    f"{BASE_URL}/dev-idp/.well-known/openid-configuration" if DEV_IDP_ENABLED else "",
+)
+OIDC_CLIENT_ID = env_str("LIFEGATE_OIDC_CLIENT_ID", "lifegate-portal")
+DEV_OIDC_CLIENT_SECRET = "lifegate-development-client-secret"
+OIDC_CLIENT_SECRET = env_secret("LIFEGATE_OIDC_CLIENT_SECRET", DEV_OIDC_CLIENT_SECRET)
+OIDC_SCOPES = env_str("LIFEGATE_OIDC_SCOPES", "openid profile")
+OIDC_HTTP_TIMEOUT = env_int("LIFEGATE_OIDC_HTTP_TIMEOUT", 10)
+
+# Catalogue
+CATALOGUE_DATA_FILE = Path(
+    env_str("LIFEGATE_CATALOGUE_FILE", str(BASE_DIR / "src" / "lifegate" / "catalogue" / "data" / "catalogue.yaml"))
+)
+API_MAX_PAGE_SIZE = env_int("LIFEGATE_API_MAX_PAGE_SIZE", 100)
+
+# Demo population
+DEMO_POPULATION_SIZE = env_int("LIFEGATE_DEMO_POPULATION", 1200)
+DEMO_POPULATION_SEED = env_int("LIFEGATE_DEMO_SEED", 20261122)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact_bsn": {"()": "lifegate.core.logging.RedactBsnFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_bsn"]},
+    },
+    "root": {"handlers": ["console"], "level": env_str("LIFEGATE_LOG_LEVEL", "INFO")},
+    "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+}
+
+
+def _refuse_unsafe_production() -> None:
+    problems = []
+    if DEV_IDP_ENABLED:
+        problems.append("the development identity provider (LIFEGATE_DEV_IDP) must be off")
+    if SECRET_KEY == DEV_SECRET_KEY:
+        problems.append("LIFEGATE_SECRET_KEY must be set")
+    if OIDC_CLIENT_SECRET == DEV_OIDC_CLIENT_SECRET:
+        problems.append("LIFEGATE_OIDC_CLIENT_SECRET must be set")
+    if not OIDC_DISCOVERY_URL:
+        problems.append("LIFEGATE_OIDC_DISCOVERY_URL must be set")
+    if DEBUG:
+        problems.append("LIFEGATE_DEBUG must be off")
+    if problems:
+        raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems))
+
+
+if PRODUCTION:
+    _refuse_unsafe_production()

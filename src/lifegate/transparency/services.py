@@ -1,0 +1,103 @@
+"""The one function every building block calls when it reads or changes personal data.
+
+`record_processing` writes the record in the caller's database transaction: if the operation
+rolls back, so does its record, and an operation cannot commit without its record."""
+
+import base64
+import hashlib
+import hmac
+import os
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from lifegate.core.subject import Subject
+from lifegate.transparency.models import ProcessingRecord
+
+ActorKind = Literal["person", "agency", "system"]
+PLATFORM_ORGANISATION = "lifegate"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who performed the operation: a person (by subject), an agency or a system component."""
+
+    kind: ActorKind
+    organisation: str = PLATFORM_ORGANISATION
+    subject: Subject | None = None
+    on_behalf_of: Subject | None = None
+
+
+def _key(purpose: bytes) -> bytes:
+    return hashlib.sha256(purpose + settings.LIFEGATE_SUBJECT_KEY.encode()).digest()
+
+
+def subject_hash(subject: Subject) -> str:
+    """Keyed hash of a subject, for finding a person's records without storing the identifier."""
+    message = f"{subject.scheme}:{subject.value}".encode()
+    return hmac.new(_key(b"subject-hash"), message, hashlib.sha256).hexdigest()
+
+
+def encrypt_subject(subject: Subject) -> str:
+    """AES-GCM ciphertext of the subject identifier (nonce prepended, base64)."""
+    nonce = os.urandom(12)
+    message = f"{subject.scheme}:{subject.value}".encode()
+    sealed = AESGCM(_key(b"subject-encryption")).encrypt(nonce, message, b"dpl.core.data_subject_id")
+    return base64.b64encode(nonce + sealed).decode()
+
+
+def decrypt_subject(ciphertext: str) -> Subject:
+    """Inverse of `encrypt_subject`."""
+    raw = base64.b64decode(ciphertext)
+    plain = AESGCM(_key(b"subject-encryption")).decrypt(raw[:12], raw[12:], b"dpl.core.data_subject_id")
+    scheme, value = plain.decode().split(":", 1)
+    return Subject.from_dict({"scheme": scheme, "value": value})
+
+
+def record_processing(
+    *,
+    name: str,
+    subject: Subject,
+    activity: str,
+    actor: Actor,
+    data_categories: Sequence[str],
+    started_at: datetime | None = None,
+    status: str = ProcessingRecord.Status.OK,
+    trace_id: str = "",
+    parent_span_id: str = "",
+) -> ProcessingRecord:
+    """Record one processing operation on `subject`'s data for processing activity `activity`.
+
+    Must be called inside the operation's own transaction (it joins the current one)."""
+    now = timezone.now()
+    with transaction.atomic():
+        return ProcessingRecord.objects.create(
+            trace_id=trace_id or secrets.token_hex(16),
+            span_id=secrets.token_hex(8),
+            parent_span_id=parent_span_id,
+            name=name,
+            start_time=started_at or now,
+            end_time=now,
+            status_code=status,
+            processing_activity_id=activity,
+            data_subject_hash=subject_hash(subject),
+            data_subject_ciphertext=encrypt_subject(subject),
+            data_subject_id_type="BSN" if subject.scheme == "bsn" else "eIDAS",
+            organisation=actor.organisation,
+            actor_kind=actor.kind,
+            actor_hash=subject_hash(actor.subject) if actor.subject else "",
+            on_behalf_of_hash=subject_hash(actor.on_behalf_of) if actor.on_behalf_of else "",
+            data_categories=list(data_categories),
+        )
+
+
+def records_about(subject: Subject) -> list[ProcessingRecord]:
+    """All processing records about `subject`, newest first."""
+    return list(ProcessingRecord.objects.filter(data_subject_hash=subject_hash(subject)))

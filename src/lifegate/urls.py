@@ -1,0 +1,27 @@
+"""Fixed addresses: operators and other tools rely on them (see docs/operations.md)."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from lifegate.api import api
+from lifegate.core.views import healthz
+
+urlpatterns = [
+    path("", include("lifegate.portal.urls")),
+    path("catalogue/", include("lifegate.catalogue.urls")),
+    path("identity/", include("lifegate.identity.urls")),
+    path("api/", api.urls),
+    path("healthz", healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEV_IDP_ENABLED:
+    urlpatterns.append(path("dev-idp/", include("lifegate.identity.dev_idp.urls")))
+
+handler400 = "lifegate.portal.views.bad_request"
+handler403 = "lifegate.portal.views.forbidden"
+handler404 = "lifegate.portal.views.not_found"
+handler500 = "lifegate.portal.views.server_error"
