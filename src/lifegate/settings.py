@@ -175,6 +175,10 @@ CATALOGUE_DATA_FILE = Path(
 )
 API_MAX_PAGE_SIZE = env_int("LIFEGATE_API_MAX_PAGE_SIZE", 100)
 
+# Base registries: adapter classes (dotted paths) so a real register can replace the embedded one.
+POPULATION_REGISTER_ADAPTER = env_str(
+    "LIFEGATE_POPULATION_REGISTER", "lifegate.registries.embedded.EmbeddedPopulationRegister"
+)
 # Demo population
 DEMO_POPULATION_SIZE = env_int("LIFEGATE_DEMO_POPULATION", 1200)
 DEMO_POPULATION_SEED = env_int("LIFEGATE_DEMO_SEED", 20261122)
