@@ -138,6 +138,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise expects it even when serving from finders
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     ("nlds/utrecht-css", NODE_MODULES / "@utrecht" / "component-library-css" / "dist"),
@@ -148,8 +149,23 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 MEDIA_ROOT = VAR_DIR / "media"
 
-EMAIL_BACKEND = env_str("LIFEGATE_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
-EMAIL_FILE_PATH = VAR_DIR / "mail"
+# E-mail: written to files under var/mail in the embedded setup, an SMTP relay in production.
+EMAIL_BACKEND_PATH = env_str("LIFEGATE_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+MAILERS = {
+    "default": {
+        "BACKEND": EMAIL_BACKEND_PATH,
+        "OPTIONS": {"file_path": str(VAR_DIR / "mail")}
+        if EMAIL_BACKEND_PATH.endswith("filebased.EmailBackend")
+        else {
+            "host": env_str("LIFEGATE_SMTP_HOST", "localhost"),
+            "port": env_int("LIFEGATE_SMTP_PORT", 587),
+            "username": env_str("LIFEGATE_SMTP_USER", ""),
+            "password": env_secret("LIFEGATE_SMTP_PASSWORD", ""),
+            "use_tls": env_bool("LIFEGATE_SMTP_TLS", True),
+        },
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("LIFEGATE_FROM_EMAIL", "lifegate <noreply@lifegate.invalid>")
 
 # Keys (signing keys for the identity provider, credentials, node messages, log checkpoints)
 # live on disk, never in the database.

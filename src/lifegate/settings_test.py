@@ -9,5 +9,5 @@ os.environ.setdefault("LIFEGATE_VAR_DIR", os.path.join(os.path.dirname(__file__)
 from lifegate.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 DEMO_POPULATION_SIZE = 300

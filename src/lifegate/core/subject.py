@@ -6,7 +6,7 @@ from typing import Literal
 SubjectScheme = Literal["bsn", "eidas"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Subject:
     """A natural person identified by a Dutch BSN or an eIDAS PersonIdentifier (XX/YY/id)."""
 
@@ -14,8 +14,10 @@ class Subject:
     value: str
 
     def __str__(self) -> str:
-        # Never render the identifier itself: str() ends up in logs and templates.
+        # Never render the identifier itself: str() and repr() end up in logs, tracebacks, templates.
         return f"Subject({self.scheme}, ***)"
+
+    __repr__ = __str__
 
     def as_dict(self) -> dict[str, str]:
         """For storing in a session."""

@@ -1,0 +1,90 @@
+"""Signing keys: generated on first use, kept as JWK files on disk, published as JWKS.
+
+Private keys live only in `settings.LIFEGATE_KEY_DIR` (mode 0600): never in the database,
+never in logs. Every building block that signs something (the development identity
+provider, credentials, node-to-node messages) asks for its own key by name."""
+
+import json
+import os
+import re
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from joserfc.jwk import ECKey
+
+SIGNING_ALGORITHM = "ES256"
+CURVE = "P-256"
+_KEY_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+_cache: dict[Path, ECKey] = {}
+_lock = threading.Lock()
+
+
+def signing_key(name: str) -> ECKey:
+    """The private EC P-256 (ES256) key called `name`, created on first use.
+
+    The key has a `kid`: its RFC 7638 thumbprint."""
+    path = _key_path(name)
+    with _lock:
+        key = _cache.get(path)
+        if key is None:
+            key = _load(path) if path.exists() else _create(path)
+            _cache[path] = key
+    return key
+
+
+def public_jwks(*names: str) -> dict[str, Any]:
+    """A JWK Set with the public parts of the named keys."""
+    return {"keys": [signing_key(name).as_dict(private=False) for name in names]}
+
+
+def _key_path(name: str) -> Path:
+    if not _KEY_NAME.match(name):
+        raise ValueError("a key name is lowercase letters, digits, '.', '_' or '-'")
+    return Path(settings.LIFEGATE_KEY_DIR) / f"{name}.jwk.json"
+
+
+def _load(path: Path) -> ECKey:
+    key = ECKey.import_key(json.loads(path.read_text()))
+    if not key.is_private:
+        raise ValueError(f"{path.name} holds no private key")
+    key.ensure_kid()
+    return key
+
+
+def _create(path: Path) -> ECKey:
+    """Generate a key and publish it without ever overwriting one.
+
+    The key is written to a temporary file (0600) and then atomically given its final name
+    with a hard link, which (unlike a rename) fails if another process got there first, so
+    every process ends up signing with the same key."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    parameters = {"alg": SIGNING_ALGORITHM, "use": "sig"}
+    key = ECKey.generate_key(CURVE, parameters, private=True, auto_kid=True)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".new-", suffix=".jwk")
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            json.dump(key.as_dict(private=True), handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if not _publish(Path(temporary), path):
+            return _load(path)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    return key
+
+
+def _publish(temporary: Path, path: Path) -> bool:
+    """Give the finished file its name; False when another process already did."""
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        return False
+    except OSError:
+        # A filesystem without hard links: an atomic rename, unless someone was first.
+        if path.exists():
+            return False
+        temporary.replace(path)
+    return True

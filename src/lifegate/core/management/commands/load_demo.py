@@ -1,0 +1,31 @@
+"""Loads everything the demo needs; safe to run again (nothing is duplicated)."""
+
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Load the demo catalogue and population and create the admin account (idempotent)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("load_catalogue", stdout=self.stdout)
+        call_command("load_demo_population", stdout=self.stdout)
+        self._ensure_admin()
+
+    def _ensure_admin(self) -> None:
+        # The password is random per installation and kept beside the database, never in the repo.
+        password_file = settings.VAR_DIR / "admin-password.txt"
+        user_model = get_user_model()
+        if user_model.objects.filter(username="admin").exists():
+            self.stdout.write(f"admin account exists (password in {password_file})")
+            return
+        password = secrets.token_urlsafe(12)
+        user_model.objects.create_superuser("admin", "admin@lifegate.invalid", password)
+        password_file.write_text(password + "\n")
+        password_file.chmod(0o600)
+        self.stdout.write(f"admin account created; password: {password} (also in {password_file})")
