@@ -68,6 +68,7 @@ test-postgres: setup
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest
 
 bench: setup
+	@command -v wrk >/dev/null || { echo "installing wrk (load generator)"; apt-get install -y -qq wrk >/dev/null; }
 	$(PY) bench/run.py
 
 messages: setup

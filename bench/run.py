@@ -1,0 +1,180 @@
+"""`make bench`: requests per second of lifegate endpoints under gunicorn on loopback, each as a
+ratio to a minimal Django view (the floor) served by the same server in the same run.
+
+Runs are interleaved (floor, endpoint, floor, endpoint, ...) and the median taken, so a noisy
+shared machine moves floor and endpoint alike. Writes bench/results.json and docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / "bench" / ".work"
+PYTHON = sys.executable
+DURATION_S = int(os.environ.get("BENCH_SECONDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+
+BENCHMARKS = [
+    {
+        "name": "catalogue_api_list",
+        "title": "Catalogue API: list services (page of 20)",
+        "path": "/api/catalogue/services?page_size=20",
+        "goal": 0.5,
+    },
+    {
+        "name": "service_page",
+        "title": "Public service page (Dutch)",
+        "path": "/catalogue/services/{service_slug}/",
+        "goal": 0.5,
+    },
+]
+
+
+def environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}",
+            "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
+            "LIFEGATE_VAR_DIR": str(WORK),
+            "LIFEGATE_DEMO_POPULATION": "300",
+        }
+    )
+    return env
+
+
+def manage(*args: str) -> str:
+    result = subprocess.run(
+        [PYTHON, "-m", "django", *args], env=environment(), check=True, capture_output=True, text=True
+    )
+    return result.stdout
+
+
+def prepare_database() -> str:
+    """Migrate and load the demo data into a fresh database; returns a service slug to request."""
+    if not os.environ.get("DATABASE_URL"):
+        shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True, exist_ok=True)
+    manage("migrate", "--noinput")
+    manage("load_catalogue")
+    manage("collectstatic", "--noinput")
+    slug = manage("shell", "-c", "from lifegate.catalogue.models import PublicService as S; print(S.objects.order_by('slug').first().slug)")
+    return slug.strip()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(port: int) -> subprocess.Popen[bytes]:
+    command = [
+        PYTHON, "-m", "gunicorn", "lifegate.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS), "--log-level", "warning",
+    ]
+    server = subprocess.Popen(command, env=environment())
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/floor", timeout=1) as response:
+                if response.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def requests_per_second(url: str) -> float:
+    output = subprocess.run(
+        ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{DURATION_S}s", url],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    if "Non-2xx" in output:
+        raise RuntimeError(f"{url} answered errors during the benchmark:\n{output}")
+    match = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    if not match:
+        raise RuntimeError(f"could not read wrk output:\n{output}")
+    return float(match.group(1))
+
+
+def measure(base: str, path: str) -> tuple[float, float]:
+    """Median requests/s of the floor and of `path`, over interleaved rounds."""
+    floors, values = [], []
+    requests_per_second(base + path)  # warm up caches and connections
+    for _ in range(ROUNDS):
+        floors.append(requests_per_second(base + "/bench/floor"))
+        values.append(requests_per_second(base + path))
+    return statistics.median(values), statistics.median(floors)
+
+
+def database_name() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    return "postgresql" if url.startswith("postgres") else "sqlite"
+
+
+def write_results(results: list[dict[str, object]]) -> None:
+    (ROOT / "bench" / "results.json").write_text(json.dumps({"benchmarks": results}, indent=2) + "\n")
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (bench/run.py); do not edit by hand. Each figure is a ratio to a floor",
+        "measured in the same run on the same server, because absolute times drift on shared machines.",
+        f"Setup: gunicorn with {WORKERS} sync workers on loopback, load from `wrk` ({CONNECTIONS} connections,",
+        f"{DURATION_S} s per run, median of {ROUNDS} interleaved rounds). The floor is a minimal Django view",
+        "(`bench/urls.py`) behind the same middleware.",
+        "",
+        "| benchmark | requests/s | floor requests/s | ratio | goal | met | database | date |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        met = "yes" if float(r["ratio"]) >= float(r["goal"]) else "**no**"  # type: ignore[arg-type]
+        lines.append(
+            f"| {r['title']} | {r['value']:.0f} | {r['floor']:.0f} | {r['ratio']:.2f} | ≥ {r['goal']} | {met} "
+            f"| {r['database']} | {r['date']} |"
+        )
+    (ROOT / "docs" / "benchmarks.md").write_text("\n".join(lines) + "\n")
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        sys.exit("make bench needs wrk (apt-get install wrk)")
+    slug = prepare_database()
+    port = free_port()
+    server = start_server(port)
+    results = []
+    try:
+        for bench in BENCHMARKS:
+            path = str(bench["path"]).format(service_slug=slug)
+            value, floor = measure(f"http://127.0.0.1:{port}", path)
+            results.append(
+                {
+                    "name": bench["name"], "title": bench["title"], "path": path, "unit": "requests/s",
+                    "value": round(value, 1), "floor": round(floor, 1), "ratio": round(value / floor, 3),
+                    "goal": bench["goal"], "database": database_name(),
+                    "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+                }
+            )
+            print(f"{bench['name']}: {value:.0f} req/s, floor {floor:.0f} req/s, ratio {value / floor:.2f}")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    write_results(results)
+
+
+if __name__ == "__main__":
+    main()

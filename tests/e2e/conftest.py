@@ -1,0 +1,76 @@
+"""Browser tests: Playwright drives Debian's Chromium (found on PATH as `chromium`; Playwright
+never downloads a browser here) against the app served by pytest-django's live server."""
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+# Playwright's sync API keeps an event loop in this thread; the ORM calls made by fixtures
+# here are plain synchronous test setup.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+AXE_SCRIPT = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One Chromium for the whole session."""
+    executable = _chromium_path()
+    if executable is None:
+        if os.environ.get("LIFEGATE_REQUIRE_BROWSER"):
+            pytest.fail("chromium is not installed (apt-get install chromium)")
+        pytest.skip("chromium is not installed; .ci/run installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium) -> Iterator:
+    """A fresh browser context (no cookies) per test. CSP is bypassed only so axe can be injected."""
+    context = chromium.new_context(locale="nl-NL", bypass_csp=True)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def demo_site(live_server, settings, transactional_db):
+    """The live server with the demo catalogue and population, logging in through its own dev IdP."""
+    call_command("load_catalogue", verbosity=0)
+    call_command("load_demo_population", verbosity=0)
+    settings.OIDC_DISCOVERY_URL = f"{live_server.url}/dev-idp/.well-known/openid-configuration"
+    return live_server
+
+
+def assert_accessible(page) -> None:
+    """Runs axe-core's WCAG 2.1 A/AA rules on the current page; any violation fails the test."""
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+    )
+    problems = [f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['target']})" for v in result["violations"]]
+    assert not problems, f"accessibility violations on {page.url}:\n" + "\n".join(problems)
