@@ -1,28 +1,173 @@
-# PLACEHOLDER — the registries building block replaces this file; the signatures below are the contract.
-from dataclasses import dataclass
+"""The registries building block's interface for the other building blocks.
+
+Every function that returns personal data records the read with
+`lifegate.transparency.services.record_processing` in the same database transaction: the
+caller gets no data without a record, and a rolled-back operation leaves no record. A read
+that finds nobody is recorded too (the identifier was processed), with status ERROR and no
+data categories."""
+
+from collections.abc import Sequence
 from datetime import date
+from typing import cast
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from lifegate.core.subject import Subject
-from lifegate.transparency.services import Actor
+from lifegate.registries.adapters import Address, Person, PopulationRegister
+from lifegate.registries.demo_loader import load_demo_population
+from lifegate.registries.personas import DemoPersona, demo_personas
+from lifegate.transparency.models import ProcessingRecord
+from lifegate.transparency.services import Actor, record_processing
+
+__all__ = [
+    "Address",
+    "DemoPersona",
+    "Person",
+    "PopulationRegister",
+    "demo_personas",
+    "load_demo_population",
+    "match_eidas_identity",
+    "population_register",
+    "read_children",
+    "read_person",
+]
+
+PERSON_DATA = (
+    "name",
+    "gender",
+    "date_of_birth",
+    "place_of_birth",
+    "nationality",
+    "address",
+    "family_relations",
+)
+RELATIONS_DATA = ("family_relations",)
+EIDAS_MATCHING_DATA = ("name", "date_of_birth", "identifiers")
 
 
-@dataclass(frozen=True)
-class DemoPersona:
-    key: str
-    label_en: str
-    label_nl: str
-    subject: Subject
-    max_loa: str
-    given_name: str
-    family_name: str
-    date_of_birth: date
-    nationality: str
-    eidas_person_identifier: str | None = None
+def population_register() -> PopulationRegister:
+    """The adapter named by settings.POPULATION_REGISTER_ADAPTER (default: the embedded one).
+
+    Calling its methods directly does not log; other building blocks use the functions
+    below instead."""
+    adapter_class = import_string(settings.POPULATION_REGISTER_ADAPTER)
+    return cast(PopulationRegister, adapter_class())
 
 
-def read_person(subject: Subject, *, actor: Actor, activity: str, purpose_name: str):  # type: ignore[no-untyped-def]
-    return None
+def _find(register: PopulationRegister, subject: Subject) -> Person | None:
+    if subject.scheme == "bsn":
+        return register.get_person(subject.value)
+    return register.get_person_by_eidas(subject.value)
 
 
-def demo_personas() -> list[DemoPersona]:
-    return []
+def _record(
+    *,
+    name: str,
+    subject: Subject,
+    activity: str,
+    actor: Actor,
+    categories: Sequence[str],
+    found: bool,
+    trace_id: str = "",
+    parent_span_id: str = "",
+) -> ProcessingRecord:
+    return record_processing(
+        name=name,
+        subject=subject,
+        activity=activity,
+        actor=actor,
+        data_categories=categories if found else (),
+        started_at=timezone.now(),
+        status=ProcessingRecord.Status.OK if found else ProcessingRecord.Status.ERROR,
+        trace_id=trace_id,
+        parent_span_id=parent_span_id,
+    )
+
+
+def read_person(
+    subject: Subject, *, actor: Actor, activity: str, purpose_name: str, trace_id: str = ""
+) -> Person | None:
+    """The person identified by `subject` (a BSN or an eIDAS PersonIdentifier), or None.
+
+    Records one processing record named `purpose_name` for processing activity `activity`
+    (an id from the catalogue's register of processing activities), performed by `actor`."""
+    with transaction.atomic():
+        person = _find(population_register(), subject)
+        _record(
+            name=purpose_name,
+            subject=subject,
+            activity=activity,
+            actor=actor,
+            categories=PERSON_DATA,
+            found=person is not None,
+            trace_id=trace_id,
+        )
+    return person
+
+
+def read_children(
+    subject: Subject, *, actor: Actor, activity: str, purpose_name: str, trace_id: str = ""
+) -> list[Person]:
+    """The registered children of the person identified by `subject`, oldest first.
+
+    Records the read of the parent's family relations and, in the same trace, one record per
+    child whose data is returned (each child sees it in their own processing log)."""
+    with transaction.atomic():
+        register = population_register()
+        parent = _find(register, subject)
+        children = register.children_of(parent.bsn) if parent else []
+        record = _record(
+            name=purpose_name,
+            subject=subject,
+            activity=activity,
+            actor=actor,
+            categories=RELATIONS_DATA,
+            found=parent is not None,
+            trace_id=trace_id,
+        )
+        for child in children:
+            _record(
+                name=purpose_name,
+                subject=Subject("bsn", child.bsn),
+                activity=activity,
+                actor=actor,
+                categories=PERSON_DATA,
+                found=True,
+                trace_id=record.trace_id,
+                parent_span_id=record.span_id,
+            )
+    return children
+
+
+def match_eidas_identity(
+    person_identifier: str,
+    *,
+    family_name: str,
+    given_name: str,
+    date_of_birth: date,
+    actor: Actor,
+    activity: str,
+    purpose_name: str,
+    trace_id: str = "",
+) -> Person | None:
+    """The registered person matching an eIDAS identity on its mandatory attributes
+    (PersonIdentifier, CurrentFamilyName, CurrentGivenName, DateOfBirth), or None when no
+    person, or more than one, matches.
+
+    Matching is itself a processing step: one record about the eIDAS subject."""
+    with transaction.atomic():
+        register = population_register()
+        person = register.match_eidas(person_identifier, family_name, given_name, date_of_birth)
+        _record(
+            name=purpose_name,
+            subject=Subject("eidas", person_identifier),
+            activity=activity,
+            actor=actor,
+            categories=EIDAS_MATCHING_DATA,
+            found=person is not None,
+            trace_id=trace_id,
+        )
+    return person

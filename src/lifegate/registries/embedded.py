@@ -1,0 +1,138 @@
+"""The embedded population register: the `PopulationRegister` interface on lifegate's own
+tables, used when no real register is connected (demo, tests, pilots)."""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from lifegate.core.subject import bsn_is_valid
+from lifegate.registries.adapters import ADULT_AGE, Address, Person, age_in_years
+from lifegate.registries.matching import is_eidas_identifier, single_match
+from lifegate.registries.models import (
+    ParentChildRelation,
+    Partnership,
+    RegisteredAddress,
+    RegisteredPerson,
+)
+
+
+def _person_queryset() -> QuerySet[RegisteredPerson]:
+    # One query for persons and addresses plus one per relation kind, however many persons.
+    relations = ParentChildRelation.objects.order_by("child__date_of_birth", "id")
+    partnerships = Partnership.objects.filter(ended_on__isnull=True).order_by("id")
+    return RegisteredPerson.objects.select_related("address").prefetch_related(
+        Prefetch("parent_relations", queryset=relations.select_related("parent")),
+        Prefetch("child_relations", queryset=relations.select_related("child")),
+        Prefetch("partnerships_as_first", queryset=partnerships.select_related("second_partner")),
+        Prefetch("partnerships_as_second", queryset=partnerships.select_related("first_partner")),
+    )
+
+
+def _address(row: RegisteredPerson) -> Address | None:
+    place: RegisteredAddress | None = row.address
+    if place is None:
+        return None
+    return Address(
+        street=place.street,
+        house_number=place.house_number,
+        house_number_addition=place.house_number_addition,
+        postcode=place.postcode,
+        city=place.city,
+        municipality=place.municipality,
+        since=row.address_since,
+    )
+
+
+def _authority_holders(row: RegisteredPerson, today: date) -> tuple[str, ...]:
+    # Parental authority ends when the child comes of age, whatever the stored flag says.
+    if age_in_years(row.date_of_birth, today) >= ADULT_AGE:
+        return ()
+    links = row.parent_relations.all()
+    return tuple(link.parent.bsn for link in links if link.has_parental_authority)
+
+
+def _partners(row: RegisteredPerson) -> tuple[str, ...]:
+    firsts = [p.second_partner.bsn for p in row.partnerships_as_first.all()]
+    seconds = [p.first_partner.bsn for p in row.partnerships_as_second.all()]
+    return tuple(firsts + seconds)
+
+
+def to_person(row: RegisteredPerson, today: date) -> Person:
+    """The frozen `Person` value of a row fetched with `_person_queryset()`."""
+    return Person(
+        bsn=row.bsn,
+        given_names=row.given_names,
+        name_prefix=row.name_prefix,
+        family_name=row.family_name,
+        gender=row.gender,
+        date_of_birth=row.date_of_birth,
+        place_of_birth=row.place_of_birth,
+        country_of_birth=row.country_of_birth,
+        nationality=row.nationality,
+        resident=row.resident,
+        address=_address(row),
+        date_of_death=row.date_of_death,
+        eidas_person_identifier=row.eidas_person_identifier,
+        parents=tuple(link.parent.bsn for link in row.parent_relations.all()),
+        children=tuple(link.child.bsn for link in row.child_relations.all()),
+        partners=_partners(row),
+        parental_authority_holders=_authority_holders(row, today),
+    )
+
+
+class EmbeddedPopulationRegister:
+    """`PopulationRegister` backed by the `registries` tables."""
+
+    def _people(self, rows: Iterable[RegisteredPerson]) -> list[Person]:
+        today = timezone.localdate()
+        return [to_person(row, today) for row in rows]
+
+    def _one(self, condition: Q) -> Person | None:
+        people = self._people(_person_queryset().filter(condition)[:1])
+        return people[0] if people else None
+
+    def get_person(self, bsn: str) -> Person | None:
+        """The person with this BSN, or None (also for a malformed BSN)."""
+        if not bsn_is_valid(bsn):
+            return None
+        return self._one(Q(bsn=bsn))
+
+    def get_person_by_eidas(self, person_identifier: str) -> Person | None:
+        """The person linked to this eIDAS PersonIdentifier, or None."""
+        if not is_eidas_identifier(person_identifier):
+            return None
+        return self._one(Q(eidas_person_identifier=person_identifier))
+
+    def children_of(self, bsn: str) -> list[Person]:
+        """The registered children of the person, oldest first."""
+        rows = _person_queryset().filter(parent_relations__parent__bsn=bsn)
+        return self._people(rows.order_by("date_of_birth", "id"))
+
+    def parents_of(self, bsn: str) -> list[Person]:
+        """The registered legal parents of the person."""
+        rows = _person_queryset().filter(child_relations__child__bsn=bsn)
+        return self._people(rows.order_by("id"))
+
+    def parental_authority_holders(self, child_bsn: str) -> list[Person]:
+        """The persons holding parental authority over the child (none once it is an adult)."""
+        child = self.get_person(child_bsn)
+        if child is None or not child.parental_authority_holders:
+            return []
+        rows = _person_queryset().filter(bsn__in=child.parental_authority_holders)
+        return self._people(rows.order_by("id"))
+
+    def match_eidas(
+        self, person_identifier: str, family_name: str, given_name: str, date_of_birth: date
+    ) -> Person | None:
+        """The one person matching the eIDAS mandatory attributes, or None."""
+        if not is_eidas_identifier(person_identifier):
+            return None
+        known = self.get_person_by_eidas(person_identifier)
+        if known is not None:
+            return single_match([known], family_name, given_name, date_of_birth)
+        # Not linked yet: only records without another eIDAS identity can be this person.
+        unlinked = Q(eidas_person_identifier__isnull=True)
+        rows = _person_queryset().filter(unlinked, date_of_birth=date_of_birth)
+        return single_match(self._people(rows), family_name, given_name, date_of_birth)

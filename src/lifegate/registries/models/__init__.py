@@ -1,0 +1,13 @@
+"""The embedded population register's tables: one module per entity."""
+
+from lifegate.registries.models.address import RegisteredAddress
+from lifegate.registries.models.person import Gender, RegisteredPerson
+from lifegate.registries.models.relations import ParentChildRelation, Partnership
+
+__all__ = [
+    "Gender",
+    "ParentChildRelation",
+    "Partnership",
+    "RegisteredAddress",
+    "RegisteredPerson",
+]
