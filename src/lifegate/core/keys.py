@@ -10,10 +10,9 @@ import re
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
-from joserfc.jwk import ECKey
+from joserfc.jwk import ECKey, KeyParameters, KeySetSerialization
 
 SIGNING_ALGORITHM = "ES256"
 CURVE = "P-256"
@@ -35,8 +34,8 @@ def signing_key(name: str) -> ECKey:
     return key
 
 
-def public_jwks(*names: str) -> dict[str, Any]:
-    """A JWK Set with the public parts of the named keys."""
+def public_jwks(*names: str) -> KeySetSerialization:
+    """A JWK Set (a dict: {"keys": [...]}) with the public parts of the named keys."""
     return {"keys": [signing_key(name).as_dict(private=False) for name in names]}
 
 
@@ -61,7 +60,7 @@ def _create(path: Path) -> ECKey:
     with a hard link, which (unlike a rename) fails if another process got there first, so
     every process ends up signing with the same key."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    parameters = {"alg": SIGNING_ALGORITHM, "use": "sig"}
+    parameters: KeyParameters = {"alg": SIGNING_ALGORITHM, "use": "sig"}
     key = ECKey.generate_key(CURVE, parameters, private=True, auto_kid=True)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".new-", suffix=".jwk")
     try:

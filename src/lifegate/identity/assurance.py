@@ -9,7 +9,7 @@ EIDAS_LOA_PREFIX = "http://eidas.europa.eu/LoA/"
 
 def loa_rank(level: str) -> int:
     """Position of `level` in the ordering; unknown levels rank below `low`."""
-    return LEVELS.index(level) if level in LEVELS else -1  # type: ignore[arg-type]
+    return LEVELS.index(level) if level in LEVELS else -1
 
 
 def loa_satisfies(achieved: str, required: str) -> bool:
@@ -27,4 +27,4 @@ def loa_from_uri(uri: str) -> LevelOfAssurance | None:
     if not uri.startswith(EIDAS_LOA_PREFIX):
         return None
     level = uri.removeprefix(EIDAS_LOA_PREFIX)
-    return level if level in LEVELS else None  # type: ignore[return-value]
+    return level if level in LEVELS else None

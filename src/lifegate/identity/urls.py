@@ -1,9 +1,12 @@
-# PLACEHOLDER — replaced by the identity building block.
-from django.http import HttpResponse
+"""Login and logout pages, and the OpenID Connect redirect URI."""
+
 from django.urls import path
+
+from lifegate.identity import views
 
 app_name = "identity"
 urlpatterns = [
-    path("login/", lambda r: HttpResponse("login"), name="login"),
-    path("logout/", lambda r: HttpResponse("logout"), name="logout"),
+    path("login/", views.login, name="login"),
+    path("callback/", views.callback, name="callback"),
+    path("logout/", views.logout, name="logout"),
 ]

@@ -1,0 +1,87 @@
+"""The demo personas as the development identity provider sees them: who may log in, at
+which levels, and which claims their tokens carry."""
+
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.utils.crypto import salted_hmac
+
+from lifegate.identity.assurance import LEVELS, LevelOfAssurance, loa_from_uri, loa_rank, loa_to_uri
+from lifegate.registries import services as registries
+from lifegate.registries.services import DemoPersona
+
+PROFILE_SCOPE = "profile"
+
+
+@dataclass(frozen=True)
+class DevIdpLogin:
+    """A persona who logged in at the development identity provider, at a chosen level."""
+
+    persona: DemoPersona
+    level: LevelOfAssurance
+    auth_time: int
+
+
+def all_personas() -> list[DemoPersona]:
+    """Every persona that may log in, from the embedded population register."""
+    return registries.demo_personas()
+
+
+def find_persona(key: str) -> DemoPersona | None:
+    """The persona with this key, or None."""
+    return next((p for p in all_personas() if hmac.compare_digest(p.key, key)), None)
+
+
+def minimum_level(acr_values: str | None) -> LevelOfAssurance:
+    """The lowest eIDAS level the relying party accepts, from its space-separated `acr_values`."""
+    requested = [loa_from_uri(value) for value in (acr_values or "").split()]
+    known = [level for level in requested if level is not None]
+    return min(known, key=loa_rank) if known else "low"
+
+
+def levels_for(persona: DemoPersona, minimum: LevelOfAssurance) -> list[LevelOfAssurance]:
+    """The levels this persona can log in at that are at least `minimum`."""
+    top = loa_rank(persona.max_loa)
+    return [level for level in LEVELS if loa_rank(minimum) <= loa_rank(level) <= top]
+
+
+def pseudonymous_sub(persona: DemoPersona) -> str:
+    """An opaque, stable `sub` for the persona: a keyed hash, never the identifier itself."""
+    subject = f"{persona.subject.scheme}:{persona.subject.value}"
+    secret = settings.SECRET_KEY
+    return salted_hmac(
+        "lifegate.dev_idp.sub", subject, secret=secret, algorithm="sha256"
+    ).hexdigest()
+
+
+def persona_claims(persona: DemoPersona, scope: str) -> dict[str, Any]:
+    """The claims about `persona` in ID tokens and at the userinfo endpoint."""
+    claims: dict[str, Any] = {"sub": pseudonymous_sub(persona)}
+    if PROFILE_SCOPE in scope.split():
+        claims.update(
+            given_name=persona.given_name,
+            family_name=persona.family_name,
+            birthdate=persona.date_of_birth.isoformat(),
+        )
+    if persona.subject.scheme == "bsn":
+        claims["bsn"] = persona.subject.value
+    else:
+        claims["eidas"] = eidas_minimum_data_set(persona)
+    return claims
+
+
+def eidas_minimum_data_set(persona: DemoPersona) -> dict[str, str]:
+    """The mandatory eIDAS natural-person attributes (Implementing Regulation 2015/1501)."""
+    return {
+        "PersonIdentifier": persona.eidas_person_identifier or persona.subject.value,
+        "CurrentFamilyName": persona.family_name,
+        "CurrentGivenName": persona.given_name,
+        "DateOfBirth": persona.date_of_birth.isoformat(),
+    }
+
+
+def acr_for(level: LevelOfAssurance) -> str:
+    """The `acr` claim for a login at `level`."""
+    return loa_to_uri(level)

@@ -1,0 +1,171 @@
+"""Logging in through OpenID Connect: the authorization code flow with PKCE S256, state and
+nonce, against whichever provider `OIDC_DISCOVERY_URL` names.
+
+`begin_login` sends the browser to the provider; `finish_login` turns the callback into a
+verified `Authentication`; `open_session` starts the session and logs the processing."""
+
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import requests
+from authlib.integrations.base_client import OAuthError
+from authlib.integrations.requests_client import OAuth2Session
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import get_language
+
+from lifegate.identity.assurance import LEVELS, LevelOfAssurance, loa_to_uri
+from lifegate.identity.oidc import (
+    LoginRejected,
+    ProviderMetadata,
+    ProviderUnavailable,
+    authentication_from_claims,
+    provider_metadata,
+    validate_id_token,
+)
+from lifegate.identity.session import Authentication, start_session
+from lifegate.transparency.services import Actor, record_processing
+
+PENDING_KEY = "lifegate.oidc.pending"
+PENDING_SECONDS = 600
+LOGIN_ACTIVITY = "identity-login"
+LoginScheme = Literal["digid", "eidas"]
+
+
+@dataclass(frozen=True)
+class PendingLogin:
+    """What the session remembers between sending the browser out and its return."""
+
+    state: str
+    nonce: str
+    code_verifier: str
+    level: LevelOfAssurance
+    next_url: str
+    started_at: int
+
+    @classmethod
+    def from_session(cls, data: object) -> "PendingLogin | None":
+        """The stored pending login, or None when absent, damaged or too old."""
+        try:
+            pending = cls(**data)  # type: ignore[arg-type]
+        except TypeError:
+            return None
+        fresh = time.time() - pending.started_at < PENDING_SECONDS
+        return pending if fresh and pending.level in LEVELS else None
+
+
+def begin_login(
+    request: HttpRequest, *, level: LevelOfAssurance, scheme: LoginScheme, next_url: str
+) -> str:
+    """Remember a new pending login in the session; returns the provider's authorization URL.
+
+    `scheme` becomes the `idp_hint` (the development provider shows EU citizens first for
+    "eidas"); `level` goes out as `acr_values`."""
+    metadata = provider_metadata()
+    pending = PendingLogin(
+        state=secrets.token_urlsafe(32),
+        nonce=secrets.token_urlsafe(32),
+        code_verifier=secrets.token_urlsafe(48),
+        level=level,
+        next_url=next_url,
+        started_at=int(time.time()),
+    )
+    with _oauth_client(request, metadata) as client:
+        url, _state = client.create_authorization_url(
+            metadata.authorization_endpoint,
+            state=pending.state,
+            code_verifier=pending.code_verifier,
+            nonce=pending.nonce,
+            acr_values=loa_to_uri(level),
+            idp_hint=scheme,
+            ui_locales=get_language() or settings.LANGUAGE_CODE,
+        )
+    request.session[PENDING_KEY] = pending.__dict__
+    return url
+
+
+def pending_next_url(request: HttpRequest) -> str:
+    """Where the pending login (if any) wanted to go afterwards, for a retry link."""
+    pending = PendingLogin.from_session(request.session.get(PENDING_KEY))
+    return pending.next_url if pending else ""
+
+
+def finish_login(request: HttpRequest) -> tuple[Authentication, str]:
+    """Handle the provider's redirect back; returns the verified login and the `next` URL.
+
+    The pending login is used up whatever the outcome. Raises `LoginRejected` (400) or
+    `ProviderUnavailable` (502)."""
+    pending = PendingLogin.from_session(request.session.pop(PENDING_KEY, None))
+    state = request.GET.get("state", "")
+    if pending is None or not hmac.compare_digest(state.encode(), pending.state.encode()):
+        raise LoginRejected("state", "no pending login with this state")
+    if "error" in request.GET:
+        kind = "cancelled" if request.GET["error"] == "access_denied" else "provider"
+        raise LoginRejected(kind, "the provider returned an error")
+    code = request.GET.get("code")
+    if not code:
+        raise LoginRejected("provider", "the provider returned no code")
+    metadata = provider_metadata()
+    id_token = _redeem_code(request, metadata, code, pending.code_verifier)
+    claims, level = validate_id_token(
+        id_token, metadata=metadata, nonce=pending.nonce, required_level=pending.level
+    )
+    return authentication_from_claims(claims, level, metadata.issuer), pending.next_url
+
+
+def open_session(request: HttpRequest, authentication: Authentication) -> None:
+    """Start the session and record the login in the processing log, in one transaction."""
+    with transaction.atomic():
+        start_session(request, authentication)
+        record_processing(
+            name="identity.login",
+            subject=authentication.subject,
+            activity=LOGIN_ACTIVITY,
+            actor=Actor(kind="person", subject=authentication.subject),
+            data_categories=["identifier", "name"],
+            started_at=authentication.authenticated_at,
+        )
+
+
+def callback_url(request: HttpRequest) -> str:
+    """The redirect URI registered with the provider."""
+    return request.build_absolute_uri(reverse("identity:callback"))
+
+
+def _oauth_client(request: HttpRequest, metadata: ProviderMetadata) -> OAuth2Session:
+    return OAuth2Session(
+        client_id=settings.OIDC_CLIENT_ID,
+        client_secret=settings.OIDC_CLIENT_SECRET,
+        scope=settings.OIDC_SCOPES,
+        redirect_uri=callback_url(request),
+        token_endpoint_auth_method=metadata.token_auth_method,
+        code_challenge_method="S256",
+    )
+
+
+def _redeem_code(
+    request: HttpRequest, metadata: ProviderMetadata, code: str, code_verifier: str
+) -> str:
+    """Exchange the code (with the PKCE verifier) at the token endpoint for an ID token."""
+    try:
+        with _oauth_client(request, metadata) as client:
+            token: dict[str, Any] = client.fetch_token(
+                metadata.token_endpoint,
+                grant_type="authorization_code",
+                code=code,
+                code_verifier=code_verifier,
+                timeout=settings.OIDC_HTTP_TIMEOUT,
+            )
+    except OAuthError as exc:
+        raise LoginRejected("token", f"token endpoint refused the code ({exc.error})") from exc
+    except (requests.RequestException, ValueError) as exc:
+        raise ProviderUnavailable(f"token endpoint failed ({type(exc).__name__})") from exc
+    id_token = token.get("id_token")
+    if not isinstance(id_token, str):
+        raise LoginRejected("token", "the token response has no ID token")
+    return id_token

@@ -1,0 +1,144 @@
+"""Login, the provider's callback and logout."""
+
+import logging
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from lifegate.identity.assurance import LEVELS, LevelOfAssurance, loa_satisfies
+from lifegate.identity.decorators import login_url
+from lifegate.identity.oidc import LoginRejected, ProviderUnavailable
+from lifegate.identity.services import (
+    LoginScheme,
+    begin_login,
+    finish_login,
+    open_session,
+    pending_next_url,
+)
+from lifegate.identity.session import end_session
+
+logger = logging.getLogger(__name__)
+
+FAILURES = {
+    "state": (
+        _("This login attempt is not valid (any more)"),
+        _(
+            "A login must be completed in the same browser within ten minutes, and only once. "
+            "Please log in again."
+        ),
+    ),
+    "cancelled": (
+        _("You did not complete logging in"),
+        _("Logging in was cancelled at the identity provider. You have not been logged in."),
+    ),
+    "provider": (
+        _("The identity provider could not log you in"),
+        _(
+            "The identity provider reported a problem. You have not been logged in. "
+            "Please try again."
+        ),
+    ),
+    "token": (
+        _("Your login could not be verified"),
+        _(
+            "The answer from the identity provider could not be trusted, so you have not been "
+            "logged in. Please try again."
+        ),
+    ),
+    "level": (
+        _("Your login was not at the level this service needs"),
+        _(
+            "The identity provider confirmed a lower level of assurance than was asked for. "
+            "Please log in again with a stronger means of login."
+        ),
+    ),
+    "unreachable": (
+        _("The identity provider cannot be reached"),
+        _(
+            "Logging in is not possible right now. You have not been logged in. "
+            "Please try again in a few minutes."
+        ),
+    ),
+}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login(request: HttpRequest) -> HttpResponse:
+    """GET: the choice between DigiD and a European eID. POST: send the browser to the
+    identity provider, asking for the level of assurance the page behind `next` needs."""
+    data = request.POST if request.method == "POST" else request.GET
+    level = _requested_level(data.get("level"))
+    next_url = _safe_next(request, data.get("next"))
+    if request.method == "GET":
+        return _login_page(request, level, next_url)
+    scheme: LoginScheme = "eidas" if request.POST.get("scheme") == "eidas" else "digid"
+    try:
+        url = begin_login(request, level=level, scheme=scheme, next_url=next_url)
+    except ProviderUnavailable as exc:
+        return _failure(request, "unreachable", str(exc), 502, login_url(next_url, level))
+    return HttpResponseRedirect(url)
+
+
+def _login_page(request: HttpRequest, level: LevelOfAssurance, next_url: str) -> HttpResponse:
+    current = request.authentication  # type: ignore[attr-defined]
+    context = {
+        "level": level,
+        "next_url": next_url,
+        "step_up": current is not None and not loa_satisfies(current.loa, level),
+        "current_level": current.loa if current else "",
+    }
+    return render(request, "identity/login.html", context)
+
+
+@never_cache
+@require_GET
+def callback(request: HttpRequest) -> HttpResponse:
+    """The provider sends the browser back here with a code (or an error) and the state."""
+    retry = login_url(pending_next_url(request) or reverse("portal:home"))
+    try:
+        authentication, next_url = finish_login(request)
+        open_session(request, authentication)
+    except LoginRejected as exc:
+        return _failure(request, exc.kind, exc.reason, 400, retry)
+    except ProviderUnavailable as exc:
+        return _failure(request, "unreachable", str(exc), 502, retry)
+    return HttpResponseRedirect(_safe_next(request, next_url))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def logout(request: HttpRequest) -> HttpResponse:
+    """GET: ask to confirm. POST (with CSRF token): end the session and confirm."""
+    if request.method == "POST":
+        end_session(request)
+        return render(request, "identity/logout.html", {"logged_out": True})
+    logged_in = request.authentication is not None  # type: ignore[attr-defined]
+    return render(request, "identity/logout.html", {"logged_out": not logged_in})
+
+
+def _requested_level(value: str | None) -> LevelOfAssurance:
+    return next((level for level in LEVELS if level == value), "low")
+
+
+def _safe_next(request: HttpRequest, value: str | None) -> str:
+    """`value` if it stays on this site, else the home page."""
+    allowed = url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return value if value and allowed else reverse("portal:home")
+
+
+def _failure(
+    request: HttpRequest, kind: str, reason: str, status: int, retry_url: str
+) -> HttpResponse:
+    """The error page. The log gets the reason (never personal data); no session starts."""
+    logger.warning("login failed: %s: %s", kind, reason)
+    title, text = FAILURES.get(kind, FAILURES["token"])
+    context = {"title": title, "text": text, "retry_url": retry_url}
+    return render(request, "identity/login_failed.html", context, status=status)
