@@ -71,7 +71,7 @@ bench: setup
 	@command -v wrk >/dev/null || { echo "installing wrk (load generator)"; apt-get install -y -qq wrk >/dev/null; }
 	$(PY) bench/run.py
 
-messages: setup
+messages: $(VENV)/.installed
 	cd src/lifegate && DJANGO_SETTINGS_MODULE=lifegate.settings ../../$(PY) -m django makemessages --locale nl --no-obsolete --no-location --ignore '*/tests/*'
 
 clean:

@@ -58,7 +58,11 @@ def environment() -> dict[str, str]:
 
 def manage(*args: str) -> str:
     result = subprocess.run(
-        [PYTHON, "-m", "django", *args], env=environment(), check=True, capture_output=True, text=True
+        [PYTHON, "-m", "django", *args],
+        env=environment(),
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return result.stdout
 
@@ -71,7 +75,12 @@ def prepare_database() -> str:
     manage("migrate", "--noinput")
     manage("load_catalogue")
     manage("collectstatic", "--noinput")
-    slug = manage("shell", "-c", "from lifegate.catalogue.models import PublicService as S; print(S.objects.order_by('slug').first().slug)")
+    slug = manage(
+        "shell",
+        "-c",
+        "from lifegate.catalogue.models import PublicService as S; "
+        "print(S.objects.order_by('slug').first().slug)",
+    )
     return slug.strip()
 
 
@@ -83,14 +92,24 @@ def free_port() -> int:
 
 def start_server(port: int) -> subprocess.Popen[bytes]:
     command = [
-        PYTHON, "-m", "gunicorn", "lifegate.wsgi:application",
-        "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS), "--log-level", "warning",
+        PYTHON,
+        "-m",
+        "gunicorn",
+        "lifegate.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(WORKERS),
+        "--log-level",
+        "warning",
     ]
     server = subprocess.Popen(command, env=environment())
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/floor", timeout=1) as response:
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{port}/bench/floor", timeout=1
+            ) as response:
                 if response.status == 200:
                     return server
         except OSError:
@@ -102,7 +121,9 @@ def start_server(port: int) -> subprocess.Popen[bytes]:
 def requests_per_second(url: str) -> float:
     output = subprocess.run(
         ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{DURATION_S}s", url],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     if "Non-2xx" in output:
         raise RuntimeError(f"{url} answered errors during the benchmark:\n{output}")
@@ -128,15 +149,17 @@ def database_name() -> str:
 
 
 def write_results(results: list[dict[str, object]]) -> None:
-    (ROOT / "bench" / "results.json").write_text(json.dumps({"benchmarks": results}, indent=2) + "\n")
+    (ROOT / "bench" / "results.json").write_text(
+        json.dumps({"benchmarks": results}, indent=2) + "\n"
+    )
     lines = [
         "# Benchmarks",
         "",
-        "Written by `make bench` (bench/run.py); do not edit by hand. Each figure is a ratio to a floor",
-        "measured in the same run on the same server, because absolute times drift on shared machines.",
-        f"Setup: gunicorn with {WORKERS} sync workers on loopback, load from `wrk` ({CONNECTIONS} connections,",
-        f"{DURATION_S} s per run, median of {ROUNDS} interleaved rounds). The floor is a minimal Django view",
-        "(`bench/urls.py`) behind the same middleware.",
+        "Written by `make bench` (bench/run.py); do not edit by hand. Each figure is a ratio",
+        "to a floor measured in the same run on the same server, because absolute times drift",
+        f"on shared machines. Setup: gunicorn with {WORKERS} sync workers on loopback, load from",
+        f"`wrk` ({CONNECTIONS} connections, {DURATION_S} s per run, median of {ROUNDS} interleaved",
+        "rounds). The floor is a minimal Django view (`bench/urls.py`) behind the same middleware.",
         "",
         "| benchmark | requests/s | floor requests/s | ratio | goal | met | database | date |",
         "|---|---|---|---|---|---|---|---|",
@@ -144,8 +167,8 @@ def write_results(results: list[dict[str, object]]) -> None:
     for r in results:
         met = "yes" if float(r["ratio"]) >= float(r["goal"]) else "**no**"  # type: ignore[arg-type]
         lines.append(
-            f"| {r['title']} | {r['value']:.0f} | {r['floor']:.0f} | {r['ratio']:.2f} | ≥ {r['goal']} | {met} "
-            f"| {r['database']} | {r['date']} |"
+            f"| {r['title']} | {r['value']:.0f} | {r['floor']:.0f} | {r['ratio']:.2f} "
+            f"| ≥ {r['goal']} | {met} | {r['database']} | {r['date']} |"
         )
     (ROOT / "docs" / "benchmarks.md").write_text("\n".join(lines) + "\n")
 
@@ -163,13 +186,22 @@ def main() -> None:
             value, floor = measure(f"http://127.0.0.1:{port}", path)
             results.append(
                 {
-                    "name": bench["name"], "title": bench["title"], "path": path, "unit": "requests/s",
-                    "value": round(value, 1), "floor": round(floor, 1), "ratio": round(value / floor, 3),
-                    "goal": bench["goal"], "database": database_name(),
+                    "name": bench["name"],
+                    "title": bench["title"],
+                    "path": path,
+                    "unit": "requests/s",
+                    "value": round(value, 1),
+                    "floor": round(floor, 1),
+                    "ratio": round(value / floor, 3),
+                    "goal": bench["goal"],
+                    "database": database_name(),
                     "date": datetime.now(UTC).strftime("%Y-%m-%d"),
                 }
             )
-            print(f"{bench['name']}: {value:.0f} req/s, floor {floor:.0f} req/s, ratio {value / floor:.2f}")
+            print(
+                f"{bench['name']}: {value:.0f} req/s, floor {floor:.0f} req/s, "
+                f"ratio {value / floor:.2f}"
+            )
     finally:
         server.terminate()
         server.wait(timeout=10)

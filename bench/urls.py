@@ -1,4 +1,5 @@
-"""The app's URLs plus the floor: a minimal Django view served by the same server in the same run."""
+"""The app's URLs plus the floor: a minimal Django view served by the same server in the
+same run."""
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import path

@@ -27,11 +27,19 @@ api = NinjaAPI(
 def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     """Malformed parameters or bodies: 400 with each error's location and message."""
     errors = [
-        {"location": ".".join(str(part) for part in error.get("loc", [])), "message": error.get("msg", "")}
+        {
+            "location": ".".join(str(part) for part in error.get("loc", [])),
+            "message": error.get("msg", ""),
+        }
         for error in exc.errors
     ]
     return problem_response(
-        request, 400, "Invalid request", "One or more parameters are malformed.", "invalid-request", errors=errors
+        request,
+        400,
+        "Invalid request",
+        "One or more parameters are malformed.",
+        "invalid-request",
+        errors=errors,
     )
 
 
@@ -44,7 +52,9 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     """Missing or wrong credentials: 401."""
-    return problem_response(request, 401, "Unauthorized", "Valid credentials are required.", "unauthorized")
+    return problem_response(
+        request, 401, "Unauthorized", "Valid credentials are required.", "unauthorized"
+    )
 
 
 @api.exception_handler(HttpError)

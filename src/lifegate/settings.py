@@ -26,7 +26,9 @@ SECRET_KEY = env_secret("LIFEGATE_SECRET_KEY", DEV_SECRET_KEY)
 DEBUG = env_bool("LIFEGATE_DEBUG", False)
 PORT = env_int("PORT", 8000)
 BASE_URL = env_str("LIFEGATE_BASE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
-ALLOWED_HOSTS = env_list("LIFEGATE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+ALLOWED_HOSTS = env_list(
+    "LIFEGATE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"]
+)
 CSRF_TRUSTED_ORIGINS = env_list("LIFEGATE_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -87,13 +89,17 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+        ),
         "transaction_mode": "IMMEDIATE",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background work: Django's task API with a durable database backend.
-TASKS = {"default": {"BACKEND": env_str("LIFEGATE_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
+TASKS = {
+    "default": {"BACKEND": env_str("LIFEGATE_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}
+}
 
 # Sessions: short and sliding, as for DigiD (15 minutes idle).
 SESSION_COOKIE_AGE = env_int("LIFEGATE_SESSION_SECONDS", 15 * 60)
@@ -150,7 +156,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
 
 # E-mail: written to files under var/mail in the embedded setup, an SMTP relay in production.
-EMAIL_BACKEND_PATH = env_str("LIFEGATE_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_BACKEND_PATH = env_str(
+    "LIFEGATE_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
+)
 MAILERS = {
     "default": {
         "BACKEND": EMAIL_BACKEND_PATH,
@@ -187,7 +195,10 @@ OIDC_HTTP_TIMEOUT = env_int("LIFEGATE_OIDC_HTTP_TIMEOUT", 10)
 
 # Catalogue
 CATALOGUE_DATA_FILE = Path(
-    env_str("LIFEGATE_CATALOGUE_FILE", str(BASE_DIR / "src" / "lifegate" / "catalogue" / "data" / "catalogue.yaml"))
+    env_str(
+        "LIFEGATE_CATALOGUE_FILE",
+        str(BASE_DIR / "src" / "lifegate" / "catalogue" / "data" / "catalogue.yaml"),
+    )
 )
 API_MAX_PAGE_SIZE = env_int("LIFEGATE_API_MAX_PAGE_SIZE", 100)
 

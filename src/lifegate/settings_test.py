@@ -4,9 +4,11 @@ provider switched on (it is off unless explicitly enabled) and a fast password h
 import os
 
 os.environ.setdefault("LIFEGATE_DEV_IDP", "true")
-os.environ.setdefault("LIFEGATE_VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "var", "test"))
+os.environ.setdefault(
+    "LIFEGATE_VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "var", "test")
+)
 
-from lifegate.settings import *  # noqa: E402, F403
+from lifegate.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

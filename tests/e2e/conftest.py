@@ -48,7 +48,9 @@ def chromium():
 
 @pytest.fixture
 def page(chromium) -> Iterator:
-    """A fresh browser context (no cookies) per test. CSP is bypassed only so axe can be injected."""
+    """A fresh browser context (no cookies) per test.
+
+    CSP is bypassed only so that axe can be injected."""
     context = chromium.new_context(locale="nl-NL", bypass_csp=True)
     context.set_default_timeout(15_000)
     page = context.new_page()
@@ -58,7 +60,8 @@ def page(chromium) -> Iterator:
 
 @pytest.fixture
 def demo_site(live_server, settings, transactional_db):
-    """The live server with the demo catalogue and population, logging in through its own dev IdP."""
+    """The live server with the demo catalogue and population, logging in through its own
+    development identity provider."""
     call_command("load_catalogue", verbosity=0)
     call_command("load_demo_population", verbosity=0)
     settings.OIDC_DISCOVERY_URL = f"{live_server.url}/dev-idp/.well-known/openid-configuration"
@@ -72,5 +75,8 @@ def assert_accessible(page) -> None:
         "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
         "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
     )
-    problems = [f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['target']})" for v in result["violations"]]
+    problems = [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['target']})"
+        for v in result["violations"]
+    ]
     assert not problems, f"accessibility violations on {page.url}:\n" + "\n".join(problems)

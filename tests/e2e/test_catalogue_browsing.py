@@ -18,7 +18,7 @@ def test_a_visitor_browses_a_life_event_in_dutch_then_switches_to_english(page, 
 
     page.get_by_role("link", name="Er is een kind geboren").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Er is een kind geboren")
-    steps = page.locator("main ol > li")
+    steps = page.locator("main ol.utrecht-ordered-list > li")
     expect(steps.first).to_contain_text("Geboorteaangifte doen")
     assert_accessible(page)
 

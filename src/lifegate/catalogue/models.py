@@ -7,7 +7,9 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-slug_validator = RegexValidator(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", _("Use lower-case letters, digits and hyphens."))
+slug_validator = RegexValidator(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$", _("Use lower-case letters, digits and hyphens.")
+)
 oin_validator = RegexValidator(r"^\d{20}$", _("An OIN is 20 digits."))
 
 
@@ -28,6 +30,9 @@ class Bilingual(models.Model):
         abstract = True
         ordering = ["slug"]
 
+    def __str__(self) -> str:
+        return self.localized("name") or self.slug
+
     def localized(self, field: str, language: str | None = None) -> str:
         """The text of `field` in `language` (default: the active one), falling back to Dutch."""
         code = (language or get_language() or "nl")[:2]
@@ -39,9 +44,6 @@ class Bilingual(models.Model):
         """Name in the active language."""
         return self.localized("name")
 
-    def __str__(self) -> str:
-        return self.localized("name") or self.slug
-
 
 class PublicOrganisation(Bilingual):
     """A government organisation providing services (cv:PublicOrganisation)."""
@@ -50,7 +52,10 @@ class PublicOrganisation(Bilingual):
         MUNICIPALITY = "municipality", _("municipality")
         NATIONAL_AGENCY = "national-agency", _("national agency")
         INDEPENDENT_BODY = "independent-body", _("independent administrative body")
-        PRIVATE_WITH_PUBLIC_TASK = "private-public-task", _("private organisation with a public task")
+        PRIVATE_WITH_PUBLIC_TASK = (
+            "private-public-task",
+            _("private organisation with a public task"),
+        )
 
     oin = models.CharField("OIN", max_length=20, unique=True, validators=[oin_validator])
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -83,7 +88,9 @@ class Channel(Bilingual):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     name_nl = models.CharField(max_length=200)
     name_en = models.CharField(max_length=200)
-    address = models.CharField(max_length=300, blank=True, help_text=_("URL, phone number or street address"))
+    address = models.CharField(
+        max_length=300, blank=True, help_text=_("URL, phone number or street address")
+    )
     hours_nl = models.CharField(max_length=200, blank=True)
     hours_en = models.CharField(max_length=200, blank=True)
 
@@ -103,14 +110,20 @@ class LegalResource(Bilingual):
 
 
 class EvidenceType(Bilingual):
-    """A kind of proof a service may require, e.g. a birth certificate (cv:Evidence / cv:EvidenceType)."""
+    """A kind of proof a service may require, e.g. a birth certificate.
+
+    Exported as cv:Evidence conforming to a cv:EvidenceType."""
 
     name_nl = models.CharField(max_length=200)
     name_en = models.CharField(max_length=200)
     description_nl = models.TextField(blank=True)
     description_en = models.TextField(blank=True)
     issuer = models.ForeignKey(
-        PublicOrganisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="evidence_types"
+        PublicOrganisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="evidence_types",
     )
 
     class Meta(Bilingual.Meta):
@@ -142,7 +155,9 @@ class ProcessingActivity(Bilingual):
     """An entry in the register of processing activities (GDPR art. 30): purpose and legal basis.
     Processing records point here (`dpl.core.processing_activity_id`)."""
 
-    controller = models.ForeignKey(PublicOrganisation, on_delete=models.PROTECT, related_name="processing_activities")
+    controller = models.ForeignKey(
+        PublicOrganisation, on_delete=models.PROTECT, related_name="processing_activities"
+    )
     name_nl = models.CharField(max_length=200)
     name_en = models.CharField(max_length=200)
     purpose_nl = models.TextField()
@@ -150,7 +165,7 @@ class ProcessingActivity(Bilingual):
     legal_basis_nl = models.TextField()
     legal_basis_en = models.TextField()
     legal_resources = models.ManyToManyField(LegalResource, blank=True)
-    data_categories = models.JSONField(default=list, help_text=_("e.g. [\"name\", \"address\"]"))
+    data_categories = models.JSONField(default=list, help_text=_('e.g. ["name", "address"]'))
     retention_nl = models.CharField(max_length=300, blank=True)
     retention_en = models.CharField(max_length=300, blank=True)
     version = models.PositiveIntegerField(default=1)
@@ -163,8 +178,12 @@ class ProcessingActivity(Bilingual):
 class PublicService(Bilingual):
     """A public service (cpsv:PublicService) provided by a competent authority."""
 
-    competent_authority = models.ForeignKey(PublicOrganisation, on_delete=models.PROTECT, related_name="services")
-    participants = models.ManyToManyField(PublicOrganisation, blank=True, related_name="participating_services")
+    competent_authority = models.ForeignKey(
+        PublicOrganisation, on_delete=models.PROTECT, related_name="services"
+    )
+    participants = models.ManyToManyField(
+        PublicOrganisation, blank=True, related_name="participating_services"
+    )
     name_nl = models.CharField(max_length=200)
     name_en = models.CharField(max_length=200)
     description_nl = models.TextField()
@@ -175,10 +194,14 @@ class PublicService(Bilingual):
     how_to_en = models.TextField()
     output_nl = models.CharField(max_length=300, help_text=_("What you get (cv:Output)"))
     output_en = models.CharField(max_length=300)
-    processing_time = models.CharField(max_length=40, blank=True, help_text=_("ISO 8601 duration, e.g. P8W"))
+    processing_time = models.CharField(
+        max_length=40, blank=True, help_text=_("ISO 8601 duration, e.g. P8W")
+    )
     processing_time_nl = models.CharField(max_length=200, blank=True)
     processing_time_en = models.CharField(max_length=200, blank=True)
-    deadline_nl = models.CharField(max_length=300, blank=True, help_text=_("A deadline set by law, if any"))
+    deadline_nl = models.CharField(
+        max_length=300, blank=True, help_text=_("A deadline set by law, if any")
+    )
     deadline_en = models.CharField(max_length=300, blank=True)
     keywords_nl = models.CharField(max_length=300, blank=True)
     keywords_en = models.CharField(max_length=300, blank=True)
@@ -190,7 +213,11 @@ class PublicService(Bilingual):
     legal_resources = models.ManyToManyField(LegalResource, blank=True, related_name="services")
     life_events = models.ManyToManyField(LifeEvent, through="EventService", related_name="services")
     processing_activity = models.ForeignKey(
-        ProcessingActivity, on_delete=models.SET_NULL, null=True, blank=True, related_name="services"
+        ProcessingActivity,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="services",
     )
 
     class Meta(Bilingual.Meta):
@@ -200,13 +227,21 @@ class PublicService(Bilingual):
 class EventService(models.Model):
     """A service's place in a life event: the order in which a person deals with it."""
 
-    life_event = models.ForeignKey(LifeEvent, on_delete=models.CASCADE, related_name="event_services")
-    service = models.ForeignKey(PublicService, on_delete=models.CASCADE, related_name="event_services")
+    life_event = models.ForeignKey(
+        LifeEvent, on_delete=models.CASCADE, related_name="event_services"
+    )
+    service = models.ForeignKey(
+        PublicService, on_delete=models.CASCADE, related_name="event_services"
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["life_event", "position", "service__slug"]
-        constraints = [models.UniqueConstraint(fields=["life_event", "service"], name="unique_service_per_event")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["life_event", "service"], name="unique_service_per_event"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.life_event.slug} #{self.position}: {self.service.slug}"
@@ -215,7 +250,9 @@ class EventService(models.Model):
 class Requirement(Bilingual):
     """A condition for a service (cv:Requirement), met by one of its evidence types."""
 
-    service = models.ForeignKey(PublicService, on_delete=models.CASCADE, related_name="requirements")
+    service = models.ForeignKey(
+        PublicService, on_delete=models.CASCADE, related_name="requirements"
+    )
     name_nl = models.CharField(max_length=200)
     name_en = models.CharField(max_length=200)
     description_nl = models.TextField(blank=True)

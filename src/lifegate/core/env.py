@@ -1,4 +1,6 @@
-"""Typed readers for environment settings. Every setting has a safe default for the embedded setup."""
+"""Typed readers for environment settings.
+
+Every setting has a safe default for the embedded setup."""
 
 import os
 from pathlib import Path

@@ -14,7 +14,8 @@ class Subject:
     value: str
 
     def __str__(self) -> str:
-        # Never render the identifier itself: str() and repr() end up in logs, tracebacks, templates.
+        # Never render the identifier itself: str() and repr() end up in logs, tracebacks
+        # and templates.
         return f"Subject({self.scheme}, ***)"
 
     __repr__ = __str__
@@ -33,7 +34,9 @@ class Subject:
 
 
 def bsn_is_valid(bsn: str) -> bool:
-    """True when `bsn` is nine digits passing the elfproef (9·d1 + 8·d2 + … + 2·d8 − d9 ≡ 0 mod 11)."""
+    """True when `bsn` is nine digits passing the elfproef.
+
+    The elfproef: 9*d1 + 8*d2 + ... + 2*d8 - d9 is divisible by 11."""
     if len(bsn) != 9 or not bsn.isdigit():
         return False
     digits = [int(c) for c in bsn]

@@ -22,7 +22,12 @@ def _task_queue_state() -> dict[str, object]:
         ready = DBTaskResult.objects.filter(status="READY").count()
         oldest = DBTaskResult.objects.filter(status="READY").order_by("enqueued_at").first()
         lag = (timezone.now() - oldest.enqueued_at).total_seconds() if oldest else 0.0
-        return {"status": "ok", "backend": "database", "ready": ready, "oldest_ready_seconds": round(lag, 1)}
+        return {
+            "status": "ok",
+            "backend": "database",
+            "ready": ready,
+            "oldest_ready_seconds": round(lag, 1),
+        }
     except Exception as exc:  # same reasoning as for the database
         return {"status": "error", "backend": "database", "error": type(exc).__name__}
 

@@ -2,6 +2,8 @@
 
 from typing import Literal
 
+from django.utils.translation import gettext_lazy as _
+
 LevelOfAssurance = Literal["low", "substantial", "high"]
 LEVELS: tuple[LevelOfAssurance, ...] = ("low", "substantial", "high")
 EIDAS_LOA_PREFIX = "http://eidas.europa.eu/LoA/"
@@ -28,3 +30,11 @@ def loa_from_uri(uri: str) -> LevelOfAssurance | None:
         return None
     level = uri.removeprefix(EIDAS_LOA_PREFIX)
     return level if level in LEVELS else None
+
+
+LEVEL_LABELS = {"low": _("low"), "substantial": _("substantial"), "high": _("high")}
+
+
+def loa_label(level: str) -> str:
+    """The level's name in the active language, for people to read."""
+    return str(LEVEL_LABELS.get(level, level))

@@ -28,7 +28,8 @@ def login_required(level: LevelOfAssurance = "low") -> Callable[[View], View]:
         def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
             authentication = request.authentication  # type: ignore[attr-defined]
             if authentication is None:
-                return HttpResponseRedirect(login_url(request.get_full_path()))
+                needed = level if level != "low" else None
+                return HttpResponseRedirect(login_url(request.get_full_path(), needed))
             if not loa_satisfies(authentication.loa, level):
                 return HttpResponseRedirect(login_url(request.get_full_path(), level))
             return view(request, *args, **kwargs)

@@ -70,8 +70,10 @@ def start_session(request: HttpRequest, authentication: Authentication) -> None:
     """Log in: a fresh session id (against fixation) holding the authentication."""
     request.session.cycle_key()
     request.session[SESSION_KEY] = authentication.as_dict()
+    request.authentication = authentication  # type: ignore[attr-defined]
 
 
 def end_session(request: HttpRequest) -> None:
-    """Log out: the session and its cookie are gone."""
+    """Log out: the session and its cookie are gone, also for the rest of this request."""
     request.session.flush()
+    request.authentication = None  # type: ignore[attr-defined]

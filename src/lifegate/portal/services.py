@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from lifegate.identity.assurance import loa_label
 from lifegate.identity.session import Authentication
 from lifegate.registries.services import read_person
 from lifegate.transparency.services import Actor
@@ -31,20 +32,49 @@ class HomePage:
 
 def _sections() -> list[HomeSection]:
     return [
-        HomeSection("life-events", str(_("My life events")), str(_("Plans you started for a life event will appear here."))),
-        HomeSection("messages", str(_("Messages")), str(_("Messages from government organisations will appear here."))),
-        HomeSection("credentials", str(_("My credentials")), str(_("Diplomas and other proofs you hold will appear here."))),
-        HomeSection("mandates", str(_("Mandates")), str(_("People you authorised, and people you may act for, will appear here."))),
-        HomeSection("transparency", str(_("Who used my data")), str(_("Every use of your personal data by government is recorded and will be shown here."))),
+        HomeSection(
+            "life-events",
+            str(_("My life events")),
+            str(_("Plans you started for a life event will appear here.")),
+        ),
+        HomeSection(
+            "messages",
+            str(_("Messages")),
+            str(_("Messages from government organisations will appear here.")),
+        ),
+        HomeSection(
+            "credentials",
+            str(_("My credentials")),
+            str(_("Diplomas and other proofs you hold will appear here.")),
+        ),
+        HomeSection(
+            "mandates",
+            str(_("Mandates")),
+            str(_("People you authorised, and people you may act for, will appear here.")),
+        ),
+        HomeSection(
+            "transparency",
+            str(_("Who used my data")),
+            str(
+                _(
+                    "Every use of your personal data by government is recorded "
+                    "and will be shown here."
+                )
+            ),
+        ),
     ]
 
 
 def home_page_for(authentication: Authentication) -> HomePage:
     """The home page of the logged-in person: their name comes from the register (a logged read)."""
     actor = Actor(kind="person", subject=authentication.subject)
-    person = read_person(authentication.subject, actor=actor, activity=HOME_ACTIVITY, purpose_name="portal.home")
+    person = read_person(
+        authentication.subject, actor=actor, activity=HOME_ACTIVITY, purpose_name="portal.home"
+    )
     if person is not None:
         name = person.full_name
     else:
         name = f"{authentication.given_name} {authentication.family_name}".strip()
-    return HomePage(display_name=name, level_of_assurance=authentication.loa, sections=_sections())
+    return HomePage(
+        display_name=name, level_of_assurance=loa_label(authentication.loa), sections=_sections()
+    )

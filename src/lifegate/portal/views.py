@@ -28,19 +28,39 @@ def _error_page(request: HttpRequest, status: int, title: str, text: str) -> Htt
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """400 page."""
-    return _error_page(request, 400, _("Something is wrong with this request"), _("Please check the address or the form and try again."))
+    return _error_page(
+        request,
+        400,
+        _("Something is wrong with this request"),
+        _("Please check the address or the form and try again."),
+    )
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """403 page (also CSRF failures)."""
-    return _error_page(request, 403, _("You may not do this"), _("You do not have permission for this page or action."))
+    return _error_page(
+        request,
+        403,
+        _("You may not do this"),
+        _("You do not have permission for this page or action."),
+    )
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """404 page; never echoes the requested path (it could contain personal data)."""
-    return _error_page(request, 404, _("Page not found"), _("This page does not exist (any more). Check the address or start from the home page."))
+    return _error_page(
+        request,
+        404,
+        _("Page not found"),
+        _("This page does not exist (any more). Check the address or start from the home page."),
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """500 page; says nothing about the cause."""
-    return _error_page(request, 500, _("Something went wrong on our side"), _("Please try again later. Nothing you entered has been saved half-way."))
+    return _error_page(
+        request,
+        500,
+        _("Something went wrong on our side"),
+        _("Please try again later. Nothing you entered has been saved half-way."),
+    )

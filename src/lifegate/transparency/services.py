@@ -49,14 +49,18 @@ def encrypt_subject(subject: Subject) -> str:
     """AES-GCM ciphertext of the subject identifier (nonce prepended, base64)."""
     nonce = os.urandom(12)
     message = f"{subject.scheme}:{subject.value}".encode()
-    sealed = AESGCM(_key(b"subject-encryption")).encrypt(nonce, message, b"dpl.core.data_subject_id")
+    sealed = AESGCM(_key(b"subject-encryption")).encrypt(
+        nonce, message, b"dpl.core.data_subject_id"
+    )
     return base64.b64encode(nonce + sealed).decode()
 
 
 def decrypt_subject(ciphertext: str) -> Subject:
     """Inverse of `encrypt_subject`."""
     raw = base64.b64decode(ciphertext)
-    plain = AESGCM(_key(b"subject-encryption")).decrypt(raw[:12], raw[12:], b"dpl.core.data_subject_id")
+    plain = AESGCM(_key(b"subject-encryption")).decrypt(
+        raw[:12], raw[12:], b"dpl.core.data_subject_id"
+    )
     scheme, value = plain.decode().split(":", 1)
     return Subject.from_dict({"scheme": scheme, "value": value})
 

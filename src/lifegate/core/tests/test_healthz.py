@@ -9,7 +9,12 @@ def test_healthz_reports_database_and_task_queue(client):
     body = response.json()
     assert body["status"] == "ok"
     assert body["database"]["status"] == "ok"
-    assert body["task_queue"] == {"status": "ok", "backend": "database", "ready": 0, "oldest_ready_seconds": 0.0}
+    assert body["task_queue"] == {
+        "status": "ok",
+        "backend": "database",
+        "ready": 0,
+        "oldest_ready_seconds": 0.0,
+    }
 
 
 @pytest.mark.django_db

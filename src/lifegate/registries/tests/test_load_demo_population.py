@@ -6,6 +6,7 @@ from unittest import mock
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import translation
 
 from lifegate.registries.demo import generate_demo_population
 from lifegate.registries.demo_loader import load_demo_population
@@ -61,8 +62,9 @@ def test_loading_twice_leaves_the_same_rows(loaded: int) -> None:
 
 
 def test_the_command_loads_once(capsys: pytest.CaptureFixture[str]) -> None:
-    call_command("load_demo_population", "--size", "120")
-    call_command("load_demo_population")
+    with translation.override("en"):
+        call_command("load_demo_population", "--size", "120")
+        call_command("load_demo_population")
     output = capsys.readouterr().out
     assert "120" in output
     assert "already" in output

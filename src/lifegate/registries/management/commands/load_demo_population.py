@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from lifegate.registries.demo_loader import load_demo_population
 
@@ -18,6 +19,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         created = load_demo_population(seed=options["seed"], size=options["size"])
         if created:
-            self.stdout.write(_("Created %(count)d demo persons.") % {"count": created})
+            message = ngettext(
+                "Created %(count)d demo person.", "Created %(count)d demo persons.", created
+            )
+            self.stdout.write(message % {"count": created})
         else:
             self.stdout.write(_("The demo population is already loaded."))
