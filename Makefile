@@ -49,6 +49,7 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	@DJANGO_SETTINGS_MODULE=lifegate.settings_test $(PY) -m django makemigrations --check --dry-run >/dev/null || { echo "models changed without a migration: run makemigrations"; exit 1; }
 
 typecheck: setup
 	$(BIN)/mypy
