@@ -201,6 +201,18 @@ CATALOGUE_DATA_FILE = Path(
     )
 )
 API_MAX_PAGE_SIZE = env_int("LIFEGATE_API_MAX_PAGE_SIZE", 100)
+CATALOGUE_CACHE_SECONDS = env_int("LIFEGATE_CATALOGUE_CACHE_SECONDS", 60)
+
+# Cache: per-process memory by default; any Django cache backend (e.g. Redis) by configuration.
+CACHES = {
+    "default": {
+        "BACKEND": env_str(
+            "LIFEGATE_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"
+        ),
+        "LOCATION": env_str("LIFEGATE_CACHE_LOCATION", "lifegate"),
+        "OPTIONS": {"MAX_ENTRIES": env_int("LIFEGATE_CACHE_MAX_ENTRIES", 5000)},
+    }
+}
 
 # Base registries: adapter classes (dotted paths) so a real register can replace the embedded one.
 POPULATION_REGISTER_ADAPTER = env_str(

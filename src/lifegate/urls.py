@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from lifegate.api import api
 from lifegate.core.views import healthz
@@ -14,7 +13,6 @@ urlpatterns = [
     path("identity/", include("lifegate.identity.urls")),
     path("api/", api.urls),
     path("healthz", healthz, name="healthz"),
-    path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
 

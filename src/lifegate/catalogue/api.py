@@ -12,8 +12,10 @@ from django.core.paginator import EmptyPage, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import P, PathEx, Query, Router
+from ninja.decorators import decorate_view
 
 from lifegate.catalogue import services
+from lifegate.catalogue.caching import cached_public_api
 from lifegate.catalogue.schemas import (
     LifeEventDetail,
     LifeEventPage,
@@ -65,6 +67,7 @@ def _paged(request: HttpRequest, queryset: QuerySet[Any], params: PageQuery) -> 
 @router.get(
     "/life-events", response=LifeEventPage, operation_id="listLifeEvents", openapi_extra=ERRORS
 )
+@decorate_view(cached_public_api)
 def list_life_events(request: HttpRequest, params: Query[LifeEventQuery]) -> dict[str, Any]:
     """Life events and business events in overview order, optionally of one `kind`."""
     return _paged(request, services.list_life_events(params.kind), params)
@@ -76,12 +79,14 @@ def list_life_events(request: HttpRequest, params: Query[LifeEventQuery]) -> dic
     operation_id="getLifeEvent",
     openapi_extra=ERRORS,
 )
+@decorate_view(cached_public_api)
 def get_life_event(request: HttpRequest, slug: Slug) -> Any:
     """One life event with its services in the order a person deals with them."""
     return services.get_life_event(slug).event
 
 
 @router.get("/services", response=ServicePage, operation_id="listServices", openapi_extra=ERRORS)
+@decorate_view(cached_public_api)
 def list_services(request: HttpRequest, params: Query[ServiceQuery]) -> dict[str, Any]:
     """Public services, filtered by life event, organisation and words (`q`, in Dutch and
     English or in one `language`). Ordered by relevance when `q` is given, else by slug."""
@@ -97,6 +102,7 @@ def list_services(request: HttpRequest, params: Query[ServiceQuery]) -> dict[str
 @router.get(
     "/services/{slug}", response=ServiceDetail, operation_id="getService", openapi_extra=ERRORS
 )
+@decorate_view(cached_public_api)
 def get_service(request: HttpRequest, slug: Slug) -> Any:
     """Everything about one public service: provider, audience, requirements and evidence,
     costs, processing time, deadline, channels, legal basis, SDG procedures and life events."""
@@ -109,6 +115,7 @@ def get_service(request: HttpRequest, slug: Slug) -> Any:
     operation_id="listOrganisations",
     openapi_extra=ERRORS,
 )
+@decorate_view(cached_public_api)
 def list_organisations(request: HttpRequest, params: Query[PageQuery]) -> dict[str, Any]:
     """Public organisations that provide services, by slug."""
     return _paged(request, services.list_organisations(), params)
@@ -120,6 +127,7 @@ def list_organisations(request: HttpRequest, params: Query[PageQuery]) -> dict[s
     operation_id="getOrganisation",
     openapi_extra=ERRORS,
 )
+@decorate_view(cached_public_api)
 def get_organisation(request: HttpRequest, slug: Slug) -> Any:
     """One public organisation with its channels and the services it is competent for."""
     return services.get_organisation(slug)

@@ -15,6 +15,7 @@ import yaml
 from django.conf import settings
 from django.db import DatabaseError, transaction
 
+from lifegate.catalogue.caching import start_new_revision
 from lifegate.catalogue.models import EventService, PublicService
 from lifegate.catalogue.schema import (
     BY_KEY,
@@ -108,6 +109,7 @@ def load_catalogue_data(data: Any) -> LoadReport:
                 )
             for section in reversed(SECTIONS):
                 report.sections[section.key].deleted = _remove_stale(section, loaded[section.key])
+            start_new_revision()  # also covers bulk changes that send no model signals
     except DatabaseError as error:
         raise CatalogueError([f"the database refused the catalogue: {error}"]) from error
     return report

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 
 from lifegate.catalogue import services
+from lifegate.catalogue.caching import cached_public_page
 from lifegate.catalogue.models import PublicService
 from lifegate.identity.assurance import LevelOfAssurance
 from lifegate.identity.decorators import login_required
@@ -18,6 +19,7 @@ def _language() -> str:
     return (get_language() or "nl")[:2]
 
 
+@cached_public_page
 def life_events(request: HttpRequest) -> HttpResponse:
     """Overview: life events, then business events."""
     return render(
@@ -25,6 +27,7 @@ def life_events(request: HttpRequest) -> HttpResponse:
     )
 
 
+@cached_public_page
 def life_event(request: HttpRequest, slug: str) -> HttpResponse:
     """One life event with its services, numbered in the order a person deals with them."""
     detail = services.get_life_event(slug)
@@ -33,6 +36,7 @@ def life_event(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@cached_public_page
 def service(request: HttpRequest, slug: str) -> HttpResponse:
     """Everything about one service: who, for whom, what you need, cost, time, channels, law."""
     public_service = services.get_service(slug)
@@ -52,6 +56,7 @@ def _continue_at_agency(request: HttpRequest, public_service: PublicService) -> 
     return render(request, "catalogue/service_start.html", {"service": public_service})
 
 
+@cached_public_page
 def search(request: HttpRequest) -> HttpResponse:
     """Search services in Dutch and English; an empty or over-long query shows only the form."""
     query = request.GET.get("q", "").strip()

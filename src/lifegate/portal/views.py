@@ -1,8 +1,12 @@
 """The portal shell: the person's home page and the error pages."""
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from lifegate.identity.decorators import login_required
 from lifegate.portal.services import home_page_for
@@ -19,6 +23,29 @@ def home(request: HttpRequest) -> HttpResponse:
 def _personal_home(request: HttpRequest) -> HttpResponse:
     page = home_page_for(request.authentication)  # type: ignore[attr-defined]
     return render(request, "portal/home.html", {"page": page})
+
+
+@require_GET
+def switch_language(request: HttpRequest, code: str) -> HttpResponse:
+    """Remember the chosen language in a cookie and go back to the page the person was on.
+
+    A plain link, so it works without JavaScript and anonymous pages need no CSRF token."""
+    if code not in dict(settings.LANGUAGES):
+        raise Http404("unknown language")
+    next_url = request.GET.get("next", "/")
+    safe = url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    response = HttpResponseRedirect(next_url if safe else "/")
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    translation.activate(code)
+    return response
 
 
 def _error_page(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:

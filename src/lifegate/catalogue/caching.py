@@ -1,0 +1,97 @@
+"""Response cache for the public catalogue.
+
+Catalogue pages and API answers are the same for every anonymous visitor, and the catalogue
+changes rarely, so their rendered responses are cached per URL, language and **catalogue
+revision**. Any save or delete of a catalogue row, and every `load_catalogue`, starts a new
+revision, which makes all earlier entries unreachable at once. With a cache shared between
+processes (e.g. Redis) that is immediate everywhere; with the default per-process memory cache
+other processes catch up within `LIFEGATE_CATALOGUE_CACHE_SECONDS`."""
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
+
+REVISION_KEY = "catalogue:revision"
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Cache-Control", "ETag")
+
+View = Callable[..., HttpResponse]
+
+
+def catalogue_revision() -> str:
+    """The current revision token (created when the cache has none)."""
+    revision = cache.get(REVISION_KEY)
+    if revision is None:
+        cache.add(REVISION_KEY, uuid.uuid4().hex, timeout=None)
+        revision = cache.get(REVISION_KEY)
+    return str(revision)
+
+
+def start_new_revision() -> None:
+    """Make every cached catalogue response stale, once the current transaction commits."""
+    transaction.on_commit(lambda: cache.set(REVISION_KEY, uuid.uuid4().hex, timeout=None))
+
+
+def _is_anonymous_visit(request: HttpRequest) -> bool:
+    # A session or pending flash messages change the page shell; those are never cached.
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
+
+
+def _key(request: HttpRequest, kind: str) -> str:
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"catalogue:{kind}:{catalogue_revision()}:{get_language()}:{path}"
+
+
+def _store(key: str, response: HttpResponse) -> None:
+    headers = {name: response[name] for name in KEPT_HEADERS if name in response}
+    entry = (response.status_code, response.content, headers)
+    cache.set(key, entry, timeout=settings.CATALOGUE_CACHE_SECONDS)
+
+
+def _replay(entry: tuple[int, bytes, dict[str, str]]) -> HttpResponse:
+    status, content, headers = entry
+    response = HttpResponse(content, status=status)
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+def _cached(kind: str, cacheable: Callable[[HttpRequest], bool]) -> Callable[[View], View]:
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in ("GET", "HEAD") or not cacheable(request):
+                return view(request, *args, **kwargs)
+            key = _key(request, kind)
+            entry = cache.get(key)
+            if entry is not None:
+                response = _replay(entry)
+            else:
+                response = view(request, *args, **kwargs)
+                if response.status_code == 200 and not response.streaming:
+                    _store(key, response)
+            patch_vary_headers(response, ("Cookie", "Accept-Language"))
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def cached_public_page(view: View) -> View:
+    """Cache a public page for anonymous visitors (logged-in people get their own shell)."""
+    return _cached("page", _is_anonymous_visit)(view)
+
+
+def cached_public_api(view: View) -> View:
+    """Cache a public API answer: the same for every caller, whatever their session."""
+    return _cached("api", lambda request: True)(view)
