@@ -1,0 +1,69 @@
+"""The person's home page: their name from the register, the sections, and a logged read."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.utils import translation
+
+from lifegate.identity.session import SESSION_KEY, Authentication
+from lifegate.registries.services import demo_personas, load_demo_population
+from lifegate.transparency.models import ProcessingRecord
+from lifegate.transparency.services import subject_hash
+
+
+@pytest.fixture
+def parent(db):
+    load_demo_population(size=300)
+    return next(p for p in demo_personas() if p.key == "parent")
+
+
+def _log_in(client, persona, level="substantial"):
+    session = client.session
+    session[SESSION_KEY] = Authentication(
+        subject=persona.subject,
+        loa=level,
+        authenticated_at=datetime.now(UTC),
+        issuer="http://testserver/dev-idp",
+    ).as_dict()
+    session.save()
+
+
+def test_anonymous_visitors_see_the_public_front_page(client, db):
+    response = client.get("/", headers={"accept-language": "en"})
+    assert response.status_code == 200
+    assert "One government for every moment in your life" in response.text
+    assert ProcessingRecord.objects.count() == 0
+
+
+def test_the_home_page_greets_the_person_by_their_registered_name(client, parent):
+    _log_in(client, parent)
+    response = client.get("/", headers={"accept-language": "en"})
+    assert response.status_code == 200
+    assert parent.family_name in response.text
+    for section in ("life-events", "messages", "credentials", "mandates", "transparency"):
+        assert f'id="section-{section}"' in response.text
+    assert "substantial" in response.text
+
+
+def test_the_home_page_speaks_dutch_by_default(client, parent):
+    _log_in(client, parent)
+    response = client.get("/")
+    assert '<html lang="nl">' in response.text
+    with translation.override("nl"):
+        assert "Welkom" in response.text
+        assert "substantieel" in response.text
+
+
+def test_showing_the_home_page_is_recorded_in_the_processing_log(client, parent):
+    _log_in(client, parent)
+    client.get("/")
+    records = ProcessingRecord.objects.filter(data_subject_hash=subject_hash(parent.subject))
+    assert [r.processing_activity_id for r in records] == ["portal-home"]
+    assert records[0].name == "portal.home"
+
+
+def test_the_home_page_never_shows_the_bsn(client, parent):
+    _log_in(client, parent)
+    response = client.get("/")
+    assert parent.subject.value not in response.text
+    assert parent.subject.value not in response.headers.get("Location", "")
