@@ -53,3 +53,12 @@ def test_an_unknown_service_shows_a_readable_not_found_page(page, demo_site):
     response = page.goto(f"{demo_site.url}/catalogue/services/no-such-service/")
     assert response is not None and response.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("Pagina niet gevonden")
+
+
+def test_a_service_page_fits_a_phone_screen(page, demo_site):
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{demo_site.url}/catalogue/services/birth-registration/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Geboorteaangifte doen")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the page scrolls sideways by {overflow}px on a phone"
+    assert_accessible(page)
