@@ -29,7 +29,7 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 src/lifegate/locale/nl/LC_MESSAGES/django.mo: src/lifegate/locale/nl/LC_MESSAGES/django.po
-	@command -v msgfmt >/dev/null || { echo "installing gettext (msgfmt)"; apt-get install -y -qq gettext >/dev/null; }
+	@command -v msgfmt >/dev/null || { echo "installing gettext (msgfmt)"; apt-get update -qq && apt-get install -y -qq gettext >/dev/null; }
 	cd src/lifegate && DJANGO_SETTINGS_MODULE=lifegate.settings ../../$(PY) -m django compilemessages --locale nl >/dev/null
 
 setup: $(VENV)/.installed node_modules/.installed src/lifegate/locale/nl/LC_MESSAGES/django.mo
@@ -69,7 +69,7 @@ test-postgres: setup
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest
 
 bench: setup
-	@command -v wrk >/dev/null || { echo "installing wrk (load generator)"; apt-get install -y -qq wrk >/dev/null; }
+	@command -v wrk >/dev/null || { echo "installing wrk (load generator)"; apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 	$(PY) bench/run.py
 
 messages: $(VENV)/.installed

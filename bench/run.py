@@ -61,6 +61,11 @@ BENCHMARKS = [
 
 def environment(uncached: bool = False) -> dict[str, str]:
     env = dict(os.environ)
+    # The benchmark fills its own database: SQLite under bench/.work, or BENCH_DATABASE_URL
+    # (never an operator's DATABASE_URL by accident).
+    env.pop("DATABASE_URL", None)
+    if os.environ.get("BENCH_DATABASE_URL"):
+        env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
     if uncached:
         env["LIFEGATE_CATALOGUE_CACHE_SECONDS"] = "0"
     env.update(
@@ -87,8 +92,7 @@ def manage(*args: str) -> str:
 
 def prepare_database() -> str:
     """Migrate and load the demo data into a fresh database; returns a service slug to request."""
-    if not os.environ.get("DATABASE_URL"):
-        shutil.rmtree(WORK, ignore_errors=True)
+    shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True, exist_ok=True)
     manage("migrate", "--noinput")
     manage("load_catalogue")
@@ -162,7 +166,7 @@ def measure(base: str, path: str) -> tuple[float, float]:
 
 
 def database_name() -> str:
-    url = os.environ.get("DATABASE_URL", "")
+    url = os.environ.get("BENCH_DATABASE_URL", "")
     return "postgresql" if url.startswith("postgres") else "sqlite"
 
 

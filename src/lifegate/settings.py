@@ -9,7 +9,15 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP  # type: ignore[import-untyped,unused-ignore]
 from django.utils.translation import gettext_lazy as _
 
-from lifegate.core.env import env_bool, env_int, env_list, env_secret, env_str
+from lifegate.core.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+    local_secret,
+    origin_of,
+)
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = Path(env_str("LIFEGATE_VAR_DIR", str(BASE_DIR / "var")))
@@ -21,8 +29,11 @@ if LIFEGATE_ENV not in ("development", "production"):
     raise ImproperlyConfigured("LIFEGATE_ENV must be 'development' or 'production'")
 PRODUCTION = LIFEGATE_ENV == "production"
 
-DEV_SECRET_KEY = "lifegate-development-only-secret-key-do-not-use-in-production"
-SECRET_KEY = env_secret("LIFEGATE_SECRET_KEY", DEV_SECRET_KEY)
+# Secrets: set in production (the guard at the end refuses to start otherwise); in development a
+# random secret is made once per installation and kept in VAR_DIR, never a constant in the code.
+SECRET_KEY = env_secret("LIFEGATE_SECRET_KEY", "") or (
+    "" if PRODUCTION else local_secret(VAR_DIR / "secret-key")
+)
 DEBUG = env_bool("LIFEGATE_DEBUG", False)
 PORT = env_int("PORT", 8000)
 BASE_URL = env_str("LIFEGATE_BASE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
@@ -30,6 +41,7 @@ ALLOWED_HOSTS = env_list(
     "LIFEGATE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"]
 )
 CSRF_TRUSTED_ORIGINS = env_list("LIFEGATE_CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "lifegate.portal.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -50,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "lifegate.core.middleware.ApiProblemMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -58,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "lifegate.identity.middleware.SubjectSessionMiddleware",
+    "lifegate.core.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -120,7 +134,7 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "style-src": [CSP.SELF],
     "script-src": [CSP.SELF],
-    "form-action": [CSP.SELF, "http:", "https:"],
+    "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
 if PRODUCTION:
@@ -178,8 +192,11 @@ DEFAULT_FROM_EMAIL = env_str("LIFEGATE_FROM_EMAIL", "lifegate <noreply@lifegate.
 # Keys (signing keys for the identity provider, credentials, node messages, log checkpoints)
 # live on disk, never in the database.
 LIFEGATE_KEY_DIR = Path(env_str("LIFEGATE_KEY_DIR", str(VAR_DIR / "keys")))
-# Key for keyed hashes and encryption of data-subject identifiers in the processing log.
-LIFEGATE_SUBJECT_KEY = env_secret("LIFEGATE_SUBJECT_KEY", SECRET_KEY)
+# Key for keyed hashes and encryption of personal identifiers (processing log, sessions). Kept
+# apart from SECRET_KEY so that rotating the latter does not make the log unreadable.
+LIFEGATE_SUBJECT_KEY = env_secret("LIFEGATE_SUBJECT_KEY", "") or (
+    "" if PRODUCTION else local_secret(VAR_DIR / "subject-key")
+)
 
 # Login: lifegate is an OpenID Connect relying party of any provider.
 DEV_IDP_ENABLED = env_bool("LIFEGATE_DEV_IDP", False)
@@ -188,6 +205,9 @@ OIDC_DISCOVERY_URL = env_str(
     f"{BASE_URL}/dev-idp/.well-known/openid-configuration" if DEV_IDP_ENABLED else "",
 )
 OIDC_CLIENT_ID = env_str("LIFEGATE_OIDC_CLIENT_ID", "lifegate-portal")
+if OIDC_DISCOVERY_URL:
+    # The login form's redirect goes to the provider: the only other origin forms may reach.
+    SECURE_CSP["form-action"] = [CSP.SELF, origin_of(OIDC_DISCOVERY_URL)]
 DEV_OIDC_CLIENT_SECRET = "lifegate-development-client-secret"
 OIDC_CLIENT_SECRET = env_secret("LIFEGATE_OIDC_CLIENT_SECRET", DEV_OIDC_CLIENT_SECRET)
 OIDC_SCOPES = env_str("LIFEGATE_OIDC_SCOPES", "openid profile")
@@ -225,12 +245,21 @@ DEMO_POPULATION_SEED = env_int("LIFEGATE_DEMO_SEED", 20261122)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_bsn": {"()": "lifegate.core.logging.RedactBsnFilter"}},
+    "formatters": {
+        "redacting": {
+            "()": "lifegate.core.logging.RedactingFormatter",
+            "format": "{asctime} {levelname} {name}: {message}",
+            "style": "{",
+        }
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_bsn"]},
+        "console": {"class": "logging.StreamHandler", "formatter": "redacting"},
     },
     "root": {"handlers": ["console"], "level": env_str("LIFEGATE_LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 
@@ -238,8 +267,10 @@ def _refuse_unsafe_production() -> None:
     problems = []
     if DEV_IDP_ENABLED:
         problems.append("the development identity provider (LIFEGATE_DEV_IDP) must be off")
-    if SECRET_KEY == DEV_SECRET_KEY:
+    if not SECRET_KEY:
         problems.append("LIFEGATE_SECRET_KEY must be set")
+    if not LIFEGATE_SUBJECT_KEY or LIFEGATE_SUBJECT_KEY == SECRET_KEY:
+        problems.append("LIFEGATE_SUBJECT_KEY must be set, and differ from LIFEGATE_SECRET_KEY")
     if OIDC_CLIENT_SECRET == DEV_OIDC_CLIENT_SECRET:
         problems.append("LIFEGATE_OIDC_CLIENT_SECRET must be set")
     if not OIDC_DISCOVERY_URL:

@@ -9,10 +9,6 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-# Playwright's sync API keeps an event loop in this thread; the ORM calls made by fixtures
-# here are plain synchronous test setup.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 AXE_SCRIPT = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = [
     "--headless",
@@ -40,10 +36,20 @@ def chromium():
         pytest.skip("chromium is not installed; .ci/run installs it")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls the browser tests
+    # make are plain synchronous setup, so Django's async guard is lifted for them only.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
@@ -52,6 +58,16 @@ def page(chromium) -> Iterator:
 
     CSP is bypassed only so that axe can be injected."""
     context = chromium.new_context(locale="nl-NL", bypass_csp=True)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def plain_page(chromium) -> Iterator:
+    """A context with JavaScript off and the real Content-Security-Policy in force."""
+    context = chromium.new_context(locale="nl-NL", java_script_enabled=False)
     context.set_default_timeout(15_000)
     page = context.new_page()
     yield page

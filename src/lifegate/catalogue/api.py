@@ -17,6 +17,7 @@ from ninja.decorators import decorate_view
 from lifegate.catalogue import services
 from lifegate.catalogue.caching import cached_public_api
 from lifegate.catalogue.schemas import (
+    SLUG_PATTERN,
     LifeEventDetail,
     LifeEventPage,
     LifeEventQuery,
@@ -32,9 +33,7 @@ from lifegate.catalogue.schemas import (
 router = Router(tags=["catalogue"])
 ERRORS = problem_responses(400, 404)
 # Malformed slugs are a 400 (invalid request); well-formed unknown ones a 404.
-Slug = PathEx[
-    str, P(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80, description="The entry's slug.")
-]
+Slug = PathEx[str, P(pattern=SLUG_PATTERN, max_length=80, description="The entry's slug.")]
 
 
 def _page_url(request: HttpRequest, number: int) -> str:

@@ -16,14 +16,20 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
-from django.utils.cache import patch_vary_headers
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.translation import get_language
 
 REVISION_KEY = "catalogue:revision"
-KEPT_HEADERS = ("Content-Type", "Content-Language", "Cache-Control", "ETag")
+KEPT_HEADERS = (
+    "Content-Type",
+    "Content-Language",
+    "Content-Disposition",
+    "Cache-Control",
+    "ETag",
+)
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def catalogue_revision() -> str:
@@ -47,8 +53,10 @@ def _is_anonymous_visit(request: HttpRequest) -> bool:
 
 
 def _key(request: HttpRequest, kind: str) -> str:
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"catalogue:{kind}:{catalogue_revision()}:{get_language()}:{path}"
+    # Scheme and host are part of the key: answers contain absolute links (paging, RDF URIs).
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    digest = hashlib.sha256(address.encode()).hexdigest()
+    return f"catalogue:{kind}:{catalogue_revision()}:{get_language()}:{digest}"
 
 
 def _store(key: str, response: HttpResponse) -> None:
@@ -65,22 +73,33 @@ def _replay(entry: tuple[int, bytes, dict[str, str]]) -> HttpResponse:
     return response
 
 
+def _conditional(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    """304 Not Modified when the client already holds this version (If-None-Match)."""
+    if not isinstance(response, HttpResponse) or response.status_code != 200:
+        return response
+    if not response.has_header("ETag"):
+        return response
+    conditional = get_conditional_response(request, etag=response["ETag"], response=response)
+    return conditional or response
+
+
 def _cached(kind: str, cacheable: Callable[[HttpRequest], bool]) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.method not in ("GET", "HEAD") or not cacheable(request):
                 return view(request, *args, **kwargs)
             key = _key(request, kind)
             entry = cache.get(key)
+            response: HttpResponseBase
             if entry is not None:
                 response = _replay(entry)
             else:
                 response = view(request, *args, **kwargs)
-                if response.status_code == 200 and not response.streaming:
+                if response.status_code == 200 and isinstance(response, HttpResponse):
                     _store(key, response)
             patch_vary_headers(response, ("Cookie", "Accept-Language"))
-            return response
+            return _conditional(request, response)
 
         return wrapper
 
@@ -90,6 +109,11 @@ def _cached(kind: str, cacheable: Callable[[HttpRequest], bool]) -> Callable[[Vi
 def cached_public_page(view: View) -> View:
     """Cache a public page for anonymous visitors (logged-in people get their own shell)."""
     return _cached("page", _is_anonymous_visit)(view)
+
+
+def cached_public_export(view: View) -> View:
+    """Cache a public catalogue export (RDF): rebuilt once per catalogue revision."""
+    return _cached("export", lambda request: True)(view)
 
 
 def cached_public_api(view: View) -> View:

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.http import require_safe
 
+from lifegate.catalogue.caching import cached_public_export
 from lifegate.catalogue.rdf import export_jsonld, export_turtle
 
 # The catalogue changes rarely; harvesters may reuse a copy for five minutes and revalidate
@@ -16,6 +17,7 @@ MAX_AGE_SECONDS = 300
 
 
 @require_safe
+@cached_public_export
 def cpsv_ap_turtle(request: HttpRequest) -> HttpResponseBase:
     """The whole catalogue in CPSV-AP 3.2 as Turtle."""
     body = export_turtle(settings.BASE_URL)
@@ -23,6 +25,7 @@ def cpsv_ap_turtle(request: HttpRequest) -> HttpResponseBase:
 
 
 @require_safe
+@cached_public_export
 def cpsv_ap_jsonld(request: HttpRequest) -> HttpResponseBase:
     """The whole catalogue in CPSV-AP 3.2 as JSON-LD with an inline context."""
     body = export_jsonld(settings.BASE_URL)

@@ -76,6 +76,11 @@ class LoadReport:
         return "\n".join(lines)
 
 
+def catalogue_is_loaded() -> bool:
+    """True when the database already holds a catalogue (loaded, or edited in the admin)."""
+    return PublicService.objects.exists()
+
+
 def read_catalogue_file(path: Path | str) -> Any:
     """The parsed YAML of a catalogue file; an unreadable file raises `CatalogueError`."""
     try:

@@ -26,6 +26,9 @@ def _bilingual(field: str, optional: bool = False) -> Callable[[Any], dict[str, 
     return staticmethod(resolve)
 
 
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
 class BilingualText(Schema):
     """A text in Dutch and in English."""
 
@@ -64,9 +67,11 @@ class LifeEventQuery(PageQuery):
 class ServiceQuery(PageQuery):
     """Filters for the service list; all of them combine."""
 
-    life_event: str | None = Field(None, max_length=80, description="Slug of a life event.")
+    life_event: str | None = Field(
+        None, max_length=80, pattern=SLUG_PATTERN, description="Slug of a life event."
+    )
     organisation: str | None = Field(
-        None, max_length=80, description="Slug of the competent authority."
+        None, max_length=80, pattern=SLUG_PATTERN, description="Slug of the competent authority."
     )
     q: str | None = Field(
         None,

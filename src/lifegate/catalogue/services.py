@@ -243,7 +243,8 @@ def _get[M: (LifeEvent, PublicService, PublicOrganisation, ProcessingActivity)](
         return queryset.get(slug=slug)
     except queryset.model.DoesNotExist:
         kind = queryset.model._meta.verbose_name_raw
-        raise CatalogueEntryNotFound(f"There is no {kind} '{slug}' in the catalogue.") from None
+        # The slug is not echoed: problem details never repeat input.
+        raise CatalogueEntryNotFound(f"There is no such {kind} in the catalogue.") from None
 
 
 def _languages(language: str | None) -> tuple[str, ...]:

@@ -3,7 +3,9 @@
 Every setting has a safe default for the embedded setup."""
 
 import os
+import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -54,3 +56,29 @@ def env_secret(name: str, default: str) -> str:
     if file_name:
         return Path(file_name).read_text().strip()
     return os.environ.get(name, default)
+
+
+def local_secret(path: Path) -> str:
+    """A random secret kept in `path` (created with mode 0600 on first use): for development
+    installations, so that no secret is a constant in the code."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write aside, then link into place: a process starting at the same time either wins
+        # the link or reads the winner's secret, never a half-written file.
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
+
+
+def origin_of(url: str) -> str:
+    """`scheme://host[:port]` of a URL."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

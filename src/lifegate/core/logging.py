@@ -1,7 +1,9 @@
-"""Keeps BSNs out of logs: any nine-digit number that passes the elfproef is masked."""
+"""Keeps BSNs out of logs: any nine-digit number that passes the elfproef is masked, in the
+message and in everything formatted with it (tracebacks, stack information)."""
 
 import logging
 import re
+from typing import Any
 
 from lifegate.core.subject import bsn_is_valid
 
@@ -13,13 +15,12 @@ def redact_bsns(text: str) -> str:
     return NINE_DIGITS.sub(lambda m: "*********" if bsn_is_valid(m.group()) else m.group(), text)
 
 
-class RedactBsnFilter(logging.Filter):
-    """Logging filter applying `redact_bsns` to the formatted message."""
+class RedactingFormatter(logging.Formatter):
+    """A formatter whose whole output, traceback included, has BSNs masked."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = redact_bsns(message)
-        if redacted != message:
-            record.msg = redacted
-            record.args = None
-        return True
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_bsns(super().format(record))
+
+    def formatException(self, ei: Any) -> str:
+        # Also masks the traceback text that logging caches on the record for other handlers.
+        return redact_bsns(super().formatException(ei))

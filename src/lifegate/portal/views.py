@@ -49,7 +49,8 @@ def switch_language(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _error_page(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:
-    context = {"status": status, "title": title, "text": text}
+    # hide_next: the shell's links must not carry the requested path, which could hold anything.
+    context = {"status": status, "title": title, "text": text, "hide_next": True}
     return render(request, "portal/error.html", context, status=status)
 
 
@@ -73,6 +74,16 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
     )
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form was sent without a valid security token, usually because it was open too long."""
+    return _error_page(
+        request,
+        403,
+        _("This form has expired"),
+        _("For your safety, forms expire. Go back, reload the page and try again."),
+    )
+
+
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """404 page; never echoes the requested path (it could contain personal data)."""
     return _error_page(
@@ -89,5 +100,5 @@ def server_error(request: HttpRequest) -> HttpResponse:
         request,
         500,
         _("Something went wrong on our side"),
-        _("Please try again later. Nothing you entered has been saved half-way."),
+        _("Please try again later."),
     )

@@ -40,7 +40,8 @@ def test_each_changelist_and_change_form_opens(editor_client):
 
 
 def test_an_editor_can_change_a_service_name_in_both_languages(editor_client):
-    service = PublicService.objects.first()
+    service = PublicService.objects.order_by("slug").first()
+    assert service is not None
     url = reverse("admin:catalogue_publicservice_change", args=[service.pk])
     form = editor_client.get(url).context["adminform"].form
     data = {name: form[name].value() for name in form.fields}

@@ -1,6 +1,6 @@
 import logging
 
-from lifegate.core.logging import RedactBsnFilter, redact_bsns
+from lifegate.core.logging import RedactingFormatter, redact_bsns
 from lifegate.core.subject import Subject, bsn_is_valid
 
 
@@ -27,7 +27,17 @@ def test_logs_mask_valid_bsns_but_keep_other_numbers():
     assert redact_bsns("read 999990019 and order 123456789") == "read ********* and order 123456789"
 
 
-def test_log_filter_rewrites_the_record():
-    record = logging.LogRecord("x", logging.INFO, __file__, 1, "person %s", ("999990019",), None)
-    RedactBsnFilter().filter(record)
-    assert record.getMessage() == "person *********"
+def test_log_lines_mask_the_bsn_in_message_and_traceback():
+    formatter = RedactingFormatter("{message}", style="{")
+    try:
+        raise KeyError("no person 999990019 here")
+    except KeyError:
+        import sys
+
+        record = logging.LogRecord(
+            "x", logging.ERROR, __file__, 1, "person %s", ("999990019",), sys.exc_info()
+        )
+    line = formatter.format(record)
+    assert "999990019" not in line
+    assert "person *********" in line
+    assert "KeyError" in line  # the traceback itself is still there

@@ -8,12 +8,19 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from lifegate.catalogue.loader import catalogue_is_loaded
+
 
 class Command(BaseCommand):
     help = "Load the demo catalogue and population and create the admin account (idempotent)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("load_catalogue", stdout=self.stdout)
+        # Loading replaces the catalogue with the file; once it is there, editors' changes in the
+        # admin win, so a second `make demo` leaves it alone (`manage.py load_catalogue` reloads).
+        if catalogue_is_loaded():
+            self.stdout.write("catalogue already loaded (run load_catalogue to reload the file)")
+        else:
+            call_command("load_catalogue", stdout=self.stdout)
         call_command("load_demo_population", stdout=self.stdout)
         self._ensure_admin()
 

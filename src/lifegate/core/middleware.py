@@ -1,0 +1,49 @@
+"""Cross-cutting HTTP behaviour."""
+
+from collections.abc import Callable
+from http import HTTPStatus
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
+
+from lifegate.core.problems import PROBLEM_CONTENT_TYPE, problem_response
+
+API_PREFIX = "/api/"
+JSON_TYPES = (PROBLEM_CONTENT_TYPE, "application/json")
+
+
+class ApiProblemMiddleware:
+    """Every API error is problem details, also those raised before or outside an endpoint
+    (unknown paths, wrong methods, unexpected server errors), which Django would answer in HTML."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path.startswith(API_PREFIX) or response.status_code < 400:
+            return response
+        if response.get("Content-Type", "").startswith(JSON_TYPES):
+            return response
+        status = response.status_code
+        problem = problem_response(request, status, HTTPStatus(status).phrase)
+        if "Allow" in response:
+            problem["Allow"] = response["Allow"]
+        return problem
+
+
+class PrivatePagesMiddleware:
+    """Responses to a logged-in person are never stored by browsers or shared caches, so the
+    back button after logout on a shared computer shows nothing personal."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if getattr(request, "authentication", None) is not None or request.path.startswith(
+            "/identity/"
+        ):
+            add_never_cache_headers(response)
+            response["Cache-Control"] += ", private"
+        return response

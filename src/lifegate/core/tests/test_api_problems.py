@@ -1,0 +1,59 @@
+"""Every API error is RFC 9457 problem details, whatever raised it."""
+
+import pytest
+
+from lifegate.catalogue import services
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_path_is_a_404_problem(client):
+    response = client.get("/api/catalogue/no-such-collection")
+    assert response.status_code == 404
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["status"] == 404
+
+
+@pytest.mark.django_db
+def test_a_wrong_method_is_a_405_problem_that_says_what_is_allowed(client):
+    response = client.post("/api/catalogue/services")
+    assert response.status_code == 405
+    assert response["Content-Type"] == PROBLEM
+    assert "GET" in response["Allow"]
+
+
+@pytest.mark.django_db
+def test_an_unexpected_failure_is_a_500_problem_without_details(client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internals 999990019")
+
+    monkeypatch.setattr(services, "filter_services", broken)
+    client.raise_request_exception = False
+    response = client.get("/api/catalogue/services")
+    assert response.status_code == 500
+    assert response["Content-Type"] == PROBLEM
+    assert "secret internals" not in response.text
+    assert "999990019" not in response.text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("parameter", ["life_event", "organisation"])
+def test_control_characters_in_filters_are_refused_not_crashed(client, parameter):
+    response = client.get(f"/api/catalogue/services?{parameter}=a%00b")
+    assert response.status_code == 400
+    assert response["Content-Type"] == PROBLEM
+
+
+@pytest.mark.django_db
+def test_a_nul_in_the_search_text_does_not_crash(client):
+    response = client.get("/api/catalogue/services?q=kind%00geboren")
+    assert response.status_code in (200, 400)
+    assert response["Content-Type"].startswith(("application/json", PROBLEM))
+
+
+@pytest.mark.django_db
+def test_not_found_problems_do_not_echo_the_input(client):
+    response = client.get("/api/catalogue/services/some-unknown-slug")
+    assert response.status_code == 404
+    assert "some-unknown-slug" not in response.json()["detail"]
