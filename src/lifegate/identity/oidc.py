@@ -1,10 +1,11 @@
 """OpenID Connect relying party plumbing: provider discovery, the provider's keys and ID
 token validation. The login flow itself is in `identity/services.py`."""
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 import requests
 from django.conf import settings
@@ -21,6 +22,8 @@ WELL_KNOWN_SUFFIX = "/.well-known/openid-configuration"
 CACHE_SECONDS = 300
 LEEWAY_SECONDS = 60
 MAX_TOKEN_AGE_SECONDS = 600
+# A login the provider remembers (single sign-on) may be older than the token, but not by days.
+MAX_AUTH_AGE_SECONDS = 24 * 60 * 60
 # Asymmetric algorithms only: never "none", never a MAC keyed with the client secret.
 ACCEPTED_ALGORITHMS = ("ES256", "ES384", "ES512", "PS256", "PS384", "PS512", "RS256", "EdDSA")
 ENDPOINTS = ("authorization_endpoint", "token_endpoint", "jwks_uri")
@@ -130,11 +133,15 @@ def validate_id_token(
 ) -> tuple[dict[str, Any], LevelOfAssurance]:
     """Verify an ID token's signature and claims; returns its claims and level of assurance.
 
-    Checks `iss`, `aud` (and `azp`), `exp`, `iat`, `nonce` and that `acr` is at least
-    `required_level`. Raises `LoginRejected` for anything else."""
+    Checks `iss`, `aud` (and `azp`), `exp`, `iat`, `auth_time`, `nonce` and that `acr` is at
+    least `required_level`. Raises `LoginRejected` for anything else, malformed claims
+    included."""
     claims = _verified_claims(id_token, metadata)
     _check_claims(claims, metadata.issuer, nonce, now)
-    level = loa_from_uri(claims.get("acr") or "")
+    acr = claims.get("acr") or ""
+    if not isinstance(acr, str):
+        raise LoginRejected("token", "acr claim is not a string")
+    level = loa_from_uri(acr)
     if level is None or not loa_satisfies(level, required_level):
         raise LoginRejected("level", "acr below the requested level of assurance")
     return claims, level
@@ -169,11 +176,33 @@ def _check_claims(claims: dict[str, Any], issuer: str, nonce: str, now: int | No
         registry.validate(claims)
     except ClaimError as exc:
         raise LoginRejected("token", f"ID token claim {exc.claim!r} not valid") from exc
+    if not isinstance(claims["nonce"], str):  # the registry also accepts a list holding it
+        raise LoginRejected("token", "ID token claim 'nonce' not valid")
     audience = claims["aud"]
     if isinstance(audience, list) and len(audience) > 1 and claims.get("azp") != client_id:
         raise LoginRejected("token", "ID token for several audiences without our azp")
     if claims["iat"] < registry.now - MAX_TOKEN_AGE_SECONDS:
         raise LoginRejected("token", "ID token issued too long ago")
+    _check_auth_time(claims.get("auth_time"), registry.now)
+
+
+def _check_auth_time(auth_time: object, now: int) -> None:
+    """`auth_time` is optional; when present it must be a plausible moment of logging in."""
+    if auth_time is None:
+        return
+    if not _is_numeric_date(auth_time):
+        raise LoginRejected("token", "ID token claim 'auth_time' is not a NumericDate")
+    if auth_time > now + LEEWAY_SECONDS:
+        raise LoginRejected("token", "ID token claim 'auth_time' lies in the future")
+    if auth_time < now - MAX_AUTH_AGE_SECONDS:
+        raise LoginRejected("token", "ID token claim 'auth_time' lies too long ago")
+
+
+def _is_numeric_date(value: object) -> TypeGuard[int | float]:
+    """A JSON number that is a moment: not a boolean, not NaN or infinite."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
 
 
 def authentication_from_claims(
@@ -183,7 +212,7 @@ def authentication_from_claims(
     eIDAS PersonIdentifier for citizens of other member states."""
     subject, eidas = _subject(claims)
     auth_time = claims.get("auth_time")
-    if not isinstance(auth_time, int | float) or isinstance(auth_time, bool):
+    if auth_time is None:  # checked by `validate_id_token` when present
         auth_time = claims["iat"]
     return Authentication(
         subject=subject,

@@ -1,8 +1,8 @@
 """Logging in through OpenID Connect: the authorization code flow with PKCE S256, state and
 nonce, against whichever provider `OIDC_DISCOVERY_URL` names.
 
-`begin_login` sends the browser to the provider; `finish_login` turns the callback into a
-verified `Authentication`; `open_session` starts the session and logs the processing."""
+`begin_login` sends the browser to the provider; `complete_login` turns its callback into a
+verified `Authentication` in a new session, with the login in the processing log."""
 
 import hmac
 import secrets
@@ -95,8 +95,27 @@ def pending_next_url(request: HttpRequest) -> str:
     return pending.next_url if pending else ""
 
 
-def finish_login(request: HttpRequest) -> tuple[Authentication, str]:
-    """Handle the provider's redirect back; returns the verified login and the `next` URL.
+@dataclass(frozen=True)
+class CompletedLogin:
+    """A verified login, now in the session, and where the person wanted to go."""
+
+    authentication: Authentication
+    next_url: str
+
+
+def complete_login(request: HttpRequest) -> CompletedLogin:
+    """Handle the provider's redirect back: redeem the code, verify the ID token, then start
+    the session and record the login in the processing log (in one transaction).
+
+    Raises `LoginRejected` (400) or `ProviderUnavailable` (502); no session starts then. The
+    provider is called before the transaction opens, so no transaction waits on the network."""
+    authentication, next_url = _verified_login(request)
+    _open_session(request, authentication)
+    return CompletedLogin(authentication, next_url)
+
+
+def _verified_login(request: HttpRequest) -> tuple[Authentication, str]:
+    """The callback's verified login and the `next` URL.
 
     The pending login is used up whatever the outcome. Raises `LoginRejected` (400) or
     `ProviderUnavailable` (502)."""
@@ -118,7 +137,7 @@ def finish_login(request: HttpRequest) -> tuple[Authentication, str]:
     return authentication_from_claims(claims, level, metadata.issuer), pending.next_url
 
 
-def open_session(request: HttpRequest, authentication: Authentication) -> None:
+def _open_session(request: HttpRequest, authentication: Authentication) -> None:
     """Start the session and record the login in the processing log, in one transaction."""
     with transaction.atomic():
         start_session(request, authentication)

@@ -1,18 +1,25 @@
 """The logged-in session: who (subject), how sure (level of assurance), since when.
 
 This is the contract the other building blocks rely on: `current_authentication(request)`.
-Residents and EU citizens are not Django users; their session holds their `Subject`."""
+Residents and EU citizens are not Django users; their session holds their `Subject`.
 
+Django's database sessions are signed, not encrypted: anyone who reads the session table (a
+backup, a database console) could read the BSN and name. So the authentication is sealed
+(`core.sealing`) before it goes into the session."""
+
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest
 
+from lifegate.core.sealing import UnsealError, seal, unseal
 from lifegate.core.subject import Subject
 from lifegate.identity.assurance import LEVELS, LevelOfAssurance
 
 SESSION_KEY = "lifegate.authentication"
+SEAL_PURPOSE = "session"
 
 
 @dataclass(frozen=True)
@@ -53,23 +60,39 @@ class Authentication:
         )
 
 
+def session_value(authentication: Authentication) -> str:
+    """What the session holds under `SESSION_KEY`: the authentication, sealed."""
+    return seal(SEAL_PURPOSE, json.dumps(authentication.as_dict()))
+
+
 def current_authentication(request: HttpRequest) -> Authentication | None:
-    """The authentication of this request's session, or None when nobody is logged in."""
+    """The authentication of this request's session, or None when nobody is logged in.
+
+    A value that cannot be unsealed or read (damaged, sealed with another key, or stored
+    before sessions were sealed) ends the session."""
     session: SessionBase = request.session
-    data = session.get(SESSION_KEY)
-    if not data:
+    sealed = session.get(SESSION_KEY)
+    if not sealed:
+        return None
+    authentication = _unsealed(sealed)
+    if authentication is None:
+        session.flush()
+    return authentication
+
+
+def _unsealed(sealed: object) -> Authentication | None:
+    if not isinstance(sealed, str):  # e.g. a plain dict, as stored before sessions were sealed
         return None
     try:
-        return Authentication.from_dict(data)
-    except (KeyError, ValueError, TypeError):
-        session.flush()
+        return Authentication.from_dict(json.loads(unseal(SEAL_PURPOSE, sealed)))
+    except (UnsealError, json.JSONDecodeError, KeyError, ValueError, TypeError):
         return None
 
 
 def start_session(request: HttpRequest, authentication: Authentication) -> None:
     """Log in: a fresh session id (against fixation) holding the authentication."""
     request.session.cycle_key()
-    request.session[SESSION_KEY] = authentication.as_dict()
+    request.session[SESSION_KEY] = session_value(authentication)
     request.authentication = authentication  # type: ignore[attr-defined]
 
 

@@ -16,8 +16,7 @@ from lifegate.identity.oidc import LoginRejected, ProviderUnavailable
 from lifegate.identity.services import (
     LoginScheme,
     begin_login,
-    finish_login,
-    open_session,
+    complete_login,
     pending_next_url,
 )
 from lifegate.identity.session import end_session
@@ -102,13 +101,12 @@ def callback(request: HttpRequest) -> HttpResponse:
     """The provider sends the browser back here with a code (or an error) and the state."""
     retry = login_url(pending_next_url(request) or reverse("portal:home"))
     try:
-        authentication, next_url = finish_login(request)
-        open_session(request, authentication)
+        completed = complete_login(request)
     except LoginRejected as exc:
         return _failure(request, exc.kind, exc.reason, 400, retry)
     except ProviderUnavailable as exc:
         return _failure(request, "unreachable", str(exc), 502, retry)
-    return HttpResponseRedirect(_safe_next(request, next_url))
+    return HttpResponseRedirect(_safe_next(request, completed.next_url))
 
 
 @never_cache

@@ -6,7 +6,7 @@ from django.conf import settings
 from lifegate.catalogue.loader import load_catalogue
 from lifegate.catalogue.models import PublicService
 from lifegate.catalogue.tests.factories import build_catalogue
-from lifegate.identity.session import SESSION_KEY
+from lifegate.identity.session import SESSION_KEY, Authentication, session_value
 
 
 @pytest.fixture
@@ -62,12 +62,16 @@ def test_logged_in_visitors_get_their_own_page(client, catalogue, django_assert_
     url = f"/catalogue/services/{catalogue.slug}/"
     client.get(url)
     session = client.session
-    session[SESSION_KEY] = {
-        "subject": {"scheme": "bsn", "value": "999990019"},
-        "loa": "substantial",
-        "authenticated_at": "2026-11-22T10:00:00+00:00",
-        "issuer": "http://testserver/dev-idp",
-    }
+    session[SESSION_KEY] = session_value(
+        Authentication.from_dict(
+            {
+                "subject": {"scheme": "bsn", "value": "999990019"},
+                "loa": "substantial",
+                "authenticated_at": "2026-11-22T10:00:00+00:00",
+                "issuer": "http://testserver/dev-idp",
+            }
+        )
+    )
     session.save()
     client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
     response = client.get(url)

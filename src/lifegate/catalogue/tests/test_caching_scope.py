@@ -6,7 +6,7 @@ import pytest
 
 from lifegate.catalogue.tests.factories import build_catalogue
 from lifegate.core.subject import Subject
-from lifegate.identity.session import SESSION_KEY, Authentication
+from lifegate.identity.session import SESSION_KEY, Authentication, session_value
 
 
 @pytest.fixture
@@ -32,6 +32,7 @@ def test_a_logged_in_page_is_never_served_to_anonymous_visitors(
     from lifegate.catalogue.models import PublicService
 
     service = PublicService.objects.order_by("slug").first()
+    assert service is not None
     url = f"/catalogue/services/{service.slug}/"
     session = client.session
     session[SESSION_KEY] = _session_value()
@@ -65,8 +66,4 @@ def _session_value():
         authenticated_at=datetime.now(UTC),
         issuer="http://testserver/dev-idp",
     )
-    from lifegate.identity import session as session_module
-
-    if hasattr(session_module, "session_value"):
-        return session_module.session_value(authentication)
-    return authentication.as_dict()
+    return session_value(authentication)

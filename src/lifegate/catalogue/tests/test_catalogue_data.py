@@ -172,7 +172,7 @@ def test_every_sdg_annex_ii_procedure_is_offered_by_a_service(loaded: LoadReport
 
 
 def test_the_platform_processing_activities_exist(loaded: LoadReport) -> None:
-    for slug in ("identity-login", "portal-home", "registries-read"):
+    for slug in ("identity-login", "portal-home", "registries-read", "registries-admin"):
         activity = m.ProcessingActivity.objects.get(slug=slug)
         assert activity.controller.slug == "logius"
         assert activity.data_categories

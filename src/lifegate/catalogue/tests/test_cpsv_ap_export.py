@@ -1,7 +1,6 @@
 """The CPSV-AP 3.2 export: what a consumer of the linked data finds, that it validates against
 SEMIC's SHACL shapes, and that it is served in Turtle and JSON-LD."""
 
-import importlib.util
 import io
 import json
 from decimal import Decimal
@@ -18,6 +17,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDF, SH, SKOS
 
+from lifegate.catalogue.loader import load_catalogue
 from lifegate.catalogue.models import (
     Channel,
     Cost,
@@ -362,11 +362,6 @@ def test_the_management_command_prints_the_export_with_the_given_base_url(catalo
 
 
 def test_the_demo_catalogue_validates_against_the_cpsv_ap_shapes(db, shapes):
-    # Skipped only while the loader module does not exist yet; any error inside it fails.
-    if importlib.util.find_spec("lifegate.catalogue.loader") is None:
-        pytest.skip("lifegate.catalogue.loader is not written yet")
-    from lifegate.catalogue.loader import load_catalogue  # type: ignore[import-not-found,unused-ignore]
-
     load_catalogue(settings.CATALOGUE_DATA_FILE)
     graph = catalogue_graph(BASE)
     assert (

@@ -10,7 +10,7 @@ from django.urls import reverse
 from lifegate.catalogue.tests.factories import CatalogueFixture, build_catalogue, make_requirement
 from lifegate.core.subject import Subject
 from lifegate.identity.assurance import LevelOfAssurance
-from lifegate.identity.session import SESSION_KEY, Authentication
+from lifegate.identity.session import SESSION_KEY, Authentication, session_value
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def log_in(client: Client, loa: LevelOfAssurance) -> None:
         authenticated_at=datetime.now(UTC),
         issuer="test",
     )
-    session[SESSION_KEY] = authentication.as_dict()
+    session[SESSION_KEY] = session_value(authentication)
     session.save()
 
 

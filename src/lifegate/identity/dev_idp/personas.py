@@ -1,12 +1,15 @@
 """The demo personas as the development identity provider sees them: who may log in, at
-which levels, and which claims their tokens carry."""
+which levels, how the picker offers them, and which claims their tokens carry."""
 
 import hmac
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.utils.crypto import salted_hmac
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from lifegate.identity.assurance import LEVELS, LevelOfAssurance, loa_from_uri, loa_rank, loa_to_uri
 from lifegate.registries import services as registries
@@ -45,6 +48,78 @@ def levels_for(persona: DemoPersona, minimum: LevelOfAssurance) -> list[LevelOfA
     """The levels this persona can log in at that are at least `minimum`."""
     top = loa_rank(persona.max_loa)
     return [level for level in LEVELS if loa_rank(minimum) <= loa_rank(level) <= top]
+
+
+@dataclass(frozen=True)
+class LevelChoice:
+    """One radio button of the picker: a persona at a level ("<persona key>|<level>")."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class PersonaChoice:
+    """A persona with the levels it is offered at."""
+
+    label: str
+    choices: list[LevelChoice]
+
+
+@dataclass(frozen=True)
+class PersonaGroup:
+    """Dutch residents (DigiD) or EU citizens (eIDAS)."""
+
+    key: str
+    title: str
+    personas: list[PersonaChoice]
+
+
+def persona_groups(minimum: LevelOfAssurance, eidas_first: bool) -> list[PersonaGroup]:
+    """The picker's two groups of personas, each offered at the levels from `minimum` up;
+    EU citizens first when the relying party hinted at eIDAS."""
+    residents: list[PersonaChoice] = []
+    eu_citizens: list[PersonaChoice] = []
+    for persona in all_personas():
+        choice = _persona_choice(persona, minimum)
+        if choice is not None:
+            group = residents if persona.subject.scheme == "bsn" else eu_citizens
+            group.append(choice)
+    groups = [
+        PersonaGroup("residents", _("Dutch residents (DigiD)"), residents),
+        PersonaGroup("eu-citizens", _("EU citizens (eIDAS)"), eu_citizens),
+    ]
+    return list(reversed(groups)) if eidas_first else groups
+
+
+def _persona_choice(persona: DemoPersona, minimum: LevelOfAssurance) -> PersonaChoice | None:
+    levels = levels_for(persona, minimum)
+    if not levels:
+        return None
+    role = persona.label_nl if "nl" in (get_language() or "") else persona.label_en
+    resident = persona.subject.scheme == "bsn"
+    choices = [LevelChoice(f"{persona.key}|{lvl}", level_label(lvl, resident)) for lvl in levels]
+    return PersonaChoice(f"{persona.given_name} {persona.family_name} — {role}", choices)
+
+
+def level_label(level: LevelOfAssurance, resident: bool) -> str:
+    """A level of assurance in words; for residents with the DigiD level it stands for."""
+    if level == "high":
+        return _("High (DigiD Hoog)") if resident else _("High")
+    if level == "substantial":
+        return _("Substantial (DigiD Substantieel)") if resident else _("Substantial")
+    return _("Low (DigiD Midden)") if resident else _("Low")
+
+
+def chosen_login(value: str, minimum: LevelOfAssurance) -> DevIdpLogin | None:
+    """The login the picker's `value` ("<persona key>|<level>") stands for, starting now; None
+    for an unknown persona or a level the persona does not have or that is below `minimum`."""
+    key, _separator, level = value.rpartition("|")
+    persona = find_persona(key) if key else None
+    if persona is None:
+        return None
+    offered = next((lvl for lvl in levels_for(persona, minimum) if lvl == level), None)
+    return DevIdpLogin(persona, offered, int(time.time())) if offered else None
 
 
 def pseudonymous_sub(persona: DemoPersona) -> str:

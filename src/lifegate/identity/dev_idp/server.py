@@ -39,6 +39,8 @@ CALLBACK_PATH = "/identity/callback/"
 ID_TOKEN_LIFETIME = 300
 ACCESS_TOKEN_LIFETIME = 300
 MAX_PARAMETER_LENGTH = 255
+DEFAULT_PORTS = {"http": 80, "https": 443}
+Origin = tuple[str, str, int]
 
 
 def issuer_for(request: HttpRequest) -> str:
@@ -46,12 +48,36 @@ def issuer_for(request: HttpRequest) -> str:
     return request.build_absolute_uri(reverse("dev_idp:issuer")).rstrip("/")
 
 
-def is_callback_uri(uri: str) -> bool:
-    """Any http(s)://<host>/identity/callback/ is a redirect URI of the portal client."""
+def origin_of(url: str) -> Origin | None:
+    """Scheme, host and port of an http(s) URL (the port made explicit), else None."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    return parts.scheme, parts.hostname, port or DEFAULT_PORTS[parts.scheme]
+
+
+def configured_origins() -> frozenset[Origin]:
+    """The origin of `BASE_URL`, where the portal says it lives."""
+    origin = origin_of(settings.BASE_URL)
+    return frozenset([origin] if origin else [])
+
+
+def callback_origins(request: HttpRequest) -> frozenset[Origin]:
+    """Where codes may be sent from a request to this provider: the portal shares the
+    provider's origin (it is the same Django site), or lives at `BASE_URL`."""
+    here = origin_of(request.build_absolute_uri("/"))
+    return configured_origins() | ({here} if here else set())
+
+
+def is_callback_uri(uri: str, origins: frozenset[Origin]) -> bool:
+    """True for http(s)://<one of `origins`>/identity/callback/, the portal's redirect URI."""
     parts = urlsplit(uri)
     return (
-        parts.scheme in ("http", "https")
-        and bool(parts.hostname)
+        origin_of(uri) in origins
         and "@" not in parts.netloc
         and parts.path == CALLBACK_PATH
         and not parts.query
@@ -62,46 +88,59 @@ def is_callback_uri(uri: str) -> bool:
 class DevIdpClient:
     """The only client: lifegate's own portal (`OIDC_CLIENT_ID` / `OIDC_CLIENT_SECRET`).
 
-    Implements the methods of Authlib's `ClientMixin`; no client table is needed."""
+    Implements the methods of Authlib's `ClientMixin`; no client table is needed. Its
+    redirect URIs are the callback at `callback_origins` (by default only `BASE_URL`'s)."""
 
-    def __init__(self, client_id: str) -> None:
+    def __init__(self, client_id: str, callback_origins: frozenset[Origin] | None = None) -> None:
         self.client_id = client_id
         self.client_metadata: dict[str, Any] = {}
+        self.callback_origins = (
+            configured_origins() if callback_origins is None else callback_origins
+        )
 
     def get_client_id(self) -> str:
+        """The portal's client id."""
         return self.client_id
 
     def get_default_redirect_uri(self) -> None:
-        return None  # the redirect URI must always be sent
+        """None: the redirect URI must always be sent."""
+        return None
 
     def get_allowed_scope(self, scope: str | None) -> str | None:
+        """The requested scopes this provider knows; None (an error) without `openid`."""
         requested = scope_to_list(scope) or []
         if "openid" not in requested:
             return None  # an OpenID Connect provider only
         return list_to_scope([s for s in requested if s in SCOPES])
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
-        return is_callback_uri(redirect_uri)
+        """True only for the portal's callback at one of this client's origins."""
+        return is_callback_uri(redirect_uri, self.callback_origins)
 
     def check_client_secret(self, client_secret: str) -> bool:
+        """Compares with `OIDC_CLIENT_SECRET` in constant time."""
         return hmac.compare_digest(client_secret.encode(), settings.OIDC_CLIENT_SECRET.encode())
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        """The client authenticates at the token endpoint only, with its secret."""
         return endpoint == "token" and method in TOKEN_AUTH_METHODS
 
     def check_response_type(self, response_type: str) -> bool:
+        """Only the authorization code flow."""
         return response_type == "code"
 
     def check_grant_type(self, grant_type: str) -> bool:
+        """Only the authorization code grant."""
         return grant_type == "authorization_code"
 
 
 class DevIdpRequest(DjangoOAuth2Request):
-    """Authlib's request, knowing the issuer it was made to."""
+    """Authlib's request, knowing the issuer it was made to and where codes may go."""
 
     def __init__(self, request: HttpRequest) -> None:
         super().__init__(request)
         self.issuer = issuer_for(request)
+        self.callback_origins = callback_origins(request)
 
 
 class S256CodeChallenge(CodeChallenge):
@@ -110,6 +149,7 @@ class S256CodeChallenge(CodeChallenge):
     SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
 
     def validate_code_challenge(self, grant: AuthorizationCodeGrant, redirect_uri: str) -> None:
+        """Refuses a request without an S256 challenge, then lets Authlib check it."""
         data = grant.request.payload.data
         if not data.get("code_challenge") or data.get("code_challenge_method") != "S256":
             raise InvalidRequestError("PKCE with code_challenge_method S256 is required.")
@@ -121,7 +161,15 @@ class DevIdpCodeGrant(AuthorizationCodeGrant):
 
     TOKEN_ENDPOINT_AUTH_METHODS = TOKEN_AUTH_METHODS
 
+    @staticmethod
+    def validate_authorization_redirect_uri(request: DevIdpRequest, client: DevIdpClient) -> str:
+        """The redirect URI, if it is the portal's callback at this request's own origin or
+        at `BASE_URL`; raises `InvalidRequestError` (shown, never redirected) otherwise."""
+        here = DevIdpClient(client.get_client_id(), request.callback_origins)
+        return AuthorizationCodeGrant.validate_authorization_redirect_uri(request, here)
+
     def validate_authorization_request(self) -> str:
+        """Authlib's checks, and `state` and `nonce` of a reasonable length."""
         redirect_uri = super().validate_authorization_request()
         for name in ("state", "nonce"):
             if len(self.request.payload.data.get(name) or "") > MAX_PARAMETER_LENGTH:
@@ -129,6 +177,7 @@ class DevIdpCodeGrant(AuthorizationCodeGrant):
         return redirect_uri
 
     def save_authorization_code(self, code: str, request: DevIdpRequest) -> None:
+        """Store the new code (as a hash) with the login it stands for; forget old codes."""
         login: DevIdpLogin = request.user
         data = request.payload.data
         forgotten = timezone.now() - CODE_RETENTION
@@ -149,14 +198,17 @@ class DevIdpCodeGrant(AuthorizationCodeGrant):
     def query_authorization_code(
         self, code: str, client: DevIdpClient
     ) -> DevIdpAuthorizationCode | None:
+        """The code, used up now; None if unknown, expired or already used."""
         return redeem_code(code, client.get_client_id())
 
     def delete_authorization_code(self, authorization_code: DevIdpAuthorizationCode) -> None:
+        """Nothing to do: `query_authorization_code` has already marked the code used."""
         # Kept, marked as used by `redeem_code`, so a replay is recognised and answered by
         # revoking the tokens the code produced (RFC 6749 section 4.1.2).
         pass
 
     def authenticate_user(self, authorization_code: DevIdpAuthorizationCode) -> DevIdpLogin | None:
+        """The login the code was issued for; None if the persona or level is gone."""
         persona = find_persona(authorization_code.persona_key)
         level = loa_from_uri(authorization_code.acr)
         if persona is None or level is None:
@@ -182,24 +234,30 @@ class DevIdpOpenIDCode(OpenIDCode):
     """Adds the ES256-signed ID token with the persona's claims to the token response."""
 
     def exists_nonce(self, nonce: str, request: DevIdpRequest) -> bool:
+        """True when a code was already issued for this nonce (a replayed request)."""
         codes = DevIdpAuthorizationCode.objects.filter(client_id=request.payload.client_id)
         return codes.filter(nonce=nonce).exists()
 
     def resolve_client_private_key(self, client: DevIdpClient) -> Any:
+        """The provider's ES256 signing key (from the key directory)."""
         return signing_key(KEY_NAME)
 
     def get_client_algorithm(self, client: DevIdpClient) -> str:
+        """The ID token signing algorithm."""
         return SIGNING_ALGORITHM
 
     def get_encode_header(self, client: DevIdpClient) -> dict[str, Any]:
+        """The ID token's JOSE header, naming the key so clients can pick it from the JWKS."""
         return {"alg": SIGNING_ALGORITHM, "kid": signing_key(KEY_NAME).kid, "typ": "JWT"}
 
     def get_compatible_claims(self, request: DevIdpRequest) -> dict[str, Any]:
+        """The registered claims: this request's issuer, the client, issued now, short-lived."""
         now = int(time.time())
         audience = request.client.get_client_id()
         return {"iss": request.issuer, "aud": audience, "iat": now, "exp": now + ID_TOKEN_LIFETIME}
 
     def generate_user_info(self, user: DevIdpLogin, scope: str) -> dict[str, Any]:
+        """The persona's claims for the granted scope."""
         return persona_claims(user.persona, scope)
 
 
@@ -210,15 +268,18 @@ class DevIdpServer(AuthorizationServer):
         super().__init__(client_model=None, token_model=DevIdpAccessToken)
 
     def load_config(self, config: dict[str, Any]) -> None:
+        """Ignores Django settings: access tokens live `ACCESS_TOKEN_LIFETIME` seconds."""
         expiry = {"authorization_code": ACCESS_TOKEN_LIFETIME}
         super().load_config({"token_expires_in": expiry})
 
     def query_client(self, client_id: str) -> DevIdpClient | None:
+        """The portal's client for `OIDC_CLIENT_ID`, else None."""
         if hmac.compare_digest(client_id.encode(), settings.OIDC_CLIENT_ID.encode()):
             return DevIdpClient(settings.OIDC_CLIENT_ID)
         return None
 
     def save_token(self, token: dict[str, Any], request: DevIdpRequest) -> DevIdpAccessToken:
+        """Store the access token (as a hash) for the userinfo endpoint."""
         return DevIdpAccessToken.objects.create(
             token_hash=token_hash(token["access_token"]),
             client_id=request.client.get_client_id(),
@@ -229,6 +290,7 @@ class DevIdpServer(AuthorizationServer):
         )
 
     def create_oauth2_request(self, request: HttpRequest) -> DevIdpRequest:
+        """Authlib's view of a Django request to this provider."""
         return DevIdpRequest(request)
 
 
@@ -236,6 +298,8 @@ class DevIdpBearerTokenValidator(DjangoBearerTokenValidator):
     """Finds access tokens by their hash."""
 
     def authenticate_token(self, token_string: str) -> DevIdpAccessToken | None:
+        """The access token with this value, if any; expiry and revocation are checked by
+        Authlib through the token's methods."""
         return self.token_model.objects.filter(token_hash=token_hash(token_string)).first()
 
 

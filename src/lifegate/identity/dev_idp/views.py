@@ -1,19 +1,14 @@
 """Endpoints of the development identity provider: discovery, JWKS, the persona picker
 (authorization endpoint), token and userinfo. All answer 404 unless DEV_IDP_ENABLED."""
 
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import wraps
 
 from authlib.oauth2 import OAuth2Error
-from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,12 +16,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from lifegate.core.keys import SIGNING_ALGORITHM, public_jwks
 from lifegate.identity.assurance import LEVELS, LevelOfAssurance, loa_to_uri
 from lifegate.identity.dev_idp.personas import (
-    DevIdpLogin,
-    all_personas,
+    chosen_login,
     find_persona,
-    levels_for,
+    level_label,
     minimum_level,
     persona_claims,
+    persona_groups,
 )
 from lifegate.identity.dev_idp.server import (
     KEY_NAME,
@@ -127,13 +122,9 @@ def authorize(request: HttpRequest) -> HttpResponse:
         return _persona_picker(request, minimum)
     if request.POST.get("action") == "cancel":
         return server.create_authorization_response(grant.request, grant_user=None, grant=grant)
-    login = _chosen_login(request.POST.get("login", ""), minimum)
+    login = chosen_login(request.POST.get("login", ""), minimum)
     if login is None:
         return _persona_picker(request, minimum, invalid=True)
-    return _grant(grant, login)
-
-
-def _grant(grant: AuthorizationCodeGrant, login: DevIdpLogin) -> HttpResponse:
     return server.create_authorization_response(grant.request, grant_user=login, grant=grant)
 
 
@@ -145,84 +136,16 @@ def _authorization_error(request: HttpRequest, error: OAuth2Error) -> HttpRespon
     return render(request, "dev_idp/error.html", context, status=400)
 
 
-@dataclass(frozen=True)
-class LevelChoice:
-    """One radio button: a persona at a level."""
-
-    value: str
-    label: str
-
-
-@dataclass(frozen=True)
-class PersonaChoice:
-    """A persona with the levels it is offered at."""
-
-    label: str
-    choices: list[LevelChoice]
-
-
-@dataclass(frozen=True)
-class PersonaGroup:
-    """Dutch residents (DigiD) or EU citizens (eIDAS)."""
-
-    key: str
-    title: str
-    personas: list[PersonaChoice]
-
-
 def _persona_picker(
     request: HttpRequest, minimum: LevelOfAssurance, invalid: bool = False
 ) -> HttpResponse:
     context = {
-        "groups": _persona_groups(minimum, eidas_first=request.GET.get("idp_hint") == "eidas"),
+        "groups": persona_groups(minimum, eidas_first=request.GET.get("idp_hint") == "eidas"),
         "minimum_level": minimum,
         "minimum_label": level_label(minimum, resident=False),
         "invalid": invalid,
     }
     return render(request, "dev_idp/authorize.html", context, status=400 if invalid else 200)
-
-
-def _persona_groups(minimum: LevelOfAssurance, eidas_first: bool) -> list[PersonaGroup]:
-    dutch = "nl" in (get_language() or "")
-    residents: list[PersonaChoice] = []
-    eu_citizens: list[PersonaChoice] = []
-    for persona in all_personas():
-        levels = levels_for(persona, minimum)
-        if not levels:
-            continue
-        role = persona.label_nl if dutch else persona.label_en
-        label = f"{persona.given_name} {persona.family_name} — {role}"
-        resident = persona.subject.scheme == "bsn"
-        choices = [
-            LevelChoice(f"{persona.key}|{lvl}", level_label(lvl, resident)) for lvl in levels
-        ]
-        group = residents if resident else eu_citizens
-        group.append(PersonaChoice(label, choices))
-    groups = [
-        PersonaGroup("residents", _("Dutch residents (DigiD)"), residents),
-        PersonaGroup("eu-citizens", _("EU citizens (eIDAS)"), eu_citizens),
-    ]
-    return list(reversed(groups)) if eidas_first else groups
-
-
-def level_label(level: LevelOfAssurance, resident: bool) -> str:
-    """A level of assurance in words; for residents with the DigiD level it stands for."""
-    if level == "high":
-        return _("High (DigiD Hoog)") if resident else _("High")
-    if level == "substantial":
-        return _("Substantial (DigiD Substantieel)") if resident else _("Substantial")
-    return _("Low (DigiD Midden)") if resident else _("Low")
-
-
-def _chosen_login(value: str, minimum: LevelOfAssurance) -> DevIdpLogin | None:
-    key, _separator, level = value.rpartition("|")
-    persona = find_persona(key) if key else None
-    if persona is None:
-        return None
-    for offered in levels_for(persona, minimum):
-        if offered == level:
-            return DevIdpLogin(persona, offered, int(time.time()))
-    return None
 
 
 @csrf_exempt

@@ -2,6 +2,7 @@
 relying party configured to use it, and a small browser that follows the redirects."""
 
 import html
+import json
 import re
 from collections.abc import Iterator
 from importlib import import_module
@@ -12,7 +13,8 @@ import requests
 from django.conf import settings as django_settings
 from django.core.cache import cache
 
-from lifegate.identity.session import SESSION_KEY
+from lifegate.core.sealing import unseal
+from lifegate.identity.session import SEAL_PURPOSE, SESSION_KEY
 from lifegate.registries import services as registries
 from lifegate.registries.services import DemoPersona
 
@@ -112,8 +114,9 @@ class Browser:
         )
 
     def authentication(self) -> dict[str, Any] | None:
-        """The stored authentication of this browser's session, if any."""
-        return self.session().get(SESSION_KEY)
+        """The stored authentication of this browser's session (unsealed), if any."""
+        sealed = self.session().get(SESSION_KEY)
+        return json.loads(unseal(SEAL_PURPOSE, sealed)) if sealed else None
 
     def _url(self, path_or_url: str) -> str:
         return path_or_url if "://" in path_or_url else self.base_url + path_or_url

@@ -203,10 +203,39 @@ def test_an_incomplete_request_is_sent_back_with_an_error(browser, settings, cha
     assert answer["state"] == ["state-1"]
 
 
+def callback_at(base_url: str, change: str) -> str:
+    """The portal's callback URL on `base_url`, with its scheme, host or port changed."""
+    parts = urlsplit(base_url)
+    host, port = parts.hostname or "", parts.port or 80
+    netloc = {
+        "foreign-host": f"evil.example:{port}",
+        "other-port": f"{host}:{port + 1}",
+        "other-scheme": f"{host}:{port}",
+        "user-info": f"{host}@evil.example:{port}",
+    }[change]
+    scheme = "https" if change == "other-scheme" else parts.scheme
+    return f"{scheme}://{netloc}/identity/callback/"
+
+
+@pytest.mark.parametrize("change", ["foreign-host", "other-port", "other-scheme", "user-info"])
+def test_a_callback_at_another_origin_is_refused_and_not_redirected_to(browser, settings, change):
+    redirect_uri = callback_at(browser.base_url, change)
+
+    response = browser.get(
+        "/dev-idp/authorize",
+        params=authorization_request(browser, settings, redirect_uri=redirect_uri),
+        allow_redirects=False,
+    )
+
+    assert response.status_code == 400
+    assert "Location" not in response.headers
+    assert "<code>invalid_request</code>" in response.text
+
+
 @pytest.mark.parametrize(
     "changes",
     [{"redirect_uri": "https://evil.example/steal"}, {"client_id": "someone-else"}],
-    ids=["foreign-redirect-uri", "unknown-client"],
+    ids=["foreign-redirect-uri-and-path", "unknown-client"],
 )
 def test_a_request_from_an_unknown_client_or_address_is_not_redirected(browser, settings, changes):
     response = browser.get(
@@ -217,6 +246,18 @@ def test_a_request_from_an_unknown_client_or_address_is_not_redirected(browser, 
 
     assert response.status_code == 400
     assert "Location" not in response.headers
+
+
+def test_the_callback_at_the_configured_base_url_is_accepted(browser, settings, resident):
+    settings.BASE_URL = "https://lifegate.example"
+    params = authorization_request(
+        browser, settings, redirect_uri="https://lifegate.example/identity/callback/"
+    )
+
+    answer = authorize(browser, params, f"{resident.key}|low")
+
+    assert answer["state"] == ["state-1"]
+    assert answer["code"]
 
 
 def test_cancelling_sends_access_denied_back(browser, settings, resident):

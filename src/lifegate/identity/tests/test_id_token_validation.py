@@ -171,3 +171,85 @@ def test_an_unknown_key_id_makes_the_keys_be_fetched_once_more(
 def test_garbage_is_rejected(jwks_fetches, settings):
     with pytest.raises(LoginRejected):
         validate("not-a-token")
+
+
+def accept(token: str) -> Any:
+    """Validate like the login does, up to the session's `Authentication`."""
+    verified, level = validate(token, level="low")
+    return oidc.authentication_from_claims(verified, level, ISSUER)  # type: ignore[arg-type]
+
+
+NOW = int(time.time())
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"acr": 3},
+        {"acr": ["http://eidas.europa.eu/LoA/substantial"]},
+        {"acr": {"level": "substantial"}},
+        {"auth_time": "1700000000"},
+        {"auth_time": True},
+        {"auth_time": [NOW]},
+        {"auth_time": float("nan")},
+        {"auth_time": float("inf")},
+        {"auth_time": 10**30},
+        {"auth_time": NOW + 3600},
+        {"auth_time": NOW - 2 * 86400},
+        {"auth_time": -(10**30)},
+        {"iat": "now"},
+        {"iat": float("nan")},
+        {"iat": [NOW]},
+        {"exp": "tomorrow"},
+        {"exp": float("inf")},
+        {"exp": {"seconds": 300}},
+        {"nonce": [NONCE, "another"]},
+    ],
+    ids=[
+        "acr-number",
+        "acr-list",
+        "acr-object",
+        "auth-time-text",
+        "auth-time-boolean",
+        "auth-time-list",
+        "auth-time-nan",
+        "auth-time-infinite",
+        "auth-time-beyond-any-date",
+        "auth-time-in-future",
+        "auth-time-too-long-ago",
+        "auth-time-before-any-date",
+        "iat-text",
+        "iat-nan",
+        "iat-list",
+        "exp-text",
+        "exp-infinite",
+        "exp-object",
+        "nonce-list",
+    ],
+)
+def test_a_token_with_a_malformed_claim_is_rejected_not_a_crash(
+    jwks_fetches, provider_key, settings, changes
+):
+    with pytest.raises(LoginRejected) as failure:
+        accept(sign(provider_key, claims(settings, **changes)))
+    assert failure.value.kind == "token"
+
+
+def test_a_login_from_a_few_hours_ago_with_a_fresh_token_is_accepted(
+    jwks_fetches, provider_key, settings
+):
+    earlier = int(time.time()) - 3 * 3600
+
+    authentication = accept(sign(provider_key, claims(settings, auth_time=earlier)))
+
+    assert authentication.authenticated_at.timestamp() == earlier
+
+
+def test_a_token_without_auth_time_counts_from_when_it_was_issued(
+    jwks_fetches, provider_key, settings
+):
+    token = sign(provider_key, claims(settings, auth_time=None))
+
+    authentication = accept(token)
+
+    assert abs(authentication.authenticated_at.timestamp() - time.time()) < 60

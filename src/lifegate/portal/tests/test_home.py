@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from django.utils import translation
 
-from lifegate.identity.session import SESSION_KEY, Authentication
+from lifegate.identity.session import SESSION_KEY, Authentication, session_value
 from lifegate.registries.services import demo_personas, load_demo_population
 from lifegate.transparency.models import ProcessingRecord
 from lifegate.transparency.services import subject_hash
@@ -19,12 +19,14 @@ def parent(db):
 
 def _log_in(client, persona, level="substantial"):
     session = client.session
-    session[SESSION_KEY] = Authentication(
-        subject=persona.subject,
-        loa=level,
-        authenticated_at=datetime.now(UTC),
-        issuer="http://testserver/dev-idp",
-    ).as_dict()
+    session[SESSION_KEY] = session_value(
+        Authentication(
+            subject=persona.subject,
+            loa=level,
+            authenticated_at=datetime.now(UTC),
+            issuer="http://testserver/dev-idp",
+        )
+    )
     session.save()
 
 

@@ -1,6 +1,5 @@
 """Loading the demo population into the embedded register: complete, once, in one transaction."""
 
-import time
 from unittest import mock
 
 import pytest
@@ -88,7 +87,7 @@ def test_loading_inside_an_outer_transaction_that_rolls_back_leaves_nothing() ->
     assert counts() == (0, 0, 0, 0)
 
 
-def test_loading_the_default_size_takes_a_few_seconds_at_most() -> None:
-    started = time.perf_counter()
+def test_the_default_size_loads_completely() -> None:
     assert load_demo_population(seed=SEED, size=1200) == 1200
-    assert time.perf_counter() - started < 5
+    assert counts()[0] == 1200
+    assert all(count > 0 for count in counts())
