@@ -57,3 +57,11 @@ def test_not_found_problems_do_not_echo_the_input(client):
     response = client.get("/api/catalogue/services/some-unknown-slug")
     assert response.status_code == 404
     assert "some-unknown-slug" not in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_the_api_documentation_page_declares_its_language(client):
+    response = client.get("/api/docs")
+    assert response.status_code == 200
+    assert '<html lang="en">' in response.text
+    assert "/static/ninja/swagger-ui-init.js" in response.text
