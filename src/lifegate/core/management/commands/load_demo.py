@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, no_translations
 
 from lifegate.catalogue.loader import catalogue_is_loaded
 
@@ -14,6 +14,7 @@ from lifegate.catalogue.loader import catalogue_is_loaded
 class Command(BaseCommand):
     help = "Load the demo catalogue and population and create the admin account (idempotent)."
 
+    @no_translations  # operator output is English, like the rest of the logs
     def handle(self, *args: Any, **options: Any) -> None:
         # Loading replaces the catalogue with the file; once it is there, editors' changes in the
         # admin win, so a second `make demo` leaves it alone (`manage.py load_catalogue` reloads).

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandParser, no_translations
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -16,6 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, help="default: LIFEGATE_DEMO_SEED")
         parser.add_argument("--size", type=int, help="default: LIFEGATE_DEMO_POPULATION")
 
+    @no_translations  # operator output is English, like the rest of the logs
     def handle(self, *args: Any, **options: Any) -> None:
         created = load_demo_population(seed=options["seed"], size=options["size"])
         if created:
