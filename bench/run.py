@@ -60,6 +60,7 @@ BENCHMARKS = [
 
 
 def environment(uncached: bool = False) -> dict[str, str]:
+    """Environment of the benchmark's own processes (settings, data directory, database)."""
     env = dict(os.environ)
     # The benchmark fills its own database: SQLite under bench/.work, or BENCH_DATABASE_URL
     # (never an operator's DATABASE_URL by accident).
@@ -80,6 +81,7 @@ def environment(uncached: bool = False) -> dict[str, str]:
 
 
 def manage(*args: str) -> str:
+    """Run a Django management command in the benchmark environment; returns its output."""
     result = subprocess.run(
         [PYTHON, "-m", "django", *args],
         env=environment(),
@@ -107,12 +109,14 @@ def prepare_database() -> str:
 
 
 def free_port() -> int:
+    """A free TCP port on loopback."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
 def start_server(port: int, uncached: bool = False) -> subprocess.Popen[bytes]:
+    """Start gunicorn on `port` and wait until it answers the floor view."""
     command = [
         PYTHON,
         "-m",
@@ -141,6 +145,7 @@ def start_server(port: int, uncached: bool = False) -> subprocess.Popen[bytes]:
 
 
 def requests_per_second(url: str) -> float:
+    """Requests per second that wrk measures at `url`; any non-2xx answer fails the run."""
     output = subprocess.run(
         ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{DURATION_S}s", url],
         check=True,
@@ -166,11 +171,13 @@ def measure(base: str, path: str) -> tuple[float, float]:
 
 
 def database_name() -> str:
+    """Which database the figures were measured on."""
     url = os.environ.get("BENCH_DATABASE_URL", "")
     return "postgresql" if url.startswith("postgres") else "sqlite"
 
 
 def write_results(results: list[dict[str, object]]) -> None:
+    """Write bench/results.json and the summary in docs/benchmarks.md."""
     (ROOT / "bench" / "results.json").write_text(
         json.dumps({"benchmarks": results}, indent=2) + "\n"
     )
@@ -202,6 +209,7 @@ def write_results(results: list[dict[str, object]]) -> None:
 
 
 def main() -> None:
+    """Prepare the data, start the servers, measure every benchmark, write the results."""
     if shutil.which("wrk") is None:
         sys.exit("make bench needs wrk (apt-get install wrk)")
     slug = prepare_database()
