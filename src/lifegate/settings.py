@@ -10,13 +10,13 @@ from django.utils.csp import CSP  # type: ignore[import-untyped,unused-ignore]
 from django.utils.translation import gettext_lazy as _
 
 from lifegate.core.env import (
+    MIN_SECRET_LENGTH,
     env_bool,
     env_int,
     env_list,
     env_secret,
     env_str,
     local_secret,
-    origin_of,
 )
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -205,9 +205,9 @@ OIDC_DISCOVERY_URL = env_str(
     f"{BASE_URL}/dev-idp/.well-known/openid-configuration" if DEV_IDP_ENABLED else "",
 )
 OIDC_CLIENT_ID = env_str("LIFEGATE_OIDC_CLIENT_ID", "lifegate-portal")
-if OIDC_DISCOVERY_URL:
-    # The login form's redirect goes to the provider: the only other origin forms may reach.
-    SECURE_CSP["form-action"] = [CSP.SELF, origin_of(OIDC_DISCOVERY_URL)]
+# Other origins the login page's form may lead to, besides the provider's authorization endpoint
+# (e.g. a broker that hands over to an eIDAS node without showing a page in between).
+OIDC_EXTRA_FORM_ORIGINS = env_list("LIFEGATE_OIDC_EXTRA_FORM_ORIGINS", [])
 DEV_OIDC_CLIENT_SECRET = "lifegate-development-client-secret"
 OIDC_CLIENT_SECRET = env_secret("LIFEGATE_OIDC_CLIENT_SECRET", DEV_OIDC_CLIENT_SECRET)
 OIDC_SCOPES = env_str("LIFEGATE_OIDC_SCOPES", "openid profile")
@@ -257,7 +257,11 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("LIFEGATE_LOG_LEVEL", "INFO")},
     "loggers": {
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django": {
+            "handlers": ["console"],
+            "level": env_str("LIFEGATE_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
@@ -267,10 +271,15 @@ def _refuse_unsafe_production() -> None:
     problems = []
     if DEV_IDP_ENABLED:
         problems.append("the development identity provider (LIFEGATE_DEV_IDP) must be off")
-    if not SECRET_KEY:
-        problems.append("LIFEGATE_SECRET_KEY must be set")
-    if not LIFEGATE_SUBJECT_KEY or LIFEGATE_SUBJECT_KEY == SECRET_KEY:
-        problems.append("LIFEGATE_SUBJECT_KEY must be set, and differ from LIFEGATE_SECRET_KEY")
+    if len(SECRET_KEY) < MIN_SECRET_LENGTH:
+        problems.append(
+            f"LIFEGATE_SECRET_KEY must be set (at least {MIN_SECRET_LENGTH} characters)"
+        )
+    if len(LIFEGATE_SUBJECT_KEY) < MIN_SECRET_LENGTH or LIFEGATE_SUBJECT_KEY == SECRET_KEY:
+        problems.append(
+            f"LIFEGATE_SUBJECT_KEY must be set (at least {MIN_SECRET_LENGTH} characters) "
+            "and differ from LIFEGATE_SECRET_KEY"
+        )
     if OIDC_CLIENT_SECRET == DEV_OIDC_CLIENT_SECRET:
         problems.append("LIFEGATE_OIDC_CLIENT_SECRET must be set")
     if not OIDC_DISCOVERY_URL:

@@ -36,3 +36,27 @@ def test_browsing_switching_language_and_logging_in_work_without_javascript(plai
     page.get_by_role("link", name="My page").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(resident.family_name)
     assert not blocked, f"the Content-Security-Policy blocked something: {blocked}"
+
+
+def test_login_works_when_the_provider_is_on_another_origin(plain_page, demo_site, settings):
+    """Chrome applies the login form's CSP form-action to every redirect that follows it: the
+    portal at 127.0.0.1 must be allowed to reach the provider at localhost, and back."""
+    page = plain_page
+    portal = demo_site.url.replace("localhost", "127.0.0.1")
+    assert portal != demo_site.url, "the live server must answer on localhost for this test"
+    settings.OIDC_DISCOVERY_URL = f"{demo_site.url}/dev-idp/.well-known/openid-configuration"
+    blocked = []
+    page.on(
+        "console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None
+    )
+
+    resident = next(p for p in demo_personas() if p.key == "resident-high")
+    page.goto(f"{portal}/identity/login/?next=/")
+    page.get_by_role("button", name="Inloggen met DigiD").click()
+    page.wait_for_url(f"{demo_site.url}/dev-idp/authorize**")
+    page.locator(f"input[value='{resident.key}|high']").check()
+    page.get_by_role("button", name="Inloggen als deze persoon").click()
+
+    page.wait_for_url(f"{portal}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(resident.family_name)
+    assert not blocked, blocked

@@ -5,10 +5,12 @@ Every setting has a safe default for the embedded setup."""
 import os
 import secrets
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from lifegate.core.files import create_private_file
+
+MIN_SECRET_LENGTH = 32
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
 
@@ -59,26 +61,11 @@ def env_secret(name: str, default: str) -> str:
 
 
 def local_secret(path: Path) -> str:
-    """A random secret kept in `path` (created with mode 0600 on first use): for development
+    """A random secret kept in `path` (mode 0600, created on first use): for development
     installations, so that no secret is a constant in the code."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Write aside, then link into place: a process starting at the same time either wins
-        # the link or reads the winner's secret, never a half-written file.
-        draft = path.with_name(f".{path.name}.{os.getpid()}")
-        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as file:
-            file.write(secrets.token_urlsafe(48))
-        try:
-            os.link(draft, path)
-        except FileExistsError:
-            pass
-        finally:
-            draft.unlink()
-    return path.read_text().strip()
-
-
-def origin_of(url: str) -> str:
-    """`scheme://host[:port]` of a URL."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
+        create_private_file(path, secrets.token_urlsafe(48))
+    secret = path.read_text().strip()
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise ImproperlyConfigured(f"{path} holds no usable secret; delete it to make a new one")
+    return secret

@@ -5,14 +5,14 @@ never in logs. Every building block that signs something (the development identi
 provider, credentials, node-to-node messages) asks for its own key by name."""
 
 import json
-import os
 import re
-import tempfile
 import threading
 from pathlib import Path
 
 from django.conf import settings
 from joserfc.jwk import ECKey, KeyParameters, KeySetSerialization
+
+from lifegate.core.files import create_private_file
 
 SIGNING_ALGORITHM = "ES256"
 CURVE = "P-256"
@@ -54,36 +54,10 @@ def _load(path: Path) -> ECKey:
 
 
 def _create(path: Path) -> ECKey:
-    """Generate a key and publish it without ever overwriting one.
-
-    The key is written to a temporary file (0600) and then atomically given its final name
-    with a hard link, which (unlike a rename) fails if another process got there first, so
-    every process ends up signing with the same key."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    """Generate a key and publish it without ever overwriting one: when another process was
+    first, its key is used, so every process signs with the same key."""
     parameters: KeyParameters = {"alg": SIGNING_ALGORITHM, "use": "sig"}
     key = ECKey.generate_key(CURVE, parameters, private=True, auto_kid=True)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".new-", suffix=".jwk")
-    try:
-        with os.fdopen(descriptor, "w") as handle:
-            json.dump(key.as_dict(private=True), handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if not _publish(Path(temporary), path):
-            return _load(path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
+    if not create_private_file(path, json.dumps(key.as_dict(private=True))):
+        return _load(path)
     return key
-
-
-def _publish(temporary: Path, path: Path) -> bool:
-    """Give the finished file its name; False when another process already did."""
-    try:
-        os.link(temporary, path)
-    except FileExistsError:
-        return False
-    except OSError:
-        # A filesystem without hard links: an atomic rename, unless someone was first.
-        if path.exists():
-            return False
-        temporary.replace(path)
-    return True

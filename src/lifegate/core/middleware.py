@@ -10,6 +10,7 @@ from lifegate.core.problems import PROBLEM_CONTENT_TYPE, problem_response
 
 API_PREFIX = "/api/"
 JSON_TYPES = (PROBLEM_CONTENT_TYPE, "application/json")
+REPLACED_HEADERS = {"content-type", "content-length", "content-language", "content-disposition"}
 
 
 class ApiProblemMiddleware:
@@ -25,11 +26,25 @@ class ApiProblemMiddleware:
             return response
         if response.get("Content-Type", "").startswith(JSON_TYPES):
             return response
-        status = response.status_code
-        problem = problem_response(request, status, HTTPStatus(status).phrase)
-        if "Allow" in response:
-            problem["Allow"] = response["Allow"]
-        return problem
+        return _as_problem(request, response)
+
+
+def _as_problem(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """The same answer as problem details: status, headers and cookies kept, body replaced."""
+    status = response.status_code
+    try:
+        title = HTTPStatus(status).phrase
+    except ValueError:
+        title = response.reason_phrase
+    problem = problem_response(request, status, title)
+    for name, value in response.items():
+        if name.lower() not in REPLACED_HEADERS:
+            problem[name] = value
+    problem.cookies = response.cookies
+    # Django logs 4xx/5xx once; without this flag it would log the replacement a second time.
+    problem._has_been_logged = getattr(response, "_has_been_logged", False)  # type: ignore[attr-defined]
+    response.close()
+    return problem
 
 
 class PrivatePagesMiddleware:
@@ -44,6 +59,5 @@ class PrivatePagesMiddleware:
         if getattr(request, "authentication", None) is not None or request.path.startswith(
             "/identity/"
         ):
-            add_never_cache_headers(response)
-            response["Cache-Control"] += ", private"
+            add_never_cache_headers(response)  # no-cache, no-store, must-revalidate, private
         return response

@@ -26,7 +26,6 @@ def problem_response(
     }
     if detail:
         body["detail"] = detail
-    if request is not None:
-        body["instance"] = request.path
+    # No "instance": echoing the request path could repeat personal data into responses.
     body.update(extensions)
     return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)

@@ -41,8 +41,3 @@ def unseal(purpose: str, token: str) -> str:
     except (InvalidTag, ValueError, TypeError) as exc:
         raise UnsealError(purpose) from exc
     return plain.decode()
-
-
-def keyed_hash(purpose: str, value: str) -> str:
-    """HMAC-SHA256 of `value` for `purpose`: finds equal values without storing them."""
-    return hmac.new(_key(f"hash:{purpose}"), value.encode(), hashlib.sha256).hexdigest()

@@ -2,7 +2,8 @@
 
 import logging
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -10,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from lifegate.core.origins import allow_form_targets
 from lifegate.identity.assurance import LEVELS, LevelOfAssurance, loa_satisfies
 from lifegate.identity.decorators import login_url
-from lifegate.identity.oidc import LoginRejected, ProviderUnavailable
+from lifegate.identity.oidc import LoginRejected, ProviderUnavailable, provider_metadata
 from lifegate.identity.services import (
     LoginScheme,
     begin_login,
@@ -68,7 +70,7 @@ FAILURES = {
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def login(request: HttpRequest) -> HttpResponse:
+def login(request: HttpRequest) -> HttpResponseBase:
     """GET: the choice between DigiD and a European eID. POST: send the browser to the
     identity provider, asking for the level of assurance the page behind `next` needs."""
     data = request.POST if request.method == "POST" else request.GET
@@ -84,7 +86,7 @@ def login(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(url)
 
 
-def _login_page(request: HttpRequest, level: LevelOfAssurance, next_url: str) -> HttpResponse:
+def _login_page(request: HttpRequest, level: LevelOfAssurance, next_url: str) -> HttpResponseBase:
     current = request.authentication  # type: ignore[attr-defined]
     context = {
         "level": level,
@@ -92,7 +94,18 @@ def _login_page(request: HttpRequest, level: LevelOfAssurance, next_url: str) ->
         "step_up": current is not None and not loa_satisfies(current.loa, level),
         "current_level": current.loa if current else "",
     }
-    return render(request, "identity/login.html", context)
+    response = render(request, "identity/login.html", context)
+    return allow_form_targets(response, _provider_addresses())
+
+
+def _provider_addresses() -> list[str]:
+    """Where the login form's redirect may lead: the provider's authorization endpoint and any
+    origins the operator configured for brokers further down the chain."""
+    try:
+        endpoint = [provider_metadata().authorization_endpoint]
+    except ProviderUnavailable:
+        endpoint = []  # the form then fails with a clear page on this site anyway
+    return endpoint + list(settings.OIDC_EXTRA_FORM_ORIGINS)
 
 
 @never_cache
@@ -129,7 +142,9 @@ def _safe_next(request: HttpRequest, value: str | None) -> str:
     allowed = url_has_allowed_host_and_scheme(
         value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
-    return value if value and allowed else reverse("portal:home")
+    # Never back into the login machinery itself (a stale callback would fail again).
+    inside_login = bool(value) and str(value).startswith("/identity/")
+    return value if value and allowed and not inside_login else reverse("portal:home")
 
 
 def _failure(
@@ -138,5 +153,6 @@ def _failure(
     """The error page. The log gets the reason (never personal data); no session starts."""
     logger.warning("login failed: %s: %s", kind, reason)
     title, text = FAILURES.get(kind, FAILURES["token"])
-    context = {"title": title, "text": text, "retry_url": retry_url}
+    # hide_next: the shell's links must not lead back to a stale callback address.
+    context = {"title": title, "text": text, "retry_url": retry_url, "hide_next": True}
     return render(request, "identity/login_failed.html", context, status=status)

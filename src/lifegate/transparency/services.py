@@ -35,6 +35,9 @@ class Actor:
     on_behalf_of: Subject | None = None
 
 
+# This scheme predates core.sealing and stays as it is: changing the key derivation would make
+# every stored record unfindable (subject_hash) and unreadable (ciphertext). The pinned values
+# in tests/test_subject_encoding.py guard against an accidental "unification".
 def _key(purpose: bytes) -> bytes:
     return hashlib.sha256(purpose + settings.LIFEGATE_SUBJECT_KEY.encode()).digest()
 

@@ -65,3 +65,35 @@ def test_the_api_documentation_page_declares_its_language(client):
     assert response.status_code == 200
     assert '<html lang="en">' in response.text
     assert "/static/ninja/swagger-ui-init.js" in response.text
+
+
+@pytest.mark.django_db
+def test_a_problem_keeps_the_headers_and_cookies_of_the_answer_it_replaces(client, settings):
+    from datetime import UTC, datetime
+
+    from lifegate.core.subject import Subject
+    from lifegate.identity.session import SESSION_KEY, Authentication, session_value
+
+    session = client.session
+    session[SESSION_KEY] = session_value(
+        Authentication(Subject("bsn", "999990019"), "substantial", datetime.now(UTC), "x")
+    )
+    session.save()
+    response = client.get("/api/no-such-thing/999990019")
+    assert response.status_code == 404
+    assert response["Content-Type"] == PROBLEM
+    assert "no-store" in response["Cache-Control"]  # set by an inner middleware, kept
+    assert "999990019" not in response.text
+    assert response.cookies[settings.SESSION_COOKIE_NAME].value  # the session is refreshed
+
+
+@pytest.mark.django_db
+def test_a_server_error_in_the_api_is_logged_once(client, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(services, "filter_services", broken)
+    client.raise_request_exception = False
+    with caplog.at_level("ERROR", logger="django.request"):
+        client.get("/api/catalogue/services")
+    assert len([r for r in caplog.records if r.name == "django.request"]) == 1

@@ -34,3 +34,12 @@ def test_a_local_secret_is_made_once_and_kept_private(tmp_path):
     assert len(first) >= 48
     assert local_secret(path) == first
     assert path.stat().st_mode & 0o077 == 0
+
+
+def test_an_empty_secret_file_is_refused_not_used(tmp_path):
+    from django.core.exceptions import ImproperlyConfigured
+
+    path = tmp_path / "subject-key"
+    path.write_text("")
+    with pytest.raises(ImproperlyConfigured, match="no usable secret"):
+        local_secret(path)

@@ -67,10 +67,19 @@ def configured_origins() -> frozenset[Origin]:
 
 
 def callback_origins(request: HttpRequest) -> frozenset[Origin]:
-    """Where codes may be sent from a request to this provider: the portal shares the
-    provider's origin (it is the same Django site), or lives at `BASE_URL`."""
+    """Where codes may be sent from a request to this provider: the portal is the same Django
+    site, so its own origin, `BASE_URL`'s, and the other names this site answers to
+    (`ALLOWED_HOSTS`, e.g. `localhost` beside `127.0.0.1`) on the same scheme and port."""
     here = origin_of(request.build_absolute_uri("/"))
-    return configured_origins() | ({here} if here else set())
+    if here is None:
+        return configured_origins()
+    scheme, _host, port = here
+    aliases = {
+        (scheme, host.strip("[]"), port)
+        for host in settings.ALLOWED_HOSTS
+        if host and "*" not in host and not host.startswith(".")
+    }
+    return configured_origins() | {here} | aliases
 
 
 def is_callback_uri(uri: str, origins: frozenset[Origin]) -> bool:

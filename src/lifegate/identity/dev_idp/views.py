@@ -6,7 +6,14 @@ from functools import wraps
 
 from authlib.oauth2 import OAuth2Error
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -14,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lifegate.core.keys import SIGNING_ALGORITHM, public_jwks
+from lifegate.core.origins import allow_form_targets
 from lifegate.identity.assurance import LEVELS, LevelOfAssurance, loa_to_uri
 from lifegate.identity.dev_idp.personas import (
     chosen_login,
@@ -33,7 +41,7 @@ from lifegate.identity.dev_idp.server import (
 )
 from lifegate.registries.services import DemoPersona
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 CLAIMS = [
     "sub",
     "acr",
@@ -52,7 +60,7 @@ def only_when_enabled(view: View) -> View:
     """Defence in depth: beyond the conditional URL include, every view checks the switch."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         if not settings.DEV_IDP_ENABLED:
             raise Http404("The development identity provider is switched off.")
         return view(request, *args, **kwargs)
@@ -110,7 +118,7 @@ def jwks(request: HttpRequest) -> JsonResponse:
 @only_when_enabled
 @never_cache
 @require_http_methods(["GET", "POST"])
-def authorize(request: HttpRequest) -> HttpResponse:
+def authorize(request: HttpRequest) -> HttpResponseBase:
     """GET: validate the request and show the persona picker. POST: log the chosen persona
     in at the chosen level (or cancel) and send the browser back with a code and state."""
     try:
@@ -118,13 +126,14 @@ def authorize(request: HttpRequest) -> HttpResponse:
     except OAuth2Error as error:
         return _authorization_error(request, error)
     minimum = minimum_level(grant.request.payload.data.get("acr_values"))
+    redirect_uri = str(grant.request.payload.redirect_uri or "")
     if request.method != "POST":
-        return _persona_picker(request, minimum)
+        return _persona_picker(request, minimum, redirect_uri)
     if request.POST.get("action") == "cancel":
         return server.create_authorization_response(grant.request, grant_user=None, grant=grant)
     login = chosen_login(request.POST.get("login", ""), minimum)
     if login is None:
-        return _persona_picker(request, minimum, invalid=True)
+        return _persona_picker(request, minimum, redirect_uri, invalid=True)
     return server.create_authorization_response(grant.request, grant_user=login, grant=grant)
 
 
@@ -137,15 +146,17 @@ def _authorization_error(request: HttpRequest, error: OAuth2Error) -> HttpRespon
 
 
 def _persona_picker(
-    request: HttpRequest, minimum: LevelOfAssurance, invalid: bool = False
-) -> HttpResponse:
+    request: HttpRequest, minimum: LevelOfAssurance, redirect_uri: str, invalid: bool = False
+) -> HttpResponseBase:
     context = {
         "groups": persona_groups(minimum, eidas_first=request.GET.get("idp_hint") == "eidas"),
         "minimum_level": minimum,
         "minimum_label": level_label(minimum, resident=False),
         "invalid": invalid,
     }
-    return render(request, "dev_idp/authorize.html", context, status=400 if invalid else 200)
+    response = render(request, "dev_idp/authorize.html", context, status=400 if invalid else 200)
+    # The picker's form answers with a redirect to the (already verified) portal callback.
+    return allow_form_targets(response, [redirect_uri])
 
 
 @csrf_exempt

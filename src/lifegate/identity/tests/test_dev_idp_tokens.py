@@ -301,3 +301,14 @@ def test_the_persona_form_needs_its_csrf_token(browser, settings, resident):
 
     assert response.status_code == 403
     assert not DevIdpAuthorizationCode.objects.exists()
+
+
+def test_the_callback_may_use_another_name_of_this_site(settings, rf):
+    from lifegate.identity.dev_idp.server import callback_origins, is_callback_uri
+
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost", ".example.org"]
+    request = rf.get("/dev-idp/authorize", HTTP_HOST="127.0.0.1:8000")
+    origins = callback_origins(request)
+    assert is_callback_uri("http://localhost:8000/identity/callback/", origins)
+    assert not is_callback_uri("http://localhost:9000/identity/callback/", origins)
+    assert not is_callback_uri("http://evil.example.org:8000/identity/callback/", origins)

@@ -11,7 +11,7 @@ SRC = Path(__file__).resolve().parents[3]
 
 
 def import_settings(
-    tmp_path: Path, dev_idp: str, without: tuple[str, ...] = ()
+    tmp_path: Path, dev_idp: str, without: tuple[str, ...] = (), **overrides: str
 ) -> subprocess.CompletedProcess[str]:
     env = {
         key: value
@@ -30,6 +30,7 @@ def import_settings(
     )
     for name in without:
         env.pop(name)
+    env.update(overrides)
     command = [sys.executable, "-c", "import lifegate.settings"]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
 
@@ -59,3 +60,9 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     result = import_settings(tmp_path, "false", without=("LIFEGATE_SECRET_KEY",))
     assert result.returncode != 0
     assert "LIFEGATE_SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_a_short_subject_key(tmp_path):
+    result = import_settings(tmp_path, "false", LIFEGATE_SUBJECT_KEY="short")
+    assert result.returncode != 0
+    assert "LIFEGATE_SUBJECT_KEY" in result.stderr

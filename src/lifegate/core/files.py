@@ -1,0 +1,39 @@
+"""Writing secret files safely: private from the first byte, complete or absent, never
+overwriting what another process wrote first. Used for signing keys and local secrets."""
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def create_private_file(path: Path, text: str) -> bool:
+    """Write `text` to `path` (mode 0600) unless the file exists; False when another process
+    got there first (its content then stands).
+
+    The text goes to a temporary file that is flushed to disk and then given its name with a
+    hard link, which, unlike a rename, fails if the name is taken."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".new"
+    )
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        return _publish(Path(temporary), path)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def _publish(temporary: Path, path: Path) -> bool:
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        return False
+    except OSError:
+        # A filesystem without hard links: an atomic rename, unless someone was first.
+        if path.exists():
+            return False
+        temporary.replace(path)
+    return True

@@ -1,0 +1,34 @@
+"""Web origins, and Content-Security-Policy for pages whose forms lead to another origin."""
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http import HttpResponseBase
+from django.utils.csp import CSP  # type: ignore[import-untyped,unused-ignore]
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str) -> str | None:
+    """`scheme://host[:port]` of an http(s) URL (never its user info), or None."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    explicit = f":{port}" if port and port != DEFAULT_PORTS[parts.scheme] else ""
+    return f"{parts.scheme}://{host}{explicit}"
+
+
+def allow_form_targets(response: HttpResponseBase, urls: list[str]) -> HttpResponseBase:
+    """Let this page's forms (and the redirects that follow them, which browsers also check)
+    reach the origins of `urls` besides this site; every other page keeps `form-action 'self'`."""
+    origins = sorted({origin for url in urls if (origin := origin_of(url))})
+    config: dict[str, Any] = dict(settings.SECURE_CSP)
+    config["form-action"] = [CSP.SELF, *origins]
+    response._csp_config = config  # type: ignore[attr-defined]  # read by Django's CSP middleware
+    return response
