@@ -29,6 +29,25 @@ class ApiProblemMiddleware:
         return _as_problem(request, response)
 
 
+class ApiHeadMiddleware:
+    """HEAD on the API answers like GET without the body (RFC 9110 section 9.3.2); the API
+    framework routes GET only."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "HEAD" or not request.path.startswith(API_PREFIX):
+            return self.get_response(request)
+        request.method = "GET"
+        response = self.get_response(request)
+        request.method = "HEAD"
+        if not response.streaming:
+            response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response
+
+
 def _as_problem(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     """The same answer as problem details: status, headers and cookies kept, body replaced."""
     status = response.status_code

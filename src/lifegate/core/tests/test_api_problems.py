@@ -97,3 +97,13 @@ def test_a_server_error_in_the_api_is_logged_once(client, monkeypatch, caplog):
     with caplog.at_level("ERROR", logger="django.request"):
         client.get("/api/catalogue/services")
     assert len([r for r in caplog.records if r.name == "django.request"]) == 1
+
+
+@pytest.mark.django_db
+def test_head_answers_like_get_without_a_body(client):
+    get = client.get("/api/catalogue/services?page_size=1")
+    head = client.head("/api/catalogue/services?page_size=1")
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head["Content-Type"] == get["Content-Type"]
+    assert int(head["Content-Length"]) == len(get.content)
