@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "lifegate.registries",
     "lifegate.identity",
     "lifegate.transparency",
+    "lifegate.journeys",
     "lifegate.portal",
 ]
 

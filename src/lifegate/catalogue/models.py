@@ -2,10 +2,12 @@
 Profile). Every text a person reads exists in Dutch (`_nl`) and English (`_en`); `localized()`
 picks the active language. Rows are keyed by a stable `slug` that also forms their URI."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from lifegate.core.i18n import Localized
 
 slug_validator = RegexValidator(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$", _("Use lower-case letters, digits and hyphens.")
@@ -21,7 +23,7 @@ class AssuranceLevel(models.TextChoices):
     HIGH = "high", _("high")
 
 
-class Bilingual(models.Model):
+class Bilingual(Localized, models.Model):
     """Base for catalogue entities: a slug and helpers for the `_nl`/`_en` text pairs."""
 
     slug = models.SlugField(max_length=80, unique=True, validators=[slug_validator])
@@ -32,12 +34,6 @@ class Bilingual(models.Model):
 
     def __str__(self) -> str:
         return self.localized("name") or self.slug
-
-    def localized(self, field: str, language: str | None = None) -> str:
-        """The text of `field` in `language` (default: the active one), falling back to Dutch."""
-        code = (language or get_language() or "nl")[:2]
-        value = getattr(self, f"{field}_{code}", "") if code in ("nl", "en") else ""
-        return value or getattr(self, f"{field}_nl", "")
 
     @property
     def name(self) -> str:
@@ -224,8 +220,18 @@ class PublicService(Bilingual):
         verbose_name = _("public service")
 
 
-class EventService(models.Model):
-    """A service's place in a life event: the order in which a person deals with it."""
+class StepKind(models.TextChoices):
+    """What a person does for a service in a life-event plan."""
+
+    REQUEST = "request", _("request through lifegate")
+    SELF_SERVICE = "self-service", _("arrange it yourself with the agency")
+    AUTOMATIC = "automatic", _("government does it for you")
+
+
+class EventService(Localized, models.Model):
+    """A service's place in a life event: the order in which a person deals with it, and the
+    plan rule: when it applies (a CEL expression over facts, see `catalogue.rules`), why, what
+    it waits for and its legal deadline."""
 
     life_event = models.ForeignKey(
         LifeEvent, on_delete=models.CASCADE, related_name="event_services"
@@ -234,6 +240,27 @@ class EventService(models.Model):
         PublicService, on_delete=models.CASCADE, related_name="event_services"
     )
     position = models.PositiveSmallIntegerField(default=0)
+    step_kind = models.CharField(max_length=12, choices=StepKind.choices, default=StepKind.REQUEST)
+    rule = models.TextField(
+        blank=True,
+        help_text=_(
+            "When the service applies, as a CEL expression over the facts, e.g. "
+            "person.age >= 18 && answers.destination_country != 'NL'. Empty: always."
+        ),
+    )
+    reason_nl = models.CharField(max_length=300, blank=True)
+    reason_en = models.CharField(max_length=300, blank=True)
+    skip_reason_nl = models.CharField(max_length=300, blank=True)
+    skip_reason_en = models.CharField(max_length=300, blank=True)
+    depends_on = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="dependents"
+    )
+    deadline_days = models.SmallIntegerField(
+        null=True, blank=True, help_text=_("Days after the anchor date; negative is before")
+    )
+    deadline_from = models.CharField(
+        max_length=60, blank=True, help_text=_("The date fact the deadline counts from")
+    )
 
     class Meta:
         ordering = ["life_event", "position", "service__slug"]
@@ -245,6 +272,123 @@ class EventService(models.Model):
 
     def __str__(self) -> str:
         return f"{self.life_event.slug} #{self.position}: {self.service.slug}"
+
+    def clean(self) -> None:
+        """Reject a rule or deadline the plan engine could not evaluate, with the reason."""
+        from lifegate.catalogue import rules
+
+        errors: dict[str, str] = {}
+        if self.life_event_id is not None:
+            questions = list(self.life_event.questions.all())
+            problem = rules.rule_problem(self.rule, questions)
+            if problem:
+                errors["rule"] = problem
+            problem = rules.deadline_problem(self.deadline_from, self.deadline_days, questions)
+            if problem:
+                errors["deadline_from"] = problem
+        if errors:
+            raise ValidationError(errors)
+
+
+class QuestionKind(models.TextChoices):
+    DATE = "date", _("date")
+    COUNTRY = "country", _("country")
+    YES_NO = "yes-no", _("yes or no")
+    CHOICE = "choice", _("choice")
+
+
+identifier_validator = RegexValidator(
+    r"^[a-z][a-z0-9_]*$", _("Use lower-case letters, digits and underscores.")
+)
+
+
+class LifeEventQuestion(Localized, models.Model):
+    """A question a life event asks because no register knows the answer ("when is the
+    move?"). Rules read the answer as `answers.<key>`."""
+
+    life_event = models.ForeignKey(LifeEvent, on_delete=models.CASCADE, related_name="questions")
+    key = models.CharField(max_length=40, validators=[identifier_validator])
+    kind = models.CharField(max_length=10, choices=QuestionKind.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+    required = models.BooleanField(default=True)
+    label_nl = models.CharField(max_length=200)
+    label_en = models.CharField(max_length=200)
+    help_nl = models.CharField(max_length=300, blank=True)
+    help_en = models.CharField(max_length=300, blank=True)
+    # For kind=choice: [{"value": "rent", "nl": "Huur", "en": "Rent"}, ...]
+    choices = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["life_event", "position", "key"]
+        verbose_name = _("life-event question")
+        constraints = [
+            models.UniqueConstraint(fields=["life_event", "key"], name="unique_question_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.life_event.slug}: {self.key}"
+
+    def clean(self) -> None:
+        from lifegate.catalogue import rules
+
+        problem = rules.choices_problem(self.kind, self.choices)
+        if problem:
+            raise ValidationError({"choices": problem})
+
+
+class FieldKind(models.TextChoices):
+    TEXT = "text", _("text")
+    LONG_TEXT = "long-text", _("long text")
+    DATE = "date", _("date")
+    NUMBER = "number", _("number")
+    EMAIL = "email", _("e-mail address")
+    PHONE = "phone", _("phone number")
+    IBAN = "iban", _("IBAN")
+    POSTCODE = "postcode", _("Dutch postcode")
+    COUNTRY = "country", _("country")
+    YES_NO = "yes-no", _("yes or no")
+    CHOICE = "choice", _("choice")
+
+
+class FormField(Localized, models.Model):
+    """A field of a service's request form. A field with `prefill` is filled from what
+    government already knows (a fact path such as `person.full_name`, see `catalogue.rules`);
+    the person confirms it instead of typing it."""
+
+    service = models.ForeignKey(PublicService, on_delete=models.CASCADE, related_name="form_fields")
+    key = models.CharField(max_length=40, validators=[identifier_validator])
+    kind = models.CharField(max_length=10, choices=FieldKind.choices, default=FieldKind.TEXT)
+    position = models.PositiveSmallIntegerField(default=0)
+    required = models.BooleanField(default=True)
+    label_nl = models.CharField(max_length=200)
+    label_en = models.CharField(max_length=200)
+    help_nl = models.CharField(max_length=300, blank=True)
+    help_en = models.CharField(max_length=300, blank=True)
+    prefill = models.CharField(max_length=60, blank=True)
+    choices = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["service", "position", "key"]
+        verbose_name = _("form field")
+        constraints = [
+            models.UniqueConstraint(fields=["service", "key"], name="unique_form_field_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service.slug}: {self.key}"
+
+    def clean(self) -> None:
+        from lifegate.catalogue import rules
+
+        errors: dict[str, str] = {}
+        problem = rules.prefill_problem(self.prefill)
+        if problem:
+            errors["prefill"] = problem
+        problem = rules.choices_problem(self.kind, self.choices)
+        if problem:
+            errors["choices"] = problem
+        if errors:
+            raise ValidationError(errors)
 
 
 class Requirement(Bilingual):
