@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks_db",
+    "django_countries",
+    "localflavor",
     "ninja",
     "lifegate.core",
     "lifegate.catalogue",
@@ -243,6 +245,20 @@ POPULATION_REGISTER_ADAPTER = env_str(
 # Demo population
 DEMO_POPULATION_SIZE = env_int("LIFEGATE_DEMO_POPULATION", 1200)
 DEMO_POPULATION_SEED = env_int("LIFEGATE_DEMO_SEED", 20261122)
+
+# Journeys: delivery of submissions to agency webhooks (CloudEvents, NL GOV profile).
+# The `source` of every event lifegate sends: the platform operator's OIN (Logius in the demo).
+JOURNEYS_CLOUDEVENTS_SOURCE = env_str(
+    "LIFEGATE_CLOUDEVENTS_SOURCE", "urn:nld:oin:00000001800000016000:systeem:lifegate"
+)
+# Attempts per delivery before it becomes a dead letter (retried only by hand).
+JOURNEYS_DELIVERY_MAX_ATTEMPTS = env_int("LIFEGATE_DELIVERY_MAX_ATTEMPTS", 8)
+# Wait before the first retry; each later retry waits twice as long (plus up to 50% jitter),
+# never longer than the maximum.
+JOURNEYS_DELIVERY_BASE_DELAY_SECONDS = env_int("LIFEGATE_DELIVERY_BASE_DELAY_SECONDS", 60)
+JOURNEYS_DELIVERY_MAX_DELAY_SECONDS = env_int("LIFEGATE_DELIVERY_MAX_DELAY_SECONDS", 6 * 3600)
+# How long lifegate waits for an agency's webhook to answer.
+JOURNEYS_DELIVERY_TIMEOUT_SECONDS = env_int("LIFEGATE_DELIVERY_TIMEOUT_SECONDS", 10)
 
 LOGGING = {
     "version": 1,

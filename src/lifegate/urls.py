@@ -10,6 +10,7 @@ from lifegate.core.views import healthz
 urlpatterns = [
     path("", include("lifegate.portal.urls")),
     path("catalogue/", include("lifegate.catalogue.urls")),
+    path("journeys/", include("lifegate.journeys.urls")),
     path("identity/", include("lifegate.identity.urls")),
     path("api/", api.urls),
     path("healthz", healthz, name="healthz"),

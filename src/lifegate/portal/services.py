@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lifegate.identity.assurance import loa_label
 from lifegate.identity.session import Authentication
+from lifegate.journeys.services import JourneySummary, journeys_for
 from lifegate.registries.services import read_person
 from lifegate.transparency.services import Actor
 
@@ -28,6 +29,7 @@ class HomePage:
     display_name: str
     level_of_assurance: str
     sections: list[HomeSection] = field(default_factory=list)
+    journeys: list[JourneySummary] = field(default_factory=list)
 
 
 def _sections() -> list[HomeSection]:
@@ -35,7 +37,7 @@ def _sections() -> list[HomeSection]:
         HomeSection(
             "life-events",
             str(_("My life events")),
-            str(_("Plans you started for a life event will appear here.")),
+            str(_("Your plan for each life event, across every organisation involved.")),
         ),
         HomeSection(
             "messages",
@@ -76,5 +78,8 @@ def home_page_for(authentication: Authentication) -> HomePage:
     else:
         name = f"{authentication.given_name} {authentication.family_name}".strip()
     return HomePage(
-        display_name=name, level_of_assurance=loa_label(authentication.loa), sections=_sections()
+        display_name=name,
+        level_of_assurance=loa_label(authentication.loa),
+        sections=_sections(),
+        journeys=journeys_for(authentication.subject),
     )

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('catalogue', '0002_eventservice_deadline_days_and_more'),
+        ('catalogue', '0002_plan_rules'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

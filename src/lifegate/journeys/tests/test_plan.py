@@ -1,0 +1,230 @@
+"""The plan engine: rules decide which steps apply and why, dependencies make steps wait,
+deadlines follow the answers, and a life event runs once at a time."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from lifegate.catalogue import rules
+from lifegate.journeys import services
+from lifegate.journeys.facts import FactRead, read_facts
+from lifegate.journeys.models import Journey, Step
+from lifegate.journeys.tests.conftest import PlanFixture, person_actor
+from lifegate.registries.personas import DemoPersona
+from lifegate.transparency.models import ProcessingRecord
+from lifegate.transparency.services import records_about
+
+pytestmark = pytest.mark.django_db
+
+
+def start(persona: DemoPersona, plan: PlanFixture, **answers: object) -> Journey:
+    return services.start_journey(
+        plan.event,
+        services.Start(
+            subject=persona.subject,
+            actor=person_actor(persona),
+            answers={"move_date": "2026-12-01", **answers},
+        ),
+    )
+
+
+def steps(journey: Journey) -> dict[str, Step]:
+    return {step.service_slug: step for step in journey.steps.all()}
+
+
+def test_facts_have_exactly_the_shape_rules_are_checked_against(
+    plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    persona = personas["parent"]
+    facts = read_facts(
+        persona.subject,
+        FactRead(person_actor(persona), "journeys-plan", "test"),
+        today=timezone.localdate(),
+        answers={},
+    )
+
+    def shape(value: object) -> object:
+        if isinstance(value, dict):
+            return {key: shape(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [shape(value[0])] if value else []
+        return type(value).__name__
+
+    expected = shape({**rules.FACT_SCHEMA, "answers": {}})
+    assert shape(facts) == expected
+    assert facts["person"]["full_name"] == f"{persona.given_name} {persona.family_name}"
+    assert facts["minor_children"] >= 1
+
+
+def test_plan_keeps_applicable_steps_in_order_and_explains_the_rest(
+    plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    journey = start(personas["parent"], plan, travel_abroad=False)
+
+    plan_steps = steps(journey)
+    assert [s.service_slug for s in journey.steps.all()] == [
+        "register-move",
+        "benefit-test",
+        "passport-test",
+        "info-test",
+    ]
+    assert plan_steps["register-move"].status == Step.Status.TODO
+    assert plan_steps["register-move"].reason_en == "Everyone who moves."
+    assert plan_steps["benefit-test"].applicable
+    assert plan_steps["benefit-test"].reason_nl == "Omdat u kinderen hebt."
+    assert plan_steps["passport-test"].applicable is False
+    assert plan_steps["passport-test"].status == Step.Status.NOT_APPLICABLE
+    assert plan_steps["passport-test"].reason_en == "You are not travelling."
+    # No reason written in the catalogue: a generic one, in both languages.
+    assert plan_steps["info-test"].reason_nl and plan_steps["info-test"].reason_en
+    assert plan_steps["info-test"].reason_nl != plan_steps["info-test"].reason_en
+
+
+def test_rule_with_no_minor_children_leaves_the_benefit_out(
+    plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    journey = start(personas["student"], plan, travel_abroad=True)
+
+    plan_steps = steps(journey)
+    assert plan_steps["benefit-test"].status == Step.Status.NOT_APPLICABLE
+    assert plan_steps["benefit-test"].reason_en == "You have no children under 18."
+    assert plan_steps["passport-test"].status == Step.Status.TODO
+
+
+def test_dependent_step_waits_until_the_earlier_step_is_decided(
+    plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    journey = start(personas["parent"], plan)
+    register = steps(journey)["register-move"]
+    assert steps(journey)["benefit-test"].status == Step.Status.WAITING
+
+    submission = services.submit_step(
+        journey,
+        register,
+        actor=person_actor(personas["parent"]),
+        data={"postcode": "3511 AB"},
+        language="nl",
+        idempotency_key="k-1",
+    )
+    assert steps(journey)["benefit-test"].status == Step.Status.WAITING
+    services.update_submission_status(
+        submission, "decided", "Uw adres is gewijzigd.", "test", person_actor(personas["parent"])
+    )
+
+    after = steps(journey)
+    assert after["register-move"].status == Step.Status.DECIDED
+    assert after["register-move"].status_message == "Uw adres is gewijzigd."
+    assert after["benefit-test"].status == Step.Status.TODO
+
+
+def test_deadline_counts_from_the_answered_date(
+    plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    journey = start(personas["parent"], plan, move_date="2027-01-10")
+
+    assert steps(journey)["register-move"].deadline == date(2027, 1, 15)
+    assert steps(journey)["benefit-test"].deadline is None
+
+
+def test_starting_the_same_life_event_twice_offers_the_running_journey(
+    plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    first = start(personas["parent"], plan)
+
+    with pytest.raises(services.JourneyAlreadyRunning) as raised:
+        start(personas["parent"], plan)
+
+    assert raised.value.journey == first
+    assert Journey.objects.count() == 1
+
+
+def test_a_rule_that_cannot_be_evaluated_keeps_the_step_and_says_so(
+    plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    plan.passport.rule = "children[5].age > 1"  # valid CEL, but no sixth child
+    plan.passport.save()
+
+    journey = start(personas["parent"], plan)
+
+    passport = steps(journey)["passport-test"]
+    assert passport.applicable
+    assert "could not check" in passport.reason_en
+
+
+def test_building_the_plan_records_each_registry_read(
+    plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    persona = personas["parent"]
+    before = len(records_about(persona.subject))
+
+    start(persona, plan)
+
+    new = records_about(persona.subject)[: len(records_about(persona.subject)) - before]
+    assert {r.processing_activity_id for r in new} == {"journeys-plan"}
+    assert all(r.status_code == ProcessingRecord.Status.OK for r in new)
+
+
+def test_journey_stores_no_readable_identifier(
+    plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    persona = personas["parent"]
+    journey = start(persona, plan)
+
+    row = Journey.objects.values().get(pk=journey.pk)
+    assert persona.subject.value not in str(row)
+    assert services.journey_subject(journey) == persona.subject
+
+
+def test_withdrawn_service_mid_journey_unblocks_its_dependents(
+    plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    journey = start(personas["parent"], plan)
+    plan.register.service.delete()
+
+    refreshed = services.get_journey(personas["parent"].subject, journey.pk)
+
+    after = steps(refreshed)
+    assert after["register-move"].status == Step.Status.WITHDRAWN
+    assert after["register-move"].name_en  # still readable
+    assert after["benefit-test"].status == Step.Status.TODO
+
+
+def test_journey_finishes_when_every_applicable_step_is_settled(
+    plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    persona = personas["student"]
+    journey = start(persona, plan)
+    register = steps(journey)["register-move"]
+    submission = services.submit_step(
+        journey,
+        register,
+        actor=person_actor(persona),
+        data={"postcode": "3511 AB"},
+        language="en",
+        idempotency_key="k-2",
+    )
+    services.update_submission_status(submission, "decided", "", "test", person_actor(persona))
+    services.mark_done(journey, steps(journey)["info-test"])
+
+    journey.refresh_from_db()
+    assert journey.status == Journey.Status.FINISHED
+    assert journey.finished_at is not None
+    summary = services.journeys_for(persona.subject)[0]
+    assert (summary.done, summary.total, summary.percent) == (2, 2, 100)
+
+
+def test_another_person_cannot_open_the_journey(
+    plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    journey = start(personas["parent"], plan)
+
+    with pytest.raises(Exception) as raised:
+        services.get_journey(personas["student"].subject, journey.pk)
+    assert type(raised.value).__name__ == "Http404"
+
+
+def test_started_on_is_today(plan: PlanFixture, personas: dict[str, DemoPersona]) -> None:
+    journey = start(personas["parent"], plan)
+    assert journey.started_on == timezone.localdate()
+    assert journey.started_on > timezone.localdate() - timedelta(days=1)
