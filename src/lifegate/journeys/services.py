@@ -9,7 +9,7 @@ recorded, whenever personal data is needed; the journey itself stores no copy of
 
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -27,6 +27,7 @@ from lifegate.catalogue.models import (
     EventService,
     FormField,
     LifeEvent,
+    LifeEventQuestion,
     StepKind,
 )
 from lifegate.core.sealing import seal, unseal
@@ -418,6 +419,33 @@ def step_form(journey: Journey, step: Step, actor: Actor, data: Any = None) -> S
             )
         )
     return StepForm(known=known, form=CatalogueForm(ask, data=data), missing_known=missing)
+
+
+def already_submitted(step: Step, idempotency_key: str) -> bool:
+    """True when this exact form (by its idempotency key) was already sent for the step."""
+    return (
+        bool(idempotency_key) and step.submissions.filter(idempotency_key=idempotency_key).exists()
+    )
+
+
+def _as_form_data(
+    rows: Iterable[FormField | LifeEventQuestion], values: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        row.key: from_json(row.kind, values[row.key])
+        for row in rows
+        if values.get(row.key) is not None
+    }
+
+
+def answers_as_form_data(event: LifeEvent, answers: dict[str, Any]) -> dict[str, Any]:
+    """JSON answers (from the API) as the question form's data."""
+    return _as_form_data(event.questions.all(), answers)
+
+
+def fields_as_form_data(step: Step, fields: dict[str, Any]) -> dict[str, Any]:
+    """JSON field values (from the API) as the step form's data."""
+    return _as_form_data(FormField.objects.filter(service_id=step.service_id), fields)
 
 
 def new_idempotency_key() -> str:

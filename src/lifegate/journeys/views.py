@@ -94,6 +94,9 @@ def step(request: HttpRequest, journey_id: UUID, slug: str) -> HttpResponse:
     found = services.get_journey(auth.subject, journey_id)
     current = services.get_step(found, slug)
     context: dict[str, object] = {"journey": found, "step": current}
+    key = request.POST.get(IDEMPOTENCY_FIELD, "")[:64]
+    if request.method == "POST" and services.already_submitted(current, key):
+        return HttpResponseRedirect(_journey_url(found))  # the same form sent twice
     if not _open_for_request(current):
         return render(request, "journeys/step_closed.html", context, status=409)
     if not loa_satisfies(auth.loa, current.minimum_assurance_level):

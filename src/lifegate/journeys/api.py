@@ -1,0 +1,302 @@
+"""The person's journeys API (`/api/journeys/`): the same operations as the pages, for the
+portal's own front ends and apps. Authenticated by the login session cookie, with Django's
+CSRF check on every change; errors are problem details, field errors in the person's
+language (Accept-Language or the language cookie)."""
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+from ninja.security import APIKeyCookie
+
+from lifegate.core.problems import problem_response
+from lifegate.identity.assurance import loa_satisfies
+from lifegate.identity.session import Authentication, current_authentication
+from lifegate.journeys import services
+from lifegate.journeys.forms import CatalogueForm
+from lifegate.journeys.models import Journey, Step, Submission
+from lifegate.transparency.services import Actor
+
+
+class PersonSession(APIKeyCookie):
+    """The logged-in person's session cookie (CSRF-checked for unsafe methods)."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Authentication | None:
+        return current_authentication(request)
+
+
+router = Router(tags=["journeys"], auth=PersonSession())
+
+
+class StepOut(Schema):
+    service: str = Field(examples=["child-benefit"])
+    name: str
+    organisation: str
+    kind: str = Field(examples=["request"])
+    applicable: bool
+    status: str = Field(examples=["todo"])
+    reason: str = Field(examples=["Because your child is under 18."])
+    deadline: date | None = None
+    depends_on: list[str]
+    message: str = ""
+    delivery_delayed: bool = False
+
+
+class JourneyOut(Schema):
+    id: UUID
+    life_event: str = Field(examples=["birth"])
+    name: str
+    status: str = Field(examples=["active"])
+    origin: str = Field(examples=["person"])
+    started_on: date
+    finished_at: datetime | None = None
+    steps: list[StepOut]
+
+
+class JourneySummaryOut(Schema):
+    id: UUID
+    life_event: str
+    name: str
+    status: str
+    steps_done: int
+    steps_total: int
+
+
+class StartIn(Schema):
+    life_event: str = Field(examples=["moving-house"])
+    answers: dict[str, Any] = Field(default_factory=dict, examples=[{"move_date": "2026-12-15"}])
+
+
+class KnownFieldOut(Schema):
+    key: str
+    label: str
+    value: Any
+    source: str = Field(examples=["population-register"])
+    as_of: date
+
+
+class AskedFieldOut(Schema):
+    key: str
+    label: str
+    kind: str
+    required: bool
+
+
+class StepFormOut(Schema):
+    known: list[KnownFieldOut]
+    asked: list[AskedFieldOut]
+    idempotency_key: str
+
+
+class SubmitIn(Schema):
+    fields: dict[str, Any] = Field(default_factory=dict, examples=[{"iban": "NL91ABNA0417164300"}])
+    idempotency_key: str = Field(min_length=8, max_length=64)
+    confirmed: bool = Field(description="The person confirms the prefilled details are correct")
+
+
+class SubmissionOut(Schema):
+    id: UUID
+    service: str
+    status: str
+    language: str
+    submitted_at: datetime
+
+
+def _auth(request: HttpRequest) -> Authentication:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor(kind="person", subject=_auth(request).subject)
+
+
+def _language() -> str:
+    return (get_language() or "nl")[:2]
+
+
+def _step_out(step: Step) -> StepOut:
+    submissions = list(step.submissions.all())
+    return StepOut(
+        service=step.service_slug,
+        name=step.localized("name"),
+        organisation=step.localized("organisation"),
+        kind=step.kind,
+        applicable=step.applicable,
+        status=step.status,
+        reason=step.localized("reason"),
+        deadline=step.deadline,
+        depends_on=step.depends_on,
+        message=step.status_message,
+        delivery_delayed=any(services.delivery_delayed(s) for s in submissions),
+    )
+
+
+def _journey_out(journey: Journey) -> JourneyOut:
+    return JourneyOut(
+        id=journey.pk,
+        life_event=journey.life_event_slug,
+        name=journey.localized("name"),
+        status=journey.status,
+        origin=journey.origin,
+        started_on=journey.started_on,
+        finished_at=journey.finished_at,
+        steps=[_step_out(step) for step in services.plan_steps(journey)],
+    )
+
+
+def _field_errors(request: HttpRequest, form: CatalogueForm) -> HttpResponse:
+    errors = [
+        {"location": key if key != "__all__" else "", "message": str(message)}
+        for key, messages in form.errors.items()
+        for message in messages
+    ]
+    return problem_response(
+        request,
+        422,
+        _("Please correct the errors in the form."),
+        problem_type="invalid-form",
+        errors=errors,
+    )
+
+
+@router.get("/", response=list[JourneySummaryOut], summary="My journeys")
+def list_journeys(request: HttpRequest) -> list[JourneySummaryOut]:
+    return [
+        JourneySummaryOut(
+            id=s.journey.pk,
+            life_event=s.journey.life_event_slug,
+            name=s.journey.localized("name"),
+            status=s.journey.status,
+            steps_done=s.done,
+            steps_total=s.total,
+        )
+        for s in services.journeys_for(_auth(request).subject)
+    ]
+
+
+@router.post(
+    "/",
+    response={201: JourneyOut},
+    summary="Start a life event",
+    description="Answers are checked like the page's questions; a running journey for the same "
+    "life event gives 409 with its id.",
+)
+def start_journey(request: HttpRequest, body: StartIn) -> Any:
+    event = services.startable_life_event(body.life_event)
+    running = services.running_journey(_auth(request).subject, event)
+    if running is not None:
+        return _already_running(request, services.JourneyAlreadyRunning(running))
+    form = services.question_form(event, services.answers_as_form_data(event, body.answers))
+    if not form.is_valid():
+        return _field_errors(request, form)
+    start = services.Start(
+        subject=_auth(request).subject,
+        actor=_actor(request),
+        answers=form.values(),
+        language=_language(),
+    )
+    try:
+        journey = services.start_journey(event, start)
+    except services.JourneyAlreadyRunning as already:
+        return _already_running(request, already)
+    return Status(201, _journey_out(journey))
+
+
+def _already_running(request: HttpRequest, already: services.JourneyAlreadyRunning) -> HttpResponse:
+    return problem_response(
+        request,
+        409,
+        str(already),
+        problem_type="journey-running",
+        journey_id=str(already.journey.pk),
+    )
+
+
+@router.get("/{journey_id}", response=JourneyOut, summary="A journey's plan")
+def get_journey(request: HttpRequest, journey_id: UUID) -> JourneyOut:
+    return _journey_out(services.get_journey(_auth(request).subject, journey_id))
+
+
+def _open_step(request: HttpRequest, journey: Journey, slug: str) -> Step | HttpResponse:
+    step = services.get_step(journey, slug)
+    if not loa_satisfies(_auth(request).loa, step.minimum_assurance_level):
+        return problem_response(
+            request,
+            403,
+            _("Log in again at a higher level of assurance."),
+            problem_type="step-up-required",
+            required_level=step.minimum_assurance_level,
+        )
+    return step
+
+
+@router.get("/{journey_id}/steps/{slug}/form", response=StepFormOut, summary="A step's form")
+def get_step_form(request: HttpRequest, journey_id: UUID, slug: str) -> Any:
+    journey = services.get_journey(_auth(request).subject, journey_id)
+    step = _open_step(request, journey, slug)
+    if isinstance(step, HttpResponse):
+        return step
+    try:
+        prepared = services.step_form(journey, step, _actor(request))
+    except services.StepNotOpen as closed:
+        return problem_response(request, 409, str(closed), problem_type="step-not-open")
+    return StepFormOut(
+        known=[KnownFieldOut(**vars(field)) for field in prepared.known],
+        asked=[
+            AskedFieldOut(
+                key=key,
+                label=str(field.label),
+                kind=prepared.form.kinds[key],
+                required=field.required,
+            )
+            for key, field in prepared.form.fields.items()
+        ],
+        idempotency_key=services.new_idempotency_key(),
+    )
+
+
+@router.post(
+    "/{journey_id}/steps/{slug}/submissions",
+    response={201: SubmissionOut, 200: SubmissionOut},
+    summary="Send a step",
+    description="Repeating a request with the same idempotency key returns the first submission "
+    "(200) instead of sending again.",
+)
+def submit(request: HttpRequest, journey_id: UUID, slug: str, body: SubmitIn) -> Any:
+    journey = services.get_journey(_auth(request).subject, journey_id)
+    step = _open_step(request, journey, slug)
+    if isinstance(step, HttpResponse):
+        return step
+    repeated = services.already_submitted(step, body.idempotency_key)
+    try:
+        submission = services.submit_step(
+            journey,
+            step,
+            actor=_actor(request),
+            data=services.fields_as_form_data(step, body.fields),
+            language=_language(),
+            idempotency_key=body.idempotency_key,
+            confirmed=body.confirmed,
+        )
+    except services.FormInvalid as invalid:
+        return _field_errors(request, invalid.prepared.form)
+    except services.StepNotOpen as closed:
+        return problem_response(request, 409, str(closed), problem_type="step-not-open")
+    return Status(200 if repeated else 201, _submission_out(submission))
+
+
+def _submission_out(submission: Submission) -> SubmissionOut:
+    return SubmissionOut(
+        id=submission.pk,
+        service=submission.service_slug,
+        status=submission.status,
+        language=submission.language,
+        submitted_at=submission.submitted_at,
+    )

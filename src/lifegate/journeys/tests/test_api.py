@@ -1,0 +1,156 @@
+"""The person's journeys API: session-authenticated, CSRF-checked, problem details on errors."""
+
+import pytest
+from django.test import Client
+
+from lifegate.journeys.models import Journey, Submission
+from lifegate.journeys.tests.conftest import PlanFixture
+from lifegate.journeys.tests.test_pages import log_in
+from lifegate.registries.personas import DemoPersona
+
+pytestmark = pytest.mark.django_db
+BASE = "/api/journeys/"
+
+
+def start(client: Client, plan: PlanFixture, **answers: object) -> dict:
+    response = client.post(
+        BASE,
+        {"life_event": plan.event.slug, "answers": {"move_date": "2026-12-01", **answers}},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def test_needs_a_session(client: Client, plan: PlanFixture) -> None:
+    response = client.get(BASE)
+
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_start_returns_the_plan_with_reasons(
+    client: Client, plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    log_in(client, personas["parent"])
+
+    body = start(client, plan, travel_abroad=True)
+
+    steps = {step["service"]: step for step in body["steps"]}
+    assert steps["register-move"]["deadline"] == "2026-12-06"
+    assert steps["benefit-test"]["status"] == "waiting"
+    assert steps["benefit-test"]["depends_on"] == ["register-move"]
+    assert steps["passport-test"]["applicable"] is True
+    assert client.get(BASE).json()[0]["id"] == body["id"]
+
+
+def test_bad_answers_are_field_errors_in_the_persons_language(
+    client: Client, plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    log_in(client, personas["parent"])
+
+    response = client.post(
+        BASE,
+        {"life_event": plan.event.slug, "answers": {"move_date": "soon"}},
+        content_type="application/json",
+        headers={"accept-language": "en"},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"location": "move_date", "message": "Enter a valid date."}
+    ]
+    assert not Journey.objects.exists()
+
+
+def test_unknown_life_event_is_404(
+    client: Client, plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    log_in(client, personas["parent"])
+
+    response = client.post(BASE, {"life_event": "nope"}, content_type="application/json")
+
+    assert response.status_code == 404
+
+
+def test_running_journey_is_409_with_its_id(
+    client: Client, plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    log_in(client, personas["parent"])
+    first = start(client, plan)
+
+    response = client.post(
+        BASE, {"life_event": plan.event.slug, "answers": {}}, content_type="application/json"
+    )
+
+    assert response.status_code == 409
+    assert response.json()["journey_id"] == first["id"]
+
+
+def test_step_form_and_submission(
+    client: Client, plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    persona = personas["parent"]
+    log_in(client, persona)
+    journey = start(client, plan)
+    url = f"{BASE}{journey['id']}/steps/register-move/"
+
+    form = client.get(url + "form").json()
+    known = {field["key"]: field for field in form["known"]}
+    assert known["name"]["value"] == f"{persona.given_name} {persona.family_name}"
+    assert known["name"]["source"] == "population-register"
+    assert [field["key"] for field in form["asked"]] == ["postcode"]
+
+    body = {"fields": {"postcode": "3511 AB"}, "idempotency_key": "api-key-1", "confirmed": True}
+    first = client.post(url + "submissions", body, content_type="application/json")
+    again = client.post(url + "submissions", body, content_type="application/json")
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+    assert Submission.objects.count() == 1
+
+
+def test_invalid_fields_and_missing_confirmation_are_422(
+    client: Client, plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    log_in(client, personas["parent"])
+    journey = start(client, plan)
+    url = f"{BASE}{journey['id']}/steps/register-move/submissions"
+
+    response = client.post(
+        url,
+        {"fields": {"postcode": "nope"}, "idempotency_key": "api-key-2", "confirmed": False},
+        content_type="application/json",
+        headers={"accept-language": "en"},
+    )
+
+    assert response.status_code == 422
+    locations = {error["location"] for error in response.json()["errors"]}
+    assert locations == {"postcode", ""}
+    assert not Submission.objects.exists()
+
+
+def test_low_session_gets_step_up_problem(
+    client: Client, plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    log_in(client, personas["parent"], loa="low")
+    journey = start(client, plan)
+
+    response = client.get(f"{BASE}{journey['id']}/steps/register-move/form")
+
+    assert response.status_code == 403
+    assert response.json()["required_level"] == "substantial"
+
+
+def test_changes_need_the_csrf_token(
+    plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    client = Client(enforce_csrf_checks=True)
+    log_in(client, personas["parent"])
+
+    response = client.post(
+        BASE, {"life_event": plan.event.slug, "answers": {}}, content_type="application/json"
+    )
+
+    assert response.status_code == 403
+    assert not Journey.objects.exists()
