@@ -12,6 +12,7 @@ urlpatterns = [
     path("catalogue/", include("lifegate.catalogue.urls")),
     path("journeys/", include("lifegate.journeys.urls")),
     path("identity/", include("lifegate.identity.urls")),
+    path("back-office/", include("lifegate.journeys.backoffice_urls")),
     path("api/", api.urls),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -1,10 +1,17 @@
 """The catalogue in the Django admin: every model editable, Dutch and English side by side in
-"Nederlands" / "English" fieldsets, services with their requirements, costs and life-event
-positions inline."""
+"Nederlands" / "English" fieldsets, services with their requirements, costs, request form and
+life-event steps inline, life events with their questions and steps.
+
+A step's rule and deadline are checked by `EventService.clean()`; what it waits for is checked
+here, because a many-to-many choice is only known to the form: steps of the same life event,
+never waiting for each other in a circle."""
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from lifegate.catalogue import models as m
 
@@ -35,10 +42,144 @@ class ChannelInline(admin.TabularInline):
     fields = ("slug", "kind", "name_nl", "name_en", "address", "hours_nl", "hours_en")
 
 
-class EventServiceInline(admin.TabularInline):
+class EventServiceForm(forms.ModelForm):
+    """A step in a life event; `depends_on` offers (and accepts) only steps of that event."""
+
+    class Meta:
+        model = m.EventService
+        fields = (
+            "life_event",
+            "service",
+            "position",
+            "step_kind",
+            "rule",
+            "reason_nl",
+            "reason_en",
+            "skip_reason_nl",
+            "skip_reason_en",
+            "depends_on",
+            "deadline_days",
+            "deadline_from",
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        depends_on = self.fields.get("depends_on")
+        if isinstance(depends_on, forms.ModelMultipleChoiceField):
+            steps = m.EventService.objects.select_related("life_event", "service")
+            if self.instance.life_event_id is not None:
+                steps = steps.filter(life_event_id=self.instance.life_event_id)
+            depends_on.queryset = steps.exclude(pk=self.instance.pk)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        life_event = cleaned.get("life_event") or getattr(self.instance, "life_event", None)
+        depends_on = list(cleaned.get("depends_on") or [])
+        if life_event is None or not depends_on:
+            return cleaned
+        elsewhere = [step for step in depends_on if step.life_event_id != life_event.pk]
+        if elsewhere:
+            message = gettext("A step can only wait for steps of the same life event: %(steps)s.")
+            self.add_error("depends_on", message % {"steps": ", ".join(map(str, elsewhere))})
+        elif self.instance.pk is not None and _waits_for(depends_on, self.instance):
+            self.add_error("depends_on", gettext("These steps would wait for each other."))
+        return cleaned
+
+
+def _waits_for(depends_on: list[m.EventService], step: m.EventService) -> bool:
+    """True when one of `depends_on` already waits, directly or not, for `step`."""
+    edges: dict[int, set[int]] = {}
+    through = m.EventService.depends_on.through.objects.filter(
+        from_eventservice__life_event_id=step.life_event_id
+    ).exclude(from_eventservice_id=step.pk)
+    for source, target in through.values_list("from_eventservice_id", "to_eventservice_id"):
+        edges.setdefault(source, set()).add(target)
+    seen, todo = set(), [dependency.pk for dependency in depends_on]
+    while todo:
+        current = todo.pop()
+        if current == step.pk:
+            return True
+        if current not in seen:
+            seen.add(current)
+            todo.extend(edges.get(current, ()))
+    return False
+
+
+STEP_PLAN_FIELDS = (
+    "rule",
+    ("reason_nl", "reason_en"),
+    ("skip_reason_nl", "skip_reason_en"),
+    "depends_on",
+    ("deadline_days", "deadline_from"),
+)
+
+
+class ServiceStepInline(admin.StackedInline):
+    """The services of a life event, in order, with their plan rules."""
+
     model = m.EventService
+    fk_name = "life_event"
+    form = EventServiceForm
     extra = 0
-    autocomplete_fields = ("life_event", "service")
+    autocomplete_fields = ("service",)
+    fields = (("service", "position", "step_kind"), *STEP_PLAN_FIELDS)
+    verbose_name = _("step")
+    verbose_name_plural = _("steps")
+
+
+class LifeEventStepInline(ServiceStepInline):
+    """The life events a service is part of, with its plan rules there."""
+
+    fk_name = "service"
+    autocomplete_fields = ("life_event",)
+    fields = (("life_event", "position", "step_kind"), *STEP_PLAN_FIELDS)
+
+
+class QuestionInline(admin.StackedInline):
+    model = m.LifeEventQuestion
+    extra = 0
+    fields = (
+        ("key", "kind", "position", "required"),
+        ("label_nl", "label_en"),
+        ("help_nl", "help_en"),
+        "choices",
+    )
+
+
+class FormFieldForm(forms.ModelForm):
+    class Meta:
+        model = m.FormField
+        fields = (
+            "key",
+            "kind",
+            "position",
+            "required",
+            "prefill",
+            "label_nl",
+            "label_en",
+            "help_nl",
+            "help_en",
+            "choices",
+        )
+        help_texts = {
+            "prefill": _(
+                "A fact government already knows, e.g. person.full_name or answers.move_date. "
+                "Empty: the person fills it in."
+            ),
+        }
+
+
+class FormFieldInline(admin.StackedInline):
+    model = m.FormField
+    form = FormFieldForm
+    extra = 0
+    fields = (
+        ("key", "kind", "position", "required"),
+        "prefill",
+        ("label_nl", "label_en"),
+        ("help_nl", "help_en"),
+        "choices",
+    )
 
 
 class RequirementInline(admin.StackedInline):
@@ -101,7 +242,7 @@ class LifeEventAdmin(admin.ModelAdmin):
     ordering = ("position", "slug")
     search_fields = search_fields("name", "description")
     fieldsets = bilingual(("slug", "kind", "position", "sdg_life_event"), ("name", "description"))
-    inlines = (EventServiceInline,)
+    inlines = (QuestionInline, ServiceStepInline)
 
 
 @admin.register(m.ProcessingActivity)
@@ -149,7 +290,7 @@ class PublicServiceAdmin(admin.ModelAdmin):
         ),
         extra=[("Relations", {"fields": ("channels", "legal_resources", "processing_activity")})],
     )
-    inlines = (EventServiceInline, RequirementInline, CostInline)
+    inlines = (LifeEventStepInline, FormFieldInline, RequirementInline, CostInline)
 
 
 @admin.register(m.Requirement)
@@ -181,8 +322,10 @@ class SdgProcedureAdmin(admin.ModelAdmin):
 
 @admin.register(m.EventService)
 class EventServiceAdmin(admin.ModelAdmin):
-    list_display = ("life_event", "position", "service")
-    list_filter = ("life_event",)
+    form = EventServiceForm
+    list_display = ("life_event", "position", "service", "step_kind", "rule")
+    list_filter = ("life_event", "step_kind")
     list_editable = ("position",)
-    search_fields = ("service__slug", "service__name_nl", "service__name_en")
+    search_fields = ("service__slug", "service__name_nl", "service__name_en", "rule")
     autocomplete_fields = ("life_event", "service")
+    fields = (("life_event", "service"), ("position", "step_kind"), *STEP_PLAN_FIELDS)

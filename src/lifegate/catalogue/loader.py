@@ -2,9 +2,10 @@
 the database back out in the same structure.
 
 Loading checks the whole file first and writes nothing if anything is wrong. It then upserts
-every row by slug in one transaction: loading the same file twice changes nothing, rows that
-are no longer in the file are removed, and relations are set exactly as the file says. The
-layout of the file is described in `schema.py`."""
+every row by slug (questions and form fields: by key within their row) in one transaction:
+loading the same file twice changes nothing, rows that are no longer in the file are removed,
+and relations are set exactly as the file says. The layout of the file is described in
+`schema.py`."""
 
 import re
 from dataclasses import dataclass, field
@@ -24,23 +25,27 @@ from lifegate.catalogue.schema import (
     SECTIONS,
     TOP_LEVEL,
     Children,
+    Choices,
     Duration,
     Field,
     Keywords,
     Plain,
-    Positions,
     Ref,
     Refs,
     Section,
+    Steps,
     Text,
     columns,
     is_empty,
     plain_value,
+    step_columns,
+    step_dependencies,
+    step_entry,
 )
 from lifegate.catalogue.validation import CatalogueError, collect_rows, validate_catalogue
 
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-Loaded = dict[str, dict[str, Any]]  # section key -> slug -> model instance
+Loaded = dict[str, dict[Any, Any]]  # section key -> identity (slug) -> model instance
 
 __all__ = ["CatalogueError", "LoadReport", "dump_catalogue", "export_catalogue", "load_catalogue"]
 
@@ -107,11 +112,16 @@ def load_catalogue_data(data: Any) -> LoadReport:
     try:
         with transaction.atomic():
             loaded: Loaded = {}
+            unchanged: dict[str, set[Any]] = {}
             for section in SECTIONS:
                 section_rows = [row for _, row in rows[section.key]]
-                loaded[section.key] = _upsert(
+                loaded[section.key], unchanged[section.key] = _upsert(
                     section, section_rows, loaded, report.sections[section.key]
                 )
+            services = [row for _, row in rows["services"]]
+            waiting = _set_dependencies(services, loaded) & unchanged["services"]
+            report.sections["services"].unchanged -= len(waiting)
+            report.sections["services"].updated += len(waiting)
             for section in reversed(SECTIONS):
                 report.sections[section.key].deleted = _remove_stale(section, loaded[section.key])
             start_new_revision()  # also covers bulk changes that send no model signals
@@ -122,16 +132,19 @@ def load_catalogue_data(data: Any) -> LoadReport:
 
 def _upsert(
     section: Section, rows: list[dict[str, Any]], loaded: Loaded, counts: SectionCounts
-) -> dict[str, Any]:
+) -> tuple[dict[Any, Any], set[Any]]:
+    """Create or update the rows of a section; returns them by identity, and the identities
+    of the rows that were left unchanged."""
     queryset = section.model._default_manager.prefetch_related(*_prefetches(section))
-    existing = {obj.slug: obj for obj in queryset}
-    saved = {}
+    existing = {_identity(section, obj): obj for obj in queryset}
+    saved, unchanged = {}, set()
     for row in rows:
-        obj = existing.get(row["slug"])
+        values = columns(section, row) | _foreign_keys(section, row, loaded)
+        identity = _row_identity(section, row, values)
+        obj = existing.get(identity)
         created = obj is None
         if obj is None:
-            obj = section.model(slug=row["slug"])
-        values = columns(section, row) | _foreign_keys(section, row, loaded)
+            obj = section.model(**{section.identity: row[section.identity]})
         changed = created or any(getattr(obj, name) != value for name, value in values.items())
         if changed:
             for name, value in values.items():
@@ -144,13 +157,27 @@ def _upsert(
             counts.updated += 1
         else:
             counts.unchanged += 1
-        saved[row["slug"]] = obj
-    return saved
+            unchanged.add(identity)
+        saved[identity] = obj
+    return saved, unchanged
+
+
+def _identity(section: Section, obj: Any) -> Any:
+    """What identifies a stored row: its slug, or for nested keyed rows (parent id, key)."""
+    if section.ordered and section.parent:
+        return (getattr(obj, f"{section.parent.name}_id"), getattr(obj, section.identity))
+    return getattr(obj, section.identity)
+
+
+def _row_identity(section: Section, row: dict[str, Any], values: dict[str, Any]) -> Any:
+    if section.ordered and section.parent:
+        return (values[f"{section.parent.name}_id"], row[section.identity])
+    return row[section.identity]
 
 
 def _prefetches(section: Section) -> list[str]:
     names = [f.name for f in section.fields if isinstance(f, Refs)]
-    return names + ["event_services"] * any(isinstance(f, Positions) for f in section.fields)
+    return names + ["event_services"] * any(isinstance(f, Steps) for f in section.fields)
 
 
 def _foreign_keys(section: Section, row: dict[str, Any], loaded: Loaded) -> dict[str, Any]:
@@ -176,34 +203,57 @@ def _set_relations(
             if wanted != current:
                 manager.set(wanted)
                 changed = True
-        elif isinstance(f, Positions):
-            wanted_positions = {
-                loaded[f.section][slug].pk: pos for slug, pos in row.get(f.name, {}).items()
+        elif isinstance(f, Steps):
+            wanted_steps = {
+                loaded[f.section][slug].pk: step_columns(step)
+                for slug, step in row.get(f.name, {}).items()
             }
-            changed = _set_positions(obj, wanted_positions, created) or changed
+            changed = _set_steps(obj, wanted_steps, created) or changed
     return changed
 
 
-def _set_positions(service: PublicService, wanted: dict[int, int], created: bool) -> bool:
-    """Make the service's life-event positions exactly `wanted` (life event id -> position)."""
+def _set_steps(service: PublicService, wanted: dict[int, dict[str, Any]], created: bool) -> bool:
+    """Make the service's steps in life events exactly `wanted` (life event id -> columns)."""
     current = {} if created else {es.life_event_id: es for es in service.event_services.all()}
     stale = [es.pk for event_id, es in current.items() if event_id not in wanted]
     EventService.objects.filter(pk__in=stale).delete()
     changed = bool(stale)
-    for event_id, position in wanted.items():
+    for event_id, values in wanted.items():
         existing = current.get(event_id)
         if existing is None:
-            EventService.objects.create(service=service, life_event_id=event_id, position=position)
+            EventService.objects.create(service=service, life_event_id=event_id, **values)
             changed = True
-        elif existing.position != position:
-            existing.position = position
-            existing.save(update_fields=["position"])
+        elif any(getattr(existing, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(existing, name, value)
+            existing.save(update_fields=list(values))
             changed = True
     return changed
 
 
-def _remove_stale(section: Section, saved: dict[str, Any]) -> int:
-    stale = section.model._default_manager.exclude(slug__in=list(saved))
+def _set_dependencies(rows: list[dict[str, Any]], loaded: Loaded) -> set[str]:
+    """Set what each step waits for, once every step exists; returns the slugs of the services
+    whose steps changed."""
+    steps = {
+        (es.life_event_id, es.service_id): es
+        for es in EventService.objects.prefetch_related("depends_on")
+    }
+    events, services = loaded["life_events"], loaded["services"]
+    changed = set()
+    for row in rows:
+        service_id = services[row["slug"]].pk
+        for event, step in row.get("life_events", {}).items():
+            event_id = events[event].pk
+            wanted = {steps[(event_id, services[slug].pk)].pk for slug in step_dependencies(step)}
+            es = steps[(event_id, service_id)]
+            if wanted != {dependency.pk for dependency in es.depends_on.all()}:
+                es.depends_on.set(wanted)
+                changed.add(row["slug"])
+    return changed
+
+
+def _remove_stale(section: Section, saved: dict[Any, Any]) -> int:
+    stale = section.model._default_manager.exclude(pk__in=[obj.pk for obj in saved.values()])
     count = stale.count()
     if count:
         stale.delete()
@@ -266,16 +316,16 @@ def _file_version() -> int:
 def _export_prefetches(section: Section) -> list[str]:
     names = [f.name for f in section.fields if isinstance(f, Ref | Refs)]
     for f in section.fields:
-        if isinstance(f, Positions):
-            names.append("event_services__life_event")
+        if isinstance(f, Steps):
+            names += ["event_services__life_event", "event_services__depends_on__service"]
         elif isinstance(f, Children):
             child = BY_KEY[f.section]
-            names += [f.name] + [f"{f.name}__{name}" for name in _export_prefetches(child)]
+            names += [f.accessor] + [f"{f.accessor}__{name}" for name in _export_prefetches(child)]
     return names
 
 
 def _export_row(section: Section, obj: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {"slug": obj.slug}
+    row: dict[str, Any] = {section.identity: getattr(obj, section.identity)}
     for f in section.fields:
         value = _export_value(f, obj)
         if isinstance(f, Plain) and not f.required and value == f.default:
@@ -305,17 +355,23 @@ def _export_value(f: Field, obj: Any) -> Any:
         case Keywords():
             words = {lang: _split(getattr(obj, f"{f.name}_{lang}")) for lang in LANGUAGES}
             return words if any(words.values()) else None
-        case Positions():
+        case Choices():
+            return getattr(obj, f.name)
+        case Steps():
             placed = sorted(
                 obj.event_services.all(), key=lambda es: (es.position, es.life_event.slug)
             )
-            return {es.life_event.slug: es.position for es in placed}
+            return {
+                es.life_event.slug: step_entry(
+                    es, [dep.service.slug for dep in es.depends_on.all()]
+                )
+                for es in placed
+            }
         case Children():
             child = BY_KEY[f.section]
-            return [
-                _export_row(child, item)
-                for item in sorted(getattr(obj, f.name).all(), key=lambda i: i.slug)
-            ]
+            order = (lambda i: (i.position, i.key)) if child.ordered else (lambda i: i.slug)
+            items = sorted(getattr(obj, f.accessor).all(), key=order)
+            return [_export_row(child, item) for item in items]
     return None
 
 

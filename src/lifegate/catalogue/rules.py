@@ -113,7 +113,7 @@ def evaluate(rule: str, facts: Mapping[str, Any]) -> bool:
     if not rule.strip():
         return True
     try:
-        result = _program(rule).evaluate(celpy.json_to_cel(dict(facts)))
+        result = _program(rule).evaluate({k: celpy.json_to_cel(v) for k, v in facts.items()})
     except (CELParseError, celpy.CELEvalError, KeyError, TypeError, ValueError) as error:
         raise RuleError(_first_line(error)) from error
     if isinstance(result, celpy.CELEvalError):

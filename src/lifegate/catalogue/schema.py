@@ -9,13 +9,21 @@ validator, the loader and the exporter all read the same description:
 - `Ref` / `Refs`: one slug (foreign key) or a list of slugs (many-to-many)
 - `Duration`: `{duration: P8W, nl: ..., en: ...}` for the ISO 8601 period and its wording
 - `Keywords`: `{nl: [...], en: [...]}` stored comma-separated
-- `Positions`: `{life-event-slug: position}`, the service's place in each life event
-- `Children`: rows of a nested section that point back to this row
+- `Choices`: the options of a choice question or form field, `[{value, nl, en}, ...]`
+- `Steps`: a service's place in each life event. Either `{life-event-slug: position}`, or for a
+  step with a plan rule `{life-event-slug: {position, kind, rule, reason, skip_reason,
+  depends_on, deadline: {days, from}}}`, keys with their default value left out (`kind:
+  request`, no rule: always applies). `depends_on` names other services of the same life event.
+- `Children`: rows of a nested section that point back to this row. Most have a slug of their
+  own; questions and form fields have a `key` unique within their row, and their order in the
+  file is their order on screen.
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+
+from django.db.models import Model
 
 from lifegate.catalogue import models as m
 
@@ -61,7 +69,12 @@ class Keywords:
 
 
 @dataclass(frozen=True)
-class Positions:
+class Choices:
+    name: str
+
+
+@dataclass(frozen=True)
+class Steps:
     name: str
     section: str
 
@@ -70,23 +83,41 @@ class Positions:
 class Children:
     name: str
     section: str
+    # The model's related name, where it differs from the key in the file.
+    related_name: str = ""
+
+    @property
+    def accessor(self) -> str:
+        return self.related_name or self.name
 
 
-Field = Text | Plain | Ref | Refs | Duration | Keywords | Positions | Children
+Field = Text | Plain | Ref | Refs | Duration | Keywords | Choices | Steps | Children
 
 
 @dataclass(frozen=True)
 class Section:
     key: str
-    model: type[m.Bilingual]
+    model: type[Model]
     fields: tuple[Field, ...]
     # For sections nested in another section's rows: the foreign key to the enclosing row.
     parent: Ref | None = None
+    # What identifies a row: a slug unique in the catalogue, or (for `ordered` nested rows) a
+    # key unique within the enclosing row.
+    identity: str = "slug"
+    # Nested rows whose place in the list is stored as their `position`.
+    ordered: bool = False
 
     @property
     def keys(self) -> set[str]:
         """Every key a row of this section may have."""
-        return {"slug"} | {f.name for f in self.fields}
+        return {self.identity} | {f.name for f in self.fields}
+
+    @property
+    def derived(self) -> set[str]:
+        """Columns the loader fills from where a row is, not from the row itself."""
+        return ({self.parent.name} if self.parent else set()) | (
+            {"position"} if self.ordered else set()
+        )
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -146,7 +177,22 @@ SECTIONS: tuple[Section, ...] = (
             Text("name"),
             Text("description"),
             Plain("sdg_life_event", required=False),
+            Children("questions", "questions"),
         ),
+    ),
+    Section(
+        "questions",
+        m.LifeEventQuestion,
+        (
+            Plain("kind"),
+            Plain("required", type=bool, required=False, default=True),
+            Text("label"),
+            Text("help", required=False),
+            Choices("choices"),
+        ),
+        parent=Ref("life_event", "life_events"),
+        identity="key",
+        ordered=True,
     ),
     Section(
         "services",
@@ -167,10 +213,26 @@ SECTIONS: tuple[Section, ...] = (
             Refs("channels", "channels"),
             Refs("legal_resources", "legal_resources"),
             Ref("processing_activity", "processing_activities", required=False),
-            Positions("life_events", "life_events"),
+            Steps("life_events", "life_events"),
             Children("requirements", "requirements"),
             Children("costs", "costs"),
+            Children("form", "form_fields", related_name="form_fields"),
         ),
+    ),
+    Section(
+        "form_fields",
+        m.FormField,
+        (
+            Plain("kind", required=False, default=m.FieldKind.TEXT.value),
+            Plain("required", type=bool, required=False, default=True),
+            Plain("prefill", required=False),
+            Text("label"),
+            Text("help", required=False),
+            Choices("choices"),
+        ),
+        parent=Ref("service", "services"),
+        identity="key",
+        ordered=True,
     ),
     Section(
         "requirements",
@@ -216,7 +278,7 @@ def column_names(field: Field) -> list[str]:
             return [f"{field.name}_{lang}" for lang in LANGUAGES]
         case Duration():
             return [field.name] + [f"{field.name}_{lang}" for lang in LANGUAGES]
-        case Plain():
+        case Plain() | Choices():
             return [field.name]
     return []
 
@@ -230,26 +292,33 @@ def columns(section: Section, row: dict[str, Any]) -> dict[str, Any]:
     """The model column values of a (validated) row of the file, relations excluded."""
     values: dict[str, Any] = {}
     for field in section.fields:
-        value = row.get(field.name)
-        match field:
-            case Text():
-                for lang in LANGUAGES:
-                    values[f"{field.name}_{lang}"] = (value or {}).get(lang, "")
-            case Keywords():
-                for lang in LANGUAGES:
-                    values[f"{field.name}_{lang}"] = KEYWORD_SEPARATOR.join(
-                        (value or {}).get(lang, [])
-                    )
-            case Duration():
-                value = value or {}
-                values[field.name] = value.get("duration", "")
-                for lang in LANGUAGES:
-                    values[f"{field.name}_{lang}"] = value.get(lang, "")
-            case Plain():
-                values[field.name] = field.default if value is None else value
+        values |= field_columns(field, row.get(field.name))
+    if section.ordered:
+        values["position"] = row.get("position", 0)
     if section.model is m.Cost and isinstance(values["value"], int | float):
         values["value"] = Decimal(str(values["value"]))
     return values
+
+
+def field_columns(field: Field, value: Any) -> dict[str, Any]:
+    """The model column values of one field of a row, relations excluded."""
+    match field:
+        case Text():
+            return {f"{field.name}_{lang}": (value or {}).get(lang, "") for lang in LANGUAGES}
+        case Keywords():
+            return {
+                f"{field.name}_{lang}": KEYWORD_SEPARATOR.join((value or {}).get(lang, []))
+                for lang in LANGUAGES
+            }
+        case Duration():
+            value = value or {}
+            texts = {f"{field.name}_{lang}": value.get(lang, "") for lang in LANGUAGES}
+            return {field.name: value.get("duration", ""), **texts}
+        case Plain():
+            return {field.name: field.default if value is None else value}
+        case Choices():
+            return {field.name: value or []}
+    return {}
 
 
 def plain_value(value: Any) -> Any:
@@ -257,3 +326,54 @@ def plain_value(value: Any) -> Any:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
+
+
+# The keys of a step in a service's `life_events`, and the defaults the file leaves out.
+STEP_KEYS = ("position", "kind", "rule", "reason", "skip_reason", "depends_on", "deadline")
+DEADLINE_KEYS = ("days", "from")
+DEFAULT_STEP_KIND = m.StepKind.REQUEST.value
+
+
+def step_columns(step: Any) -> dict[str, Any]:
+    """The EventService columns of one (validated) entry of a service's `life_events`;
+    `depends_on` is a relation and left to the caller."""
+    if not isinstance(step, dict):
+        step = {"position": step}
+    deadline = step.get("deadline") or {}
+    values = {
+        "position": step.get("position"),
+        "step_kind": step.get("kind", DEFAULT_STEP_KIND),
+        "rule": step.get("rule", ""),
+        "deadline_days": deadline.get("days"),
+        "deadline_from": deadline.get("from", ""),
+    }
+    for name in ("reason", "skip_reason"):
+        for lang in LANGUAGES:
+            values[f"{name}_{lang}"] = (step.get(name) or {}).get(lang, "")
+    return values
+
+
+def step_dependencies(step: Any) -> list[str]:
+    """The service slugs a step waits for."""
+    return list(step.get("depends_on") or []) if isinstance(step, dict) else []
+
+
+def step_entry(event_service: m.EventService, depends_on: list[str]) -> int | dict[str, Any]:
+    """One entry of a service's `life_events` as the file writes it: the bare position for a
+    step that has nothing else, otherwise a mapping without the default values."""
+    es = event_service
+    texts = {
+        name: {lang: getattr(es, f"{name}_{lang}") for lang in LANGUAGES}
+        for name in ("reason", "skip_reason")
+    }
+    deadline = {"days": es.deadline_days, "from": es.deadline_from}
+    entry: dict[str, Any] = {
+        "position": es.position,
+        "kind": "" if es.step_kind == DEFAULT_STEP_KIND else es.step_kind,
+        "rule": es.rule,
+        **{name: text for name, text in texts.items() if any(text.values())},
+        "depends_on": sorted(depends_on),
+        "deadline": deadline if es.deadline_days is not None or es.deadline_from else {},
+    }
+    entry = {key: value for key, value in entry.items() if not is_empty(value)}
+    return es.position if list(entry) == ["position"] else entry

@@ -2,8 +2,10 @@
 
 `validate_catalogue` returns every problem it finds, each naming where it is
 (`services[birth-registration].name.en: English text is missing`): structure, both languages,
-unknown or duplicate slugs, references to rows that do not exist, and every rule the models
-themselves enforce (lengths, choices, URLs, slugs, the OIN format)."""
+unknown or duplicate slugs, references to rows that do not exist, every rule the models
+themselves enforce (lengths, choices, URLs, slugs, the OIN format, form-field prefills), and the
+plan rules of each life event: rules and deadlines the plan engine can evaluate, dependencies
+on services of the same life event and no dependencies in a circle."""
 
 import re
 from collections.abc import Iterator
@@ -11,22 +13,31 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from lifegate.catalogue import rules
+from lifegate.catalogue.models import EventService, LifeEventQuestion, StepKind
 from lifegate.catalogue.schema import (
+    BY_KEY,
+    DEADLINE_KEYS,
+    DEFAULT_STEP_KIND,
     LANGUAGES,
     SECTIONS,
+    STEP_KEYS,
     TOP_LEVEL,
     Children,
+    Choices,
     Duration,
     Field,
     Keywords,
     Plain,
-    Positions,
     Ref,
     Refs,
     Section,
+    Steps,
     Text,
     column_names,
     columns,
+    step_columns,
+    step_dependencies,
 )
 
 LANGUAGE_NAMES = {"nl": "Dutch", "en": "English"}
@@ -50,18 +61,18 @@ def validate_catalogue(data: Any) -> list[str]:
         return ["the file must be a mapping with 'version' and one list per section"]
     problems = _top_level_problems(data)
     rows = collect_rows(data, problems)
-    slugs = {
-        key: [row.get("slug") for _, row in section_rows] for key, section_rows in rows.items()
-    }
+    slugs = {s.key: [row.get("slug") for _, row in rows[s.key]] for s in SECTIONS if not s.ordered}
     known = {key: set(values) for key, values in slugs.items()}
     for key, values in slugs.items():
         problems += [f"{key}: slug '{slug}' is used more than once" for slug in _duplicates(values)]
     oins = [row.get("oin") for _, row in rows["organisations"]]
     problems += [f"organisations: OIN '{oin}' is used more than once" for oin in _duplicates(oins)]
     for section in SECTIONS:
+        if section.ordered:
+            problems += _duplicate_keys(section, rows[section.key])
         for path, row in rows[section.key]:
             problems += _row_problems(section, path, row, known)
-    return problems
+    return problems + _plan_problems(rows)
 
 
 def collect_rows(data: dict[str, Any], problems: list[str]) -> Rows:
@@ -78,11 +89,24 @@ def collect_rows(data: dict[str, Any], problems: list[str]) -> Rows:
                 if not isinstance(nested, list):
                     problems.append(f"{path}.{child.name}: must be a list")
                     continue
-                for child_path, child_row in _rows_at(f"{path}.{child.name}", nested, problems):
-                    rows[child.section].append(
-                        (child_path, child_row | {"service": row.get("slug")})
-                    )
+                child_section = BY_KEY[child.section]
+                prefix = f"{path}.{child.name}"
+                rows[child.section] += _child_rows(prefix, child_section, nested, row, problems)
     return rows
+
+
+def _child_rows(
+    prefix: str, section: Section, items: list[Any], parent: dict[str, Any], problems: list[str]
+) -> list[tuple[str, dict[str, Any]]]:
+    """The rows nested in `parent`, each with the parent's slug (and its place in the list)."""
+    assert section.parent is not None
+    found = []
+    for position, (path, row) in enumerate(_rows_at(prefix, items, problems, section.identity)):
+        derived = {section.parent.name: parent.get("slug")}
+        if section.ordered:
+            derived["position"] = position
+        found.append((path, row | derived))
+    return found
 
 
 def _top_level_problems(data: dict[str, Any]) -> list[str]:
@@ -99,21 +123,33 @@ def _top_level_problems(data: dict[str, Any]) -> list[str]:
 
 
 def _rows_at(
-    prefix: str, items: list[Any], problems: list[str]
+    prefix: str, items: list[Any], problems: list[str], identity: str = "slug"
 ) -> Iterator[tuple[str, dict[str, Any]]]:
     for index, row in enumerate(items):
         if not isinstance(row, dict):
             problems.append(f"{prefix}[{index}]: must be a mapping")
             continue
-        slug = row.get("slug")
-        if not isinstance(slug, str) or not slug:
-            problems.append(f"{prefix}[{index}]: slug is missing")
+        name = row.get(identity)
+        if not isinstance(name, str) or not name:
+            problems.append(f"{prefix}[{index}]: {identity} is missing")
             continue
-        yield f"{prefix}[{slug}]", row
+        yield f"{prefix}[{name}]", row
 
 
 def _children(section: Section) -> list[Children]:
     return [field for field in section.fields if isinstance(field, Children)]
+
+
+def _duplicate_keys(section: Section, rows: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """Keys used twice within one enclosing row, e.g. two questions `move_date` in one event."""
+    by_parent: dict[str, list[Any]] = {}
+    for path, row in rows:
+        by_parent.setdefault(path.rsplit("[", 1)[0], []).append(row.get(section.identity))
+    return [
+        f"{where}: {section.identity} '{key}' is used more than once"
+        for where, keys in by_parent.items()
+        for key in _duplicates(keys)
+    ]
 
 
 def _duplicates(values: list[Any]) -> list[Any]:
@@ -131,7 +167,7 @@ def _duplicates(values: list[Any]) -> list[Any]:
 def _row_problems(
     section: Section, path: str, row: dict[str, Any], known: dict[str, set[Any]]
 ) -> list[str]:
-    allowed = section.keys | ({section.parent.name} if section.parent else set())
+    allowed = section.keys | section.derived
     problems = [f"{path}.{key}: unknown field" for key in sorted(set(row) - allowed, key=str)]
     unusable = set()
     for field in section.fields:
@@ -151,6 +187,11 @@ def _required(field: Field) -> bool:
     return isinstance(field, Duration | Keywords)
 
 
+def _wrong_type(value: Any, expected: type | tuple[type, ...]) -> bool:
+    """True unless `value` is of the expected type; yes/no is not a number here."""
+    return not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool)
+
+
 def _field_problems(field: Field, value: Any, known: dict[str, set[Any]]) -> list[tuple[str, str]]:
     match field:
         case Text():
@@ -163,15 +204,15 @@ def _field_problems(field: Field, value: Any, known: dict[str, set[Any]]) -> lis
             return [("", f"unknown {field.section} slug '{value}'")]
         case Refs():
             return _refs_problems(field.section, value, known)
-        case Positions():
-            return _positions_problems(field.section, value, known)
+        case Steps():
+            return _steps_problems(field.section, value, known)
+        case Choices():
+            return [] if isinstance(value, list) else [("", "must be a list of options")]
         case Duration():
             return _duration_problems(value)
         case Keywords():
             return _keywords_problems(value)
-        case Children():
-            return []  # checked row by row as their own section
-    return []
+    return []  # Children: checked row by row as their own section
 
 
 def _text_problems(value: Any) -> list[tuple[str, str]]:
@@ -186,7 +227,7 @@ def _text_problems(value: Any) -> list[tuple[str, str]]:
 
 
 def _plain_problems(field: Plain, value: Any) -> list[tuple[str, str]]:
-    if isinstance(value, bool) or not isinstance(value, field.type):
+    if _wrong_type(value, field.type):
         return [("", f"has the wrong type ({type(value).__name__})")]
     if isinstance(value, list) and not all(isinstance(item, str) and item for item in value):
         return [("", "must be a list of non-empty texts")]
@@ -203,20 +244,84 @@ def _refs_problems(target: str, value: Any, known: dict[str, set[Any]]) -> list[
     return problems
 
 
-def _positions_problems(
-    target: str, value: Any, known: dict[str, set[Any]]
-) -> list[tuple[str, str]]:
+def _steps_problems(target: str, value: Any, known: dict[str, set[Any]]) -> list[tuple[str, str]]:
     if not isinstance(value, dict):
-        return [("", "must map life-event slugs to positions")]
+        return [("", "must map life-event slugs to positions or steps")]
     problems = [
         (f".{slug}", f"unknown {target} slug '{slug}'")
         for slug in value
         if slug not in known[target]
     ]
-    for slug, position in value.items():
-        if isinstance(position, bool) or not isinstance(position, int) or position < 0:
-            problems.append((f".{slug}", "position must be a whole number of 0 or more"))
+    for slug, step in value.items():
+        problems += [(f".{slug}{where}", message) for where, message in _step_problems(step)]
     return problems
+
+
+def _is_position(value: Any) -> bool:
+    return not _wrong_type(value, int) and value >= 0
+
+
+def _step_problems(step: Any) -> list[tuple[str, str]]:
+    """The shape of one step; rules, deadlines and dependencies are checked by `_plan_problems`."""
+    if not isinstance(step, dict):
+        return [] if _is_position(step) else [("", "position must be a whole number of 0 or more")]
+    problems = [(f".{key}", "unknown key") for key in step if key not in STEP_KEYS]
+    if not _is_position(step.get("position")):
+        problems.append((".position", "must be a whole number of 0 or more"))
+    if step.get("kind", DEFAULT_STEP_KIND) not in StepKind.values:
+        problems.append((".kind", f"must be one of {', '.join(StepKind.values)}"))
+    for name in ("reason", "skip_reason"):
+        if name in step:
+            problems += [(f".{name}{where}", msg) for where, msg in _text_problems(step[name])]
+    if not isinstance(step.get("rule", ""), str):
+        problems.append((".rule", "must be text"))
+    problems += _depends_on_shape(step.get("depends_on", []))
+    problems += [(f".deadline{where}", msg) for where, msg in _deadline_shape(step)]
+    return problems or _step_model_problems(step)
+
+
+def _depends_on_shape(depends_on: Any) -> list[tuple[str, str]]:
+    if not isinstance(depends_on, list) or not all(isinstance(s, str) for s in depends_on):
+        return [(".depends_on", "must be a list of service slugs")]
+    return [(".depends_on", f"'{s}' is listed more than once") for s in _duplicates(depends_on)]
+
+
+def _deadline_shape(step: dict[str, Any]) -> list[tuple[str, str]]:
+    deadline = step.get("deadline", {})
+    if not isinstance(deadline, dict):
+        return [("", "must be a mapping with 'days' and 'from'")]
+    problems = [(f".{key}", "unknown key") for key in deadline if key not in DEADLINE_KEYS]
+    if "days" in deadline and _wrong_type(deadline["days"], int):
+        problems.append((".days", "must be a whole number (negative: before the date)"))
+    if not isinstance(deadline.get("from", ""), str):
+        problems.append((".from", "must be a date fact such as related.date_of_birth"))
+    return problems
+
+
+STEP_COLUMNS = {
+    "step_kind": "kind",
+    "deadline_days": "deadline.days",
+    "deadline_from": "deadline.from",
+}
+
+
+def _step_model_problems(step: dict[str, Any]) -> list[tuple[str, str]]:
+    """What the EventService model says of the step's columns (lengths, the step kind)."""
+    instance = EventService(**step_columns(step))
+    try:
+        instance.clean_fields(exclude=["life_event", "service"])
+    except ValidationError as error:
+        return [
+            (f".{STEP_COLUMNS.get(column, _text_key(column))}", " ".join(map(str, messages)))
+            for column, messages in error.message_dict.items()
+        ]
+    return []
+
+
+def _text_key(column: str) -> str:
+    """`reason_nl` -> `reason.nl`; other columns as they are."""
+    name, _, lang = column.rpartition("_")
+    return f"{name}.{lang}" if lang in LANGUAGES else column
 
 
 def _duration_problems(value: Any) -> list[tuple[str, str]]:
@@ -245,20 +350,32 @@ def _keywords_problems(value: Any) -> list[tuple[str, str]]:
 def _model_problems(
     section: Section, path: str, row: dict[str, Any], unusable: set[str]
 ) -> list[str]:
-    """The rules the model enforces itself (lengths, choices, URL, slug, OIN format), for the
-    fields that are otherwise well-formed."""
+    """The rules the model enforces itself (lengths, choices, URL, slug, OIN format, and its
+    `clean()`: options, prefill facts), for the fields that are otherwise well-formed."""
     usable = {key: value for key, value in row.items() if key not in unusable}
-    instance = section.model(slug=row["slug"], **columns(section, usable))
+    identity = {section.identity: row[section.identity]}
+    instance = section.model(**identity, **columns(section, usable))
     skipped = [column for f in section.fields if f.name in unusable for column in column_names(f)]
     relations = [f.name for f in section.model._meta.get_fields() if f.is_relation]
-    try:
-        instance.clean_fields(exclude=relations + skipped)
-    except ValidationError as error:
-        return [
-            f"{path}.{_file_key(section, column)}: {' '.join(map(str, messages))}"
-            for column, messages in error.message_dict.items()
-        ]
-    return []
+    # clean() sees a left-out field as its default; only a malformed one is not its to judge.
+    malformed = [
+        column
+        for f in section.fields
+        if f.name in unusable and f.name in row
+        for column in column_names(f)
+    ]
+    messages: dict[str, list[str]] = {}
+    for check in (lambda: instance.clean_fields(exclude=relations + skipped), instance.clean):
+        try:
+            check()
+        except ValidationError as error:
+            for column, found in error.message_dict.items():
+                if column not in malformed:
+                    messages.setdefault(column, []).extend(found)
+    return [
+        f"{path}.{_file_key(section, column)}: {' '.join(map(str, found))}"
+        for column, found in messages.items()
+    ]
 
 
 def _file_key(section: Section, column: str) -> str:
@@ -269,3 +386,108 @@ def _file_key(section: Section, column: str) -> str:
             suffix = column.removeprefix(field.name).lstrip("_") or "duration"
             return f"{field.name}.{suffix}"
     return column
+
+
+def _plan_problems(rows: Rows) -> list[str]:
+    """Rules and deadlines each life event's plan engine can evaluate, and dependencies on
+    services of the same life event that never wait for each other in a circle."""
+    questions = _questions_by_event(rows)
+    members: dict[str, set[str]] = {}
+    for _, row in rows["services"]:
+        steps = row.get("life_events")
+        for event in steps if isinstance(steps, dict) else {}:
+            members.setdefault(event, set()).add(row["slug"])
+    problems: list[str] = []
+    graphs: dict[str, dict[str, list[str]]] = {}
+    for path, row in rows["services"]:
+        for event, step in _steps_of(row).items():
+            where = f"{path}.life_events.{event}"
+            problems += _step_plan_problems(where, step, questions.get(event, []))
+            others = members.get(event, set())
+            depends_on = step_dependencies(step)
+            problems += [
+                f"{where}.depends_on: '{slug}' is not a service of life event '{event}'"
+                for slug in depends_on
+                if slug not in others
+            ]
+            graphs.setdefault(event, {})[row["slug"]] = [s for s in depends_on if s in others]
+    for event, graph in graphs.items():
+        problems += [
+            f"services[{cycle[0]}].life_events.{event}.depends_on: the steps wait for each "
+            f"other in a circle: {' -> '.join(cycle)}"
+            for cycle in _cycles(graph)
+        ]
+    return problems + _answer_prefill_problems(rows, questions)
+
+
+def _answer_prefill_problems(
+    rows: Rows, questions: dict[str, list[LifeEventQuestion]]
+) -> list[str]:
+    """A form field prefilled from `answers.<key>` needs a life event of its service that asks
+    that question (other facts are checked by the model)."""
+    events = {row["slug"]: _steps_of(row) for _, row in rows["services"]}
+    problems = []
+    for path, row in rows["form_fields"]:
+        prefill = row.get("prefill")
+        if not isinstance(prefill, str) or not prefill.startswith("answers."):
+            continue
+        asked = {
+            q.key for event in events.get(row["service"], {}) for q in questions.get(event, [])
+        }
+        if prefill.removeprefix("answers.") not in asked:
+            problems.append(f"{path}.prefill: no life event of this service asks '{prefill}'")
+    return problems
+
+
+def _steps_of(row: dict[str, Any]) -> dict[str, Any]:
+    """A service's well-formed steps by life-event slug (the malformed are reported already)."""
+    steps = row.get("life_events")
+    if not isinstance(steps, dict):
+        return {}
+    return {event: step for event, step in steps.items() if not _step_problems(step)}
+
+
+def _questions_by_event(rows: Rows) -> dict[str, list[LifeEventQuestion]]:
+    """The well-formed questions of each life event, for checking the rules that read them."""
+    found: dict[str, list[LifeEventQuestion]] = {}
+    for _, row in rows["questions"]:
+        kind, choices = row.get("kind"), row.get("choices") or []
+        if isinstance(kind, str):
+            choices = [] if rules.choices_problem(kind, choices) else choices
+            question = LifeEventQuestion(key=row["key"], kind=kind, choices=choices)
+            found.setdefault(row["life_event"], []).append(question)
+    return found
+
+
+def _step_plan_problems(where: str, step: Any, questions: list[LifeEventQuestion]) -> list[str]:
+    if not isinstance(step, dict):
+        return []
+    columns = step_columns(step)
+    problems = []
+    problem = rules.rule_problem(columns["rule"], questions)
+    if problem:
+        problems.append(f"{where}.rule: {problem}")
+    problem = rules.deadline_problem(columns["deadline_from"], columns["deadline_days"], questions)
+    if problem:
+        problems.append(f"{where}.deadline: {problem}")
+    return problems
+
+
+def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
+    """Each circle of dependencies in `graph` (service -> services it waits for), once."""
+    cycles: list[list[str]] = []
+    done: set[str] = set()
+
+    def visit(node: str, trail: list[str]) -> None:
+        if node in trail:
+            cycles.append([*trail[trail.index(node) :], node])
+            return
+        if node in done:
+            return
+        for target in graph.get(node, []):
+            visit(target, [*trail, node])
+        done.add(node)
+
+    for node in sorted(graph):
+        visit(node, [])
+    return cycles

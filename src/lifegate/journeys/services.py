@@ -191,7 +191,13 @@ def _build_steps(journey: Journey, event: LifeEvent, facts: dict[str, Any], done
         service = entry.service
         applicable, reason = _applies(entry, facts)
         status = Step.Status.TODO if applicable else Step.Status.NOT_APPLICABLE
-        if applicable and (service.slug in done or entry.step_kind == StepKind.AUTOMATIC):
+        if service.slug in done:
+            # Already done elsewhere (e.g. the registry reported the birth registered): the
+            # step counts as done, explained by the text for "you need not do this".
+            applicable, status = True, Step.Status.DONE
+            if entry.skip_reason_nl:
+                reason = {"nl": entry.skip_reason_nl, "en": entry.skip_reason_en}
+        elif applicable and entry.step_kind == StepKind.AUTOMATIC:
             status = Step.Status.DONE
         steps.append(
             Step(

@@ -28,15 +28,24 @@ MODELS = [
     m.LegalResource,
     m.EvidenceType,
     m.LifeEvent,
+    m.LifeEventQuestion,
     m.ProcessingActivity,
     m.PublicService,
     m.EventService,
     m.Requirement,
     m.Cost,
+    m.FormField,
     m.SdgProcedure,
 ]
 # Lists whose order carries no meaning (sets of slugs).
-UNORDERED = {"participants", "channels", "legal_resources", "evidence_types", "services"}
+UNORDERED = {
+    "participants",
+    "channels",
+    "legal_resources",
+    "evidence_types",
+    "services",
+    "depends_on",
+}
 
 
 @pytest.fixture

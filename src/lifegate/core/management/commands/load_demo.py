@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, no_translations
 
 from lifegate.catalogue.loader import catalogue_is_loaded
+from lifegate.journeys.agency import demo_file, ensure_demo_clients
 
 
 class Command(BaseCommand):
@@ -24,6 +25,11 @@ class Command(BaseCommand):
             call_command("load_catalogue", stdout=self.stdout)
         call_command("load_demo_population", stdout=self.stdout)
         self._ensure_admin()
+        credentials = ensure_demo_clients()
+        self.stdout.write(
+            f"{len(credentials)} agency API clients and back-office accounts "
+            f"(credentials in {demo_file()})"
+        )
 
     def _ensure_admin(self) -> None:
         # The password is random per installation and kept beside the database, never in the repo.

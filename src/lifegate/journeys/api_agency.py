@@ -1,0 +1,258 @@
+"""The agency API under /api/agency/: an agency's systems pull the submissions made to it,
+read them, update their status, and watch the webhook deliveries pushed to them.
+
+Clients authenticate with `Authorization: Bearer <client_id>.<secret>` and need the
+`submissions` scope. A client sees its own organisation's submissions only; any other id is a
+404, exactly like an id that does not exist. Reading a submission's personal data is recorded
+in the person's processing log. Errors are RFC 9457 problem details."""
+
+import base64
+import binascii
+import json
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
+from ninja import Query, Router, Status
+from ninja.errors import AuthorizationError, HttpError
+from ninja.security import HttpBearer
+
+from lifegate.core.problems import problem_response
+from lifegate.journeys import agency, delivery, services
+from lifegate.journeys.api_agency_schemas import (
+    DeliveryOut,
+    DeliveryPage,
+    DeliveryQuery,
+    QueueQuery,
+    StatusUpdate,
+    SubmissionDetail,
+    SubmissionQueue,
+    SubmissionStatusOut,
+    problem_responses,
+)
+from lifegate.journeys.models import AgencyClient, Delivery, Submission
+from lifegate.transparency.services import Actor, record_processing
+
+FALLBACK_ACTIVITY = "journeys-delivery"
+
+
+class AgencyBearer(HttpBearer):
+    """`Bearer <client_id>.<secret>` of an active agency client holding `scope`."""
+
+    openapi_bearerFormat = "<client_id>.<secret>"
+    openapi_description = (
+        "An agency client credential, issued once by `manage.py create_agency_client`."
+    )
+
+    def __init__(self, scope: str) -> None:
+        self.scope = scope
+        super().__init__()
+
+    def __call__(self, request: HttpRequest) -> AgencyClient | None:
+        # Not HttpBearer's own parsing: it logs unexpected headers, credential and all.
+        client = agency.authenticate(request.headers.get("Authorization"))
+        if client is not None and self.scope not in client.scopes:
+            raise AuthorizationError(403, f"This client lacks the '{self.scope}' scope.")
+        return client
+
+    def authenticate(self, request: HttpRequest, token: str) -> AgencyClient | None:
+        return agency.authenticate(f"Bearer {token}")
+
+
+router = Router(tags=["agency"], auth=AgencyBearer(AgencyClient.Scope.SUBMISSIONS))
+
+
+def _client(request: HttpRequest) -> AgencyClient:
+    return request.auth  # type: ignore[attr-defined]
+
+
+def _actor(client: AgencyClient) -> Actor:
+    return Actor(kind="agency", organisation=client.organisation.slug)
+
+
+def _own_submission(request: HttpRequest, submission_id: UUID) -> Submission:
+    """The submission if it was made to the client's organisation; a 404 otherwise, so that
+    other organisations' ids are indistinguishable from ids that do not exist."""
+    submission = (
+        Submission.objects.select_related("service__processing_activity", "organisation")
+        .filter(pk=submission_id, organisation=_client(request).organisation)
+        .first()
+    )
+    if submission is None:
+        raise Http404("No such submission.")
+    return submission
+
+
+# Cursor paging ----------------------------------------------------------------------------
+
+
+def _cursor(moment: datetime, row_id: UUID) -> str:
+    raw = json.dumps([moment.isoformat(), str(row_id)]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _after(queryset: QuerySet[Any], field: str, cursor: str | None) -> QuerySet[Any]:
+    """Rows strictly after the cursor in (`field`, id) order."""
+    if not cursor:
+        return queryset
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        moment_text, id_text = json.loads(raw)
+        moment, row_id = datetime.fromisoformat(moment_text), UUID(id_text)
+    except (binascii.Error, ValueError, TypeError):
+        raise HttpError(400, "Invalid cursor: use `next_cursor` from a previous page.") from None
+    return queryset.filter(Q(**{f"{field}__gt": moment}) | Q(**{field: moment, "id__gt": row_id}))
+
+
+def _page(
+    request: HttpRequest, queryset: QuerySet[Any], field: str, after: str | None, limit: int
+) -> dict[str, Any]:
+    rows = list(_after(queryset.order_by(field, "id"), field, after)[: limit + 1])
+    results, more = rows[:limit], len(rows) > limit
+    cursor = _cursor(getattr(results[-1], field), results[-1].id) if more else None
+    next_url = None
+    if cursor:
+        query = request.GET.copy()
+        query["after"] = cursor
+        next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+    return {"results": results, "next_cursor": cursor, "next": next_url}
+
+
+# Submissions ------------------------------------------------------------------------------
+
+
+@router.get(
+    "/submissions",
+    response=SubmissionQueue,
+    operation_id="listAgencySubmissions",
+    openapi_extra=problem_responses(400, 401, 403),
+)
+def list_submissions(request: HttpRequest, params: Query[QueueQuery]) -> dict[str, Any]:
+    """The queue: submissions made to this client's organisation, oldest first, optionally of
+    one `status` (e.g. `submitted` for new ones). Walk it with `after=<next_cursor>`. Lists
+    carry no personal data; fetch a submission to read it."""
+    queryset = Submission.objects.filter(organisation=_client(request).organisation)
+    if params.status:
+        queryset = queryset.filter(status=params.status)
+    return _page(request, queryset, "submitted_at", params.after, params.limit)
+
+
+@router.get(
+    "/submissions/{submission_id}",
+    response=SubmissionDetail,
+    operation_id="getAgencySubmission",
+    openapi_extra=problem_responses(400, 401, 403, 404),
+)
+def get_submission(
+    request: HttpRequest, response: HttpResponse, submission_id: UUID
+) -> dict[str, Any]:
+    """One submission: the person, the form's fields with where each value came from, the
+    language the person used, the status history and the webhook deliveries. The read is
+    recorded in the person's processing log."""
+    add_never_cache_headers(response)  # personal data: no copies in caches along the way
+    client = _client(request)
+    submission = _own_submission(request, submission_id)
+    form = services.submission_form(submission)
+    subject = services.submission_subject(submission)
+    service = submission.service
+    activity = service.processing_activity if service else None
+    record_processing(
+        name=f"journeys.agency-api.read.{submission.service_slug}"[:120],
+        subject=subject,
+        activity=activity.slug if activity else FALLBACK_ACTIVITY,
+        actor=_actor(client),
+        data_categories=sorted(form.get("fields", {})),
+    )
+    return {
+        "id": submission.pk,
+        "service": submission.service_slug,
+        "status": submission.status,
+        "status_reason": submission.status_reason,
+        "language": submission.language,
+        "submitted_at": submission.submitted_at,
+        "updated_at": submission.updated_at,
+        "subject": subject.as_dict(),
+        "fields": form.get("fields", {}),
+        "sources": form.get("sources", {}),
+        "history": list(submission.changes.all()),
+        "deliveries": list(submission.deliveries.select_related("client")),
+    }
+
+
+@router.post(
+    "/submissions/{submission_id}/status",
+    response=SubmissionStatusOut,
+    operation_id="updateAgencySubmissionStatus",
+    openapi_extra=problem_responses(400, 401, 403, 404, 409, 422),
+)
+def update_status(
+    request: HttpRequest, submission_id: UUID, body: StatusUpdate
+) -> HttpResponse | Submission:
+    """Move the submission on: `received`, `in-progress`, then `decided` or `rejected`. The
+    `message` reaches the person (write it in the submission's `language`); a rejection needs
+    one. A change the life cycle does not allow (e.g. after a decision) is a 409."""
+    client = _client(request)
+    submission = _own_submission(request, submission_id)
+    if body.status == Submission.Status.REJECTED and not body.message.strip():
+        return problem_response(
+            request,
+            422,
+            "Reason required",
+            "A rejection needs a message that tells the person why.",
+            "reason-required",
+            errors=[{"location": "body.message", "message": "Required for a rejection."}],
+        )
+    try:
+        return services.update_submission_status(
+            submission, body.status, body.message, f"api:{client.client_id}", _actor(client)
+        )
+    except services.InvalidTransition as exc:
+        return problem_response(
+            request, 409, "Status change not allowed", str(exc), "invalid-transition"
+        )
+
+
+# Deliveries -------------------------------------------------------------------------------
+
+
+def _own_deliveries(request: HttpRequest) -> QuerySet[Delivery]:
+    organisation = _client(request).organisation
+    return Delivery.objects.filter(client__organisation=organisation).select_related("client")
+
+
+@router.get(
+    "/deliveries",
+    response=DeliveryPage,
+    operation_id="listAgencyDeliveries",
+    openapi_extra=problem_responses(400, 401, 403),
+)
+def list_deliveries(request: HttpRequest, params: Query[DeliveryQuery]) -> dict[str, Any]:
+    """Webhook pushes to this organisation's clients, oldest first, optionally in one `state`:
+    `dead` lists the pushes that gave up (fetch those submissions from the queue, or retry)."""
+    queryset = _own_deliveries(request)
+    if params.state:
+        queryset = queryset.filter(state=params.state)
+    return _page(request, queryset, "created_at", params.after, params.limit)
+
+
+@router.post(
+    "/deliveries/{delivery_id}/retry",
+    response={202: DeliveryOut},
+    operation_id="retryAgencyDelivery",
+    openapi_extra=problem_responses(400, 401, 403, 404, 409),
+)
+def retry(request: HttpRequest, delivery_id: UUID) -> HttpResponse | Status[Delivery]:
+    """Push again: the delivery starts over with a full set of attempts. A delivery that was
+    already delivered is a 409: the same submission is never pushed twice."""
+    found = _own_deliveries(request).filter(pk=delivery_id).first()
+    if found is None:
+        raise Http404("No such delivery.")
+    try:
+        return Status(202, delivery.retry_delivery(found))
+    except delivery.NotRetryable:
+        return problem_response(
+            request, 409, "Already delivered", "This delivery succeeded.", "already-delivered"
+        )
