@@ -42,7 +42,9 @@ FIELDS: dict[str, Callable[..., forms.Field]] = {
     "email": lambda **common: forms.EmailField(**common),
     "phone": lambda **common: forms.CharField(max_length=20, validators=[PHONE], **common),
     "iban": lambda **common: IBANFormField(**common),
-    "postcode": lambda **common: NLZipCodeField(**common),
+    "postcode": lambda **common: NLZipCodeField(
+        error_messages={"invalid": _("Enter a postcode like 1234 AB.")}, **common
+    ),
     "country": lambda **common: forms.ChoiceField(choices=[("", "—"), *countries], **common),
     "yes-no": lambda **common: forms.ChoiceField(
         choices=YES_NO, widget=forms.RadioSelect, **common

@@ -28,7 +28,7 @@ class PlanFixture:
 
 @pytest.fixture
 def plan(db: None) -> PlanFixture:
-    """"Moving with children": register the move (with a deadline), then a benefit that waits
+    """ "Moving with children": register the move (with a deadline), then a benefit that waits
     for it and applies only with minor children, a passport only when travelling abroad, and
     a self-service step."""
     municipality = make_organisation("gemeente-test", "Gemeente Test", "Municipality of Test")

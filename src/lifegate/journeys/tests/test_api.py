@@ -142,9 +142,7 @@ def test_low_session_gets_step_up_problem(
     assert response.json()["required_level"] == "substantial"
 
 
-def test_changes_need_the_csrf_token(
-    plan: PlanFixture, personas: dict[str, DemoPersona]
-) -> None:
+def test_changes_need_the_csrf_token(plan: PlanFixture, personas: dict[str, DemoPersona]) -> None:
     client = Client(enforce_csrf_checks=True)
     log_in(client, personas["parent"])
 
