@@ -8,6 +8,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from lifegate.catalogue.api import router as catalogue_router
 from lifegate.core.problems import problem_response
+from lifegate.journeys.api import router as journeys_router
+from lifegate.journeys.api_agency import router as agency_router
+from lifegate.journeys.api_events import router as events_router
 
 api = NinjaAPI(
     title="lifegate API",
@@ -51,10 +54,12 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    """Missing or wrong credentials: 401."""
-    return problem_response(
+    """Missing or wrong credentials: 401, saying which scheme to use (RFC 9110 11.6.1)."""
+    response = problem_response(
         request, 401, "Unauthorized", "Valid credentials are required.", "unauthorized"
     )
+    response["WWW-Authenticate"] = 'Bearer realm="lifegate"'
+    return response
 
 
 @api.exception_handler(HttpError)
@@ -64,3 +69,6 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 api.add_router("/catalogue/", catalogue_router)
+api.add_router("/journeys/", journeys_router)
+api.add_router("/agency/", agency_router)
+api.add_router("/events/", events_router)

@@ -203,3 +203,48 @@ def test_retiring_in_english(page, demo_site):
     page.reload()
     expect(page.locator("#step-aow-application")).to_contain_text("Decided")
     expect(page.locator("#step-aow-application")).to_contain_text("Your state pension starts")
+
+
+def test_a_birth_reported_by_the_register_starts_the_plan_for_the_parent(page, demo_site):
+    from lifegate.journeys import events
+    from lifegate.journeys.management.commands.emit_birth_event import (
+        register_newborn,
+        register_source,
+    )
+
+    parent = _persona("parent")
+    newborn = register_newborn(parent.subject.value)
+    register = PublicOrganisation.objects.get(slug="rvig")
+    client, secret = create_client(register, "e2e register", [AgencyClient.Scope.EVENTS])
+    message = events.structured(
+        events.registry_event(events.BIRTH_REGISTERED, newborn.bsn, register_source(register))
+    )
+    response = requests.post(
+        f"{demo_site.url}/api/events/",
+        data=message.body,
+        headers=message.headers | {"Authorization": f"Bearer {bearer_token(client, secret)}"},
+        timeout=10,
+    )
+    assert response.status_code in (201, 202), response.text
+
+    log_in(page, demo_site, parent, "substantial", "nl")
+    journey = page.locator("#journey-birth")
+    expect(journey).to_contain_text("Er is een kind geboren")
+    assert_accessible(page)
+    journey.get_by_role("link").click()
+
+    expect(page.locator("#step-birth-registration")).to_contain_text("Klaar")
+    step = page.locator("#step-child-benefit")
+    step.get_by_role("link", name="Invullen en versturen").click()
+    expect(page.locator("#known-child_name")).to_contain_text(newborn.full_name)
+    expect(page.locator("#known-child_name")).to_contain_text("basisregistratie personen")
+    assert_accessible(page)
+    page.locator("#field-child_lives_with_you input[value=yes]").check()
+    page.locator("#id_iban").fill("NL91ABNA0417164300")
+    page.locator("#id_confirm").check()
+    page.get_by_role("button", name="Versturen", exact=True).click()
+    expect(page.locator("#step-child-benefit")).to_contain_text("Verstuurd")
+
+    agency_decides(demo_site, "svb", "child-benefit", "U krijgt kinderbijslag vanaf dit kwartaal.")
+    page.reload()
+    expect(page.locator("#step-child-benefit")).to_contain_text("U krijgt kinderbijslag")

@@ -16,6 +16,7 @@ from uuid import UUID
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.errors import AuthorizationError, HttpError
 from ninja.security import HttpBearer
@@ -55,7 +56,9 @@ class AgencyBearer(HttpBearer):
         # Not HttpBearer's own parsing: it logs unexpected headers, credential and all.
         client = agency.authenticate(request.headers.get("Authorization"))
         if client is not None and self.scope not in client.scopes:
-            raise AuthorizationError(403, f"This client lacks the '{self.scope}' scope.")
+            raise AuthorizationError(
+                403, _("This client lacks the scope %(scope)s.") % {"scope": self.scope}
+            )
         return client
 
     def authenticate(self, request: HttpRequest, token: str) -> AgencyClient | None:

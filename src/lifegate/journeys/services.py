@@ -356,6 +356,25 @@ def plan_steps(journey: Journey) -> list[Step]:
     )
 
 
+@dataclass(frozen=True)
+class PlanRow:
+    """A step of the plan with its submissions (newest first) and whether delivery lags."""
+
+    step: Step
+    submissions: list[Submission]
+    delayed: bool
+
+
+def plan_rows(journey: Journey) -> list[PlanRow]:
+    """The plan as shown to the person, in plan order."""
+    rows = []
+    for step in plan_steps(journey):
+        submissions = list(step.submissions.all())
+        delayed = any(delivery_delayed(submission) for submission in submissions)
+        rows.append(PlanRow(step, submissions, delayed))
+    return rows
+
+
 def get_step(journey: Journey, slug: str) -> Step:
     step = (
         journey.steps.select_related("service__competent_authority", "service__processing_activity")

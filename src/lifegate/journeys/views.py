@@ -22,7 +22,7 @@ IDEMPOTENCY_FIELD = "idempotency_key"
 
 
 def _auth(request: HttpRequest) -> Authentication:
-    return request.authentication  # type: ignore[attr-defined,no-any-return]
+    return request.authentication  # type: ignore[attr-defined]
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -70,19 +70,11 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required()
 def journey(request: HttpRequest, journey_id: UUID) -> HttpResponse:
     found = services.get_journey(_auth(request).subject, journey_id)
-    steps = services.plan_steps(found)
-    rows = [
-        {
-            "step": step,
-            "submissions": list(step.submissions.all()),
-            "delayed": any(services.delivery_delayed(s) for s in step.submissions.all()),
-        }
-        for step in steps
-    ]
+    rows = services.plan_rows(found)
     context = {
         "journey": found,
-        "applicable": [row for row in rows if row["step"].applicable],
-        "skipped": [row for row in rows if not row["step"].applicable],
+        "applicable": [row for row in rows if row.step.applicable],
+        "skipped": [row for row in rows if not row.step.applicable],
     }
     return render(request, "journeys/journey.html", context)
 

@@ -1,0 +1,97 @@
+"""The registry events API under /api/events/: a population register reports births, deaths
+and address changes as CloudEvents, and lifegate starts the matching journeys at once.
+
+Clients authenticate with `Authorization: Bearer <client_id>.<secret>` and need the `events`
+scope. The event types and their data are described in `lifegate.journeys.events`. Errors
+are RFC 9457 problem details; they never repeat a BSN."""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import Router, Schema
+from pydantic import Field
+
+from lifegate.catalogue.schemas import Problem
+from lifegate.core.problems import PROBLEM_CONTENT_TYPE, problem_response
+from lifegate.journeys import events
+from lifegate.journeys.api_agency import AgencyBearer
+from lifegate.journeys.models import AgencyClient
+
+router = Router(tags=["events"], auth=AgencyBearer(AgencyClient.Scope.EVENTS))
+
+
+class EventOutcome(Schema):
+    """What became of the event."""
+
+    journeys_started: int = Field(
+        description="Journeys this event started (for a repeat: those the first delivery "
+        "started; nothing is started again)."
+    )
+
+
+_EXAMPLE = {
+    "specversion": "1.0",
+    "type": events.BIRTH_REGISTERED,
+    "source": "urn:nld:oin:00000001800000002000:systeem:brp",
+    "id": "f3dc2c1a-5f6e-4a59-9b0a-2b1c2d3e4f50",
+    "time": "2026-11-22T09:30:00Z",
+    "datacontenttype": "application/json",
+    "data": {"child_bsn": "999912345"},
+}
+_PROBLEMS = {
+    400: "Not a readable CloudEvent 1.0: bad JSON, missing or invalid attributes.",
+    401: "Missing or wrong client credential.",
+    403: "The client lacks the `events` scope, or `source` names another organisation.",
+    415: "Neither structured mode (application/cloudevents+json) nor binary mode (ce-*).",
+    422: "A valid CloudEvent that is not accepted: unknown type, invalid data, a BSN in "
+    "`subject`, a source that is no URN or URI, or a person the register does not know.",
+    503: "The life event is not in the catalogue yet.",
+}
+
+
+def _openapi() -> dict[str, Any]:
+    problem = {PROBLEM_CONTENT_TYPE: {"schema": Problem.model_json_schema()}}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                events.STRUCTURED_CONTENT_TYPE: {
+                    "schema": {"type": "object"},
+                    "example": _EXAMPLE,
+                },
+                "application/json": {
+                    "schema": {"type": "object"},
+                    "example": _EXAMPLE["data"],
+                },
+            },
+            "description": "One CloudEvent: structured mode, or binary mode with the "
+            "attributes in `ce-*` headers and `data` as the JSON body.",
+        },
+        "responses": {
+            status: {"description": text, "content": problem} for status, text in _PROBLEMS.items()
+        },
+    }
+
+
+@router.post(
+    "/",
+    response={200: EventOutcome, 201: EventOutcome},
+    summary="Report a registry event",
+    openapi_extra=_openapi(),
+)
+def receive_event(request: HttpRequest) -> HttpResponse:
+    """Report a birth (`nl.brp.birth-registered`, data `child_bsn`), a death
+    (`nl.brp.death-registered`, data `deceased_bsn`) or an address change
+    (`nl.brp.address-changed`, data `bsn`). The journeys it calls for are started before the
+    answer: 201 with how many. Idempotent on (`source`, `id`): a repeat is a 200 with the
+    first outcome and starts nothing."""
+    client: AgencyClient = request.auth  # type: ignore[attr-defined]
+    try:
+        outcome = events.receive(request.headers, request.body, client)
+    except events.EventRejected as problem:
+        extra = {"errors": problem.errors} if problem.errors else {}
+        return problem_response(
+            request, problem.status, problem.title, problem.detail, problem.problem_type, **extra
+        )
+    status = 200 if outcome.repeated else 201
+    return JsonResponse({"journeys_started": outcome.journeys_started}, status=status)
