@@ -23,9 +23,14 @@ router = Router(tags=["events"], auth=AgencyBearer(AgencyClient.Scope.EVENTS))
 class EventOutcome(Schema):
     """What became of the event."""
 
+    status: str = Field(
+        description="`accepted`: stored, the journeys start in the background; `processed`: "
+        "the journeys have been started.",
+        examples=["accepted"],
+    )
     journeys_started: int = Field(
-        description="Journeys this event started (for a repeat: those the first delivery "
-        "started; nothing is started again)."
+        description="Journeys this event started so far (for a repeat: those the first "
+        "delivery started; nothing is started again)."
     )
 
 
@@ -75,16 +80,16 @@ def _openapi() -> dict[str, Any]:
 
 @router.post(
     "/",
-    response={200: EventOutcome, 201: EventOutcome},
+    response={200: EventOutcome, 202: EventOutcome},
     summary="Report a registry event",
     openapi_extra=_openapi(),
 )
 def receive_event(request: HttpRequest) -> HttpResponse:
     """Report a birth (`nl.brp.birth-registered`, data `child_bsn`), a death
     (`nl.brp.death-registered`, data `deceased_bsn`) or an address change
-    (`nl.brp.address-changed`, data `bsn`). The journeys it calls for are started before the
-    answer: 201 with how many. Idempotent on (`source`, `id`): a repeat is a 200 with the
-    first outcome and starts nothing."""
+    (`nl.brp.address-changed`, data `bsn`). A valid event is accepted (202) and stored with a
+    durable task that starts the journeys it calls for. Idempotent on (`source`, `id`): a
+    repeat is a 200 with the event's state and starts nothing."""
     client: AgencyClient = request.auth  # type: ignore[attr-defined]
     try:
         outcome = events.receive(request.headers, request.body, client)
@@ -93,5 +98,5 @@ def receive_event(request: HttpRequest) -> HttpResponse:
         return problem_response(
             request, problem.status, problem.title, problem.detail, problem.problem_type, **extra
         )
-    status = 200 if outcome.repeated else 201
-    return JsonResponse({"journeys_started": outcome.journeys_started}, status=status)
+    body = {"status": outcome.status, "journeys_started": outcome.journeys_started}
+    return JsonResponse(body, status=200 if outcome.repeated else 202)

@@ -2,8 +2,10 @@
 
 A register system (an agency client with the `events` scope) POSTs a CloudEvent 1.0 to
 `/api/events/`, in structured mode (`Content-Type: application/cloudevents+json`) or binary
-mode (`ce-*` headers and a JSON body). The event is processed at once, in one transaction,
-so the answer is the truth: either every journey it starts exists, or none does.
+mode (`ce-*` headers and a JSON body). The event is checked at once (a bad one is refused
+with problem details, the person must be in the register) and, when accepted, stored with a
+durable task in one transaction; the task starts the journeys (DESIGN: proactive starts are
+background work), so a burst of events or a restart loses nothing.
 
 Event types (NL GOV CloudEvents profile: reverse-DNS types, `source` a URN or URI, and no BSN
 in `subject`; BSNs travel in `data` only):
@@ -25,6 +27,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -38,6 +41,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lifegate.core.sealing import seal, unseal
 from lifegate.core.subject import Subject, bsn_is_valid
 from lifegate.journeys import services
 from lifegate.journeys.models import AgencyClient, InboundEvent, Journey
@@ -56,6 +60,7 @@ DIGIT_RUN = re.compile(r"(?<!\d)\d{8,9}(?!\d)")
 URN = re.compile(r"^urn:[a-z0-9][a-z0-9-]{0,31}:\S+$", re.IGNORECASE)
 OIN_SOURCE = re.compile(r"^urn:nld:oin:(\d{20})(:|$)", re.IGNORECASE)
 EVENTS_ACTOR = Actor(kind="system")
+EVENT_SEAL = "registry-event"
 
 
 class EventRejected(Exception):
@@ -84,6 +89,7 @@ class Outcome:
 
     journeys_started: int
     repeated: bool
+    status: str = "processed"
 
 
 @dataclass(frozen=True)
@@ -316,18 +322,23 @@ def _earlier(event: BaseCloudEvent) -> InboundEvent | None:
 
 
 def handle_event(event: BaseCloudEvent, client: AgencyClient) -> Outcome:
-    """Validate a parsed CloudEvent and start the journeys it calls for, in one transaction.
+    """Validate a parsed CloudEvent and accept it: stored (its BSN sealed) together with the
+    durable task that starts the journeys it calls for, in one transaction. Accepted means it
+    will be processed, also after a crash or restart.
 
-    A repeat of an event already handled (same `source` and `id`, also when both arrive at
-    the same moment) returns the first outcome and starts nothing. Raises EventRejected."""
+    A repeat of an event already accepted (same `source` and `id`, also when both arrive at
+    the same moment) returns the first event's state and accepts nothing. Raises
+    EventRejected."""
+    from lifegate.journeys.tasks import start_event_journeys
+
     _check_profile(event, client)
     kind = _event_type(event)
     bsn = _bsn(event, kind.bsn_field)
     earlier = _earlier(event)
     if earlier is not None:
-        return Outcome(earlier.journeys_started, repeated=True)
+        return _outcome(earlier, repeated=True)
     try:
-        life_event = services.startable_life_event(kind.life_event)
+        services.startable_life_event(kind.life_event)
     except Http404:
         raise EventRejected(
             503,
@@ -336,6 +347,7 @@ def handle_event(event: BaseCloudEvent, client: AgencyClient) -> Outcome:
             _("This life event is not in the catalogue; try again later."),
         ) from None
     with transaction.atomic():
+        _registered(bsn, event.get_type())
         try:
             with transaction.atomic():
                 inbound = InboundEvent.objects.create(
@@ -343,15 +355,41 @@ def handle_event(event: BaseCloudEvent, client: AgencyClient) -> Outcome:
                     event_id=event.get_id(),
                     type=event.get_type(),
                     client=client,
+                    data_sealed=seal(EVENT_SEAL, bsn),
                 )
         except IntegrityError:
-            # The same event arrived twice at once; the other request handled it.
+            # The same event arrived twice at once; the other request accepted it.
             earlier = _earlier(event)
             if earlier is None:
                 raise
-            return Outcome(earlier.journeys_started, repeated=True)
+            return _outcome(earlier, repeated=True)
+        # The database task backend stores the task in this same transaction.
+        start_event_journeys.enqueue(inbound.pk)
+    inbound.refresh_from_db()  # an immediate backend has processed it already
+    return _outcome(inbound, repeated=False)
+
+
+def _outcome(inbound: InboundEvent, repeated: bool) -> Outcome:
+    return Outcome(inbound.journeys_started, repeated=repeated, status=inbound.status)
+
+
+def process_event(inbound_id: int) -> int:
+    """Start the journeys an accepted event calls for; returns how many. Runs once per event:
+    a second run (a duplicate task, the safety net) finds it processed and does nothing.
+    Afterwards the event keeps no BSN."""
+    with transaction.atomic():
+        inbound = InboundEvent.objects.select_for_update().filter(pk=inbound_id).first()
+        if inbound is None or inbound.status != InboundEvent.Status.ACCEPTED:
+            return 0
+        kind = EVENT_TYPES[inbound.type]
+        life_event = services.startable_life_event(kind.life_event)
+        bsn = unseal(EVENT_SEAL, inbound.data_sealed)
+        try:
+            targets = kind.targets(bsn, inbound.type)
+        except EventRejected:
+            targets = []  # the person left the register since the event was accepted
         started = 0
-        for target in kind.targets(bsn, event.get_type()):
+        for target in targets:
             start = services.Start(
                 subject=target.subject,
                 actor=EVENTS_ACTOR,
@@ -367,9 +405,27 @@ def handle_event(event: BaseCloudEvent, client: AgencyClient) -> Outcome:
             except services.JourneyAlreadyRunning:
                 continue
             started += 1
+        inbound.status = InboundEvent.Status.PROCESSED
         inbound.journeys_started = started
-        inbound.save(update_fields=["journeys_started"])
-    return Outcome(started, repeated=False)
+        inbound.data_sealed = ""
+        inbound.processed_at = timezone.now()
+        inbound.save(update_fields=["status", "journeys_started", "data_sealed", "processed_at"])
+    return started
+
+
+def enqueue_pending(older_than_seconds: int = 300) -> int:
+    """The safety net: enqueue accepted events whose task seems lost. Returns how many."""
+    from lifegate.journeys.tasks import start_event_journeys
+
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    pending = InboundEvent.objects.filter(
+        status=InboundEvent.Status.ACCEPTED, received_at__lt=cutoff
+    ).values_list("pk", flat=True)
+    count = 0
+    for pk in pending:
+        start_event_journeys.enqueue(pk)
+        count += 1
+    return count
 
 
 def receive(headers: Mapping[str, str], body: bytes, client: AgencyClient) -> Outcome:

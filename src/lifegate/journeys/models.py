@@ -254,7 +254,12 @@ class Delivery(models.Model):
 
 
 class InboundEvent(models.Model):
-    """A CloudEvent received from a registry; (source, id) is unique, so a repeat is a no-op."""
+    """A CloudEvent received from a registry; (source, id) is unique, so a repeat is a no-op.
+    The BSN it carried is kept sealed only until the event is processed."""
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", _("accepted, journeys not started yet")
+        PROCESSED = "processed", _("processed")
 
     source = models.CharField(max_length=200)
     event_id = models.CharField(max_length=200)
@@ -262,6 +267,9 @@ class InboundEvent(models.Model):
     client = models.ForeignKey(AgencyClient, on_delete=models.PROTECT, related_name="events")
     received_at = models.DateTimeField(auto_now_add=True)
     journeys_started = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACCEPTED)
+    data_sealed = models.TextField(blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at"]

@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 from typing import Any
 
@@ -28,6 +28,17 @@ SOURCE = "urn:nld:oin:00000001800000002000:systeem:brp"
 NOT_IN_REGISTER = "999999990"  # a valid test-range BSN the demo population never uses
 
 Post = Callable[..., Any]
+
+
+IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+DURABLE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings: Any) -> None:
+    """Tasks run at once, so each test sees the journeys an event starts; the durable path
+    (accepted now, processed by the worker) has its own tests below."""
+    settings.TASKS = IMMEDIATE
 
 
 @pytest.fixture
@@ -117,8 +128,8 @@ def test_birth_event_starts_a_journey_for_each_parent_with_authority(post: Post)
 
     response = post(birth(child.bsn))
 
-    assert response.status_code == 201
-    assert response.json() == {"journeys_started": 2}
+    assert response.status_code == 202
+    assert response.json() == {"status": "processed", "journeys_started": 2}
     event = InboundEvent.objects.get()
     for parent in child.parental_authority_holders:
         [journey] = journeys_of(parent, "birth")
@@ -166,7 +177,7 @@ def test_birth_event_skips_a_parent_who_already_has_that_journey(post: Post) -> 
 
     response = post(birth(child.bsn))
 
-    assert response.json() == {"journeys_started": 1}
+    assert response.json() == {"status": "processed", "journeys_started": 1}
     assert len(journeys_of(first, "birth")) == 1
     assert journeys_of(first, "birth")[0].origin == Journey.Origin.PERSON
     assert journeys_of(second, "birth")[0].origin == Journey.Origin.REGISTRY
@@ -186,8 +197,8 @@ def test_binary_mode_works(post: Post) -> None:
 
     response = post(birth(child.bsn), binary=True)
 
-    assert response.status_code == 201
-    assert response.json() == {"journeys_started": 2}
+    assert response.status_code == 202
+    assert response.json() == {"status": "processed", "journeys_started": 2}
 
 
 # Idempotency
@@ -202,7 +213,7 @@ def test_repeated_event_answers_with_the_first_outcome_and_starts_nothing(post: 
     response = post(birth(child.bsn))
 
     assert response.status_code == 200
-    assert response.json() == {"journeys_started": 2}
+    assert response.json() == {"status": "processed", "journeys_started": 2}
     assert Journey.objects.count() == 2
     assert InboundEvent.objects.count() == 1
 
@@ -226,7 +237,7 @@ def test_simultaneous_repeat_is_caught_by_the_unique_constraint(
     response = post(birth(child.bsn))
 
     assert response.status_code == 200
-    assert response.json() == {"journeys_started": 2}
+    assert response.json() == {"status": "processed", "journeys_started": 2}
     assert len(calls) == 2
     assert Journey.objects.count() == 2
 
@@ -239,7 +250,7 @@ def test_same_id_from_another_source_is_another_event(post: Post) -> None:
 
     response = post(other)
 
-    assert response.status_code == 201
+    assert response.status_code == 202
     assert Journey.objects.count() == 4
 
 
@@ -260,7 +271,7 @@ def test_death_event_starts_for_partners_and_adult_children_only(post: Post) -> 
 
     response = post(event)
 
-    assert response.status_code == 201
+    assert response.status_code == 202
     for partner in deceased.partners:
         [journey] = journeys_of(partner, "death-of-a-relative")
         assert journey.answers["relation"] == "partner"
@@ -272,7 +283,10 @@ def test_death_event_starts_for_partners_and_adult_children_only(post: Post) -> 
         assert all(j.answers["relation"] == "parent" for j in started)
         assert all(j.answers["values"].get("relation", "parent") == "parent" for j in started)
     adults = [c for c in children if not c.is_minor_on(today)]
-    assert response.json() == {"journeys_started": len(deceased.partners) + len(adults)}
+    assert response.json() == {
+        "status": "processed",
+        "journeys_started": len(deceased.partners) + len(adults),
+    }
 
 
 def test_address_changed_event_starts_moving_house_with_the_change_done(post: Post) -> None:
@@ -281,7 +295,7 @@ def test_address_changed_event_starts_moving_house_with_the_change_done(post: Po
 
     response = post(event)
 
-    assert response.json() == {"journeys_started": 1}
+    assert response.json() == {"status": "processed", "journeys_started": 1}
     [journey] = journeys_of(person.bsn, "moving-house")
     assert services.journey_related(journey) is None
     assert step_status(journey, "address-change") in NOT_ASKED
@@ -388,7 +402,7 @@ def test_an_opaque_subject_is_fine(post: Post) -> None:
     event = birth(newborn_of_two().bsn)
     event.get_attributes()["subject"] = "a1b2c3d4-0000-4000-8000-000000000001"
 
-    assert post(event).status_code == 201
+    assert post(event).status_code == 202
 
 
 def test_invalid_child_bsn_is_a_422_naming_the_field(post: Post) -> None:
@@ -435,5 +449,56 @@ def test_emit_birth_event_registers_a_newborn_and_starts_the_parents_journeys(
     holders = registered.parental_authority_holders
     started = [j for bsn in holders for j in journeys_of(bsn, "birth")]
     assert {services.journey_related(j) for j in started} == {Subject("bsn", child.bsn)}
-    assert f"Journeys started: {len(holders)}" in output.getvalue()
+    assert "processed" in output.getvalue()
     assert child.bsn not in output.getvalue()
+
+
+# Durable processing: accepted now, journeys started by the worker
+
+
+def test_with_the_database_backend_an_event_is_accepted_and_processed_once(
+    post: Post, settings: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from lifegate.journeys.tasks import start_event_journeys
+
+    settings.TASKS = DURABLE
+    child = newborn_of_two()
+
+    response = post(birth(child.bsn))
+
+    assert response.status_code == 202
+    assert response.json() == {"status": "accepted", "journeys_started": 0}
+    assert not Journey.objects.exists()
+    inbound = InboundEvent.objects.get()
+    assert child.bsn not in inbound.data_sealed
+    queued = DBTaskResult.objects.get(task_path=start_event_journeys.module_path)
+    assert queued.args_kwargs["args"] == [inbound.pk]
+
+    assert events.process_event(inbound.pk) == 2
+    assert events.process_event(inbound.pk) == 0  # a duplicate task starts nothing
+
+    inbound.refresh_from_db()
+    assert (inbound.status, inbound.journeys_started, inbound.data_sealed) == ("processed", 2, "")
+    assert Journey.objects.count() == 2
+    repeat = post(birth(child.bsn))
+    assert repeat.status_code == 200
+    assert repeat.json() == {"status": "processed", "journeys_started": 2}
+
+
+def test_the_safety_net_enqueues_accepted_events_whose_task_was_lost(
+    post: Post, settings: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = DURABLE
+    post(birth(newborn_of_two().bsn))
+    DBTaskResult.objects.all().delete()  # the worker lost it
+    InboundEvent.objects.update(received_at=timezone.now() - timedelta(minutes=10))
+    output = StringIO()
+
+    call_command("process_pending_events", stdout=output)
+
+    assert "1 registry events enqueued" in output.getvalue()
+    assert DBTaskResult.objects.count() == 1

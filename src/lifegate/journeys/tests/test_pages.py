@@ -1,6 +1,7 @@
 """The person's pages: start with questions, the plan, a step's prefilled form, sending it."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -8,7 +9,8 @@ from django.urls import reverse
 
 from lifegate.identity.assurance import LevelOfAssurance
 from lifegate.identity.session import SESSION_KEY, Authentication, session_value
-from lifegate.journeys.models import Journey, Step, Submission
+from lifegate.journeys.agency import create_client
+from lifegate.journeys.models import Delivery, Journey, Step, Submission
 from lifegate.journeys.tests.conftest import PlanFixture
 from lifegate.registries.personas import DemoPersona
 
@@ -201,3 +203,30 @@ def test_home_page_lists_my_life_events(
 
     assert reverse("journeys:journey", args=[journey.pk]) in html
     assert "0 of 3 steps done" in html
+
+
+def test_an_agency_endpoint_that_is_down_shows_delivery_delayed_and_keeps_the_submission(
+    client: Client,
+    plan: PlanFixture,
+    personas: dict[str, DemoPersona],
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    municipality = plan.register.service.competent_authority
+    # Port 9 (discard) on loopback: nothing listens, the push fails at once.
+    create_client(municipality, "down", ["submissions"], webhook_url="http://127.0.0.1:9/")
+    log_in(client, personas["parent"])
+    client.cookies["django_language"] = "en"
+    journey = start(client, plan)
+    url = reverse("journeys:step", args=[journey.pk, "register-move"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"postcode": "3511 AB", "confirm": "yes", "idempotency_key": "down-1"})
+
+    delivery = Delivery.objects.get()
+    assert delivery.state == Delivery.State.RETRYING
+    assert delivery.attempts == 1
+    html = client.get(reverse("journeys:journey", args=[journey.pk])).content.decode()
+    assert "delivery delayed" in html
+    assert Submission.objects.get().status == Submission.Status.SUBMITTED

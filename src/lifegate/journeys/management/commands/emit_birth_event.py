@@ -136,4 +136,7 @@ class Command(BaseCommand):
             self.stdout.write(_post(options["url"], options["token"], message))
             return
         outcome = events.receive(message.headers, message.body, client)
-        self.stdout.write(f"Journeys started: {outcome.journeys_started}")
+        self.stdout.write(
+            f"Event {outcome.status}; journeys started so far: {outcome.journeys_started} "
+            "(the task worker starts them when the event is accepted)"
+        )
