@@ -3,8 +3,8 @@ the agency's decision arrive (through the agency API or the back office)."""
 
 import pytest
 import requests
-from django.core.management import call_command
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 from lifegate.catalogue.models import PublicOrganisation
