@@ -230,3 +230,20 @@ def test_an_agency_endpoint_that_is_down_shows_delivery_delayed_and_keeps_the_su
     html = client.get(reverse("journeys:journey", args=[journey.pk])).content.decode()
     assert "delivery delayed" in html
     assert Submission.objects.get().status == Submission.Status.SUBMITTED
+
+
+def test_a_finished_journey_stays_readable(
+    client: Client, plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    log_in(client, personas["parent"])
+    client.cookies["django_language"] = "en"
+    journey = start(client, plan)
+    Journey.objects.filter(pk=journey.pk).update(
+        status=Journey.Status.FINISHED, finished_at=datetime(2026, 12, 24, tzinfo=UTC)
+    )
+
+    html = client.get(reverse("journeys:journey", args=[journey.pk])).content.decode()
+
+    assert "Finished on 24 December 2026" in html
+    assert 'id="step-register-move"' in html
+    assert "finished" in client.get(reverse("journeys:list")).content.decode()

@@ -228,3 +228,32 @@ def test_started_on_is_today(plan: PlanFixture, personas: dict[str, DemoPersona]
     journey = start(personas["parent"], plan)
     assert journey.started_on == timezone.localdate()
     assert journey.started_on > timezone.localdate() - timedelta(days=1)
+
+
+def test_showing_a_form_reads_the_register_under_the_services_processing_activity(
+    plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    from lifegate.catalogue.models import ProcessingActivity, PublicOrganisation
+
+    activity = ProcessingActivity.objects.create(
+        slug="register-move-activity",
+        controller=PublicOrganisation.objects.get(slug="gemeente-test"),
+        name_nl="Verhuizing",
+        name_en="Move",
+        purpose_nl="Doel",
+        purpose_en="Purpose",
+        legal_basis_nl="Wet",
+        legal_basis_en="Law",
+    )
+    plan.register.service.processing_activity = activity
+    plan.register.service.save()
+    persona = personas["parent"]
+    journey = start(persona, plan)
+    step = services.get_step(journey, "register-move")
+
+    prepared = services.step_form(journey, step, person_actor(persona))
+
+    assert {field.key for field in prepared.known} == {"name", "move_date"}
+    newest = records_about(persona.subject)[0]
+    assert newest.processing_activity_id == "register-move-activity"
+    assert newest.name == "journeys.prefill.register-move"
