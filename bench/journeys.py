@@ -214,7 +214,7 @@ JOURNEY_COLUMNS = [
     "related_sealed",
     "status",
     "origin",
-    "answers",
+    "answers_sealed",
     "language",
     "started_on",
     "created_at",
@@ -283,7 +283,7 @@ class Bulk:
                 journeys.append(
                     (journey_id, template.life_event_id, template.life_event_slug,
                      template.name_nl, template.name_en, hashed, sealed, "", "", "active",
-                     "person", json.dumps(template.answers), "nl", template.started_on, now, now)
+                     "person", template.answers_sealed, "nl", template.started_on, now, now)
                 )  # fmt: skip
                 steps.extend(
                     (journey_id, s.service_id, s.service_slug, s.name_nl, s.name_en,

@@ -259,6 +259,9 @@ JOURNEYS_DELIVERY_BASE_DELAY_SECONDS = env_int("LIFEGATE_DELIVERY_BASE_DELAY_SEC
 JOURNEYS_DELIVERY_MAX_DELAY_SECONDS = env_int("LIFEGATE_DELIVERY_MAX_DELAY_SECONDS", 6 * 3600)
 # How long lifegate waits for an agency's webhook to answer.
 JOURNEYS_DELIVERY_TIMEOUT_SECONDS = env_int("LIFEGATE_DELIVERY_TIMEOUT_SECONDS", 10)
+# Journeys: registry events. Failed processing runs before an event is marked failed (then
+# only an operator's "process again" in the admin retries it).
+JOURNEYS_EVENT_MAX_ATTEMPTS = env_int("LIFEGATE_EVENT_MAX_ATTEMPTS", 5)
 
 LOGGING = {
     "version": 1,

@@ -240,6 +240,14 @@ def test_a_birth_reported_by_the_register_starts_the_plan_for_the_parent(page, d
     journey.get_by_role("link").click()
 
     expect(page.locator("#step-birth-registration")).to_contain_text("Klaar")
+    # What no register knows is asked on the plan itself; until then those steps wait.
+    expect(page.locator("#step-childcare-benefit")).to_contain_text("Beantwoord de vragen")
+    page.locator("#field-uses_childcare input[value=yes]").check()
+    page.locator("#field-travel_abroad input[value=no]").check()
+    page.get_by_role("button", name="Mijn plan bijwerken").click()
+    expect(page.locator("#questions")).to_have_count(0)
+    expect(page.locator("#step-childcare-benefit")).to_contain_text("Invullen en versturen")
+    expect(page.locator("#skipped-passport-id-card")).to_be_visible()
     step = page.locator("#step-child-benefit")
     step.get_by_role("link", name="Invullen en versturen").click()
     expect(page.locator("#known-child_name")).to_contain_text(newborn.full_name)

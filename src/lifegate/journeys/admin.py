@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from lifegate.journeys import agency, delivery
+from lifegate.journeys import agency, delivery, events
 from lifegate.journeys.models import (
     AgencyClient,
     AgencyStaff,
@@ -109,17 +109,21 @@ class SubmissionAdmin(ReadOnlyAdmin):
 def retry_dead_deliveries(
     modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Delivery]
 ) -> None:
-    dead = list(queryset.filter(state=Delivery.State.DEAD))
-    for item in dead:
-        delivery.retry_delivery(item)
+    retried = 0
+    for item in queryset.filter(state=Delivery.State.DEAD):
+        try:
+            delivery.retry_delivery(item)
+        except delivery.NotRetryable:
+            continue  # retried elsewhere since the list was shown
+        retried += 1
     modeladmin.message_user(
         request,
         ngettext(
             "%(count)d delivery will be attempted again.",
             "%(count)d deliveries will be attempted again.",
-            len(dead),
+            retried,
         )
-        % {"count": len(dead)},
+        % {"count": retried},
         messages.SUCCESS,
     )
 
@@ -196,10 +200,55 @@ class AgencyClientAdmin(admin.ModelAdmin):
             )
 
 
+@admin.action(description=_("Process the selected failed events again"))
+def process_failed_events_again(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[InboundEvent]
+) -> None:
+    revived = sum(events.process_again(item) for item in queryset)
+    modeladmin.message_user(
+        request,
+        ngettext(
+            "%(count)d failed event will be processed again.",
+            "%(count)d failed events will be processed again.",
+            revived,
+        )
+        % {"count": revived},
+        messages.SUCCESS,
+    )
+
+
 @admin.register(InboundEvent)
 class InboundEventAdmin(ReadOnlyAdmin):
-    list_display = ["type", "source", "event_id", "client", "received_at", "journeys_started"]
-    list_filter = ["type", "client__organisation"]
+    # The sealed BSN (`data_sealed`) is not shown; `last_error` holds no personal data.
+    list_display = [
+        "type",
+        "source",
+        "event_id",
+        "client",
+        "received_at",
+        "status",
+        "journeys_started",
+        "attempts",
+        "last_error",
+    ]
+    list_filter = ["status", "type", "client__organisation"]
+    fields = readonly_fields = (
+        "type",
+        "source",
+        "event_id",
+        "client",
+        "received_at",
+        "status",
+        "journeys_started",
+        "processed_at",
+        "attempts",
+        "last_error",
+    )
+    actions = [process_failed_events_again]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Needed for actions to be offered; every field is read-only all the same.
+        return request.user.has_perm("journeys.change_inboundevent")
 
 
 @admin.register(AgencyStaff)

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.security import APIKeyCookie
+from pydantic import StrictBool, StrictInt, StrictStr
 
 from lifegate.core.problems import problem_response
 from lifegate.identity.assurance import loa_satisfies
@@ -51,6 +52,10 @@ class StepOut(Schema):
 
 class JourneyOut(Schema):
     id: UUID
+    open_questions: list[str] = Field(
+        description="Questions still to answer (journeys the register started); until then "
+        "steps that depend on them are `to-check`."
+    )
     life_event: str = Field(examples=["birth"])
     name: str
     status: str = Field(examples=["active"])
@@ -69,9 +74,19 @@ class JourneySummaryOut(Schema):
     steps_total: int
 
 
+# A form value in JSON: text (dates as YYYY-MM-DD), a number, yes/no, or null for "not given".
+Value = StrictStr | StrictBool | StrictInt | None
+
+
 class StartIn(Schema):
-    life_event: str = Field(examples=["moving-house"])
-    answers: dict[str, Any] = Field(default_factory=dict, examples=[{"move_date": "2026-12-15"}])
+    life_event: str = Field(max_length=80, examples=["moving-house"])
+    answers: dict[str, Value] = Field(
+        default_factory=dict, examples=[{"move_date": "2026-12-15", "rents_new_home": True}]
+    )
+
+
+class AnswersIn(Schema):
+    answers: dict[str, Value] = Field(examples=[{"uses_childcare": True}])
 
 
 class KnownFieldOut(Schema):
@@ -96,7 +111,9 @@ class StepFormOut(Schema):
 
 
 class SubmitIn(Schema):
-    fields: dict[str, Any] = Field(default_factory=dict, examples=[{"iban": "NL91ABNA0417164300"}])
+    fields: dict[str, Value] = Field(
+        default_factory=dict, examples=[{"iban": "NL91ABNA0417164300"}]
+    )
     idempotency_key: str = Field(min_length=8, max_length=64)
     confirmed: bool = Field(description="The person confirms the prefilled details are correct")
 
@@ -141,6 +158,7 @@ def _step_out(row: services.PlanRow) -> StepOut:
 def _journey_out(journey: Journey) -> JourneyOut:
     return JourneyOut(
         id=journey.pk,
+        open_questions=services.pending_questions(journey),
         life_event=journey.life_event_slug,
         name=journey.localized("name"),
         status=journey.status,
@@ -222,6 +240,26 @@ def _already_running(request: HttpRequest, already: services.JourneyAlreadyRunni
 @router.get("/{journey_id}", response=JourneyOut, summary="A journey's plan")
 def get_journey(request: HttpRequest, journey_id: UUID) -> JourneyOut:
     return _journey_out(services.get_journey(_auth(request).subject, journey_id))
+
+
+@router.post(
+    "/{journey_id}/answers",
+    response=JourneyOut,
+    summary="Answer a journey's open questions",
+    description="For a journey the register started: the answers decide the steps that were "
+    "`to-check`. 409 when there are no open questions.",
+)
+def answer_questions(request: HttpRequest, journey_id: UUID, body: AnswersIn) -> Any:
+    journey = services.get_journey(_auth(request).subject, journey_id)
+    event = journey.life_event
+    data = services.answers_as_form_data(event, body.answers) if event else {}
+    try:
+        form = services.answer_questions(journey, data, _actor(request))
+    except services.StepNotOpen as closed:
+        return problem_response(request, 409, str(closed), problem_type="no-open-questions")
+    if form.errors:
+        return _field_errors(request, form)
+    return _journey_out(journey)
 
 
 def _open_step(request: HttpRequest, journey: Journey, slug: str) -> Step | HttpResponse:

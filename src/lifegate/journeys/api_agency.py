@@ -37,8 +37,6 @@ from lifegate.journeys.api_agency_schemas import (
 from lifegate.journeys.models import AgencyClient, Delivery, Submission
 from lifegate.transparency.services import Actor, record_processing
 
-FALLBACK_ACTIVITY = "journeys-delivery"
-
 
 class AgencyBearer(HttpBearer):
     """`Bearer <client_id>.<secret>` of an active agency client holding `scope`."""
@@ -160,12 +158,10 @@ def get_submission(
     submission = _own_submission(request, submission_id)
     form = services.submission_form(submission)
     subject = services.submission_subject(submission)
-    service = submission.service
-    activity = service.processing_activity if service else None
     record_processing(
         name=f"journeys.agency-api.read.{submission.service_slug}"[:120],
         subject=subject,
-        activity=activity.slug if activity else FALLBACK_ACTIVITY,
+        activity=services.activity_of(submission.service, services.DELIVERY_ACTIVITY),
         actor=_actor(client),
         data_categories=sorted(form.get("fields", {})),
     )
@@ -196,25 +192,28 @@ def update_status(
 ) -> HttpResponse | Submission:
     """Move the submission on: `received`, `in-progress`, then `decided` or `rejected`. The
     `message` reaches the person (write it in the submission's `language`); a rejection needs
-    one. A change the life cycle does not allow (e.g. after a decision) is a 409."""
+    one (a 422 without). A change the life cycle does not allow (e.g. after a decision) is a
+    409."""
     client = _client(request)
     submission = _own_submission(request, submission_id)
-    if body.status == Submission.Status.REJECTED and not body.message.strip():
-        return problem_response(
-            request,
-            422,
-            "Reason required",
-            "A rejection needs a message that tells the person why.",
-            "reason-required",
-            errors=[{"location": "body.message", "message": "Required for a rejection."}],
-        )
+    missing_reason = body.status == Submission.Status.REJECTED and not body.message.strip()
     try:
         return services.update_submission_status(
             submission, body.status, body.message, f"api:{client.client_id}", _actor(client)
         )
     except services.InvalidTransition as exc:
+        if missing_reason:
+            # The request itself is incomplete, whatever the submission's state.
+            return problem_response(
+                request,
+                422,
+                _("Reason required"),
+                str(exc),
+                "reason-required",
+                errors=[{"location": "body.message", "message": _("Required for a rejection.")}],
+            )
         return problem_response(
-            request, 409, "Status change not allowed", str(exc), "invalid-transition"
+            request, 409, _("Status change not allowed"), str(exc), "invalid-transition"
         )
 
 
@@ -248,14 +247,20 @@ def list_deliveries(request: HttpRequest, params: Query[DeliveryQuery]) -> dict[
     openapi_extra=problem_responses(400, 401, 403, 404, 409),
 )
 def retry(request: HttpRequest, delivery_id: UUID) -> HttpResponse | Status[Delivery]:
-    """Push again: the delivery starts over with a full set of attempts. A delivery that was
-    already delivered is a 409: the same submission is never pushed twice."""
+    """Push a dead delivery again: it starts over with a full set of attempts. Any other
+    state is a 409: a delivered submission is never pushed twice, and a pending or retrying
+    delivery already has its next attempt planned."""
     found = _own_deliveries(request).filter(pk=delivery_id).first()
     if found is None:
         raise Http404("No such delivery.")
     try:
         return Status(202, delivery.retry_delivery(found))
-    except delivery.NotRetryable:
+    except delivery.NotRetryable as exc:
+        state = Delivery.State(exc.state).label
         return problem_response(
-            request, 409, "Already delivered", "This delivery succeeded.", "already-delivered"
+            request,
+            409,
+            _("Delivery cannot be retried"),
+            _("Only a dead delivery can be retried; this one is %(state)s.") % {"state": state},
+            "not-retryable",
         )

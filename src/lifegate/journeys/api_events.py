@@ -2,8 +2,10 @@
 and address changes as CloudEvents, and lifegate starts the matching journeys at once.
 
 Clients authenticate with `Authorization: Bearer <client_id>.<secret>` and need the `events`
-scope. The event types and their data are described in `lifegate.journeys.events`. Errors
-are RFC 9457 problem details; they never repeat a BSN."""
+scope. An event's `source` is the client's own organisation: `urn:nld:oin:<its OIN>`,
+optionally followed by `:` and the system (`:systeem:brp`). The event types and their data are
+described in `lifegate.journeys.events`. Errors are RFC 9457 problem details; they never
+repeat a BSN."""
 
 from typing import Any
 
@@ -25,7 +27,8 @@ class EventOutcome(Schema):
 
     status: str = Field(
         description="`accepted`: stored, the journeys start in the background; `processed`: "
-        "the journeys have been started.",
+        "the journeys have been started; `failed`: starting them failed repeatedly, the "
+        "operator has been told and can process the event again.",
         examples=["accepted"],
     )
     journeys_started: int = Field(
@@ -46,10 +49,12 @@ _EXAMPLE = {
 _PROBLEMS = {
     400: "Not a readable CloudEvent 1.0: bad JSON, missing or invalid attributes.",
     401: "Missing or wrong client credential.",
-    403: "The client lacks the `events` scope, or `source` names another organisation.",
+    403: "The client lacks the `events` scope, or `source` is not `urn:nld:oin:<OIN>` "
+    "(optionally followed by `:` and more) with the OIN of the client's organisation.",
     415: "Neither structured mode (application/cloudevents+json) nor binary mode (ce-*).",
     422: "A valid CloudEvent that is not accepted: unknown type, invalid data, a BSN in "
-    "`subject`, a source that is no URN or URI, or a person the register does not know.",
+    "`subject`, a source that is no URN or URI at all, or a person the register does not "
+    "know.",
     503: "The life event is not in the catalogue yet.",
 }
 
@@ -87,8 +92,9 @@ def _openapi() -> dict[str, Any]:
 def receive_event(request: HttpRequest) -> HttpResponse:
     """Report a birth (`nl.brp.birth-registered`, data `child_bsn`), a death
     (`nl.brp.death-registered`, data `deceased_bsn`) or an address change
-    (`nl.brp.address-changed`, data `bsn`). A valid event is accepted (202) and stored with a
-    durable task that starts the journeys it calls for. Idempotent on (`source`, `id`): a
+    (`nl.brp.address-changed`, data `bsn`), with `source` `urn:nld:oin:<your OIN>[:...]`. A
+    valid event is accepted (202) and stored with a durable task that starts the journeys it
+    calls for. Idempotent on (`source`, `id`): a
     repeat is a 200 with the event's state and starts nothing."""
     client: AgencyClient = request.auth  # type: ignore[attr-defined]
     try:

@@ -26,7 +26,6 @@ from lifegate.journeys import services
 from lifegate.journeys.models import AgencyStaff, Submission
 from lifegate.transparency.services import Actor, record_processing
 
-FALLBACK_ACTIVITY = "journeys-delivery"
 PAGE_SIZE = 50
 SOURCE_LABELS = {
     "population-register": _("population register"),
@@ -156,13 +155,12 @@ def _detail_context(
     data = services.submission_form(submission)
     subject = services.submission_subject(submission)
     values, sources = data.get("fields", {}), data.get("sources", {})
-    activity = submission.service.processing_activity if submission.service else None
     record_processing(
         name=f"journeys.backoffice.read.{submission.service_slug} by {request.user.get_username()}"[
             :120
         ],
         subject=subject,
-        activity=activity.slug if activity else FALLBACK_ACTIVITY,
+        activity=services.activity_of(submission.service, services.DELIVERY_ACTIVITY),
         actor=Actor(kind="agency", organisation=staff.organisation.slug),
         data_categories=sorted(values),
     )

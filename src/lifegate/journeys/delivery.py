@@ -38,7 +38,12 @@ LEASE_MARGIN_SECONDS = 30
 
 
 class NotRetryable(ValueError):
-    """The delivery was already delivered; retrying it would push the submission twice."""
+    """Only a dead delivery can be retried: a delivered one would push the submission twice,
+    and a pending or retrying one may have an attempt under way. `state` is the current one."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__(state)
+        self.state = state
 
 
 def schedule_deliveries(submission: Submission) -> list[Delivery]:
@@ -71,12 +76,13 @@ def enqueue(delivery_id: UUID, run_after: datetime | None = None) -> None:
 
 
 def retry_delivery(delivery: Delivery) -> Delivery:
-    """Start a delivery over (a dead letter, or a retry that should not wait): pending, with a
-    fresh set of attempts, enqueued on commit. A delivered delivery raises `NotRetryable`."""
+    """Start a dead delivery over: pending, with a fresh set of attempts, enqueued on commit.
+    Any other state raises `NotRetryable`: a delivered one is done, and a pending or retrying
+    one has its next attempt planned (or running), so a retry could push it twice."""
     with transaction.atomic():
         locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
-        if locked.state == Delivery.State.DELIVERED:
-            raise NotRetryable(str(locked.pk))
+        if locked.state != Delivery.State.DEAD:
+            raise NotRetryable(locked.state)
         locked.state = Delivery.State.PENDING
         locked.attempts = 0
         locked.next_attempt_at = None

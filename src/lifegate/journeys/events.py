@@ -7,8 +7,10 @@ with problem details, the person must be in the register) and, when accepted, st
 durable task in one transaction; the task starts the journeys (DESIGN: proactive starts are
 background work), so a burst of events or a restart loses nothing.
 
-Event types (NL GOV CloudEvents profile: reverse-DNS types, `source` a URN or URI, and no BSN
-in `subject`; BSNs travel in `data` only):
+Event types (NL GOV CloudEvents profile: reverse-DNS types and no BSN in `subject`; BSNs
+travel in `data` only). The `source` names the sending organisation: `urn:nld:oin:<OIN>` of
+the client's own organisation, optionally followed by `:` and more, e.g.
+`urn:nld:oin:00000001800000002000:systeem:brp`; any other source is refused (403).
 
 - `nl.brp.birth-registered`, data `{"child_bsn": "..."}`: every parent holding parental
   authority over the child gets the life event `birth` about that child, with the birth
@@ -21,13 +23,20 @@ in `subject`; BSNs travel in `data` only):
 
 Someone who already has that life event running (for the same child or deceased) is left
 alone. Events are idempotent on (`source`, `id`): a repeat answers with the first outcome and
-starts nothing. Every register read is recorded in the person's processing log."""
+starts nothing. Every register read is recorded in the person's processing log.
+
+An event whose processing fails unexpectedly starts nothing (all its journeys are rolled back)
+and stays accepted, so the safety net tries it again; after `JOURNEYS_EVENT_MAX_ATTEMPTS`
+failures it is marked failed and left alone until an operator processes it again in the
+admin."""
 
 import json
+import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -36,6 +45,7 @@ from cloudevents.core.bindings import http
 from cloudevents.core.exceptions import CloudEventValidationError
 from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import REQUIRED_ATTRIBUTES, CloudEvent
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
@@ -58,9 +68,14 @@ MAX_ATTRIBUTE_LENGTH = 200
 # A run of 8 or 9 digits: a BSN, perhaps with its leading zero dropped.
 DIGIT_RUN = re.compile(r"(?<!\d)\d{8,9}(?!\d)")
 URN = re.compile(r"^urn:[a-z0-9][a-z0-9-]{0,31}:\S+$", re.IGNORECASE)
-OIN_SOURCE = re.compile(r"^urn:nld:oin:(\d{20})(:|$)", re.IGNORECASE)
+# The sender's own source: its organisation's OIN, optionally followed by `:` and more.
+OIN_SOURCE = re.compile(r"^urn:nld:oin:(\d{20})(:\S+)?$", re.IGNORECASE)
 EVENTS_ACTOR = Actor(kind="system")
 EVENT_SEAL = "registry-event"
+# InboundEvent.last_error's width.
+ERROR_LENGTH = 300
+
+logger = logging.getLogger(__name__)
 
 
 class EventRejected(Exception):
@@ -183,7 +198,8 @@ def _json_object(body: bytes) -> Any:
 
 
 def _check_profile(event: BaseCloudEvent, client: AgencyClient) -> None:
-    """NL GOV CloudEvents profile conventions, and that the client may speak for `source`."""
+    """NL GOV CloudEvents profile conventions, and that `source` is the client's own: its
+    organisation's OIN URN (a client can only report events in its own name)."""
     for name in ("id", "source", "type"):
         if len(str(event.get_attributes()[name])) > MAX_ATTRIBUTE_LENGTH:
             raise _unprocessable(
@@ -196,12 +212,16 @@ def _check_profile(event: BaseCloudEvent, client: AgencyClient) -> None:
     if not (URN.match(source) or (parts.scheme and (parts.netloc or parts.path))):
         raise _unprocessable("invalid-source", _("The source must be a URN or an absolute URI."))
     oin = OIN_SOURCE.match(source)
-    if oin and oin.group(1) != client.organisation.oin:
+    if oin is None or oin.group(1) != client.organisation.oin:
         raise EventRejected(
             403,
             "foreign-source",
             _("Not your source"),
-            _("The source names another organisation's OIN than this client's."),
+            _(
+                "The source must be urn:nld:oin:%(oin)s (this client's organisation), "
+                "optionally followed by a colon and the system, e.g. :systeem:brp."
+            )
+            % {"oin": client.organisation.oin},
         )
     subject = event.get_subject() or ""
     if any(bsn_is_valid(run.zfill(9)) for run in DIGIT_RUN.findall(subject)):
@@ -376,7 +396,21 @@ def _outcome(inbound: InboundEvent, repeated: bool) -> Outcome:
 def process_event(inbound_id: int) -> int:
     """Start the journeys an accepted event calls for; returns how many. Runs once per event:
     a second run (a duplicate task, the safety net) finds it processed and does nothing.
-    Afterwards the event keeps no BSN."""
+    Afterwards the event keeps no BSN.
+
+    An unexpected error rolls back every journey this run started and is recorded on the
+    event (attempts, last error); the event stays accepted for the safety net, or becomes
+    failed after `JOURNEYS_EVENT_MAX_ATTEMPTS`. The task itself then ends normally: the event,
+    not the task result, is where an operator looks."""
+    try:
+        return _process(inbound_id)
+    except Exception as error:
+        _record_failure(inbound_id, error)
+        return 0
+
+
+def _process(inbound_id: int) -> int:
+    # One transaction (a savepoint inside an outer one): an error leaves nothing half-written.
     with transaction.atomic():
         inbound = InboundEvent.objects.select_for_update().filter(pk=inbound_id).first()
         if inbound is None or inbound.status != InboundEvent.Status.ACCEPTED:
@@ -413,8 +447,56 @@ def process_event(inbound_id: int) -> int:
     return started
 
 
+def error_text(error: BaseException) -> str:
+    """A failure as kept on the event and in the log: the exception's class and a short
+    message, with every run of 8 or 9 digits (a possible BSN) masked."""
+    message = " ".join(str(error).split())[:200]
+    return _masked(f"{type(error).__name__}: {message}" if message else type(error).__name__)[
+        :ERROR_LENGTH
+    ]
+
+
+def _record_failure(inbound_id: int, error: BaseException) -> None:
+    text = error_text(error)
+    with transaction.atomic():
+        inbound = (
+            InboundEvent.objects.select_for_update()
+            .filter(pk=inbound_id, status=InboundEvent.Status.ACCEPTED)
+            .first()
+        )
+        if inbound is None:
+            return
+        inbound.attempts += 1
+        inbound.last_error = text
+        if inbound.attempts >= settings.JOURNEYS_EVENT_MAX_ATTEMPTS:
+            inbound.status = InboundEvent.Status.FAILED
+        inbound.save(update_fields=["attempts", "last_error", "status"])
+    logger.warning(
+        "registry event %s failed (attempt %d, %s): %s",
+        inbound_id,
+        inbound.attempts,
+        inbound.status,
+        text,
+    )
+
+
+def process_again(inbound: InboundEvent) -> bool:
+    """Give a failed event a fresh set of attempts and enqueue it (on commit); False when the
+    event is not failed (accepted ones are already on their way, processed ones are done)."""
+    from lifegate.journeys.tasks import start_event_journeys
+
+    with transaction.atomic():
+        revived = InboundEvent.objects.filter(
+            pk=inbound.pk, status=InboundEvent.Status.FAILED
+        ).update(status=InboundEvent.Status.ACCEPTED, attempts=0, last_error="")
+        if revived:
+            transaction.on_commit(partial(start_event_journeys.enqueue, inbound.pk))
+    return bool(revived)
+
+
 def enqueue_pending(older_than_seconds: int = 300) -> int:
-    """The safety net: enqueue accepted events whose task seems lost. Returns how many."""
+    """The safety net: enqueue accepted events whose task seems lost (or whose last attempt
+    failed); failed and processed events are left alone. Returns how many."""
     from lifegate.journeys.tasks import start_event_journeys
 
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)

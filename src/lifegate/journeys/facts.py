@@ -5,6 +5,7 @@ read goes through `registries.services`, which records it in the processing log 
 processing activity the caller names: the plan's for building a plan, the service's for
 prefilling its form."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -46,6 +47,26 @@ EU_MEMBER_STATES = frozenset(
         "SK",
     ]
 )
+# What can be read: the person, their partner, their children, the related person.
+ALL_PARTS = frozenset({"person", "partner", "children", "related"})
+# Which parts a fact path needs (paths outside these need no register read).
+PARTS_OF_FACT = {
+    "person": {"person"},
+    "partner": {"person", "partner"},
+    "children": {"children"},
+    "minor_children": {"children"},
+    "related": {"related"},
+}
+
+
+def parts_for(paths: Iterable[str]) -> frozenset[str]:
+    """The register parts the fact paths need, e.g. {"person"} for `person.full_name`."""
+    needed: set[str] = set()
+    for path in paths:
+        needed |= PARTS_OF_FACT.get(path.split(".", 1)[0], set())
+    return frozenset(needed)
+
+
 # The Dutch state pension (AOW) age for people born from 1960 on: 67 years and 3 months.
 STATE_PENSION_AGE_MONTHS = 67 * 12 + 3
 
@@ -162,14 +183,18 @@ def read_facts(
     relation: str = "",
     started_on: date | None = None,
     started_by_registry: bool = False,
+    parts: frozenset[str] = ALL_PARTS,
 ) -> dict[str, Any]:
-    """The facts about `subject` (and the related person), each registry read recorded."""
-    person = _read(subject, read)
-    children = read_children(subject, **read.as_kwargs()) if person else []
-    partner = (
-        _read(Subject("bsn", person.partners[0]), read) if person and person.partners else None
-    )
-    related_person = _read(related, read) if related is not None else None
+    """The facts about `subject` (and the related person), each registry read recorded.
+
+    Only the registers behind `parts` are read (data minimisation: a form that needs the
+    person's name does not read their children); the other facts are empty."""
+    person = _read(subject, read) if parts & {"person", "partner"} else None
+    children = read_children(subject, **read.as_kwargs()) if "children" in parts else []
+    partner = None
+    if "partner" in parts and person and person.partners:
+        partner = _read(Subject("bsn", person.partners[0]), read)
+    related_person = _read(related, read) if related is not None and "related" in parts else None
     minors = [child for child in children if child.is_minor_on(today)]
     return {
         "today": today.isoformat(),

@@ -52,7 +52,9 @@ class Journey(Localized, models.Model):
     origin_event = models.ForeignKey(
         "InboundEvent", on_delete=models.SET_NULL, null=True, blank=True, related_name="journeys"
     )
-    answers = models.JSONField(default=dict, blank=True)
+    # {"values": {question key: answer}, "relation": ..., "pending": [unanswered keys]},
+    # sealed: answers such as a date of death are personal data. Use `services.answers_of`.
+    answers_sealed = models.TextField(blank=True)
     language = models.CharField(max_length=2, default="nl")
     started_on = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
@@ -80,6 +82,7 @@ class Step(Localized, models.Model):
 
     class Status(models.TextChoices):
         WAITING = "waiting", _("waiting for an earlier step")
+        TO_CHECK = "to-check", _("answer the questions to see whether this applies")
         TODO = "todo", _("to do")
         SUBMITTED = "submitted", _("sent")
         RECEIVED = "received", _("received by the agency")
@@ -156,7 +159,7 @@ class Submission(models.Model):
     subject_sealed = models.TextField()
     actor_sealed = models.TextField()
     # Set by the form on first display: submitting the same form twice makes one submission.
-    idempotency_key = models.CharField(max_length=64, unique=True)
+    idempotency_key = models.CharField(max_length=64)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SUBMITTED)
     status_reason = models.TextField(blank=True)
     submitted_at = models.DateTimeField(auto_now_add=True)
@@ -167,6 +170,11 @@ class Submission(models.Model):
         verbose_name = _("submission")
         indexes = [
             models.Index(fields=["organisation", "status", "submitted_at"], name="submission_queue")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["step", "idempotency_key"], name="submission_once_per_key"
+            )
         ]
 
     def __str__(self) -> str:
@@ -260,6 +268,7 @@ class InboundEvent(models.Model):
     class Status(models.TextChoices):
         ACCEPTED = "accepted", _("accepted, journeys not started yet")
         PROCESSED = "processed", _("processed")
+        FAILED = "failed", _("failed")
 
     source = models.CharField(max_length=200)
     event_id = models.CharField(max_length=200)
@@ -270,6 +279,9 @@ class InboundEvent(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACCEPTED)
     data_sealed = models.TextField(blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # Failed processing runs; no personal data in the error (class and a masked message).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-received_at"]

@@ -15,6 +15,7 @@ from lifegate.identity.assurance import loa_label, loa_satisfies
 from lifegate.identity.decorators import login_required, login_url
 from lifegate.identity.session import Authentication
 from lifegate.journeys import services
+from lifegate.journeys.forms import CatalogueForm
 from lifegate.journeys.models import Journey, Step
 from lifegate.transparency.services import Actor
 
@@ -70,13 +71,39 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required()
 def journey(request: HttpRequest, journey_id: UUID) -> HttpResponse:
     found = services.get_journey(_auth(request).subject, journey_id)
+    return _plan_page(request, found)
+
+
+def _plan_page(
+    request: HttpRequest, found: Journey, questions: CatalogueForm | None = None, status: int = 200
+) -> HttpResponse:
     rows = services.plan_rows(found)
+    pending = services.pending_questions(found)
+    if questions is None and pending and found.life_event is not None:
+        questions = services.question_form(found.life_event, only=pending)
     context = {
         "journey": found,
         "applicable": [row for row in rows if row.step.applicable],
         "skipped": [row for row in rows if not row.step.applicable],
+        "questions": questions if pending else None,
     }
-    return render(request, "journeys/journey.html", context)
+    return render(request, "journeys/journey.html", context, status=status)
+
+
+@login_required()
+@require_POST
+def answer(request: HttpRequest, journey_id: UUID) -> HttpResponse:
+    """The person answers the questions of a journey the register started."""
+    found = services.get_journey(_auth(request).subject, journey_id)
+    try:
+        form = services.answer_questions(found, request.POST, _actor(request))
+    except services.StepNotOpen as closed:
+        messages.error(request, str(closed))
+        return HttpResponseRedirect(_journey_url(found))
+    if form.errors:
+        return _plan_page(request, found, questions=form, status=422)
+    messages.success(request, _("Thank you. Your plan has been brought up to date."))
+    return HttpResponseRedirect(_journey_url(found))
 
 
 @login_required()

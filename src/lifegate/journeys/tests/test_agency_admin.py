@@ -8,8 +8,9 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from lifegate.journeys import agency
-from lifegate.journeys.models import AgencyClient, Delivery
+from lifegate.core.sealing import seal
+from lifegate.journeys import agency, events
+from lifegate.journeys.models import AgencyClient, Delivery, InboundEvent
 from lifegate.journeys.tests.agency_factories import (
     PERSON,
     Agencies,
@@ -102,3 +103,25 @@ def test_adding_a_client_in_the_admin_shows_its_credential_once(
     again = operator.get(reverse("admin:journeys_agencyclient_change", args=[client.pk]))
     assert credential.split(".", 1)[1] not in again.content.decode()
     assert AgencyClient.objects.count() == 1
+
+
+def test_an_inbound_events_page_shows_its_failures_but_not_its_sealed_bsn(
+    operator: Client, agencies: Agencies
+) -> None:
+    register, _ = make_client(agencies.mine, scopes=["events"])
+    inbound = InboundEvent.objects.create(
+        source="urn:nld:oin:00000001800000002000:systeem:brp",
+        event_id="birth-1",
+        type="nl.brp.birth-registered",
+        client=register,
+        data_sealed=seal(events.EVENT_SEAL, PERSON.value),
+        attempts=5,
+        last_error="RegisterDown: no answer for ***",
+        status=InboundEvent.Status.FAILED,
+    )
+
+    page = operator.get(reverse("admin:journeys_inboundevent_change", args=[inbound.pk]))
+
+    text = page.content.decode()
+    assert "RegisterDown: no answer for ***" in text
+    assert inbound.data_sealed not in text and PERSON.value not in text

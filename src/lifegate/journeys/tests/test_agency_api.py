@@ -245,6 +245,40 @@ def test_a_rejection_without_a_reason_is_a_422_problem(
     assert Submission.objects.get(pk=submission.pk).status == "submitted"
 
 
+@pytest.mark.parametrize(
+    ("language", "conflict", "missing_reason"),
+    [
+        ("en", "Status change not allowed", "Reason required"),
+        ("nl", "Statuswijziging niet toegestaan", "Reden verplicht"),
+    ],
+)
+def test_status_problems_are_in_the_requests_language(
+    client: Client,
+    agencies: Agencies,
+    token: str,
+    language: str,
+    conflict: str,
+    missing_reason: str,
+) -> None:
+    decided = make_submission(agencies.service, status="decided")
+    submitted = make_submission(agencies.service)
+
+    def post(submission: Submission, data: dict[str, str]) -> Any:
+        return client.post(
+            f"{API}/submissions/{submission.pk}/status",
+            data=data,
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}", "Accept-Language": language},
+        )
+
+    after_decision = problem(post(decided, {"status": "received"}), 409)
+    no_reason = problem(post(submitted, {"status": "rejected", "message": ""}), 422)
+
+    assert after_decision["title"] == conflict
+    assert no_reason["title"] == missing_reason
+    assert no_reason["type"].endswith("/reason-required")
+
+
 def test_an_unknown_status_is_a_400_problem(client: Client, agencies: Agencies, token: str) -> None:
     submission = make_submission(agencies.service)
     response = call(
@@ -328,6 +362,21 @@ def test_a_delivered_delivery_cannot_be_retried(
     delivered = deliveries["delivered"]
     problem(call(client, "post", f"/deliveries/{delivered.pk}/retry", token), 409)
     assert Delivery.objects.get(pk=delivered.pk).state == "delivered"
+
+
+@pytest.mark.parametrize("state", ["pending", "retrying"])
+def test_a_delivery_that_is_not_dead_cannot_be_retried_while_its_attempt_may_run(
+    client: Client, token: str, deliveries: dict[str, Delivery], state: str
+) -> None:
+    waiting = deliveries["retrying"]
+    Delivery.objects.filter(pk=waiting.pk).update(state=state, attempts=3)
+
+    body = problem(call(client, "post", f"/deliveries/{waiting.pk}/retry", token), 409)
+
+    assert body["type"].endswith("/not-retryable")
+    waiting.refresh_from_db()
+    assert (waiting.state, waiting.attempts) == (state, 3)
+    assert not DBTaskResult.objects.filter(task_path="lifegate.journeys.tasks.deliver").exists()
 
 
 def test_another_organisations_delivery_cannot_be_retried(

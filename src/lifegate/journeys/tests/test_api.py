@@ -152,3 +152,73 @@ def test_changes_need_the_csrf_token(plan: PlanFixture, personas: dict[str, Demo
 
     assert response.status_code == 403
     assert not Journey.objects.exists()
+
+
+@pytest.mark.parametrize("value", [[1, 2], {"a": 1}, 1.5])
+def test_answers_of_the_wrong_json_type_are_a_400(
+    client: Client, plan: PlanFixture, personas: dict[str, DemoPersona], value: object
+) -> None:
+    log_in(client, personas["parent"])
+
+    response = client.post(
+        BASE,
+        {"life_event": plan.event.slug, "answers": {"move_date": value}},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert not Journey.objects.exists()
+
+
+@pytest.mark.parametrize("value", [20261201, True])
+def test_a_number_or_yes_for_a_date_is_a_field_error(
+    client: Client, plan: PlanFixture, personas: dict[str, DemoPersona], value: object
+) -> None:
+    log_in(client, personas["parent"])
+
+    response = client.post(
+        BASE,
+        {"life_event": plan.event.slug, "answers": {"move_date": value}},
+        content_type="application/json",
+        headers={"accept-language": "en"},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["location"] == "move_date"
+
+
+def test_open_questions_of_a_registry_journey_are_answered_through_the_api(
+    client: Client, plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    from lifegate.journeys import services
+    from lifegate.journeys.tests.conftest import person_actor
+
+    persona = personas["parent"]
+    journey = services.start_journey(
+        plan.event,
+        services.Start(
+            subject=persona.subject, actor=person_actor(persona), origin=Journey.Origin.REGISTRY
+        ),
+    )
+    log_in(client, persona)
+    url = f"{BASE}{journey.pk}/answers"
+    assert client.get(f"{BASE}{journey.pk}").json()["open_questions"] == [
+        "move_date",
+        "travel_abroad",
+    ]
+
+    bad = client.post(url, {"answers": {"move_date": "x"}}, content_type="application/json")
+    good = client.post(
+        url,
+        {"answers": {"move_date": "2026-12-01", "travel_abroad": True}},
+        content_type="application/json",
+    )
+    again = client.post(url, {"answers": {}}, content_type="application/json")
+
+    assert bad.status_code == 422
+    assert good.status_code == 200
+    body = good.json()
+    assert body["open_questions"] == []
+    steps = {step["service"]: step for step in body["steps"]}
+    assert steps["passport-test"]["status"] == "todo"
+    assert again.status_code == 409

@@ -208,6 +208,20 @@ def test_a_dead_delivery_retried_by_hand_is_delivered_when_the_agency_is_back(
         delivery.retry_delivery(item)
 
 
+@pytest.mark.parametrize("state", ["pending", "retrying"])
+def test_a_delivery_whose_attempt_may_be_running_is_not_retried(
+    agencies: Agencies, receiver: Receiver, state: str
+) -> None:
+    item = webhook_delivery(agencies, receiver.url)
+    Delivery.objects.filter(pk=item.pk).update(state=state, attempts=2)
+
+    with pytest.raises(delivery.NotRetryable):
+        delivery.retry_delivery(item)
+
+    item.refresh_from_db()
+    assert (item.state, item.attempts) == (state, 2)
+
+
 def test_deliveries_go_to_the_organisations_active_webhook_clients_once(
     agencies: Agencies, django_capture_on_commit_callbacks: Any
 ) -> None:

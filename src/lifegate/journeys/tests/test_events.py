@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from lifegate.catalogue.loader import load_catalogue
 from lifegate.catalogue.models import FormField, PublicOrganisation, PublicService
 from lifegate.core.subject import Subject
 from lifegate.journeys import agency, events, services
-from lifegate.journeys.models import InboundEvent, Journey, Step
+from lifegate.journeys.models import AgencyClient, InboundEvent, Journey, Step
 from lifegate.registries.adapters import Person
 from lifegate.registries.demo_loader import load_demo_population
 from lifegate.registries.models import RegisteredPerson
@@ -136,7 +137,7 @@ def test_birth_event_starts_a_journey_for_each_parent_with_authority(post: Post)
         assert journey.origin == Journey.Origin.REGISTRY
         assert journey.origin_event == event
         assert services.journey_related(journey) == Subject("bsn", child.bsn)
-        assert journey.answers["relation"] == "child"
+        assert services.answers_of(journey)["relation"] == "child"
         assert step_status(journey, "birth-registration") in NOT_ASKED
         assert step_status(journey, "child-benefit") not in NOT_ASKED
 
@@ -274,14 +275,16 @@ def test_death_event_starts_for_partners_and_adult_children_only(post: Post) -> 
     assert response.status_code == 202
     for partner in deceased.partners:
         [journey] = journeys_of(partner, "death-of-a-relative")
-        assert journey.answers["relation"] == "partner"
-        assert journey.answers["values"].get("relation", "partner") == "partner"
+        assert services.answers_of(journey)["relation"] == "partner"
+        assert services.answers_of(journey)["values"].get("relation", "partner") == "partner"
         assert step_status(journey, "death-registration") in NOT_ASKED
     for child in children:
         started = journeys_of(child.bsn, "death-of-a-relative")
         assert len(started) == (0 if child.is_minor_on(today) else 1)
-        assert all(j.answers["relation"] == "parent" for j in started)
-        assert all(j.answers["values"].get("relation", "parent") == "parent" for j in started)
+        assert all(services.answers_of(j)["relation"] == "parent" for j in started)
+        assert all(
+            services.answers_of(j)["values"].get("relation", "parent") == "parent" for j in started
+        )
     adults = [c for c in children if not c.is_minor_on(today)]
     assert response.json() == {
         "status": "processed",
@@ -333,6 +336,35 @@ def test_it_rejects_a_source_naming_another_organisations_oin(post: Post) -> Non
     assert_problem(post(event), 403, "foreign-source")
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        "https://brp.example.nl/events",
+        "urn:uuid:a1b2c3d4-0000-4000-8000-000000000001",
+        "urn:nld:oin:00000001800000002000x",
+        "urn:nld:oin:0000000180000000200",
+    ],
+)
+def test_a_source_that_is_not_the_clients_own_oin_is_a_403_and_starts_nothing(
+    post: Post, source: str
+) -> None:
+    event = events.registry_event(events.BIRTH_REGISTERED, newborn_of_two().bsn, source, "x")
+
+    problem = assert_problem(post(event), 403, "foreign-source")
+
+    assert "00000001800000002000" in problem["detail"]  # tells the client what to send
+    assert not InboundEvent.objects.exists()
+    assert not Journey.objects.exists()
+
+
+def test_the_bare_oin_urn_of_the_clients_organisation_is_its_source(post: Post) -> None:
+    event = events.registry_event(
+        events.BIRTH_REGISTERED, newborn_of_two().bsn, "urn:nld:oin:00000001800000002000", "x"
+    )
+
+    assert post(event).status_code == 202
+
+
 # Bad events
 
 
@@ -380,7 +412,7 @@ def test_unknown_type_is_a_422(post: Post) -> None:
     assert not InboundEvent.objects.exists()
 
 
-def test_a_source_that_is_no_uri_is_a_422(post: Post) -> None:
+def test_a_source_that_is_no_uri_is_a_422_before_whose_it_is(post: Post) -> None:
     event = events.registry_event(events.BIRTH_REGISTERED, newborn_of_two().bsn, "brp", "x")
 
     assert_problem(post(event), 422, "invalid-source")
@@ -502,3 +534,116 @@ def test_the_safety_net_enqueues_accepted_events_whose_task_was_lost(
 
     assert "1 registry events enqueued" in output.getvalue()
     assert DBTaskResult.objects.count() == 1
+
+
+def test_the_safety_net_leaves_processed_and_failed_events_alone(post: Post, settings: Any) -> None:
+    settings.TASKS = DURABLE
+    for number, status in enumerate(InboundEvent.Status.values):
+        post(birth(newborn_of_two().bsn, f"birth-{number}"))
+        InboundEvent.objects.filter(event_id=f"birth-{number}").update(status=status)
+    InboundEvent.objects.update(received_at=timezone.now() - timedelta(minutes=10))
+
+    assert events.enqueue_pending() == 1  # the accepted one only
+
+
+# Processing that fails
+
+
+class RegisterDown(Exception):
+    pass
+
+
+@pytest.fixture
+def failing_second_start(monkeypatch: pytest.MonkeyPatch) -> Person:
+    """The second journey of a newborn's parents fails to start, naming the parent's BSN."""
+    child = newborn_of_two()
+    real = services.start_journey
+    calls: list[Subject] = []
+
+    def start_journey(life_event: Any, start: services.Start) -> Journey:
+        calls.append(start.subject)
+        if len(calls) % 2 == 0:
+            raise RegisterDown(f"no answer for {start.subject.value}\nretry later")
+        return real(life_event, start)
+
+    monkeypatch.setattr(services, "start_journey", start_journey)
+    return child
+
+
+def test_a_failing_event_starts_nothing_and_records_the_error_without_a_bsn(
+    post: Post, failing_second_start: Person
+) -> None:
+    child = failing_second_start
+
+    response = post(birth(child.bsn))
+
+    assert response.status_code == 202
+    assert response.json() == {"status": "accepted", "journeys_started": 0}
+    assert not Journey.objects.exists()  # the first parent's journey was rolled back
+    inbound = InboundEvent.objects.get()
+    assert (inbound.status, inbound.attempts) == ("accepted", 1)
+    assert inbound.last_error == "RegisterDown: no answer for *** retry later"
+    assert inbound.data_sealed  # kept for the next attempt
+
+
+def test_a_failing_event_is_marked_failed_after_the_maximum_and_then_left_alone(
+    post: Post, failing_second_start: Person, settings: Any
+) -> None:
+    settings.JOURNEYS_EVENT_MAX_ATTEMPTS = 3
+    post(birth(failing_second_start.bsn))
+    inbound = InboundEvent.objects.get()
+
+    assert events.process_event(inbound.pk) == 0
+    inbound.refresh_from_db()
+    assert (inbound.status, inbound.attempts) == ("accepted", 2)
+    assert events.process_event(inbound.pk) == 0
+    inbound.refresh_from_db()
+    assert (inbound.status, inbound.attempts) == ("failed", 3)
+
+    assert events.process_event(inbound.pk) == 0
+    inbound.refresh_from_db()
+    assert inbound.attempts == 3  # a failed event is not tried again by a stray task
+    InboundEvent.objects.update(received_at=timezone.now() - timedelta(minutes=10))
+    assert events.enqueue_pending() == 0
+    assert not Journey.objects.exists()
+
+
+def test_the_admin_processes_a_failed_event_again(
+    post: Post,
+    failing_second_start: Person,
+    monkeypatch: pytest.MonkeyPatch,
+    admin_client: Client,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.JOURNEYS_EVENT_MAX_ATTEMPTS = 1
+    post(birth(failing_second_start.bsn))
+    processed = InboundEvent.objects.create(
+        source=SOURCE,
+        event_id="done",
+        type=events.BIRTH_REGISTERED,
+        client=AgencyClient.objects.get(),
+        status="processed",
+    )
+    failed = InboundEvent.objects.get(status="failed")
+    changelist = reverse("admin:journeys_inboundevent_changelist")
+    page = admin_client.get(changelist, {"status__exact": "failed"}).content.decode()
+    assert "RegisterDown: no answer for ***" in page
+    assert failing_second_start.bsn not in page and failed.data_sealed not in page
+    monkeypatch.undo()  # the register is back
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            changelist,
+            {
+                "action": "process_failed_events_again",
+                "_selected_action": [failed.pk, processed.pk],
+            },
+        )
+
+    assert response.status_code == 302
+    failed.refresh_from_db()
+    assert (failed.status, failed.journeys_started) == ("processed", 2)
+    assert Journey.objects.count() == 2
+    processed.refresh_from_db()
+    assert processed.status == "processed"

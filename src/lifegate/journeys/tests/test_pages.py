@@ -247,3 +247,34 @@ def test_a_finished_journey_stays_readable(
     assert "Finished on 24 December 2026" in html
     assert 'id="step-register-move"' in html
     assert "finished" in client.get(reverse("journeys:list")).content.decode()
+
+
+def test_the_plan_page_asks_the_open_questions_of_a_registry_journey(
+    client: Client, plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    from lifegate.journeys import services
+    from lifegate.journeys.tests.conftest import person_actor
+
+    persona = personas["parent"]
+    journey = services.start_journey(
+        plan.event,
+        services.Start(
+            subject=persona.subject, actor=person_actor(persona), origin=Journey.Origin.REGISTRY
+        ),
+    )
+    log_in(client, persona)
+    client.cookies["django_language"] = "nl"
+    page = reverse("journeys:journey", args=[journey.pk])
+    answers = reverse("journeys:answers", args=[journey.pk])
+
+    html = client.get(page).content.decode()
+    invalid = client.post(answers, {"move_date": "morgen"})
+    valid = client.post(answers, {"move_date": "2026-12-01", "travel_abroad": "yes"})
+
+    assert 'id="questions"' in html and 'name="travel_abroad"' in html
+    assert invalid.status_code == 422
+    assert "Voer een geldige datum in." in invalid.content.decode()
+    assert valid.status_code == 302
+    after = client.get(page).content.decode()
+    assert 'id="questions"' not in after
+    assert journey.steps.get(service_slug="passport-test").status == Step.Status.TODO

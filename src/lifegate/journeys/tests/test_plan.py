@@ -7,9 +7,10 @@ import pytest
 from django.utils import timezone
 
 from lifegate.catalogue import rules
+from lifegate.core.subject import Subject
 from lifegate.journeys import services
 from lifegate.journeys.facts import FactRead, read_facts
-from lifegate.journeys.models import Journey, Step
+from lifegate.journeys.models import Journey, Step, Submission
 from lifegate.journeys.tests.conftest import PlanFixture, person_actor
 from lifegate.registries.personas import DemoPersona
 from lifegate.transparency.models import ProcessingRecord
@@ -257,3 +258,161 @@ def test_showing_a_form_reads_the_register_under_the_services_processing_activit
     newest = records_about(persona.subject)[0]
     assert newest.processing_activity_id == "register-move-activity"
     assert newest.name == "journeys.prefill.register-move"
+
+
+def test_two_tabs_with_different_keys_send_a_step_once(
+    plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    persona = personas["parent"]
+    journey = start(persona, plan)
+    first_tab = services.get_step(journey, "register-move")
+    second_tab = services.get_step(journey, "register-move")  # loaded before the first sends
+    data = {"postcode": "3511 AB"}
+
+    services.submit_step(
+        journey, first_tab, actor=person_actor(persona), data=data, language="nl",
+        idempotency_key="tab-1",
+    )  # fmt: skip
+    with pytest.raises(services.StepNotOpen):
+        services.submit_step(
+            journey, second_tab, actor=person_actor(persona), data=data, language="nl",
+            idempotency_key="tab-2",
+        )  # fmt: skip
+
+    assert Submission.objects.count() == 1
+
+
+def test_the_same_key_on_another_step_is_another_form(
+    plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    parent, student = personas["parent"], personas["student"]
+    for persona in (parent, student):
+        journey = start(persona, plan)
+        services.submit_step(
+            journey, services.get_step(journey, "register-move"), actor=person_actor(persona),
+            data={"postcode": "3511 AB"}, language="nl", idempotency_key="shared-key",
+        )  # fmt: skip
+
+    assert Submission.objects.count() == 2
+
+
+def test_applying_again_after_a_rejection_reopens_a_finished_journey(
+    plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    persona = personas["student"]
+    journey = start(persona, plan)
+    services.mark_done(journey, steps(journey)["info-test"])
+    register = steps(journey)["register-move"]
+    actor = person_actor(persona)
+    first = services.submit_step(
+        journey, register, actor=actor, data={"postcode": "3511 AB"}, language="nl",
+        idempotency_key="k-first",
+    )  # fmt: skip
+    services.update_submission_status(first, "rejected", "Postcode onbekend.", "test", actor)
+    journey.refresh_from_db()
+    assert journey.status == Journey.Status.FINISHED
+
+    services.submit_step(
+        journey, steps(journey)["register-move"], actor=actor, data={"postcode": "3512 JE"},
+        language="nl", idempotency_key="k-second",
+    )  # fmt: skip
+
+    journey.refresh_from_db()
+    assert (journey.status, journey.finished_at) == (Journey.Status.ACTIVE, None)
+    with pytest.raises(services.JourneyAlreadyRunning):
+        start(persona, plan)
+
+
+def test_a_form_reads_only_the_registers_its_fields_need(
+    plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    from lifegate.registries.services import read_children
+
+    persona = personas["parent"]
+    journey = start(persona, plan)
+    children = read_children(
+        persona.subject, actor=person_actor(persona), activity="test", purpose_name="test"
+    )
+    child = Subject("bsn", children[0].bsn)
+    before = len(records_about(child))
+
+    services.step_form(journey, services.get_step(journey, "register-move"), person_actor(persona))
+
+    assert len(records_about(child)) == before  # the form needs the name, not the children
+
+
+def registry_start(persona: DemoPersona, plan: PlanFixture, **answers: object) -> Journey:
+    return services.start_journey(
+        plan.event,
+        services.Start(
+            subject=persona.subject,
+            actor=person_actor(persona),
+            answers=dict(answers),
+            origin=Journey.Origin.REGISTRY,
+            done=("register-move",),
+        ),
+    )
+
+
+def test_a_registry_started_journey_asks_its_questions_before_deciding_on_them(
+    plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    persona = personas["parent"]
+    journey = registry_start(persona, plan)
+
+    assert services.pending_questions(journey) == ["move_date", "travel_abroad"]
+    before = steps(journey)
+    assert before["register-move"].status == Step.Status.DONE
+    assert before["passport-test"].status == Step.Status.TO_CHECK
+    assert "Answer the questions" in before["passport-test"].reason_en
+    assert before["benefit-test"].status == Step.Status.TODO  # its rule needs no answer
+
+    form = services.answer_questions(
+        journey, {"move_date": "2026-12-01", "travel_abroad": "no"}, person_actor(persona)
+    )
+
+    assert not form.errors
+    after = steps(journey)
+    assert after["passport-test"].status == Step.Status.NOT_APPLICABLE
+    assert after["passport-test"].reason_en == "You are not travelling."
+    assert services.pending_questions(journey) == []
+    assert services.answers_of(journey)["values"]["travel_abroad"] is False
+
+
+def test_invalid_late_answers_change_nothing(
+    plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    persona = personas["parent"]
+    journey = registry_start(persona, plan)
+
+    form = services.answer_questions(journey, {"move_date": "soon"}, person_actor(persona))
+
+    assert "move_date" in form.errors
+    assert steps(journey)["passport-test"].status == Step.Status.TO_CHECK
+    assert services.pending_questions(journey) == ["move_date", "travel_abroad"]
+
+
+def test_person_started_journey_is_offered_when_the_register_starts_one_and_adopted_by_it(
+    plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    persona = personas["parent"]
+    own = start(persona, plan)
+    newborn = Subject("bsn", "999990019")
+
+    with pytest.raises(services.JourneyAlreadyRunning) as raised:
+        services.start_journey(
+            plan.event,
+            services.Start(
+                subject=persona.subject, actor=person_actor(persona), related=newborn,
+                relation="child", origin=Journey.Origin.REGISTRY, done=("register-move",),
+            ),
+        )  # fmt: skip
+
+    assert raised.value.journey == own
+    assert Journey.objects.count() == 1
+    own.refresh_from_db()
+    assert services.journey_related(own) == newborn
+    assert steps(own)["register-move"].status == Step.Status.DONE
+    # And the other way round: a registry journey is offered when the person starts.
+    with pytest.raises(services.JourneyAlreadyRunning):
+        start(persona, plan)

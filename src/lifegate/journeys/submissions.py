@@ -1,0 +1,372 @@
+"""A step's request: the form prefilled once-only, sending it to the agency, and the agency's
+decisions flowing back into the plan."""
+
+import json
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lifegate.catalogue import rules
+from lifegate.catalogue.models import (
+    FormField,
+    LifeEvent,
+    LifeEventQuestion,
+    PublicService,
+    StepKind,
+)
+from lifegate.core.sealing import seal, unseal
+from lifegate.core.subject import Subject
+from lifegate.journeys.errors import FormInvalid, InvalidTransition, StepNotOpen
+from lifegate.journeys.facts import FactRead, parts_for
+from lifegate.journeys.forms import CatalogueForm, from_json
+from lifegate.journeys.models import Delivery, Journey, StatusChange, Step, Submission
+from lifegate.journeys.plan import PLAN_ACTIVITY, journey_subject, plan_facts, refresh_plan
+from lifegate.transparency.services import (
+    Actor,
+    decrypt_subject,
+    encrypt_subject,
+    record_processing,
+    subject_hash,
+)
+
+DELIVERY_ACTIVITY = "journeys-delivery"
+SUBMISSION_SEAL = "submission"
+REGISTER_SOURCE = "population-register"
+ANSWER_SOURCE = "answer"
+OPEN_FOR_REQUEST = (Step.Status.TODO, Step.Status.REJECTED)
+
+
+def activity_of(service: PublicService | None, fallback: str = PLAN_ACTIVITY) -> str:
+    """The processing activity (register slug) under which `service`'s personal data is
+    processed; `fallback` for a service without one (or withdrawn)."""
+    if service is not None and service.processing_activity_id is not None:
+        return service.processing_activity.slug  # type: ignore[union-attr]
+    return fallback
+
+
+# ---------------------------------------------------------------------------------------------
+# The plan as the person sees it
+
+
+def plan_steps(journey: Journey) -> list[Step]:
+    """The journey's steps in plan order, with their submissions and status history."""
+    return list(
+        journey.steps.select_related("service").prefetch_related(
+            Prefetch(
+                "submissions",
+                queryset=Submission.objects.prefetch_related("changes", "deliveries").order_by(
+                    "-submitted_at"
+                ),
+            )
+        )
+    )
+
+
+def delivery_delayed(submission: Submission) -> bool:
+    """True while a push to the agency is being retried or has failed for good."""
+    return submission.status == Submission.Status.SUBMITTED and any(
+        d.state in (Delivery.State.RETRYING, Delivery.State.DEAD)
+        for d in submission.deliveries.all()
+    )
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """A step of the plan with its submissions (newest first) and whether delivery lags."""
+
+    step: Step
+    submissions: list[Submission]
+    delayed: bool
+
+
+def plan_rows(journey: Journey) -> list[PlanRow]:
+    """The plan as shown to the person, in plan order."""
+    rows = []
+    for step in plan_steps(journey):
+        submissions = list(step.submissions.all())
+        delayed = any(delivery_delayed(submission) for submission in submissions)
+        rows.append(PlanRow(step, submissions, delayed))
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Filling in and sending a step
+
+
+@dataclass(frozen=True)
+class PrefilledField:
+    key: str
+    label: str
+    value: Any
+    source: str  # REGISTER_SOURCE or ANSWER_SOURCE
+    as_of: date
+
+
+@dataclass
+class StepForm:
+    """A step's form: the fields government already knows, and the form for the rest."""
+
+    known: list[PrefilledField]
+    form: CatalogueForm
+    missing_known: list[str]
+
+
+def step_form(journey: Journey, step: Step, actor: Actor, data: Any = None) -> StepForm:
+    """The step's form with known fields prefilled from the registries (read now, only the
+    registers its fields need, recorded under the service's processing activity) and the
+    others for the person to fill in."""
+    if step.service is None:
+        raise StepNotOpen(_("This service is no longer offered."))
+    rows = list(FormField.objects.filter(service=step.service))
+    today = timezone.localdate()
+    parts = parts_for(row.prefill for row in rows if row.prefill)
+    read = FactRead(actor, activity_of(step.service), f"journeys.prefill.{step.service_slug}")
+    facts = plan_facts(journey, read, parts)
+    known, missing, ask = [], [], []
+    for row in rows:
+        value = _known_value(row, facts)
+        if value in ("", None):
+            if row.prefill:
+                missing.append(row.key)
+            ask.append(row)
+            continue
+        source = ANSWER_SOURCE if row.prefill.startswith("answers.") else REGISTER_SOURCE
+        label = row.localized("label")
+        known.append(PrefilledField(row.key, label, from_json(row.kind, value), source, today))
+    return StepForm(known=known, form=CatalogueForm(ask, data=data), missing_known=missing)
+
+
+def _known_value(row: FormField, facts: dict[str, Any]) -> Any:
+    if not row.prefill:
+        return None
+    try:
+        return rules.fact_value(row.prefill, facts)
+    except KeyError:
+        return None
+
+
+def already_submitted(step: Step, idempotency_key: str) -> bool:
+    """True when this exact form (by its idempotency key) was already sent for the step."""
+    return (
+        bool(idempotency_key) and step.submissions.filter(idempotency_key=idempotency_key).exists()
+    )
+
+
+def _as_form_data(
+    rows: Iterable[FormField | LifeEventQuestion], values: dict[str, Any]
+) -> dict[str, Any]:
+    """JSON values as form data: yes/no as the radio's value, numbers as text."""
+    data = {}
+    for row in rows:
+        value = values.get(row.key)
+        if value is None:
+            continue
+        value = from_json(row.kind, value)
+        data[row.key] = str(value) if isinstance(value, int | float) else value
+    return data
+
+
+def answers_as_form_data(event: LifeEvent, answers: dict[str, Any]) -> dict[str, Any]:
+    """JSON answers (from the API) as the question form's data."""
+    return _as_form_data(event.questions.all(), answers)
+
+
+def fields_as_form_data(step: Step, fields: dict[str, Any]) -> dict[str, Any]:
+    """JSON field values (from the API) as the step form's data."""
+    return _as_form_data(FormField.objects.filter(service_id=step.service_id), fields)
+
+
+def new_idempotency_key() -> str:
+    """A fresh key for one form: sending the form twice makes one submission."""
+    return secrets.token_urlsafe(24)
+
+
+def submit_step(
+    journey: Journey,
+    step: Step,
+    *,
+    actor: Actor,
+    data: Any,
+    language: str,
+    idempotency_key: str,
+    confirmed: bool = True,
+) -> Submission:
+    """Submit the step's form: validate it, store the submission sealed, mark the step sent
+    and schedule delivery to the agency, all in one transaction with the step locked, so two
+    tabs cannot send the same step twice. Sending the same form again (same idempotency key)
+    returns the first submission. `confirmed` is the person's statement that the prefilled
+    details are correct (the page asks for it)."""
+    from lifegate.journeys import delivery
+
+    with transaction.atomic():
+        step = Step.objects.select_for_update().select_related("service").get(pk=step.pk)
+        earlier = step.submissions.filter(idempotency_key=idempotency_key).first()
+        if earlier:
+            return earlier
+        if step.kind != StepKind.REQUEST or step.status not in OPEN_FOR_REQUEST:
+            raise StepNotOpen(_("This step cannot be sent now."))
+        prepared = step_form(journey, step, actor, data=data)
+        valid = prepared.form.is_valid()
+        if not confirmed:
+            prepared.form.add_error(None, _("Please confirm that the details are correct."))
+        if not valid or not confirmed:
+            raise FormInvalid(prepared)
+        _reopen(journey)
+        submission = _create_submission(journey, step, prepared, actor, language, idempotency_key)
+        step.status = Step.Status.SUBMITTED
+        step.status_message = ""
+        step.save(update_fields=["status", "status_message", "updated_at"])
+        delivery.schedule_deliveries(submission)
+    return submission
+
+
+def _reopen(journey: Journey) -> None:
+    """Applying again after a rejection reopens a journey that had finished with it."""
+    if journey.status != Journey.Status.FINISHED:
+        return
+    try:
+        with transaction.atomic():
+            Journey.objects.filter(pk=journey.pk).update(
+                status=Journey.Status.ACTIVE, finished_at=None
+            )
+    except IntegrityError:
+        raise StepNotOpen(
+            _("You started this life event again; please continue in your newer plan.")
+        ) from None
+    journey.status, journey.finished_at = Journey.Status.ACTIVE, None
+
+
+def _create_submission(
+    journey: Journey,
+    step: Step,
+    prepared: StepForm,
+    actor: Actor,
+    language: str,
+    idempotency_key: str,
+) -> Submission:
+    service = step.service
+    assert service is not None  # step_form raised otherwise
+    asked = prepared.form.values()
+    fields = {f.key: f.value for f in prepared.known} | asked
+    sources = {
+        f.key: {"source": f.source, "as_of": f.as_of.isoformat()} for f in prepared.known
+    } | {key: {"source": "person"} for key in asked}
+    subject = journey_subject(journey)
+    submission = Submission.objects.create(
+        step=step,
+        service=service,
+        service_slug=service.slug,
+        organisation=service.competent_authority,
+        form_sealed=seal(SUBMISSION_SEAL, json.dumps({"fields": fields, "sources": sources})),
+        language=language,
+        subject_hash=subject_hash(subject),
+        subject_sealed=encrypt_subject(subject),
+        actor_sealed=encrypt_subject(actor.subject or subject),
+        idempotency_key=idempotency_key,
+    )
+    record_processing(
+        name=f"journeys.submit.{service.slug}",
+        subject=subject,
+        activity=activity_of(service),
+        actor=actor,
+        data_categories=sorted(fields),
+    )
+    return submission
+
+
+def mark_done(journey: Journey, step: Step) -> None:
+    """The person says they arranged a self-service step themselves."""
+    with transaction.atomic():
+        step = Step.objects.select_for_update().get(pk=step.pk)
+        if step.kind != StepKind.SELF_SERVICE or step.status != Step.Status.TODO:
+            raise StepNotOpen(_("This step cannot be marked as done now."))
+        step.status = Step.Status.DONE
+        step.save(update_fields=["status", "updated_at"])
+        refresh_plan(journey)
+
+
+def submission_form(submission: Submission) -> dict[str, Any]:
+    """The submission's form data: {"fields": {...}, "sources": {...}}."""
+    return json.loads(unseal(SUBMISSION_SEAL, submission.form_sealed))
+
+
+def submission_subject(submission: Submission) -> Subject:
+    """The person the submission is about."""
+    return decrypt_subject(submission.subject_sealed)
+
+
+# ---------------------------------------------------------------------------------------------
+# Agency decisions
+
+TRANSITIONS = {
+    Submission.Status.SUBMITTED: {
+        Submission.Status.RECEIVED,
+        Submission.Status.IN_PROGRESS,
+        Submission.Status.DECIDED,
+        Submission.Status.REJECTED,
+    },
+    Submission.Status.RECEIVED: {
+        Submission.Status.IN_PROGRESS,
+        Submission.Status.DECIDED,
+        Submission.Status.REJECTED,
+    },
+    Submission.Status.IN_PROGRESS: {Submission.Status.DECIDED, Submission.Status.REJECTED},
+    Submission.Status.DECIDED: set(),
+    Submission.Status.REJECTED: set(),
+}
+STEP_STATUS = {
+    Submission.Status.RECEIVED: Step.Status.RECEIVED,
+    Submission.Status.IN_PROGRESS: Step.Status.IN_PROGRESS,
+    Submission.Status.DECIDED: Step.Status.DECIDED,
+    Submission.Status.REJECTED: Step.Status.REJECTED,
+}
+
+
+def update_submission_status(
+    submission: Submission, status: str, message: str, changed_by: str, actor: Actor
+) -> Submission:
+    """An agency moves a submission on (received → in progress → decided or rejected) with a
+    message to the person. The step follows, dependent steps unlock, and the journey finishes
+    when nothing is left. Raises InvalidTransition with a readable reason."""
+    if status not in Submission.Status.values:
+        raise InvalidTransition(_("Unknown status %(status)s.") % {"status": status})
+    with transaction.atomic():
+        locked = (
+            Submission.objects.select_for_update()
+            .select_related("step__journey", "service__processing_activity")
+            .get(pk=submission.pk)
+        )
+        if status not in TRANSITIONS[Submission.Status(locked.status)]:
+            raise InvalidTransition(
+                _("A submission that is %(current)s cannot become %(new)s.")
+                % {"current": locked.get_status_display(), "new": Submission.Status(status).label}
+            )
+        if status == Submission.Status.REJECTED and not message.strip():
+            raise InvalidTransition(_("A rejection needs a reason for the person."))
+        locked.status = status
+        if status == Submission.Status.REJECTED:
+            locked.status_reason = message
+        locked.save(update_fields=["status", "status_reason", "updated_at"])
+        StatusChange.objects.create(
+            submission=locked, status=status, message=message, changed_by=changed_by
+        )
+        step = locked.step
+        step.status = STEP_STATUS[Submission.Status(status)]
+        step.status_message = message
+        step.save(update_fields=["status", "status_message", "updated_at"])
+        record_processing(
+            name=f"journeys.status.{locked.service_slug}",
+            subject=submission_subject(locked),
+            activity=activity_of(locked.service),
+            actor=actor,
+            data_categories=("submission-status",),
+        )
+        refresh_plan(step.journey)
+    return locked
