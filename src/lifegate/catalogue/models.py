@@ -302,13 +302,11 @@ identifier_validator = RegexValidator(
 )
 
 
-class LifeEventQuestion(Localized, models.Model):
-    """A question a life event asks because no register knows the answer ("when is the
-    move?"). Rules read the answer as `answers.<key>`."""
+class AskedValue(Localized, models.Model):
+    """What a question and a form field share: a key, a label and help text in both
+    languages, whether it is required, and the options of a choice."""
 
-    life_event = models.ForeignKey(LifeEvent, on_delete=models.CASCADE, related_name="questions")
     key = models.CharField(max_length=40, validators=[identifier_validator])
-    kind = models.CharField(max_length=10, choices=QuestionKind.choices)
     position = models.PositiveSmallIntegerField(default=0)
     required = models.BooleanField(default=True)
     label_nl = models.CharField(max_length=200)
@@ -317,6 +315,30 @@ class LifeEventQuestion(Localized, models.Model):
     help_en = models.CharField(max_length=300, blank=True)
     # For kind=choice: [{"value": "rent", "nl": "Huur", "en": "Rent"}, ...]
     choices = models.JSONField(default=list, blank=True)
+    kind: str
+
+    class Meta:
+        abstract = True
+
+    def problems(self) -> dict[str, str]:
+        """Field name → why its value cannot work; empty when all is well."""
+        from lifegate.catalogue import rules
+
+        problem = rules.choices_problem(self.kind, self.choices)
+        return {"choices": problem} if problem else {}
+
+    def clean(self) -> None:
+        problems = self.problems()
+        if problems:
+            raise ValidationError(problems)
+
+
+class LifeEventQuestion(AskedValue):
+    """A question a life event asks because no register knows the answer ("when is the
+    move?"). Rules read the answer as `answers.<key>`."""
+
+    life_event = models.ForeignKey(LifeEvent, on_delete=models.CASCADE, related_name="questions")
+    kind = models.CharField(max_length=10, choices=QuestionKind.choices)
 
     class Meta:
         ordering = ["life_event", "position", "key"]
@@ -327,13 +349,6 @@ class LifeEventQuestion(Localized, models.Model):
 
     def __str__(self) -> str:
         return f"{self.life_event.slug}: {self.key}"
-
-    def clean(self) -> None:
-        from lifegate.catalogue import rules
-
-        problem = rules.choices_problem(self.kind, self.choices)
-        if problem:
-            raise ValidationError({"choices": problem})
 
 
 class FieldKind(models.TextChoices):
@@ -350,22 +365,14 @@ class FieldKind(models.TextChoices):
     CHOICE = "choice", _("choice")
 
 
-class FormField(Localized, models.Model):
+class FormField(AskedValue):
     """A field of a service's request form. A field with `prefill` is filled from what
     government already knows (a fact path such as `person.full_name`, see `catalogue.rules`);
     the person confirms it instead of typing it."""
 
     service = models.ForeignKey(PublicService, on_delete=models.CASCADE, related_name="form_fields")
-    key = models.CharField(max_length=40, validators=[identifier_validator])
     kind = models.CharField(max_length=10, choices=FieldKind.choices, default=FieldKind.TEXT)
-    position = models.PositiveSmallIntegerField(default=0)
-    required = models.BooleanField(default=True)
-    label_nl = models.CharField(max_length=200)
-    label_en = models.CharField(max_length=200)
-    help_nl = models.CharField(max_length=300, blank=True)
-    help_en = models.CharField(max_length=300, blank=True)
     prefill = models.CharField(max_length=60, blank=True)
-    choices = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["service", "position", "key"]
@@ -377,18 +384,14 @@ class FormField(Localized, models.Model):
     def __str__(self) -> str:
         return f"{self.service.slug}: {self.key}"
 
-    def clean(self) -> None:
+    def problems(self) -> dict[str, str]:
         from lifegate.catalogue import rules
 
-        errors: dict[str, str] = {}
+        problems = super().problems()
         problem = rules.prefill_problem(self.prefill)
         if problem:
-            errors["prefill"] = problem
-        problem = rules.choices_problem(self.kind, self.choices)
-        if problem:
-            errors["choices"] = problem
-        if errors:
-            raise ValidationError(errors)
+            problems["prefill"] = problem
+        return problems
 
 
 class Requirement(Bilingual):
