@@ -38,14 +38,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class StepInline(admin.TabularInline):
-    model = Step
-    fields = readonly_fields = ("position", "service_slug", "applicable", "status", "deadline")
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown with their parent, never added or removed by hand."""
+
     extra = 0
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class StepInline(ReadOnlyInline):
+    model = Step
+    fields = readonly_fields = ("position", "service_slug", "applicable", "status", "deadline")
 
 
 @admin.register(Journey)
@@ -70,7 +75,7 @@ class JourneyAdmin(ReadOnlyAdmin):
     inlines = [StepInline]
 
 
-class DeliveryInline(admin.TabularInline):
+class DeliveryInline(ReadOnlyInline):
     model = Delivery
     fields = readonly_fields = (
         "client",
@@ -80,11 +85,6 @@ class DeliveryInline(admin.TabularInline):
         "last_error",
         "delivered_at",
     )
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Submission)
