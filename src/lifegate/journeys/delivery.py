@@ -158,7 +158,7 @@ def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
 def _claim(delivery_id: UUID | str) -> Delivery | None:
     with transaction.atomic():
         delivery = (
-            Delivery.objects.select_for_update()
+            Delivery.objects.select_for_update(of=("self",))
             .select_related("client__organisation", "submission")
             .filter(pk=delivery_id)
             .first()

@@ -206,7 +206,9 @@ def submit_step(
     from lifegate.journeys import delivery
 
     with transaction.atomic():
-        step = Step.objects.select_for_update().select_related("service").get(pk=step.pk)
+        step = (
+            Step.objects.select_for_update(of=("self",)).select_related("service").get(pk=step.pk)
+        )
         earlier = step.submissions.filter(idempotency_key=idempotency_key).first()
         if earlier:
             return earlier
@@ -339,7 +341,8 @@ def update_submission_status(
         raise InvalidTransition(_("Unknown status %(status)s.") % {"status": status})
     with transaction.atomic():
         locked = (
-            Submission.objects.select_for_update()
+            # Only the submission's row: PostgreSQL cannot lock the nullable side of a join.
+            Submission.objects.select_for_update(of=("self",))
             .select_related("step__journey", "service__processing_activity")
             .get(pk=submission.pk)
         )
