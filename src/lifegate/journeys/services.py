@@ -30,6 +30,7 @@ from lifegate.journeys.plan import (
 from lifegate.journeys.submissions import (
     ANSWER_SOURCE,
     DELIVERY_ACTIVITY,
+    OPEN_FOR_REQUEST,
     REGISTER_SOURCE,
     TRANSITIONS,
     PlanRow,
@@ -54,6 +55,7 @@ from lifegate.journeys.submissions import (
 __all__ = [
     "ANSWER_SOURCE",
     "DELIVERY_ACTIVITY",
+    "OPEN_FOR_REQUEST",
     "PLAN_ACTIVITY",
     "REGISTER_SOURCE",
     "TRANSITIONS",

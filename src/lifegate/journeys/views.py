@@ -133,10 +133,7 @@ def step(request: HttpRequest, journey_id: UUID, slug: str) -> HttpResponse:
 
 
 def _open_for_request(current: Step) -> bool:
-    return current.kind == StepKind.REQUEST and current.status in (
-        Step.Status.TODO,
-        Step.Status.REJECTED,
-    )
+    return current.kind == StepKind.REQUEST and current.status in services.OPEN_FOR_REQUEST
 
 
 def _submit(

@@ -108,9 +108,8 @@ def step_status(journey: Journey, slug: str) -> str:
     return journey.steps.get(service_slug=slug).status
 
 
-# What the register reported is not asked of the person again; whether the catalogue shows
-# it as done or as not applying is the catalogue's choice.
-NOT_ASKED = (Step.Status.DONE, Step.Status.NOT_APPLICABLE)
+# What the register reported is not asked of the person again: the step is done.
+NOT_ASKED = (Step.Status.DONE,)
 
 
 def assert_problem(response: Any, status: int, problem_type: str) -> dict[str, Any]:
