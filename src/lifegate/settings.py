@@ -13,6 +13,7 @@ from lifegate.core.env import (
     MIN_SECRET_LENGTH,
     env_bool,
     env_int,
+    env_int_map,
     env_list,
     env_secret,
     env_str,
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "lifegate.identity",
     "lifegate.transparency",
     "lifegate.journeys",
+    "lifegate.inbox",
     "lifegate.portal",
 ]
 
@@ -173,6 +175,24 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 MEDIA_ROOT = VAR_DIR / "media"
 
+# File storage. Message attachments live in their own storage without a public URL: only the
+# authorised download view serves them. Production points it at S3-compatible object storage
+# (LIFEGATE_ATTACHMENT_STORAGE=storages.backends.s3.S3Storage with the AWS_* variables of
+# django-storages, installed with the `s3` extra).
+ATTACHMENT_STORAGE_BACKEND = env_str(
+    "LIFEGATE_ATTACHMENT_STORAGE", "django.core.files.storage.FileSystemStorage"
+)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "attachments": {
+        "BACKEND": ATTACHMENT_STORAGE_BACKEND,
+        "OPTIONS": {"location": str(VAR_DIR / "attachments"), "base_url": "/no-public-url/"}
+        if ATTACHMENT_STORAGE_BACKEND.endswith("FileSystemStorage")
+        else {"default_acl": "private", "querystring_auth": True},
+    },
+}
+
 # E-mail: written to files under var/mail in the embedded setup, an SMTP relay in production.
 EMAIL_BACKEND_PATH = env_str(
     "LIFEGATE_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
@@ -262,6 +282,31 @@ JOURNEYS_DELIVERY_TIMEOUT_SECONDS = env_int("LIFEGATE_DELIVERY_TIMEOUT_SECONDS",
 # Journeys: registry events. Failed processing runs before an event is marked failed (then
 # only an operator's "process again" in the admin retries it).
 JOURNEYS_EVENT_MAX_ATTEMPTS = env_int("LIFEGATE_EVENT_MAX_ATTEMPTS", 5)
+
+# Message box. Bulk sends take at most this many messages per request (the streamed NDJSON
+# upload has no limit); attachments are PDFs up to this size.
+INBOX_BULK_MAX_MESSAGES = env_int("LIFEGATE_INBOX_BULK_MAX", 10_000)
+INBOX_ATTACHMENT_MAX_BYTES = env_int("LIFEGATE_INBOX_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+INBOX_BODY_MAX_CHARS = env_int("LIFEGATE_INBOX_BODY_MAX_CHARS", 20_000)
+# Days before an unread message that needs action gets a reminder, and days after the reminder
+# before its sender is told it is still unread (to choose another channel, such as paper).
+INBOX_REMIND_AFTER_DAYS = env_int("LIFEGATE_INBOX_REMIND_AFTER_DAYS", 7)
+INBOX_REPORT_UNREAD_AFTER_DAYS = env_int("LIFEGATE_INBOX_REPORT_UNREAD_AFTER_DAYS", 7)
+# Retention in days per message category (`category=days,...`; categories not named keep their
+# default), and how many days before removal the person is warned about an important message.
+INBOX_RETENTION_DAYS = env_int_map(
+    "LIFEGATE_INBOX_RETENTION_DAYS",
+    {
+        "decision": 7 * 365,
+        "payment": 7 * 365,
+        "information-request": 2 * 365,
+        "announcement": 365,
+        "journey-update": 2 * 365,
+    },
+)
+INBOX_EXPIRY_WARNING_DAYS = env_int("LIFEGATE_INBOX_EXPIRY_WARNING_DAYS", 30)
+# Messages are notified in tasks of at most this many messages.
+INBOX_NOTIFY_BATCH = env_int("LIFEGATE_INBOX_NOTIFY_BATCH", 500)
 
 LOGGING = {
     "version": 1,

@@ -52,6 +52,21 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
+def env_int_map(name: str, default: dict[str, int]) -> dict[str, int]:
+    """Whole numbers by key, as `key=number,key=number`; keys not named keep their default."""
+    raw = os.environ.get(name)
+    result = dict(default)
+    for part in env_list(name, []) if raw else []:
+        key, equals, number = part.partition("=")
+        if not equals or not key.strip():
+            raise ImproperlyConfigured(f"{name} must look like key=number,key=number")
+        try:
+            result[key.strip()] = int(number)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name}: {number!r} is not a whole number") from exc
+    return result
+
+
 def env_secret(name: str, default: str) -> str:
     """A secret from NAME, or from the file named by NAME_FILE (for container secrets)."""
     file_name = os.environ.get(f"{name}_FILE")

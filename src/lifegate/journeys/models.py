@@ -206,6 +206,7 @@ class AgencyClient(models.Model):
     class Scope(models.TextChoices):
         SUBMISSIONS = "submissions", _("read and update its organisation's submissions")
         EVENTS = "events", _("send registry events")
+        MESSAGES = "messages", _("send messages to people's message boxes and follow them")
 
     organisation = models.ForeignKey(
         PublicOrganisation, on_delete=models.CASCADE, related_name="agency_clients"

@@ -2,6 +2,7 @@
 the Dutch BRP API) returns and offers. Values are frozen dataclasses, never ORM objects, so no
 caller can reach past the adapter into its storage."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol, runtime_checkable
@@ -99,6 +100,11 @@ class PopulationRegister(Protocol):
 
     def children_of(self, bsn: str) -> list[Person]:
         """The registered children of the person, oldest first."""
+        ...
+
+    def registered(self, bsns: Collection[str], eidas_identifiers: Collection[str]) -> set[str]:
+        """Which of these BSNs and eIDAS PersonIdentifiers belong to a registered person: one
+        question for a whole batch (a bulk send checks 10,000 recipients at once)."""
         ...
 
     def parents_of(self, bsn: str) -> list[Person]:

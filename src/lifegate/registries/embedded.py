@@ -1,7 +1,7 @@
 """The embedded population register: the `PopulationRegister` interface on lifegate's own
 tables, used when no real register is connected (demo, tests, pilots)."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -104,6 +104,17 @@ class EmbeddedPopulationRegister:
         if not is_eidas_identifier(person_identifier):
             return None
         return self._one(Q(eidas_person_identifier=person_identifier))
+
+    def registered(self, bsns: Collection[str], eidas_identifiers: Collection[str]) -> set[str]:
+        """Which of these BSNs and eIDAS PersonIdentifiers belong to a registered person."""
+        found: set[str] = set()
+        for field, values in (("bsn", bsns), ("eidas_person_identifier", eidas_identifiers)):
+            values = sorted(set(values))
+            for start in range(0, len(values), 5000):  # SQLite limits query parameters
+                chunk = values[start : start + 5000]
+                rows = RegisteredPerson.objects.filter(**{f"{field}__in": chunk})
+                found.update(rows.values_list(field, flat=True))
+        return found
 
     def children_of(self, bsn: str) -> list[Person]:
         """The registered children of the person, oldest first."""

@@ -6,7 +6,7 @@ caller gets no data without a record, and a rolled-back operation leaves no reco
 that finds nobody is recorded too (the identifier was processed), with status ERROR and no
 data categories."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import cast
 
@@ -33,6 +33,7 @@ __all__ = [
     "population_register",
     "read_children",
     "read_person",
+    "registered_subjects",
 ]
 
 PERSON_DATA = (
@@ -106,6 +107,16 @@ def read_person(
             trace_id=trace_id,
         )
     return person
+
+
+def registered_subjects(subjects: Collection[Subject]) -> set[Subject]:
+    """Which of `subjects` are registered persons. Returns no personal data beyond the answer
+    "known", so it records nothing itself: the caller records what it then does for each
+    known subject (a bulk send records every message it delivers)."""
+    bsns = {s.value for s in subjects if s.scheme == "bsn"}
+    eidas = {s.value for s in subjects if s.scheme == "eidas"}
+    found = population_register().registered(bsns, eidas)
+    return {s for s in subjects if s.value in found}
 
 
 def read_children(

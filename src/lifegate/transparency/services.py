@@ -105,6 +105,46 @@ def record_processing(
         )
 
 
+def record_processing_many(
+    *,
+    name: str,
+    subjects: Sequence[Subject],
+    activity: str,
+    actor: Actor,
+    data_categories: Sequence[str],
+    started_at: datetime | None = None,
+) -> None:
+    """`record_processing` for one operation on many subjects at once (a bulk send): one record
+    per subject, all in one trace, written in one statement in the caller's transaction."""
+    now = timezone.now()
+    trace_id = secrets.token_hex(16)
+    actor_hash = subject_hash(actor.subject) if actor.subject else ""
+    on_behalf_of_hash = subject_hash(actor.on_behalf_of) if actor.on_behalf_of else ""
+    ProcessingRecord.objects.bulk_create(
+        [
+            ProcessingRecord(
+                trace_id=trace_id,
+                span_id=secrets.token_hex(8),
+                name=name,
+                start_time=started_at or now,
+                end_time=now,
+                status_code=ProcessingRecord.Status.OK,
+                processing_activity_id=activity,
+                data_subject_hash=subject_hash(subject),
+                data_subject_ciphertext=encrypt_subject(subject),
+                data_subject_id_type="BSN" if subject.scheme == "bsn" else "eIDAS",
+                organisation=actor.organisation,
+                actor_kind=actor.kind,
+                actor_hash=actor_hash,
+                on_behalf_of_hash=on_behalf_of_hash,
+                data_categories=list(data_categories),
+            )
+            for subject in subjects
+        ],
+        batch_size=2000,
+    )
+
+
 def records_about(subject: Subject) -> list[ProcessingRecord]:
     """All processing records about `subject`, newest first."""
     return list(ProcessingRecord.objects.filter(data_subject_hash=subject_hash(subject)))

@@ -1,0 +1,462 @@
+"""Sending messages: each message is checked on its own, the valid ones are stored once per
+idempotency key, counted in the recipient's mailbox, recorded in the processing log, and
+handed to the notification task after the transaction commits.
+
+A batch never fails as a whole for one bad message: every message gets its own outcome
+(created, duplicate, or rejected with RFC 9457 problem details)."""
+
+import hashlib
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lifegate.catalogue.models import PublicOrganisation
+from lifegate.core.problems import PROBLEM_TYPE_BASE
+from lifegate.core.subject import Subject
+from lifegate.inbox.models import Attachment, Category, Mailbox, Message, attachment_storage
+from lifegate.inbox.rendering import markdown_problem
+from lifegate.journeys.models import AgencyClient, Submission
+from lifegate.registries.services import registered_subjects
+from lifegate.transparency.services import (
+    Actor,
+    encrypt_subject,
+    record_processing_many,
+    subject_hash,
+)
+
+SEND_ACTIVITY = "inbox-delivery"
+LANGUAGES = ("nl", "en")
+PDF_MAGIC = b"%PDF-"
+PDF_TYPE = "application/pdf"
+INSERT_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class NewAttachment:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """One message as an agency hands it over, before any check."""
+
+    recipient: Subject
+    subject: str
+    body: str
+    category: str
+    idempotency_key: str
+    language: str = "nl"
+    action_required_by: date | None = None
+    # A submission of the sending organisation: the message links to its journey step.
+    submission_id: UUID | None = None
+    attachments: tuple[NewAttachment, ...] = ()
+
+    def fingerprint(self) -> str:
+        """What was sent under the idempotency key, to tell a repeat from a conflicting reuse."""
+        content = {
+            "recipient": self.recipient.as_dict(),
+            "subject": self.subject,
+            "body": self.body,
+            "category": self.category,
+            "language": self.language,
+            "action_required_by": str(self.action_required_by or ""),
+            "submission_id": str(self.submission_id or ""),
+            "attachments": [
+                [a.filename, a.content_type, hashlib.sha256(a.content).hexdigest()]
+                for a in self.attachments
+            ],
+        }
+        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """RFC 9457 problem details for one message."""
+
+    status: int
+    title: str
+    detail: str
+    slug: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "type": PROBLEM_TYPE_BASE + self.slug,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+        }
+
+
+class Outcome(StrEnum):
+    CREATED = "created"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+
+
+@dataclass
+class SendResult:
+    index: int
+    idempotency_key: str
+    outcome: Outcome
+    message_id: UUID | None = None
+    problem: Problem | None = None
+
+
+@dataclass
+class _Candidate:
+    index: int
+    new: NewMessage
+    fingerprint: str
+    recipient_hash: str
+    step_id: int | None = None
+    row_id: UUID = field(default_factory=uuid.uuid4)
+
+
+# Checks -----------------------------------------------------------------------------------
+
+
+def _check_attachment(attachment: NewAttachment) -> Problem | None:
+    if len(attachment.content) > settings.INBOX_ATTACHMENT_MAX_BYTES:
+        return Problem(
+            413,
+            _("Attachment too large"),
+            _("%(name)s is %(size)d bytes; at most %(max)d bytes are accepted.")
+            % {
+                "name": attachment.filename,
+                "size": len(attachment.content),
+                "max": settings.INBOX_ATTACHMENT_MAX_BYTES,
+            },
+            "attachment-too-large",
+        )
+    name_ok = attachment.filename.lower().endswith(".pdf") and "/" not in attachment.filename
+    if (
+        attachment.content_type != PDF_TYPE
+        or not name_ok
+        or not attachment.content.startswith(PDF_MAGIC)
+    ):
+        return Problem(
+            415,
+            _("Attachment type not accepted"),
+            _("%(name)s is not a PDF: attachments must be PDF files (application/pdf).")
+            % {"name": attachment.filename[:100]},
+            "attachment-type",
+        )
+    return None
+
+
+def _check_message(message: NewMessage) -> Problem | None:
+    """Checks that need no database: text, category, language, key and attachments."""
+    if not message.subject.strip() or len(message.subject) > 200:
+        return Problem(
+            422,
+            _("Malformed subject"),
+            _("The subject must be 1 to 200 characters."),
+            "malformed-message",
+        )
+    body_problem = markdown_problem(message.body)
+    if body_problem:
+        return Problem(422, _("Malformed body"), body_problem, "malformed-message")
+    if message.category not in Category.values:
+        return Problem(
+            422,
+            _("Unknown category"),
+            _("Use one of: %(categories)s.") % {"categories": ", ".join(Category.values)},
+            "malformed-message",
+        )
+    if message.language not in LANGUAGES:
+        return Problem(
+            422, _("Unknown language"), _("Use nl or en."), "malformed-message"
+        )
+    key = message.idempotency_key
+    if not key or len(key) > 200 or not key.isprintable():
+        return Problem(
+            422,
+            _("Malformed idempotency key"),
+            _("The idempotency key must be 1 to 200 printable characters."),
+            "malformed-message",
+        )
+    for attachment in message.attachments:
+        problem = _check_attachment(attachment)
+        if problem:
+            return problem
+    return None
+
+
+def _unknown_recipient() -> Problem:
+    return Problem(
+        404,
+        _("Unknown recipient"),
+        _("No registered person has this identifier."),
+        "unknown-recipient",
+    )
+
+
+def _unknown_submission() -> Problem:
+    return Problem(
+        422,
+        _("Unknown submission"),
+        _("The linked submission was not made to your organisation by this recipient."),
+        "unknown-submission",
+    )
+
+
+def _key_conflict() -> Problem:
+    return Problem(
+        422,
+        _("Idempotency key already used"),
+        _("This idempotency key was used before for a different message."),
+        "idempotency-key-reused",
+    )
+
+
+# Sending ----------------------------------------------------------------------------------
+
+
+def send_messages(
+    organisation: PublicOrganisation,
+    messages: Sequence[NewMessage],
+    *,
+    actor: Actor,
+    client: AgencyClient | None = None,
+) -> list[SendResult]:
+    """Send `messages` from `organisation`; one result per message, in the same order.
+
+    Valid messages are stored even when others in the batch are rejected. A message whose
+    idempotency key was used before by the organisation is not stored again: it is a
+    duplicate (same content) or rejected (different content)."""
+    results: list[SendResult | None] = [None] * len(messages)
+    candidates: list[_Candidate] = []
+    for index, message in enumerate(messages):
+        problem = _check_message(message)
+        if problem:
+            results[index] = _rejected(index, message, problem)
+        else:
+            candidates.append(
+                _Candidate(index, message, message.fingerprint(), subject_hash(message.recipient))
+            )
+    known = registered_subjects({c.new.recipient for c in candidates})
+    valid = []
+    for candidate in candidates:
+        if candidate.new.recipient not in known:
+            results[candidate.index] = _rejected(candidate.index, candidate.new, _unknown_recipient())
+        else:
+            valid.append(candidate)
+    valid = _link_steps(organisation, valid, results)
+    for start in range(0, len(valid), INSERT_BATCH):
+        _store(organisation, valid[start : start + INSERT_BATCH], results, actor, client)
+    return [result for result in results if result is not None]
+
+
+def send_message(
+    organisation: PublicOrganisation,
+    message: NewMessage,
+    *,
+    actor: Actor,
+    client: AgencyClient | None = None,
+) -> SendResult:
+    """Send one message; see `send_messages`."""
+    return send_messages(organisation, [message], actor=actor, client=client)[0]
+
+
+def _rejected(index: int, message: NewMessage, problem: Problem) -> SendResult:
+    return SendResult(index, message.idempotency_key, Outcome.REJECTED, problem=problem)
+
+
+def _link_steps(
+    organisation: PublicOrganisation,
+    candidates: list[_Candidate],
+    results: list[SendResult | None],
+) -> list[_Candidate]:
+    """Resolve submission links to journey steps; a submission of another organisation or
+    another person rejects the message."""
+    wanted = {c.new.submission_id for c in candidates if c.new.submission_id}
+    submissions = {
+        row["id"]: row
+        for row in Submission.objects.filter(pk__in=wanted, organisation=organisation).values(
+            "id", "step_id", "subject_hash"
+        )
+    }
+    kept = []
+    for candidate in candidates:
+        submission_id = candidate.new.submission_id
+        if submission_id is None:
+            kept.append(candidate)
+            continue
+        row = submissions.get(submission_id)
+        if row is None or row["subject_hash"] != candidate.recipient_hash:
+            results[candidate.index] = _rejected(
+                candidate.index, candidate.new, _unknown_submission()
+            )
+        else:
+            candidate.step_id = row["step_id"]
+            kept.append(candidate)
+    return kept
+
+
+def _expires_at(category: str, now: datetime) -> datetime:
+    return now + timedelta(days=settings.INBOX_RETENTION_DAYS.get(category, 365))
+
+
+def _store(
+    organisation: PublicOrganisation,
+    candidates: list[_Candidate],
+    results: list[SendResult | None],
+    actor: Actor,
+    client: AgencyClient | None,
+) -> None:
+    """Insert one chunk; whatever the insert did not create is a repeat of an earlier send."""
+    now = timezone.now()
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            Message.objects.bulk_create(
+                [_row(organisation, candidate, client, now) for candidate in candidates],
+                ignore_conflicts=True,
+            )
+            created = _sort_outcomes(organisation, candidates, results)
+            if created:
+                written = _save_attachments(created)
+                _count_in_mailboxes(created, now)
+                record_processing_many(
+                    name="inbox.send",
+                    subjects=[c.new.recipient for c in created],
+                    activity=SEND_ACTIVITY,
+                    actor=actor,
+                    data_categories=("message",),
+                    started_at=now,
+                )
+                ids = [str(c.row_id) for c in created]
+                transaction.on_commit(lambda: _notify_later(ids))
+    except BaseException:
+        storage = attachment_storage()
+        for name in written:
+            storage.delete(name)
+        raise
+
+
+def _row(
+    organisation: PublicOrganisation,
+    candidate: _Candidate,
+    client: AgencyClient | None,
+    now: datetime,
+) -> Message:
+    new = candidate.new
+    return Message(
+        id=candidate.row_id,
+        recipient_hash=candidate.recipient_hash,
+        recipient_sealed=encrypt_subject(new.recipient),
+        organisation=organisation,
+        sender_client=client,
+        idempotency_key=new.idempotency_key,
+        request_hash=candidate.fingerprint,
+        subject=new.subject.strip(),
+        body=new.body,
+        category=new.category,
+        language=new.language,
+        action_required_by=new.action_required_by,
+        step_id=candidate.step_id,
+        sent_at=now,
+        expires_at=_expires_at(new.category, now),
+    )
+
+
+def _sort_outcomes(
+    organisation: PublicOrganisation,
+    candidates: list[_Candidate],
+    results: list[SendResult | None],
+) -> list[_Candidate]:
+    """Set each candidate's outcome from the rows now holding its key; returns the created."""
+    stored = {
+        key: (row_id, fingerprint)
+        for key, row_id, fingerprint in Message.objects.filter(
+            organisation=organisation,
+            idempotency_key__in={c.new.idempotency_key for c in candidates},
+        ).values_list("idempotency_key", "id", "request_hash")
+    }
+    created = []
+    for candidate in candidates:
+        key = candidate.new.idempotency_key
+        row_id, fingerprint = stored[key]
+        if row_id == candidate.row_id:
+            created.append(candidate)
+            results[candidate.index] = SendResult(
+                candidate.index, key, Outcome.CREATED, message_id=row_id
+            )
+        elif fingerprint == candidate.fingerprint:
+            results[candidate.index] = SendResult(
+                candidate.index, key, Outcome.DUPLICATE, message_id=row_id
+            )
+        else:
+            results[candidate.index] = _rejected(candidate.index, candidate.new, _key_conflict())
+    return created
+
+
+def _save_attachments(created: list[_Candidate]) -> list[str]:
+    """Write the attachments to the private storage; returns the names written (so that a
+    failed transaction can remove them again)."""
+    storage = attachment_storage()
+    rows, written = [], []
+    for candidate in created:
+        for new in candidate.new.attachments:
+            attachment_id = uuid.uuid4()
+            name = storage.save(
+                f"inbox/{timezone.now():%Y/%m}/{attachment_id}.pdf", ContentFile(new.content)
+            )
+            written.append(name)
+            rows.append(
+                Attachment(
+                    id=attachment_id,
+                    message_id=candidate.row_id,
+                    filename=new.filename,
+                    content_type=new.content_type,
+                    size=len(new.content),
+                    sha256=hashlib.sha256(new.content).hexdigest(),
+                    file=name,
+                )
+            )
+    Attachment.objects.bulk_create(rows)
+    return written
+
+
+def _count_in_mailboxes(created: list[_Candidate], now: datetime) -> None:
+    """Add the new messages to each recipient's counters: one upsert per recipient, in a
+    fixed order so that concurrent batches cannot deadlock on the same mailboxes."""
+    per_recipient: dict[str, int] = {}
+    for candidate in created:
+        per_recipient[candidate.recipient_hash] = per_recipient.get(candidate.recipient_hash, 0) + 1
+    table = Mailbox._meta.db_table
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (recipient_hash, unread_count, message_count, email_sealed,"  # noqa: S608
+            " pending_email_sealed, notify, notify_language, updated_at)"
+            " VALUES (%s, %s, %s, '', '', %s, 'nl', %s)"
+            " ON CONFLICT (recipient_hash) DO UPDATE SET"
+            f" unread_count = {table}.unread_count + excluded.unread_count,"
+            f" message_count = {table}.message_count + excluded.message_count,"
+            " updated_at = excluded.updated_at",
+            [
+                (recipient, count, count, Mailbox.Notify.EVERY, stamp)
+                for recipient, count in sorted(per_recipient.items())
+            ],
+        )
+
+
+def _notify_later(message_ids: list[str]) -> None:
+    from lifegate.inbox.tasks import notify_messages
+
+    for start in range(0, len(message_ids), settings.INBOX_NOTIFY_BATCH):
+        notify_messages.enqueue(message_ids[start : start + settings.INBOX_NOTIFY_BATCH])

@@ -1,0 +1,48 @@
+"""Shared fixtures of the message box tests: a sending agency, the demo population, and a
+helper that builds a message to a persona."""
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from lifegate.catalogue.models import PublicOrganisation
+from lifegate.catalogue.tests.factories import make_organisation
+from lifegate.inbox.sending import NewAttachment, NewMessage
+from lifegate.registries.demo_loader import load_demo_population
+from lifegate.registries.personas import DemoPersona, demo_personas
+from lifegate.registries.tests.conftest import SEED
+from lifegate.transparency.services import Actor
+
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def personas(db: None) -> dict[str, DemoPersona]:
+    load_demo_population(seed=SEED)
+    return {persona.key: persona for persona in demo_personas()}
+
+
+@pytest.fixture
+def agency(db: None) -> PublicOrganisation:
+    return make_organisation("belastingdienst-test", "Belastingdienst Test", "Tax Test")
+
+
+@pytest.fixture
+def agency_actor(agency: PublicOrganisation) -> Actor:
+    return Actor(kind="agency", organisation=agency.slug)
+
+
+def new_message(persona: DemoPersona, key: str = "key-1", **fields: Any) -> NewMessage:
+    """A valid message to `persona`; `fields` override any part of it."""
+    values: dict[str, Any] = {
+        "recipient": persona.subject,
+        "subject": "Uw aanslag inkomstenbelasting",
+        "body": "Wij hebben uw **aangifte** ontvangen.\n\nZie de bijlage.",
+        "category": "decision",
+        "idempotency_key": key,
+        "language": "nl",
+        "action_required_by": date(2027, 1, 31),
+        "attachments": (NewAttachment("aanslag.pdf", "application/pdf", PDF),),
+    }
+    return NewMessage(**(values | fields))
