@@ -8,6 +8,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from lifegate.catalogue.api import router as catalogue_router
 from lifegate.core.problems import problem_response
+from lifegate.inbox.api import router as inbox_router
+from lifegate.inbox.api_agency import router as agency_messages_router
+from lifegate.inbox.api_notifications import router as inbox_notifications_router
 from lifegate.journeys.api import router as journeys_router
 from lifegate.journeys.api_agency import router as agency_router
 from lifegate.journeys.api_events import router as events_router
@@ -70,5 +73,8 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 api.add_router("/catalogue/", catalogue_router)
 api.add_router("/journeys/", journeys_router)
+api.add_router("/agency/messages/", agency_messages_router)
 api.add_router("/agency/", agency_router)
+api.add_router("/inbox/notifications/", inbox_notifications_router)
+api.add_router("/inbox/", inbox_router)
 api.add_router("/events/", events_router)

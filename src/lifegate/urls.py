@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("lifegate.portal.urls")),
     path("catalogue/", include("lifegate.catalogue.urls")),
     path("journeys/", include("lifegate.journeys.urls")),
+    path("inbox/settings/", include("lifegate.inbox.urls_notifications")),
+    path("inbox/", include("lifegate.inbox.urls")),
     path("identity/", include("lifegate.identity.urls")),
     path("back-office/", include("lifegate.journeys.backoffice_urls")),
     path("api/", api.urls),
