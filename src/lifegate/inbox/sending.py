@@ -177,9 +177,7 @@ def _check_message(message: NewMessage) -> Problem | None:
             "malformed-message",
         )
     if message.language not in LANGUAGES:
-        return Problem(
-            422, _("Unknown language"), _("Use nl or en."), "malformed-message"
-        )
+        return Problem(422, _("Unknown language"), _("Use nl or en."), "malformed-message")
     key = message.idempotency_key
     if not key or len(key) > 200 or not key.isprintable():
         return Problem(
@@ -231,12 +229,15 @@ def send_messages(
     *,
     actor: Actor,
     client: AgencyClient | None = None,
+    recipients_known: bool = False,
 ) -> list[SendResult]:
     """Send `messages` from `organisation`; one result per message, in the same order.
 
     Valid messages are stored even when others in the batch are rejected. A message whose
     idempotency key was used before by the organisation is not stored again: it is a
-    duplicate (same content) or rejected (different content)."""
+    duplicate (same content) or rejected (different content). Recipients must be registered
+    persons, unless lifegate itself vouches for them (`recipients_known`: news about a journey
+    goes to the person who started it, who may be an EU citizen outside the register)."""
     results: list[SendResult | None] = [None] * len(messages)
     candidates: list[_Candidate] = []
     for index, message in enumerate(messages):
@@ -247,11 +248,14 @@ def send_messages(
             candidates.append(
                 _Candidate(index, message, message.fingerprint(), subject_hash(message.recipient))
             )
-    known = registered_subjects({c.new.recipient for c in candidates})
+    recipients = {c.new.recipient for c in candidates}
+    known = recipients if recipients_known else registered_subjects(recipients)
     valid = []
     for candidate in candidates:
         if candidate.new.recipient not in known:
-            results[candidate.index] = _rejected(candidate.index, candidate.new, _unknown_recipient())
+            results[candidate.index] = _rejected(
+                candidate.index, candidate.new, _unknown_recipient()
+            )
         else:
             valid.append(candidate)
     valid = _link_steps(organisation, valid, results)
@@ -266,9 +270,12 @@ def send_message(
     *,
     actor: Actor,
     client: AgencyClient | None = None,
+    recipients_known: bool = False,
 ) -> SendResult:
     """Send one message; see `send_messages`."""
-    return send_messages(organisation, [message], actor=actor, client=client)[0]
+    return send_messages(
+        organisation, [message], actor=actor, client=client, recipients_known=recipients_known
+    )[0]
 
 
 def _rejected(index: int, message: NewMessage, problem: Problem) -> SendResult:

@@ -27,6 +27,7 @@ from lifegate.journeys.errors import FormInvalid, InvalidTransition, StepNotOpen
 from lifegate.journeys.facts import FactRead, parts_for
 from lifegate.journeys.forms import CatalogueForm, from_json
 from lifegate.journeys.models import Delivery, Journey, StatusChange, Step, Submission
+from lifegate.journeys.notices import send_status_message
 from lifegate.journeys.plan import PLAN_ACTIVITY, journey_subject, plan_facts, refresh_plan
 from lifegate.transparency.services import (
     Actor,
@@ -357,16 +358,18 @@ def update_submission_status(
         if status == Submission.Status.REJECTED:
             locked.status_reason = message
         locked.save(update_fields=["status", "status_reason", "updated_at"])
-        StatusChange.objects.create(
+        change = StatusChange.objects.create(
             submission=locked, status=status, message=message, changed_by=changed_by
         )
         step = locked.step
         step.status = STEP_STATUS[Submission.Status(status)]
         step.status_message = message
         step.save(update_fields=["status", "status_message", "updated_at"])
+        subject = submission_subject(locked)
+        send_status_message(locked, change, subject, actor)
         record_processing(
             name=f"journeys.status.{locked.service_slug}",
-            subject=submission_subject(locked),
+            subject=subject,
             activity=activity_of(locked.service),
             actor=actor,
             data_categories=("submission-status",),

@@ -54,6 +54,19 @@ class PopulationRegisterContract:
         assert person.family_name in person.full_name
         assert person.full_name.startswith(person.given_names)
 
+    def test_it_tells_which_identifiers_of_a_batch_are_registered(
+        self, register: PopulationRegister, sample: RegisterSample
+    ) -> None:
+        found_ids = register.registered(
+            [sample.parent_bsn, sample.minor_child_bsn, sample.unknown_bsn, "not-a-bsn"],
+            [sample.eidas_person_identifier, "DE/NL/unknown-person"],
+        )
+        assert found_ids == {
+            sample.parent_bsn,
+            sample.minor_child_bsn,
+            sample.eidas_person_identifier,
+        }
+
     def test_it_returns_none_for_an_unknown_bsn(
         self, register: PopulationRegister, sample: RegisterSample
     ) -> None:
