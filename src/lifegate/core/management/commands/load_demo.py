@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, no_translations
 
 from lifegate.catalogue.loader import catalogue_is_loaded
+from lifegate.inbox.demo import load_demo_messages
 from lifegate.journeys.agency import demo_file, ensure_demo_clients
 
 
@@ -25,6 +26,9 @@ class Command(BaseCommand):
             call_command("load_catalogue", stdout=self.stdout)
         call_command("load_demo_population", stdout=self.stdout)
         self._ensure_admin()
+        self.stdout.write(
+            f"{load_demo_messages()} new demo messages in the personas' message boxes"
+        )
         credentials = ensure_demo_clients()
         self.stdout.write(
             f"{len(credentials)} agency API clients and back-office accounts "
