@@ -53,7 +53,7 @@ from django.utils.translation import gettext as _
 
 from lifegate.core.sealing import seal, unseal
 from lifegate.core.subject import Subject, bsn_is_valid
-from lifegate.journeys import services
+from lifegate.journeys import notices, services
 from lifegate.journeys.models import AgencyClient, InboundEvent, Journey
 from lifegate.registries.adapters import Person
 from lifegate.registries.services import read_children, read_person
@@ -412,7 +412,12 @@ def process_event(inbound_id: int) -> int:
 def _process(inbound_id: int) -> int:
     # One transaction (a savepoint inside an outer one): an error leaves nothing half-written.
     with transaction.atomic():
-        inbound = InboundEvent.objects.select_for_update().filter(pk=inbound_id).first()
+        inbound = (
+            InboundEvent.objects.select_for_update(of=("self",))
+            .select_related("client__organisation")
+            .filter(pk=inbound_id)
+            .first()
+        )
         if inbound is None or inbound.status != InboundEvent.Status.ACCEPTED:
             return 0
         kind = EVENT_TYPES[inbound.type]
@@ -435,9 +440,11 @@ def _process(inbound_id: int) -> int:
                 done=kind.done,
             )
             try:
-                services.start_journey(life_event, start)
+                journey = services.start_journey(life_event, start)
             except services.JourneyAlreadyRunning:
                 continue
+            sender = inbound.client.organisation
+            notices.send_plan_started_message(journey, target.subject, sender, EVENTS_ACTOR)
             started += 1
         inbound.status = InboundEvent.Status.PROCESSED
         inbound.journeys_started = started

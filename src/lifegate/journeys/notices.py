@@ -1,15 +1,19 @@
-"""Journey news for the person, delivered to their message box: every status update an agency
-makes on a submission arrives as a message from that agency, linked to the step."""
+"""Journey news for the person, delivered to their message box: a plan that a register event
+started for them, and every status update an agency makes on a submission (a message from that
+agency, linked to the step)."""
 
 import re
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from lifegate.catalogue.models import PublicOrganisation
 from lifegate.core.subject import Subject
 from lifegate.inbox.models import Category
 from lifegate.inbox.services import NewMessage, Outcome, send_message
-from lifegate.journeys.models import StatusChange, Submission
+from lifegate.journeys.models import Journey, StatusChange, Submission
 from lifegate.transparency.services import Actor
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark: the agency's
@@ -52,4 +56,36 @@ def send_status_message(
         submission_id=submission.pk,
     )
     result = send_message(submission.organisation, message, actor=actor, recipients_known=True)
+    return result.outcome == Outcome.CREATED
+
+
+def send_plan_started_message(
+    journey: Journey, recipient: Subject, sender: PublicOrganisation, actor: Actor
+) -> bool:
+    """Tell the person that a register event made a plan for them, with a link to it: they did
+    not ask for it, so the message box is where they learn of it. Once per journey."""
+    with translation.override(journey.language):
+        name = journey.localized("name")
+        link = settings.BASE_URL + reverse("journeys:journey", args=[journey.pk])
+        subject = _("A plan is ready for you: %(life_event)s") % {"life_event": name}
+        body = "\n".join(
+            [
+                _(
+                    "A register told us about a change in your life, so we have put together "
+                    "what you may need to arrange: “%(life_event)s”."
+                )
+                % {"life_event": as_literal_markdown(name)},
+                "",
+                f"[{_('Open your plan')}]({link})",
+            ]
+        )
+    message = NewMessage(
+        recipient=recipient,
+        subject=subject[:200],
+        body=body,
+        category=Category.ANNOUNCEMENT,
+        idempotency_key=f"journey-started-{journey.pk}",
+        language=journey.language,
+    )
+    result = send_message(sender, message, actor=actor, recipients_known=True)
     return result.outcome == Outcome.CREATED

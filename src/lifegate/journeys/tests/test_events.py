@@ -15,6 +15,7 @@ from django.utils import timezone
 from lifegate.catalogue.loader import load_catalogue
 from lifegate.catalogue.models import FormField, PublicOrganisation, PublicService
 from lifegate.core.subject import Subject
+from lifegate.inbox.models import Message
 from lifegate.journeys import agency, events, services
 from lifegate.journeys.models import AgencyClient, InboundEvent, Journey, Step
 from lifegate.registries.adapters import Person
@@ -139,6 +140,20 @@ def test_birth_event_starts_a_journey_for_each_parent_with_authority(post: Post)
         assert services.answers_of(journey)["relation"] == "child"
         assert step_status(journey, "birth-registration") in NOT_ASKED
         assert step_status(journey, "child-benefit") not in NOT_ASKED
+
+
+def test_each_parent_finds_a_message_linking_to_the_plan_made_for_them(post: Post) -> None:
+    child = newborn_of_two()
+
+    post(birth(child.bsn))
+
+    for parent in child.parental_authority_holders:
+        [journey] = journeys_of(parent, "birth")
+        [message] = Message.objects.filter(recipient_hash=subject_hash(Subject("bsn", parent)))
+        assert message.unread and message.category == "announcement"
+        assert f"/journeys/{journey.pk}/" in message.body
+    post(birth(child.bsn))
+    assert Message.objects.count() == 2
 
 
 def test_child_benefit_form_is_prefilled_with_the_newborns_data(post: Post) -> None:

@@ -1,0 +1,162 @@
+"""The message box end to end in a real browser, in Dutch and in English: the person registers
+an e-mail address and confirms it, an agency sends through the API, the person is notified by
+e-mail (without the content), logs in, finds the unread message first, opens it, downloads the
+PDF, and the agency sees that it was read."""
+
+import base64
+import re
+from datetime import date, timedelta
+
+import pytest
+import requests
+from django.core import mail
+from playwright.sync_api import expect
+
+from lifegate.catalogue.models import PublicOrganisation
+from lifegate.inbox.demo import demo_pdf
+from lifegate.journeys.agency import bearer_token, create_client
+from lifegate.journeys.models import AgencyClient
+from lifegate.registries.services import demo_personas
+from tests.e2e.conftest import assert_accessible
+from tests.e2e.test_journeys import log_in
+
+pytestmark = pytest.mark.browser
+
+TEXT = {
+    "nl": {
+        "settings": "Meldingen",
+        "email": "E-mailadres",
+        "save": "Opslaan",
+        "confirmed": "bevestigd",
+        "inbox": "Berichtenbox",
+        "action": "Actie nodig",
+        "download": "Download",
+        "unread": "Ongelezen",
+    },
+    "en": {
+        "settings": "Notifications",
+        "email": "E-mail address",
+        "save": "Save",
+        "confirmed": "confirmed",
+        "inbox": "Message box",
+        "action": "Action required",
+        "download": "Download",
+        "unread": "Unread",
+    },
+}
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+def _persona(key):
+    return next(p for p in demo_personas() if p.key == key)
+
+
+def _agency(site):
+    organisation = PublicOrganisation.objects.get(slug="belastingdienst")
+    client, secret = create_client(organisation, "e2e", [AgencyClient.Scope.MESSAGES])
+    return {"Authorization": f"Bearer {bearer_token(client, secret)}"}
+
+
+def _send(site, headers, persona, key, subject, **fields):
+    body = {
+        "recipient": persona.subject.as_dict(),
+        "subject": subject,
+        "body": "Lees de **bijlage** goed.",
+        "category": "decision",
+    } | fields
+    response = requests.post(
+        f"{site.url}/api/agency/messages/",
+        json=body,
+        headers=headers | {"Idempotency-Key": key},
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def _register_email(page, site, language, address):
+    text = TEXT[language]
+    page.goto(f"{site.url}/inbox/settings/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(text["settings"])
+    page.get_by_label(text["email"]).fill(address)
+    page.get_by_role("button", name=text["save"]).click()
+    confirmation = next(m for m in mail.outbox if address in m.to)
+    link = re.search(r"https?://\S+/inbox/settings/\S+", confirmation.body)
+    assert link, confirmation.body
+    page.goto(link.group(0))
+    expect(page.get_by_text(text["confirmed"]).first).to_be_visible()
+
+
+@pytest.mark.parametrize(
+    ("persona_key", "level", "language", "address"),
+    [
+        ("parent", "substantial", "nl", "ouder@example.org"),
+        ("eu-de", "high", "en", "buerger@example.de"),
+    ],
+)
+def test_agency_post_reaches_the_person_who_reads_it_and_the_agency_sees_it_read(
+    page, demo_site, immediate_tasks, persona_key, level, language, address
+):
+    text = TEXT[language]
+    persona = _persona(persona_key)
+    log_in(page, demo_site, persona, level, language)
+    _register_email(page, demo_site, language, address)
+    mail.outbox.clear()
+
+    headers = _agency(demo_site)
+    older = _send(demo_site, headers, persona, f"e2e-{language}-1", "Herinnering betaling")
+    due = (date.today() + timedelta(days=14)).isoformat()
+    pdf = {
+        "filename": "aanslag.pdf",
+        "content_type": "application/pdf",
+        "content": base64.b64encode(demo_pdf("Aanslag (e2e)")).decode(),
+    }
+    newer = _send(
+        demo_site,
+        headers,
+        persona,
+        f"e2e-{language}-2",
+        "Voorlopige aanslag 2027",
+        action_required_by=due,
+        attachments=[pdf],
+    )
+
+    # One notification per message, saying only that there is post.
+    notices = [m for m in mail.outbox if address in m.to]
+    assert len(notices) == 2
+    for notice in notices:
+        assert "aanslag" not in (notice.subject + notice.body).lower()
+        assert persona.subject.value not in notice.body
+
+    page.goto(f"{demo_site.url}/inbox/")
+    expect(page.get_by_role("link", name=re.compile(text["inbox"])).first).to_be_visible()
+    rows = page.locator("[data-message]")
+    expect(rows.first).to_contain_text("Voorlopige aanslag 2027")
+    expect(rows.first).to_contain_text(text["action"])
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Voorlopige aanslag 2027").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Voorlopige aanslag 2027")
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("aanslag.pdf")).click()
+    assert download.value.suggested_filename == "aanslag.pdf"
+    assert open(download.value.path(), "rb").read().startswith(b"%PDF-")
+    assert_accessible(page)
+
+    # Unread first: the older unread message now comes before the newer read one.
+    page.goto(f"{demo_site.url}/inbox/")
+    expect(rows.first).to_contain_text("Herinnering betaling")
+    expect(rows.nth(1)).to_contain_text("Voorlopige aanslag 2027")
+
+    status = requests.get(
+        f"{demo_site.url}/api/agency/messages/{newer}", headers=headers, timeout=10
+    ).json()
+    assert status["read_at"] and status["notified_at"]
+    other = requests.get(
+        f"{demo_site.url}/api/agency/messages/{older}", headers=headers, timeout=10
+    ).json()
+    assert other["read_at"] is None
