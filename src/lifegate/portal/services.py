@@ -41,8 +41,8 @@ def _sections() -> list[HomeSection]:
         ),
         HomeSection(
             "messages",
-            str(_("Messages")),
-            str(_("Messages from government organisations will appear here.")),
+            str(_("Message box")),
+            str(_("Letters and decisions from government organisations, in one place.")),
         ),
         HomeSection(
             "credentials",
