@@ -27,6 +27,7 @@ WEBHOOK_SECRET_PREFIX = "whsec_"
 WEBHOOK_SEAL_PURPOSE = "agency-webhook-secret"
 DEMO_CLIENT_NAME = "demo"
 DEMO_FILE_NAME = "demo-agency-clients.json"
+DEMO_SCOPES: list[str] = [AgencyClient.Scope.SUBMISSIONS, AgencyClient.Scope.MESSAGES]
 
 
 def _hash_key() -> bytes:
@@ -123,9 +124,10 @@ def demo_file() -> Path:
 
 
 def ensure_demo_clients() -> dict[str, dict[str, str]]:
-    """One API client and one back-office account for every organisation that provides
-    services; their credentials are written to `demo_file()`. Idempotent: credentials that
-    still work are kept, missing or lost ones are issued anew."""
+    """One API client (reading submissions, sending and following messages) and one
+    back-office account for every organisation that provides services; their credentials are
+    written to `demo_file()`. Idempotent: credentials that still work are kept, missing or lost
+    ones are issued anew."""
     path = demo_file()
     known: dict[str, dict[str, str]] = json.loads(path.read_text()) if path.exists() else {}
     organisations = PublicOrganisation.objects.filter(services__isnull=False).distinct()
@@ -142,13 +144,15 @@ def ensure_demo_clients() -> dict[str, dict[str, str]]:
 
 def _demo_client(organisation: PublicOrganisation, entry: dict[str, str]) -> dict[str, str]:
     client = AgencyClient.objects.filter(organisation=organisation, name=DEMO_CLIENT_NAME).first()
+    if client is not None and not set(DEMO_SCOPES) <= set(client.scopes):
+        # A demo from before a scope existed: its clients learn the new scope.
+        client.scopes = sorted(set(client.scopes) | set(DEMO_SCOPES))
+        client.save(update_fields=["scopes"])
     token = entry.get("token", "")
     if client is not None and authenticate(f"Bearer {token}") == client:
         return {"client_id": client.client_id, "token": token}
     if client is None:
-        client, secret = create_client(
-            organisation, DEMO_CLIENT_NAME, [AgencyClient.Scope.SUBMISSIONS]
-        )
+        client, secret = create_client(organisation, DEMO_CLIENT_NAME, DEMO_SCOPES)
     else:
         secret = issue_secret(client)
         client.active = True

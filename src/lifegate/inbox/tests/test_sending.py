@@ -22,7 +22,7 @@ def test_a_valid_message_is_stored_counted_and_recorded(
 ) -> None:
     persona = personas["parent"]
     result = send_message(agency, new_message(persona), actor=agency_actor)
-    assert result.outcome == Outcome.CREATED
+    assert result.outcome == Outcome.CREATED and result.message_id
     message = Message.objects.get(pk=result.message_id)
     assert message.unread and message.recipient_hash == subject_hash(persona.subject)
     assert persona.subject.value not in message.recipient_sealed
@@ -62,8 +62,16 @@ def test_bad_messages_in_a_batch_get_problems_and_the_rest_is_sent(
     batch = [
         good,
         new_message(persona, "unknown", recipient=Subject("bsn", "111222333")),
-        replace(good, idempotency_key="big", attachments=(NewAttachment("a.pdf", "application/pdf", PDF + b"x" * 11 * 1024 * 1024),)),
-        replace(good, idempotency_key="type", attachments=(NewAttachment("a.exe", "application/pdf", b"MZ"),)),
+        replace(
+            good,
+            idempotency_key="big",
+            attachments=(NewAttachment("a.pdf", "application/pdf", PDF + b"x" * 11 * 1024 * 1024),),
+        ),
+        replace(
+            good,
+            idempotency_key="type",
+            attachments=(NewAttachment("a.exe", "application/pdf", b"MZ"),),
+        ),
         replace(good, idempotency_key="html", body="<script>alert(1)</script>"),
         replace(good, idempotency_key="good-2"),
     ]
