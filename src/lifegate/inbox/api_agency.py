@@ -18,12 +18,13 @@ from uuid import UUID
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Status
 from pydantic import ValidationError
 
+from lifegate.inbox import status
 from lifegate.inbox.api_agency_schemas import (
     NDJSON_CONTENT_TYPE,
     BulkMessageIn,
@@ -52,16 +53,14 @@ from lifegate.inbox.services import (
     SendResult,
     send_messages,
 )
-from lifegate.journeys.api_agency import AgencyBearer, _page
+from lifegate.journeys.api_agency import AgencyBearer, cursor_page
 from lifegate.journeys.models import AgencyClient
-from lifegate.transparency.services import Actor, decrypt_subject, record_processing_many
+from lifegate.transparency.services import Actor
 
 logger = logging.getLogger(__name__)
 
 router = Router(tags=["agency"], auth=AgencyBearer(AgencyClient.Scope.MESSAGES))
 
-STATUS_ACTIVITY = "inbox-delivery"
-STATUS_READ = "inbox.status"
 # Messages per send_messages call in a streamed upload: large enough for bulk inserts, small
 # enough that the agency sees results while it is still uploading.
 STREAM_CHUNK = 1000
@@ -280,7 +279,7 @@ def send_message(
         return Status(201, message)
     # A replay shows the message's status as it is now: a read of it, unlike the send.
     response["Idempotent-Replayed"] = "true"
-    _record_status_reads(client, [message])
+    status.record_status_reads(_actor(client), [message])
     return Status(200, message)
 
 
@@ -325,18 +324,6 @@ def send_stream(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
 # Status -----------------------------------------------------------------------------------
 
 
-def _record_status_reads(client: AgencyClient, messages: list[Message]) -> None:
-    """A message's status tells its sender about the person (whether they read it): each is
-    recorded in that person's processing log."""
-    record_processing_many(
-        name=STATUS_READ,
-        subjects=[decrypt_subject(message.recipient_sealed) for message in messages],
-        activity=STATUS_ACTIVITY,
-        actor=_actor(client),
-        data_categories=("read-status",),
-    )
-
-
 @router.get(
     "/",
     response=MessagePage,
@@ -352,18 +339,14 @@ def list_messages(
     read is recorded in the person's processing log."""
     add_never_cache_headers(response)
     client = _client(request)
-    queryset = Message.objects.filter(organisation=client.organisation).defer("body")
-    if params.state:
-        queryset = queryset.filter(unread=params.state == "unread")
-    if params.unread_reported is not None:
-        queryset = queryset.filter(unread_reported_at__isnull=not params.unread_reported)
-    if params.since:
-        since = params.since
-        queryset = queryset.filter(
-            sent_at__gte=since if timezone.is_aware(since) else timezone.make_aware(since)
-        )
-    page = _page(request, queryset, "sent_at", params.after, params.limit)
-    _record_status_reads(client, page["results"])
+    queryset = status.sent_messages(
+        client.organisation,
+        unread=None if params.state is None else params.state == "unread",
+        unread_reported=params.unread_reported,
+        since=params.since,
+    )
+    page = cursor_page(request, queryset, "sent_at", params.after, params.limit)
+    status.record_status_reads(_actor(client), page["results"])
     return page
 
 
@@ -379,12 +362,8 @@ def get_message(request: HttpRequest, response: HttpResponse, message_id: UUID) 
     unread. The read is recorded in the person's processing log."""
     add_never_cache_headers(response)
     client = _client(request)
-    message = (
-        Message.objects.filter(pk=message_id, organisation=client.organisation)
-        .defer("body")
-        .first()
-    )
+    message = status.sent_message(client.organisation, message_id)
     if message is None:
         raise Http404("No such message.")
-    _record_status_reads(client, [message])
+    status.record_status_reads(_actor(client), [message])
     return message

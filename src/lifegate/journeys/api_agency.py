@@ -108,7 +108,7 @@ def _after(queryset: QuerySet[Any], field: str, cursor: str | None) -> QuerySet[
     return queryset.filter(Q(**{f"{field}__gt": moment}) | Q(**{field: moment, "id__gt": row_id}))
 
 
-def _page(
+def cursor_page(
     request: HttpRequest, queryset: QuerySet[Any], field: str, after: str | None, limit: int
 ) -> dict[str, Any]:
     rows = list(_after(queryset.order_by(field, "id"), field, after)[: limit + 1])
@@ -138,7 +138,7 @@ def list_submissions(request: HttpRequest, params: Query[QueueQuery]) -> dict[st
     queryset = Submission.objects.filter(organisation=_client(request).organisation)
     if params.status:
         queryset = queryset.filter(status=params.status)
-    return _page(request, queryset, "submitted_at", params.after, params.limit)
+    return cursor_page(request, queryset, "submitted_at", params.after, params.limit)
 
 
 @router.get(
@@ -237,7 +237,7 @@ def list_deliveries(request: HttpRequest, params: Query[DeliveryQuery]) -> dict[
     queryset = _own_deliveries(request)
     if params.state:
         queryset = queryset.filter(state=params.state)
-    return _page(request, queryset, "created_at", params.after, params.limit)
+    return cursor_page(request, queryset, "created_at", params.after, params.limit)
 
 
 @router.post(
