@@ -193,15 +193,18 @@ STORAGES = {
     },
 }
 
-# E-mail: written to files under var/mail in the embedded setup, an SMTP relay in production.
-EMAIL_BACKEND_PATH = env_str(
-    "LIFEGATE_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
+# E-mail: written to files under var/mail in the embedded setup (one .eml file per e-mail,
+# named after its Message-ID, so sending an e-mail again replaces it), an SMTP relay in production.
+FILE_EMAIL_BACKENDS = (
+    "lifegate.inbox.mail.MessageFileBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
 )
+EMAIL_BACKEND_PATH = env_str("LIFEGATE_EMAIL_BACKEND", FILE_EMAIL_BACKENDS[0])
 MAILERS = {
     "default": {
         "BACKEND": EMAIL_BACKEND_PATH,
         "OPTIONS": {"file_path": str(VAR_DIR / "mail")}
-        if EMAIL_BACKEND_PATH.endswith("filebased.EmailBackend")
+        if EMAIL_BACKEND_PATH in FILE_EMAIL_BACKENDS
         else {
             "host": env_str("LIFEGATE_SMTP_HOST", "localhost"),
             "port": env_int("LIFEGATE_SMTP_PORT", 587),
@@ -286,6 +289,10 @@ JOURNEYS_EVENT_MAX_ATTEMPTS = env_int("LIFEGATE_EVENT_MAX_ATTEMPTS", 5)
 # Message box. Bulk sends take at most this many messages per request (the streamed NDJSON
 # upload has no limit); attachments are PDFs up to this size.
 INBOX_BULK_MAX_MESSAGES = env_int("LIFEGATE_INBOX_BULK_MAX", 10_000)
+# The largest request body the messages API reads itself (a bulk send, a single message with
+# its attachments, or one line of a streamed upload). Django's DATA_UPLOAD_MAX_MEMORY_SIZE
+# stays small for every other endpoint.
+INBOX_BULK_MAX_BYTES = env_int("LIFEGATE_INBOX_BULK_MAX_BYTES", 256 * 1024 * 1024)
 INBOX_ATTACHMENT_MAX_BYTES = env_int("LIFEGATE_INBOX_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 INBOX_BODY_MAX_CHARS = env_int("LIFEGATE_INBOX_BODY_MAX_CHARS", 20_000)
 # Days before an unread message that needs action gets a reminder, and days after the reminder
@@ -307,6 +314,17 @@ INBOX_RETENTION_DAYS = env_int_map(
 INBOX_EXPIRY_WARNING_DAYS = env_int("LIFEGATE_INBOX_EXPIRY_WARNING_DAYS", 30)
 # Messages are notified in tasks of at most this many messages.
 INBOX_NOTIFY_BATCH = env_int("LIFEGATE_INBOX_NOTIFY_BATCH", 500)
+# How long the link that confirms a notification address works.
+INBOX_CONFIRM_EMAIL_HOURS = env_int("LIFEGATE_INBOX_CONFIRM_EMAIL_HOURS", 48)
+# How long a worker holds a message while it e-mails about it; if the worker dies, another one
+# takes the message over after this and sends the e-mail again (with the same Message-ID).
+INBOX_MAIL_LEASE_SECONDS = env_int("LIFEGATE_INBOX_MAIL_LEASE_SECONDS", 300)
+# Messages not notified this many minutes after they were sent are enqueued again by
+# `inbox_housekeeping` (their task was lost).
+INBOX_NOTIFY_SWEEP_MINUTES = env_int("LIFEGATE_INBOX_NOTIFY_SWEEP_MINUTES", 10)
+# Message box tasks still "running" after this many minutes died with their worker (the task
+# table never notices): `inbox_housekeeping` marks them failed and enqueues them again.
+INBOX_TASK_LOST_MINUTES = env_int("LIFEGATE_INBOX_TASK_LOST_MINUTES", 60)
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,190 @@
-"""(being written)"""
+"""The person's notification settings API (`/api/inbox/notifications/`): the same operations as
+the settings pages. Authenticated by the login session cookie (assurance level substantial),
+with Django's CSRF check on every change; errors are problem details, field errors in the
+person's language (Accept-Language or the language cookie)."""
 
-from ninja import Router
+from typing import Any
 
-router = Router(tags=["inbox"])
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+
+from lifegate.core.problems import problem_response
+from lifegate.identity.session import Authentication
+from lifegate.inbox import notifications
+from lifegate.inbox.api import SubstantialPersonSession
+from lifegate.inbox.views_notifications import (
+    CONFIRMATION_STATUS,
+    AddressForm,
+    PreferencesForm,
+)
+from lifegate.transparency.services import Actor
+
+router = Router(tags=["inbox"], auth=SubstantialPersonSession())
+
+
+class SettingsOut(Schema):
+    email: str | None = Field(
+        description="The confirmed address e-mails go to; null when there is none."
+    )
+    pending_email: str | None = Field(
+        description="An address waiting until the confirmation link sent to it is opened."
+    )
+    notify: str = Field(
+        description="When to e-mail: `every` new message, only `important` ones (decisions "
+        "and messages that need action), or `never`.",
+        examples=["every"],
+    )
+    language: str = Field(description="Language of the e-mails: nl or en.", examples=["nl"])
+
+
+class PreferencesIn(Schema):
+    notify: str = Field(max_length=20, examples=["important"])
+    language: str = Field(max_length=5, examples=["en"])
+
+
+class AddressIn(Schema):
+    email: str = Field(max_length=500, examples=["noor@example.nl"])
+
+
+class ConfirmationIn(Schema):
+    token: str = Field(max_length=500, description="The last part of the confirmation link's path.")
+
+
+def _auth(request: HttpRequest) -> Authentication:
+    return request.auth  # type: ignore[attr-defined]
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor(kind="person", subject=_auth(request).subject)
+
+
+def _language() -> str:
+    return (get_language() or "nl")[:2]
+
+
+def _out(current: notifications.NotificationSettings) -> SettingsOut:
+    return SettingsOut(
+        email=current.email or None,
+        pending_email=current.pending_email or None,
+        notify=current.notify,
+        language=current.language,
+    )
+
+
+def _field_errors(request: HttpRequest, form: forms.Form) -> HttpResponse:
+    errors = [
+        {"location": key, "message": str(message)}
+        for key, messages in form.errors.items()
+        for message in messages
+    ]
+    return problem_response(
+        request,
+        422,
+        _("Please correct the errors in the form."),
+        problem_type="invalid-form",
+        errors=errors,
+    )
+
+
+def _mail_unavailable(request: HttpRequest) -> HttpResponse:
+    return problem_response(
+        request,
+        503,
+        _("The e-mail with the confirmation link could not be sent just now. Try again later."),
+        problem_type="mail-unavailable",
+    )
+
+
+@router.get("/", response=SettingsOut, summary="My notification settings")
+def get_settings(request: HttpRequest) -> SettingsOut:
+    """The person's addresses (confirmed and waiting) and preferences."""
+    return _out(notifications.notification_settings(_auth(request).subject, actor=_actor(request)))
+
+
+@router.put(
+    "/",
+    response=SettingsOut,
+    summary="Choose when and in which language to get e-mail",
+    description="422 with field errors for an unknown choice.",
+)
+def put_preferences(request: HttpRequest, body: PreferencesIn) -> Any:
+    """Save the preference (`every`, `important`, `never`) and the language (nl, en)."""
+    form = PreferencesForm(body.dict())
+    if not form.is_valid():
+        return _field_errors(request, form)
+    return _out(
+        notifications.set_preferences(
+            _auth(request).subject,
+            form.cleaned_data["notify"],
+            form.cleaned_data["language"],
+            actor=_actor(request),
+        )
+    )
+
+
+@router.post(
+    "/address",
+    response={202: SettingsOut},
+    summary="Register an e-mail address",
+    description="The address waits (`pending_email`) until the confirmation link e-mailed to "
+    "it is opened by the same person. 422 for an invalid address; 503 when the e-mail could "
+    "not be sent (the address still waits: ask for the link again).",
+)
+def post_address(request: HttpRequest, body: AddressIn) -> Any:
+    """Register a new address and e-mail it the confirmation link."""
+    form = AddressForm(body.dict())
+    if not form.is_valid():
+        return _field_errors(request, form)
+    current, sent = notifications.register_address(
+        _auth(request).subject,
+        form.cleaned_data["email"],
+        actor=_actor(request),
+        language=_language(),
+    )
+    return Status(202, _out(current)) if sent else _mail_unavailable(request)
+
+
+@router.post(
+    "/address/confirmation-link",
+    response={202: SettingsOut},
+    summary="Send the confirmation link again",
+    description="409 when no address is waiting; 503 when the e-mail could not be sent.",
+)
+def resend_link(request: HttpRequest) -> Any:
+    """E-mail the confirmation link again to the waiting address."""
+    try:
+        current, sent = notifications.resend_confirmation(
+            _auth(request).subject, actor=_actor(request), language=_language()
+        )
+    except notifications.NothingPending as nothing:
+        return problem_response(request, 409, str(nothing), problem_type="nothing-pending")
+    return Status(202, _out(current)) if sent else _mail_unavailable(request)
+
+
+@router.post(
+    "/address/confirmation",
+    response=SettingsOut,
+    summary="Confirm the waiting address",
+    description="With the token from the confirmation link. 410 when the link has expired, "
+    "403 when it belongs to another person or to an address replaced since, 400 when it is "
+    "not a link lifegate made.",
+)
+def confirm(request: HttpRequest, body: ConfirmationIn) -> Any:
+    """Confirm the waiting address: e-mails go there from now on."""
+    try:
+        current = notifications.confirm_address(
+            _auth(request).subject, body.token, actor=_actor(request)
+        )
+    except notifications.ConfirmationError as refused:
+        status = CONFIRMATION_STATUS.get(refused.code, 400)
+        return problem_response(request, status, str(refused), problem_type=refused.code)
+    return _out(current)
+
+
+@router.delete("/address", response=SettingsOut, summary="Remove my e-mail address")
+def delete_address(request: HttpRequest) -> SettingsOut:
+    """Forget the confirmed and the waiting address: no more e-mail is sent."""
+    return _out(notifications.remove_address(_auth(request).subject, actor=_actor(request)))

@@ -79,6 +79,10 @@ class Message(models.Model):
     unread_reported_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()
     expiry_warned_at = models.DateTimeField(null=True, blank=True)
+    # While an e-mail about this message (notification, reminder, expiry warning) is being sent:
+    # until when the worker sending it holds it. Others skip it until then; if that worker dies,
+    # the next run takes it over and sends the e-mail again under the same Message-ID.
+    mail_lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-unread", "-sent_at", "-id"]

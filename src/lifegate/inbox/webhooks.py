@@ -1,0 +1,144 @@
+"""Telling the sending agency's system that a message was read, or is still unread after the
+reminder: a signed CloudEvent to its webhook, with retries and growing waits.
+
+The event carries no personal data: the message's id and the sender's own idempotency key, and
+the moment. Its id is derived from (message, event), the same on every attempt and on any
+repeat, so the agency can drop duplicates: a worker that dies after the agency answered sends
+it again. Signing, waits between attempts and the number of attempts are those of submission
+deliveries (`lifegate.journeys.delivery`). Without a webhook the agency still sees both facts
+in the agency API (`read_at`, `unread_reported_at`)."""
+
+import logging
+import time
+import uuid
+from datetime import datetime
+
+import requests
+from cloudevents.core.bindings.http import to_structured
+from cloudevents.core.formats.json import JSONFormat
+from cloudevents.core.v1.event import CloudEvent
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from lifegate.inbox.models import Message
+from lifegate.journeys.agency import webhook_secret
+from lifegate.journeys.delivery import backoff, sign
+from lifegate.journeys.models import AgencyClient
+
+logger = logging.getLogger(__name__)
+
+EVENT_TYPES = {
+    "read": "nl.lifegate.inbox.message.read",
+    "unread": "nl.lifegate.inbox.message.unread",
+}
+# Namespace of the event ids (uuid5 of "<message id>:<event>").
+EVENT_NAMESPACE = uuid.UUID("6f1d3c1e-4b7a-5c43-9a58-2f0e0c8d7a11")
+
+
+def event_id(message_id: uuid.UUID | str, event: str) -> str:
+    """The id of the `event` CloudEvent about a message: the same on every attempt."""
+    return str(uuid.uuid5(EVENT_NAMESPACE, f"{message_id}:{event}"))
+
+
+def _moment(message: Message, event: str) -> datetime | None:
+    return message.read_at if event == "read" else message.unread_reported_at
+
+
+def cloud_event(message: Message, event: str, moment: datetime) -> CloudEvent:
+    """The event about `message` (NL GOV CloudEvents profile)."""
+    field = "read_at" if event == "read" else "unread_reported_at"
+    return CloudEvent(
+        attributes={
+            "specversion": "1.0",
+            "id": event_id(message.pk, event),
+            "source": settings.JOURNEYS_CLOUDEVENTS_SOURCE,
+            "type": EVENT_TYPES[event],
+            "subject": str(message.pk),
+            "time": moment,
+            "datacontenttype": "application/json",
+        },
+        data={
+            "message_id": str(message.pk),
+            "idempotency_key": message.idempotency_key,
+            field: moment.isoformat(),
+        },
+    )
+
+
+def _find(message_id: str) -> Message | None:
+    try:
+        return Message.objects.select_related("sender_client").filter(pk=message_id).first()
+    except ValidationError:
+        return None
+
+
+def _webhook_client(message: Message) -> AgencyClient | None:
+    client = message.sender_client
+    if client is None or not client.active or not client.webhook_url:
+        return None
+    if AgencyClient.Scope.MESSAGES not in client.scopes:
+        return None
+    return client
+
+
+def push(message_id: str, event: str, attempt: int = 1) -> str:
+    """One attempt at telling the message's sender about `event` ("read" or "unread").
+    Returns "delivered", "retrying" (the next attempt is enqueued with a growing wait),
+    "dead" (JOURNEYS_DELIVERY_MAX_ATTEMPTS reached), "no-webhook" (the sending system has
+    none) or "skipped" (unknown event, or the message is gone or never had that event)."""
+    if event not in EVENT_TYPES:
+        return "skipped"
+    message = _find(message_id)
+    moment = _moment(message, event) if message else None
+    if message is None or moment is None:
+        return "skipped"
+    client = _webhook_client(message)
+    if client is None:
+        return "no-webhook"
+    error = _post(client, cloud_event(message, event, moment))
+    if not error:
+        return "delivered"
+    logger.warning("message event %s not delivered (attempt %d): %s", event, attempt, error)
+    if attempt >= settings.JOURNEYS_DELIVERY_MAX_ATTEMPTS:
+        return "dead"
+    return "retrying" if _retry_later(message_id, event, attempt + 1) else "dead"
+
+
+def _post(client: AgencyClient, event: CloudEvent) -> str:
+    """POST the event, signed (Standard Webhooks); "" when accepted, else a short error."""
+    message = to_structured(event, JSONFormat())
+    timestamp = int(time.time())
+    webhook_id = str(event.get_id())
+    headers = {
+        **message.headers,
+        "webhook-id": webhook_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": sign(webhook_secret(client), webhook_id, timestamp, message.body),
+    }
+    try:
+        response = requests.post(
+            client.webhook_url,
+            data=message.body,
+            headers=headers,
+            timeout=settings.JOURNEYS_DELIVERY_TIMEOUT_SECONDS,
+            allow_redirects=False,
+        )
+    except requests.RequestException as exc:
+        return f"no answer ({type(exc).__name__})"
+    if 200 <= response.status_code < 300:
+        return ""
+    return f"HTTP {response.status_code}"
+
+
+def _retry_later(message_id: str, event: str, attempt: int) -> bool:
+    """Enqueue the next attempt after the backoff wait; False when the task backend cannot
+    run a task later (then the event is given up: the agency API still shows the fact)."""
+    from lifegate.inbox.tasks import push_message_event  # tasks.py imports this module
+
+    task = push_message_event
+    if not task.get_backend().supports_defer:
+        return False
+    run_after = timezone.now() + backoff(attempt - 1)
+    task.using(run_after=run_after).enqueue(message_id, event, attempt)
+    return True
