@@ -9,13 +9,14 @@ export PYTHONPATH := src
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: help setup demo test lint typecheck openapi openapi-check unit test-postgres bench messages clean
+.PHONY: help setup demo test lint typecheck openapi openapi-check unit test-postgres bench drill messages clean
 
 help:
 	@echo "make demo           install, migrate, load demo data, run server + task worker on http://127.0.0.1:$(PORT)"
 	@echo "make test           install and run ruff, mypy, OpenAPI drift check, unit, API and browser tests"
 	@echo "make test-postgres  the same test suite against PostgreSQL ($(PG_URL))"
 	@echo "make bench          run the benchmarks, write bench/results.json and docs/benchmarks.md"
+	@echo "make drill          message box reliability drill on PostgreSQL (killed workers, concurrent sends)"
 
 $(VENV)/.installed: pyproject.toml requirements/lock.txt
 	@py=$$(scripts/find-python) || exit 1; \
@@ -40,10 +41,12 @@ demo: setup
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	@echo
 	@echo "  lifegate runs on http://127.0.0.1:$(PORT)/  (Ctrl-C stops server and worker)"
+	@echo "  e-mails (notifications of new post) are written to var/mail/; message box housekeeping runs every 5 minutes"
 	@echo "  admin: http://127.0.0.1:$(PORT)/admin/  (user 'admin', password printed above on first run)"
 	@echo
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(MANAGE) db_worker & \
+	  while sleep 300; do $(MANAGE) inbox_housekeeping >/dev/null; done & \
 	  $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 lint: setup
@@ -71,6 +74,11 @@ test-postgres: setup
 bench: setup
 	@command -v wrk >/dev/null || { echo "installing wrk (load generator)"; apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 	$(PY) bench/run.py
+
+# Needs PostgreSQL (BENCH_POSTGRES_SERVER, default postgres://postgres@127.0.0.1:5432); uses a
+# fresh database of its own and exits non-zero when a check fails.
+drill: setup
+	$(PY) -m bench.drill_inbox
 
 messages: $(VENV)/.installed
 	cd src/lifegate && DJANGO_SETTINGS_MODULE=lifegate.settings ../../$(PY) -m django makemessages --locale nl --no-obsolete --no-location --ignore '*/tests/*'

@@ -176,9 +176,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
 
 # File storage. Message attachments live in their own storage without a public URL: only the
-# authorised download view serves them. Production points it at S3-compatible object storage
-# (LIFEGATE_ATTACHMENT_STORAGE=storages.backends.s3.S3Storage with the AWS_* variables of
-# django-storages, installed with the `s3` extra).
+# authorised download view serves them. Production points it at S3-compatible object storage:
+# LIFEGATE_ATTACHMENT_STORAGE=storages.backends.s3.S3Storage (django-storages, installed with
+# the `s3` extra) and the LIFEGATE_S3_* variables.
 ATTACHMENT_STORAGE_BACKEND = env_str(
     "LIFEGATE_ATTACHMENT_STORAGE", "django.core.files.storage.FileSystemStorage"
 )
@@ -189,7 +189,16 @@ STORAGES = {
         "BACKEND": ATTACHMENT_STORAGE_BACKEND,
         "OPTIONS": {"location": str(VAR_DIR / "attachments"), "base_url": "/no-public-url/"}
         if ATTACHMENT_STORAGE_BACKEND.endswith("FileSystemStorage")
-        else {"default_acl": "private", "querystring_auth": True},
+        else {
+            "bucket_name": env_str("LIFEGATE_S3_BUCKET", "lifegate-attachments"),
+            "endpoint_url": env_str("LIFEGATE_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("LIFEGATE_S3_REGION", "") or None,
+            "access_key": env_secret("LIFEGATE_S3_ACCESS_KEY", "") or None,
+            "secret_key": env_secret("LIFEGATE_S3_SECRET_KEY", "") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
     },
 }
 

@@ -146,7 +146,7 @@ def test_agency_post_reaches_the_person_who_reads_it_and_the_agency_sees_it_read
     with page.expect_download() as download:
         page.get_by_role("link", name=re.compile("aanslag.pdf")).click()
     assert download.value.suggested_filename == "aanslag.pdf"
-    assert open(download.value.path(), "rb").read().startswith(b"%PDF-")
+    assert download.value.path().read_bytes().startswith(b"%PDF-")
     assert_accessible(page)
 
     # Unread first: the older unread message now comes before the newer read one.

@@ -3,7 +3,8 @@ organisation, category and state, their attachments, and mailbox counters.
 
 Nothing here identifies a recipient: the recipient's hash and sealed identifier, the
 notification address and the mailbox key (which is the recipient's hash) are never shown. The
-message text and attachment files are the person's post and are not shown or editable either;
+message's subject and text and its attachments (names and files) are the person's post and are
+not shown or editable either;
 the operator sees what was sent when, by whom, and in what state it is."""
 
 from typing import Any
@@ -20,7 +21,8 @@ from lifegate.journeys.admin import ReadOnlyAdmin, ReadOnlyInline
 class AttachmentInline(ReadOnlyInline):
     model = Attachment
     # Not `file`: its link would lead to the person's document.
-    fields = readonly_fields = ("filename", "content_type", "size", "sha256")
+    # Nor the file name: "ontslagbesluit.pdf" is already the person's post.
+    fields = readonly_fields = ("content_type", "size", "sha256")
 
 
 @admin.register(Message)
@@ -29,7 +31,6 @@ class MessageAdmin(ReadOnlyAdmin):
         "sent_at",
         "organisation",
         "category",
-        "subject",
         "unread",
         "archived",
         "notification_state",
@@ -54,7 +55,6 @@ class MessageAdmin(ReadOnlyAdmin):
         "organisation",
         "sender_client",
         "idempotency_key",
-        "subject",
         "category",
         "language",
         "action_required_by",
@@ -75,11 +75,11 @@ class MessageAdmin(ReadOnlyAdmin):
 
 @admin.register(Attachment)
 class AttachmentAdmin(ReadOnlyAdmin):
-    list_display = ["filename", "size", "message_organisation", "message_sent_at"]
+    list_display = ["id", "size", "message_organisation", "message_sent_at"]
     list_filter = ["message__organisation"]
     list_select_related = ["message__organisation"]
     show_full_result_count = False
-    fields = readonly_fields = ("id", "message", "filename", "content_type", "size", "sha256")
+    fields = readonly_fields = ("id", "message", "content_type", "size", "sha256")
 
     @admin.display(description=_("organisation"), ordering="message__organisation")
     def message_organisation(self, attachment: Attachment) -> str:

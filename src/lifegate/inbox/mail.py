@@ -36,7 +36,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 
 from lifegate.core.sealing import UnsealError, unseal
@@ -239,8 +239,11 @@ def _claim(
     """Take up to CLAIM_CHUNK free messages: those nobody wants e-mailed about are marked
     handled at once, the others get our lease. Returns the lease, the claimed messages, and
     whether there may be more."""
-    lease = now + timedelta(seconds=settings.INBOX_MAIL_LEASE_SECONDS)
-    free = Q(mail_lease_until__isnull=True) | Q(mail_lease_until__lt=now)
+    # The clock at this claim, not at the start of the run: a run longer than the lease must
+    # neither take over another worker's live claim nor hand out leases that ended already.
+    clock = max(now, timezone.now())
+    lease = clock + timedelta(seconds=settings.INBOX_MAIL_LEASE_SECONDS)
+    free = Q(mail_lease_until__isnull=True) | Q(mail_lease_until__lt=clock)
     with transaction.atomic():
         rows = list(
             due.filter(free)

@@ -114,7 +114,8 @@ class Message(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.organisation_id}: {self.subject}"
+        # Not the subject: this shows up in the admin and in logs, and the subject is post.
+        return f"{self.category} {self.id}"
 
     @property
     def important(self) -> bool:
@@ -138,7 +139,7 @@ class Attachment(models.Model):
         verbose_name = _("attachment")
 
     def __str__(self) -> str:
-        return self.filename
+        return f"attachment {self.id}"
 
 
 class Mailbox(models.Model):

@@ -300,17 +300,18 @@ def notify(message_ids: Iterable[str | UUID], now: datetime | None = None) -> in
 def notify_pending(now: datetime | None = None, older_than_minutes: int | None = None) -> int:
     """The safety net: enqueue notification tasks for messages sent more than
     `older_than_minutes` (INBOX_NOTIFY_SWEEP_MINUTES) ago that are still waiting and not
-    being handled; returns how many messages. Does nothing while notification tasks are
-    still queued: those messages are on their way, and a lost task is caught once the queue
-    has drained."""
+    being handled; returns how many messages. Does nothing while notification tasks enqueued
+    within that time are still queued: those messages are on their way. Tasks waiting longer
+    do not hold the sweep back, so a steady stream of sends cannot starve it (a repeat is
+    harmless: each message is e-mailed once)."""
     from lifegate.inbox.tasks import notify_messages, queued
 
-    if queued(notify_messages):
-        return 0
     now = now or timezone.now()
     minutes = older_than_minutes
     if minutes is None:
         minutes = settings.INBOX_NOTIFY_SWEEP_MINUTES
+    if queued(notify_messages, enqueued_after=now - timedelta(minutes=minutes)):
+        return 0
     waiting = (
         Message.objects.filter(
             notification_state=NotificationState.PENDING,

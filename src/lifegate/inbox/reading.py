@@ -10,7 +10,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID
 
 from django.db import transaction
@@ -22,6 +22,7 @@ from lifegate.inbox.models import Attachment, Mailbox, Message
 from lifegate.transparency.services import Actor, record_processing, subject_hash
 
 READ_ACTIVITY = "inbox-reading"
+EARLIEST, LATEST = date(2000, 1, 1), date(9000, 1, 1)
 PAGE_SIZE = 25
 
 
@@ -67,7 +68,11 @@ def unread_count(subject: Subject) -> int:
 
 
 def messages_of(subject: Subject) -> QuerySet[Message]:
-    return Message.objects.filter(recipient_hash=subject_hash(subject))
+    """The person's messages that are still kept (an expired one is gone for the person even
+    before the removal task has run)."""
+    return Message.objects.filter(
+        recipient_hash=subject_hash(subject), expires_at__gt=timezone.now()
+    )
 
 
 def _filtered(queryset: QuerySet[Message], filters: InboxFilter) -> QuerySet[Message]:
@@ -80,9 +85,11 @@ def _filtered(queryset: QuerySet[Message], filters: InboxFilter) -> QuerySet[Mes
     if filters.category:
         queryset = queryset.filter(category=filters.category)
     zone = timezone.get_current_timezone()
-    if filters.since:
+    # Dates at the ends of the calendar would overflow in time-zone arithmetic; no message
+    # was sent before 2000 or after 9000, so such bounds filter nothing.
+    if filters.since and EARLIEST < filters.since < LATEST:
         queryset = queryset.filter(sent_at__gte=datetime.combine(filters.since, time(), zone))
-    if filters.until:
+    if filters.until and EARLIEST < filters.until < LATEST:
         end = datetime.combine(filters.until + timedelta(days=1), time(), zone)
         queryset = queryset.filter(sent_at__lt=end)
     return queryset
@@ -99,9 +106,12 @@ def encode_cursor(message: Message) -> str:
 def _decode_cursor(cursor: str) -> tuple[bool, datetime, UUID]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        unread, moment, row_id = json.loads(raw)
-        return bool(unread), datetime.fromisoformat(moment), UUID(row_id)
-    except (binascii.Error, ValueError, TypeError) as exc:
+        unread, moment_text, row_id = json.loads(raw)
+        moment = datetime.fromisoformat(moment_text)
+        if moment.tzinfo is None or not EARLIEST < moment.astimezone(UTC).date() < LATEST:
+            raise ValueError("cursor moment out of range")
+        return bool(unread), moment, UUID(row_id)
+    except (binascii.Error, ValueError, TypeError, OverflowError) as exc:
         raise InvalidCursor(cursor[:40]) from exc
 
 
@@ -224,8 +234,13 @@ def attachment_of(
     `Attachment.DoesNotExist` for anyone else's."""
     with transaction.atomic():
         attachment = Attachment.objects.get(
-            pk=attachment_id, message_id=message_id, message__recipient_hash=subject_hash(subject)
+            pk=attachment_id,
+            message_id=message_id,
+            message__in=messages_of(subject),
         )
+        if not attachment.file.name or not attachment.file.storage.exists(attachment.file.name):
+            # Removed with its expired message a moment ago: gone, like the message.
+            raise Attachment.DoesNotExist(attachment_id)
         record_processing(
             name="inbox.attachment",
             subject=subject,

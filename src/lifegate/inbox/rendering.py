@@ -2,6 +2,7 @@
 once that it would not be shown), and the HTML rendered for the person is sanitised again with
 an allow-list, so a message can never carry script, styles or tracking pixels."""
 
+import re
 from functools import lru_cache
 
 import nh3
@@ -15,6 +16,7 @@ ALLOWED_TAGS = {
     "code", "pre", "hr", "table", "thead", "tbody", "tr", "th", "td",
 }  # fmt: skip
 ALLOWED_URL_SCHEMES = {"https", "http", "mailto"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 @lru_cache(maxsize=1)
@@ -30,8 +32,10 @@ def markdown_problem(body: str) -> str | None:
         return _("The body is longer than %(max)d characters.") % {
             "max": settings.INBOX_BODY_MAX_CHARS
         }
-    if any(ord(char) < 32 and char not in "\n\r\t" for char in body):
+    if _CONTROL.search(body):
         return _("The body contains control characters.")
+    if "<" not in body:
+        return None  # raw HTML in CommonMark always starts with "<": nothing to parse for
     for token in _parser(True).parse(body):
         inline = token.children or []
         if token.type == "html_block" or any(child.type == "html_inline" for child in inline):

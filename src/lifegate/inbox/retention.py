@@ -4,25 +4,31 @@ important message goes.
 
 Attachment files are deleted before their rows, in the same claimed chunk: if anything fails
 in between, the expired rows stay and the next run finishes the job (deleting a file that is
-already gone is harmless), so no file is ever left without a row to find it by."""
+already gone is harmless). Files of a send that never committed (its process killed between
+writing a file and committing its row) are found by `remove_orphan_files` and removed once
+they are old enough that no send can still be committing them."""
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.conf import settings
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from lifegate.inbox.mail import SYSTEM, Mailing, run_mailing
-from lifegate.inbox.models import Attachment, Category, Mailbox, Message
+from lifegate.inbox.models import Attachment, Category, Mailbox, Message, attachment_storage
 from lifegate.inbox.sending import SEND_ACTIVITY
 from lifegate.transparency.services import decrypt_subject, record_processing_many
 
 PURGE_CHUNK = 200
+ATTACHMENT_ROOT = "inbox"
+# A file younger than this may belong to a send that is still committing.
+ORPHAN_AGE = timedelta(hours=1)
 
 
 def _wants_warning(message: Message, mailbox: Mailbox) -> bool:
@@ -94,3 +100,30 @@ def _uncount(rows: Sequence[tuple[UUID, str, str, bool]]) -> None:
             message_count=Greatest(F("message_count") - messages, Value(0)),
             unread_count=Greatest(F("unread_count") - unread, Value(0)),
         )
+
+
+def _stored_files(storage: Storage, folder: str) -> Iterator[str]:
+    folders, files = storage.listdir(folder)
+    for name in files:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from _stored_files(storage, f"{folder}/{sub}")
+
+
+def remove_orphan_files(now: datetime | None = None) -> int:
+    """Delete attachment files that no attachment row refers to and that are older than
+    ORPHAN_AGE; returns how many."""
+    storage = attachment_storage()
+    if not storage.exists(ATTACHMENT_ROOT):
+        return 0
+    cutoff = (now or timezone.now()) - ORPHAN_AGE
+    removed = 0
+    names = list(_stored_files(storage, ATTACHMENT_ROOT))
+    for start in range(0, len(names), 1000):
+        chunk = names[start : start + 1000]
+        known = set(Attachment.objects.filter(file__in=chunk).values_list("file", flat=True))
+        for name in chunk:
+            if name not in known and storage.get_modified_time(name) < cutoff:
+                storage.delete(name)
+                removed += 1
+    return removed

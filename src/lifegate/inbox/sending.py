@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -40,6 +40,8 @@ LANGUAGES = ("nl", "en")
 PDF_MAGIC = b"%PDF-"
 PDF_TYPE = "application/pdf"
 INSERT_BATCH = 2000
+# Keys of the messages lifegate sends itself (journey news); agencies cannot use them.
+SYSTEM_KEY_PREFIX = "lifegate:"
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,16 @@ def _unknown_submission() -> Problem:
     )
 
 
+def _reserved_key() -> Problem:
+    return Problem(
+        422,
+        _("Reserved idempotency key"),
+        _("Idempotency keys starting with %(prefix)s are reserved for lifegate itself.")
+        % {"prefix": SYSTEM_KEY_PREFIX},
+        "malformed-message",
+    )
+
+
 def _key_conflict() -> Problem:
     return Problem(
         422,
@@ -242,6 +254,8 @@ def send_messages(
     candidates: list[_Candidate] = []
     for index, message in enumerate(messages):
         problem = _check_message(message)
+        if not problem and client and message.idempotency_key.startswith(SYSTEM_KEY_PREFIX):
+            problem = _reserved_key()
         if problem:
             results[index] = _rejected(index, message, problem)
         else:
@@ -327,13 +341,12 @@ def _store(
     """Insert one chunk; whatever the insert did not create is a repeat of an earlier send."""
     now = timezone.now()
     written: list[str] = []
+    committed = False
     try:
         with transaction.atomic():
-            Message.objects.bulk_create(
-                [_row(organisation, candidate, client, now) for candidate in candidates],
-                ignore_conflicts=True,
-            )
-            created = _sort_outcomes(organisation, candidates, results)
+            rows = [_row(organisation, candidate, client, now) for candidate in candidates]
+            inserted = _insert(rows)
+            created = _sort_outcomes(organisation, candidates, results, inserted)
             if created:
                 written = _save_attachments(created)
                 _count_in_mailboxes(created, now)
@@ -346,11 +359,15 @@ def _store(
                     started_at=now,
                 )
                 ids = [str(c.row_id) for c in created]
-                transaction.on_commit(lambda: _notify_later(ids))
+                # Robust: a failure to enqueue must not undo a committed send. The sweep
+                # (`notify_pending`) picks up messages whose task never got queued.
+                transaction.on_commit(lambda: _notify_later(ids), robust=True)
+        committed = True
     except BaseException:
-        storage = attachment_storage()
-        for name in written:
-            storage.delete(name)
+        if not committed:  # the rows are gone, so their files must go too
+            storage = attachment_storage()
+            for name in written:
+                storage.delete(name)
         raise
 
 
@@ -359,40 +376,82 @@ def _row(
     candidate: _Candidate,
     client: AgencyClient | None,
     now: datetime,
-) -> Message:
+) -> dict[str, Any]:
+    """The new message's fields (by attribute name); the others keep their defaults."""
     new = candidate.new
-    return Message(
-        id=candidate.row_id,
-        recipient_hash=candidate.recipient_hash,
-        recipient_sealed=encrypt_subject(new.recipient),
-        organisation=organisation,
-        sender_client=client,
-        idempotency_key=new.idempotency_key,
-        request_hash=candidate.fingerprint,
-        subject=new.subject.strip(),
-        body=new.body,
-        category=new.category,
-        language=new.language,
-        action_required_by=new.action_required_by,
-        step_id=candidate.step_id,
-        sent_at=now,
-        expires_at=_expires_at(new.category, now),
-    )
+    return {
+        "id": candidate.row_id,
+        "recipient_hash": candidate.recipient_hash,
+        "recipient_sealed": encrypt_subject(new.recipient),
+        "organisation_id": organisation.pk,
+        "sender_client_id": client.pk if client else None,
+        "idempotency_key": new.idempotency_key,
+        "request_hash": candidate.fingerprint,
+        "subject": new.subject.strip(),
+        "body": new.body,
+        "category": new.category,
+        "language": new.language,
+        "action_required_by": new.action_required_by,
+        "step_id": candidate.step_id,
+        "sent_at": now,
+        "expires_at": _expires_at(new.category, now),
+    }
+
+
+def _insert(rows: list[dict[str, Any]]) -> set[UUID] | None:
+    """Insert the rows, skipping those whose key (or id) is taken. On PostgreSQL, returns the
+    ids inserted; elsewhere None (not known)."""
+    if connection.vendor != "postgresql":
+        Message.objects.bulk_create([Message(**row) for row in rows], ignore_conflicts=True)
+        return None
+    # COPY into a temporary table and one INSERT from it: COPY itself cannot skip conflicts,
+    # and per-row INSERTs cost a round of Python and SQL work per message.
+    fields = Message._meta.concrete_fields
+    template = Message()
+    defaults = {field.attname: _plain(getattr(template, field.attname)) for field in fields}
+    columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
+    table = Message._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE inbox_message_incoming (LIKE {table}) ON COMMIT DROP"
+        )
+        with cursor.cursor.copy(f"COPY inbox_message_incoming ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row.get(name, default) for name, default in defaults.items()])
+        # In key order, so that concurrent sends of overlapping batches wait for each other
+        # instead of deadlocking on each other's keys.
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM inbox_message_incoming"  # noqa: S608
+            " ORDER BY idempotency_key ON CONFLICT DO NOTHING RETURNING id"
+        )
+        inserted = {row_id for (row_id,) in cursor.fetchall()}
+        # Dropped now rather than at commit: the caller's transaction may send another chunk.
+        cursor.execute("DROP TABLE inbox_message_incoming")
+    return inserted
+
+
+def _plain(value: Any) -> Any:
+    """A field default as COPY takes it: choices by their value."""
+    return value.value if isinstance(value, Enum) else value
 
 
 def _sort_outcomes(
     organisation: PublicOrganisation,
     candidates: list[_Candidate],
     results: list[SendResult | None],
+    inserted: set[UUID] | None,
 ) -> list[_Candidate]:
-    """Set each candidate's outcome from the rows now holding its key; returns the created."""
+    """Set each candidate's outcome from the rows now holding its key; returns the created.
+    `inserted` (if known) are the ids the insert wrote: only the other keys are looked up."""
+    inserted = inserted or set()
     stored = {
-        key: (row_id, fingerprint)
-        for key, row_id, fingerprint in Message.objects.filter(
-            organisation=organisation,
-            idempotency_key__in={c.new.idempotency_key for c in candidates},
-        ).values_list("idempotency_key", "id", "request_hash")
+        c.new.idempotency_key: (c.row_id, c.fingerprint) for c in candidates if c.row_id in inserted
     }
+    looked_up = {c.new.idempotency_key for c in candidates if c.row_id not in inserted}
+    if looked_up:
+        rows = Message.objects.filter(organisation=organisation, idempotency_key__in=looked_up)
+        for key, row_id, fingerprint in rows.values_list("idempotency_key", "id", "request_hash"):
+            stored[key] = (row_id, fingerprint)
     created = []
     for candidate in candidates:
         key = candidate.new.idempotency_key
@@ -444,22 +503,39 @@ def _count_in_mailboxes(created: list[_Candidate], now: datetime) -> None:
     per_recipient: dict[str, int] = {}
     for candidate in created:
         per_recipient[candidate.recipient_hash] = per_recipient.get(candidate.recipient_hash, 0) + 1
-    table = Mailbox._meta.db_table
+    recipients = sorted(per_recipient)
+    counts = [per_recipient[recipient] for recipient in recipients]
+    notify = Mailbox.Notify.EVERY.value
     stamp = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} (recipient_hash, unread_count, message_count, email_sealed,"  # noqa: S608
-            " pending_email_sealed, notify, notify_language, updated_at)"
-            " VALUES (%s, %s, %s, '', '', %s, 'nl', %s)"
-            " ON CONFLICT (recipient_hash) DO UPDATE SET"
-            f" unread_count = {table}.unread_count + excluded.unread_count,"
-            f" message_count = {table}.message_count + excluded.message_count,"
-            " updated_at = excluded.updated_at",
-            [
-                (recipient, count, count, Mailbox.Notify.EVERY, stamp)
-                for recipient, count in sorted(per_recipient.items())
-            ],
-        )
+        if connection.vendor == "postgresql":
+            # All recipients in one statement, in the same fixed order.
+            cursor.execute(
+                _mailbox_upsert(
+                    "SELECT recipient, added, added, '', '', %s, 'nl', %s FROM"
+                    " unnest(%s::varchar[], %s::integer[]) AS new (recipient, added)"
+                    " ORDER BY recipient"
+                ),
+                [notify, stamp, recipients, counts],
+            )
+        else:
+            cursor.executemany(
+                _mailbox_upsert("VALUES (%s, %s, %s, '', '', %s, 'nl', %s)"),
+                [(r, n, n, notify, stamp) for r, n in zip(recipients, counts, strict=True)],
+            )
+
+
+def _mailbox_upsert(rows: str) -> str:
+    """INSERT of new mailboxes from `rows` that adds to the counters of existing ones."""
+    table = Mailbox._meta.db_table
+    return (
+        f"INSERT INTO {table} (recipient_hash, unread_count, message_count, email_sealed,"
+        f" pending_email_sealed, notify, notify_language, updated_at) {rows}"
+        " ON CONFLICT (recipient_hash) DO UPDATE SET"
+        f" unread_count = {table}.unread_count + excluded.unread_count,"
+        f" message_count = {table}.message_count + excluded.message_count,"
+        " updated_at = excluded.updated_at"
+    )
 
 
 def _notify_later(message_ids: list[str]) -> None:

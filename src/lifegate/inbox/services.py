@@ -13,6 +13,7 @@ from lifegate.inbox.reading import (
 )
 from lifegate.inbox.rendering import render_body
 from lifegate.inbox.sending import (
+    SYSTEM_KEY_PREFIX,
     NewAttachment,
     NewMessage,
     Outcome,
@@ -23,6 +24,7 @@ from lifegate.inbox.sending import (
 )
 
 __all__ = [
+    "SYSTEM_KEY_PREFIX",
     "InboxFilter",
     "InboxPage",
     "InvalidCursor",

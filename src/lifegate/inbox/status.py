@@ -3,7 +3,7 @@ read, reported unread). Whether a person read a message is about that person, so
 read is recorded in their processing log."""
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 from django.db.models import QuerySet
@@ -30,7 +30,8 @@ def sent_messages(
         queryset = queryset.filter(unread=unread)
     if unread_reported is not None:
         queryset = queryset.filter(unread_reported_at__isnull=not unread_reported)
-    if since is not None:
+    if since is not None and date(2000, 1, 1) < since.date() < date(9000, 1, 1):
+        # (Bounds at the ends of the calendar would overflow and filter nothing anyway.)
         aware = since if timezone.is_aware(since) else timezone.make_aware(since)
         queryset = queryset.filter(sent_at__gte=aware)
     return queryset

@@ -64,6 +64,12 @@ def purge_expired() -> int:
     return retention.purge_expired()
 
 
+@task()
+def remove_orphan_files() -> int:
+    """Remove attachment files left behind by sends that never committed; returns how many."""
+    return retention.remove_orphan_files()
+
+
 # Housekeeping, in the order it runs: the notification sweep first, removal last.
 HOUSEKEEPING: tuple[Task[..., int], ...] = (
     notify_pending,
@@ -71,6 +77,7 @@ HOUSEKEEPING: tuple[Task[..., int], ...] = (
     report_unread,
     warn_expiring,
     purge_expired,
+    remove_orphan_files,
 )
 
 
@@ -78,12 +85,15 @@ def _in_database(task: Task[..., Any]) -> bool:
     return isinstance(task.get_backend(), DatabaseBackend)
 
 
-def queued(task: Task[..., Any]) -> bool:
-    """Whether a run of `task` is waiting in the database task queue (with other backends
-    nothing waits)."""
+def queued(task: Task[..., Any], enqueued_after: datetime | None = None) -> bool:
+    """Whether a run of `task` (enqueued after `enqueued_after`, if given) is waiting in the
+    database task queue (with other backends nothing waits)."""
     if not _in_database(task):
         return False
-    return DBTaskResult.objects.filter(task_path=task.module_path, status="READY").exists()
+    waiting = DBTaskResult.objects.filter(task_path=task.module_path, status="READY")
+    if enqueued_after is not None:
+        waiting = waiting.filter(enqueued_at__gt=enqueued_after)
+    return waiting.exists()
 
 
 def enqueue_housekeeping() -> list[str]:

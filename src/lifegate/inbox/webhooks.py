@@ -19,12 +19,15 @@ from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from lifegate.inbox.models import Message
+from lifegate.inbox.status import record_status_reads
 from lifegate.journeys.agency import webhook_secret
 from lifegate.journeys.delivery import backoff, sign
 from lifegate.journeys.models import AgencyClient
+from lifegate.transparency.services import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +71,11 @@ def cloud_event(message: Message, event: str, moment: datetime) -> CloudEvent:
 
 def _find(message_id: str) -> Message | None:
     try:
-        return Message.objects.select_related("sender_client").filter(pk=message_id).first()
+        return (
+            Message.objects.select_related("sender_client__organisation")
+            .filter(pk=message_id)
+            .first()
+        )
     except ValidationError:
         return None
 
@@ -98,6 +105,11 @@ def push(message_id: str, event: str, attempt: int = 1) -> str:
         return "no-webhook"
     error = _post(client, cloud_event(message, event, moment))
     if not error:
+        # The agency now knows whether the person read it: that is in their processing log,
+        # as when the agency reads the status through the API.
+        with transaction.atomic():
+            actor = Actor(kind="agency", organisation=client.organisation.slug)
+            record_status_reads(actor, [message])
         return "delivered"
     logger.warning("message event %s not delivered (attempt %d): %s", event, attempt, error)
     if attempt >= settings.JOURNEYS_DELIVERY_MAX_ATTEMPTS:

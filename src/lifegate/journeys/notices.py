@@ -12,7 +12,13 @@ from django.utils.translation import gettext as _
 from lifegate.catalogue.models import PublicOrganisation
 from lifegate.core.subject import Subject
 from lifegate.inbox.models import Category
-from lifegate.inbox.services import NewMessage, Outcome, send_message
+from lifegate.inbox.services import (
+    SYSTEM_KEY_PREFIX,
+    NewMessage,
+    Outcome,
+    SendResult,
+    send_message,
+)
 from lifegate.journeys.models import Journey, StatusChange, Submission
 from lifegate.transparency.services import Actor
 
@@ -21,9 +27,26 @@ from lifegate.transparency.services import Actor
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~\"'&:])")
 
 
+# Control characters (a word processor's manual line break, a form feed) become line breaks:
+# a message body may not contain them, and the agency's text must still arrive.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def as_literal_markdown(text: str) -> str:
     """`text` escaped so that Markdown shows it as written."""
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", _CONTROL.sub("\n", text))
+
+
+class NoticeRefused(RuntimeError):
+    """The message box refused lifegate's own message: a defect, never the person's doing.
+    Raised so that the change it reports is not committed without it."""
+
+
+def _sent(result: SendResult) -> bool:
+    if result.outcome == Outcome.REJECTED:
+        slug = result.problem.slug if result.problem else "unknown"
+        raise NoticeRefused(f"journey notice refused by the message box: {slug}")
+    return result.outcome == Outcome.CREATED
 
 
 def send_status_message(
@@ -51,12 +74,11 @@ def send_status_message(
         subject=subject[:200],
         body="\n".join(lines),
         category=Category.JOURNEY_UPDATE,
-        idempotency_key=f"journey-status-{change.pk}",
+        idempotency_key=f"{SYSTEM_KEY_PREFIX}journey-status-{change.pk}",
         language=submission.language,
         submission_id=submission.pk,
     )
-    result = send_message(submission.organisation, message, actor=actor, recipients_known=True)
-    return result.outcome == Outcome.CREATED
+    return _sent(send_message(submission.organisation, message, actor=actor, recipients_known=True))
 
 
 def send_plan_started_message(
@@ -84,8 +106,7 @@ def send_plan_started_message(
         subject=subject[:200],
         body=body,
         category=Category.ANNOUNCEMENT,
-        idempotency_key=f"journey-started-{journey.pk}",
+        idempotency_key=f"{SYSTEM_KEY_PREFIX}journey-started-{journey.pk}",
         language=journey.language,
     )
-    result = send_message(sender, message, actor=actor, recipients_known=True)
-    return result.outcome == Outcome.CREATED
+    return _sent(send_message(sender, message, actor=actor, recipients_known=True))

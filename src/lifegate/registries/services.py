@@ -113,10 +113,11 @@ def registered_subjects(subjects: Collection[Subject]) -> set[Subject]:
     """Which of `subjects` are registered persons. Returns no personal data beyond the answer
     "known", so it records nothing itself: the caller records what it then does for each
     known subject (a bulk send records every message it delivers)."""
-    bsns = {s.value for s in subjects if s.scheme == "bsn"}
-    eidas = {s.value for s in subjects if s.scheme == "eidas"}
-    found = population_register().registered(bsns, eidas)
-    return {s for s in subjects if s.value in found}
+    register = population_register()
+    # Asked per scheme: a value must be registered under the scheme it was given with.
+    bsns = register.registered({s.value for s in subjects if s.scheme == "bsn"}, ())
+    eidas = register.registered((), {s.value for s in subjects if s.scheme == "eidas"})
+    return {s for s in subjects if s.value in (bsns if s.scheme == "bsn" else eidas)}
 
 
 def read_children(

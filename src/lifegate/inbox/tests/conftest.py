@@ -1,13 +1,16 @@
 """Shared fixtures of the message box tests: a sending agency, the demo population, and a
 helper that builds a message to a persona."""
 
+from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from lifegate.catalogue.models import PublicOrganisation
 from lifegate.catalogue.tests.factories import make_organisation
+from lifegate.inbox.models import Attachment, attachment_storage
 from lifegate.inbox.sending import NewAttachment, NewMessage
 from lifegate.registries.demo_loader import load_demo_population
 from lifegate.registries.personas import DemoPersona, demo_personas
@@ -15,6 +18,22 @@ from lifegate.registries.tests.conftest import SEED
 from lifegate.transparency.services import Actor
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def private_attachment_dir(tmp_path: Path) -> Iterator[Path]:
+    """Each test's attachment files in a fresh directory, so files of earlier tests (whose
+    rows were rolled back) never look like this test's."""
+    storages = {attachment_storage(), Attachment._meta.get_field("file").storage}
+    saved = [(storage, storage.__dict__.copy()) for storage in storages]
+    for storage in storages:
+        storage._location = str(tmp_path / "attachments")  # type: ignore[attr-defined]
+        for cached in ("base_location", "location"):
+            storage.__dict__.pop(cached, None)
+    yield tmp_path / "attachments"
+    for storage, state in saved:
+        storage.__dict__.clear()
+        storage.__dict__.update(state)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from django_tasks_db.models import DBTaskResult
 
 from lifegate.catalogue.models import PublicOrganisation
 from lifegate.core.sealing import seal
+from lifegate.inbox import mail as inbox_mail
 from lifegate.inbox.mail import (
     ADDRESS_PURPOSE,
     MessageFileBackend,
@@ -27,7 +28,7 @@ from lifegate.inbox.mail import (
     safe_file_name,
 )
 from lifegate.inbox.models import Mailbox, Message
-from lifegate.inbox.notifications import notify, notify_pending
+from lifegate.inbox.notifications import NEW_MESSAGE, notify, notify_pending
 from lifegate.inbox.sending import send_message
 from lifegate.inbox.tests.conftest import new_message
 from lifegate.registries.personas import DemoPersona
@@ -381,3 +382,23 @@ def test_sending_a_message_e_mails_the_person_after_commit(
 
     assert len(mail.outbox) == 1
     assert Message.objects.get(pk=message.pk).notification_state == "sent"
+
+
+def test_a_claim_late_in_a_long_run_is_leased_from_the_clock_at_that_moment(
+    personas: dict[str, DemoPersona], agency: PublicOrganisation, monkeypatch: Any
+) -> None:
+    """A run that started long ago must not hand out leases that ended already (another
+    worker would take the messages over while they are being e-mailed)."""
+    give_address(personas["parent"])
+    message = send(agency, personas["parent"], "late")
+    run_started = timezone.now()
+    later = run_started + timedelta(seconds=400)
+    monkeypatch.setattr(inbox_mail.timezone, "now", lambda: later)
+
+    lease, claimed, _more = inbox_mail._claim(
+        NEW_MESSAGE, Message.objects.filter(pk=message.pk), run_started
+    )
+
+    assert [c.message.pk for c in claimed] == [message.pk]
+    assert lease > later
+    assert Message.objects.get(pk=message.pk).mail_lease_until == lease

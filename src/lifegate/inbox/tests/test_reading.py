@@ -1,6 +1,8 @@
 """Reading the message box: pages unread first and newest first in both directions, filters,
 opening and archiving, the mailbox counters, and nobody reading anyone else's post."""
 
+import base64
+import json
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
@@ -9,7 +11,7 @@ from django.utils import timezone
 
 from lifegate.catalogue.models import PublicOrganisation
 from lifegate.catalogue.tests.factories import make_organisation
-from lifegate.inbox.models import Mailbox, Message
+from lifegate.inbox.models import Attachment, Mailbox, Message
 from lifegate.inbox.reading import (
     InboxFilter,
     InvalidCursor,
@@ -245,3 +247,58 @@ def test_the_owner_gets_the_attachment_and_the_read_is_recorded(
     assert attachment.file.read() == PDF
     record = ProcessingRecord.objects.get(name="inbox.attachment")
     assert record.data_subject_hash == subject_hash(persona.subject)
+
+
+def test_filter_dates_at_the_ends_of_the_calendar_filter_nothing(
+    personas: dict[str, DemoPersona], agency: PublicOrganisation
+) -> None:
+    persona = personas["parent"]
+    send(agency, persona, 2)
+    wide = InboxFilter(since=date(1, 1, 1), until=date(9999, 12, 31))
+
+    page = inbox_page(persona.subject, wide, actor=reader(persona))
+
+    assert len(page.messages) == 2
+
+
+@pytest.mark.parametrize(
+    "moment", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "2026-03-01T09:00:00"]
+)
+def test_a_cursor_with_a_moment_out_of_range_is_invalid(
+    personas: dict[str, DemoPersona], moment: str
+) -> None:
+    raw = json.dumps([True, moment, "00000000-0000-0000-0000-000000000000"]).encode()
+    cursor = base64.urlsafe_b64encode(raw).decode()
+    persona = personas["parent"]
+
+    with pytest.raises(InvalidCursor):
+        inbox_page(persona.subject, InboxFilter(), actor=reader(persona), after=cursor)
+
+
+def test_an_expired_message_is_gone_for_the_person_before_the_removal_task_runs(
+    personas: dict[str, DemoPersona], agency: PublicOrganisation
+) -> None:
+    persona = personas["parent"]
+    [expired, kept] = send(agency, persona, 2)
+    Message.objects.filter(pk=expired).update(expires_at=timezone.now() - timedelta(seconds=1))
+    attachment = Message.objects.get(pk=expired).attachments.get()
+
+    page = inbox_page(persona.subject, InboxFilter(), actor=reader(persona))
+
+    assert [m.pk for m in page.messages] == [kept]
+    with pytest.raises(Message.DoesNotExist):
+        open_message(persona.subject, expired, actor=reader(persona))
+    with pytest.raises(Attachment.DoesNotExist):
+        attachment_of(persona.subject, expired, attachment.pk, actor=reader(persona))
+
+
+def test_an_attachment_whose_file_is_gone_is_not_found(
+    personas: dict[str, DemoPersona], agency: PublicOrganisation
+) -> None:
+    persona = personas["parent"]
+    [message_id] = send(agency, persona, 1)
+    attachment = Message.objects.get(pk=message_id).attachments.get()
+    attachment.file.storage.delete(str(attachment.file.name))
+
+    with pytest.raises(Attachment.DoesNotExist):
+        attachment_of(persona.subject, message_id, attachment.pk, actor=reader(persona))

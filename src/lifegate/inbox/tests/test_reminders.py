@@ -115,6 +115,7 @@ HOUSEKEEPING_TASKS = {
     "lifegate.inbox.tasks.report_unread",
     "lifegate.inbox.tasks.warn_expiring",
     "lifegate.inbox.tasks.purge_expired",
+    "lifegate.inbox.tasks.remove_orphan_files",
 }
 
 

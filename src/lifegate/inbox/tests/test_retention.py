@@ -6,13 +6,19 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.files.base import ContentFile
 from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from lifegate.catalogue.models import PublicOrganisation
 from lifegate.inbox.models import Attachment, Mailbox, Message, attachment_storage
-from lifegate.inbox.retention import purge_expired, warn_expiring
+from lifegate.inbox.retention import (
+    ORPHAN_AGE,
+    purge_expired,
+    remove_orphan_files,
+    warn_expiring,
+)
 from lifegate.inbox.tasks import notify_messages, recover_lost_tasks
 from lifegate.inbox.tests.test_notifications import assert_content_free, give_address, send
 from lifegate.registries.personas import DemoPersona
@@ -124,3 +130,17 @@ def test_tasks_a_killed_worker_left_running_are_enqueued_again(db: None) -> None
     [again] = DBTaskResult.objects.filter(status="READY")
     assert again.args_kwargs["args"] == [["3f3b1c9e-0000-4000-8000-000000000001"]]
     assert DBTaskResult.objects.get(pk=recent.id).status == "RUNNING"
+
+
+def test_files_of_sends_that_never_committed_are_removed_once_old_enough(
+    personas: dict[str, DemoPersona], agency: PublicOrganisation
+) -> None:
+    kept = send(agency, personas["parent"], "kept")
+    kept_file = str(Attachment.objects.get(message=kept).file.name)
+    storage = attachment_storage()
+    orphan = storage.save("inbox/2026/11/orphan-of-a-killed-send.pdf", ContentFile(b"%PDF-1.4"))
+
+    assert remove_orphan_files() == 0  # too young: its send may still be committing
+    assert remove_orphan_files(now=timezone.now() + 2 * ORPHAN_AGE) == 1
+
+    assert not storage.exists(orphan) and storage.exists(kept_file)

@@ -10,6 +10,7 @@ from lifegate.core.subject import Subject
 from lifegate.inbox.models import Attachment, Mailbox, Message
 from lifegate.inbox.sending import NewAttachment, Outcome, send_message, send_messages
 from lifegate.inbox.tests.conftest import PDF, new_message
+from lifegate.journeys.agency import create_client
 from lifegate.registries.personas import DemoPersona
 from lifegate.transparency.models import ProcessingRecord
 from lifegate.transparency.services import Actor, subject_hash
@@ -88,3 +89,16 @@ def test_bad_messages_in_a_batch_get_problems_and_the_rest_is_sent(
     assert statuses == [404, 413, 415, 422]
     assert Message.objects.count() == 2
     assert Attachment.objects.count() == 2
+
+
+def test_an_agency_cannot_use_the_keys_reserved_for_lifegate(
+    personas: dict[str, DemoPersona], agency: PublicOrganisation, agency_actor: Actor
+) -> None:
+    client, _secret = create_client(agency, "test", ["messages"])
+    message = new_message(personas["parent"], "lifegate:journey-status-1")
+
+    result = send_message(agency, message, actor=agency_actor, client=client)
+
+    assert result.outcome == Outcome.REJECTED
+    assert result.problem is not None and "reserved" in result.problem.detail
+    assert not Message.objects.exists()

@@ -22,6 +22,7 @@ from lifegate.journeys import agency as agency_clients
 from lifegate.journeys.models import AgencyClient
 from lifegate.journeys.tests.test_delivery import Receiver, expected_signature
 from lifegate.registries.personas import DemoPersona
+from lifegate.transparency.models import ProcessingRecord
 from lifegate.transparency.services import Actor
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +86,9 @@ def test_the_sender_receives_a_signed_read_event_without_personal_data(
     secret = agency_clients.webhook_secret(client)
     assert headers["webhook-id"] == event.get_id()
     assert headers["webhook-signature"] == expected_signature(secret, headers, request["body"])
+    [record] = ProcessingRecord.objects.filter(name="inbox.status")
+    assert record.organisation == agency.slug
+    assert record.data_subject_hash == message.recipient_hash
 
 
 def test_an_unread_report_is_its_own_event_with_the_same_id_on_every_repeat(

@@ -68,3 +68,17 @@ def test_a_message_in_dutch_for_a_dutch_request(
 def test_literal_markdown_shows_every_character_as_written() -> None:
     text = r"* [link](javascript:x) <img> _a_ `b` # c \ d"
     assert render_body(as_literal_markdown(text)).count("<") == 2  # only <p> and </p>
+
+
+def test_an_agency_text_with_control_characters_still_arrives(
+    plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    persona = personas["parent"]
+    journey = start(persona, plan)
+    submission = submit(journey, persona, "nl")
+    agency = Actor(kind="agency", organisation=submission.organisation.slug)
+
+    services.update_submission_status(submission, "rejected", "Regel 1\x0bRegel 2", "desk", agency)
+
+    message = Message.objects.get(recipient_hash=subject_hash(persona.subject))
+    assert "Regel 1\nRegel 2" in message.body
