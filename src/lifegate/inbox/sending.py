@@ -37,6 +37,7 @@ from lifegate.transparency.services import (
 
 SEND_ACTIVITY = "inbox-delivery"
 LANGUAGES = ("nl", "en")
+CATEGORIES = frozenset(Category.values)
 PDF_MAGIC = b"%PDF-"
 PDF_TYPE = "application/pdf"
 INSERT_BATCH = 2000
@@ -171,7 +172,7 @@ def _check_message(message: NewMessage) -> Problem | None:
     body_problem = markdown_problem(message.body)
     if body_problem:
         return Problem(422, _("Malformed body"), body_problem, "malformed-message")
-    if message.category not in Category.values:
+    if message.category not in CATEGORIES:
         return Problem(
             422,
             _("Unknown category"),

@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -40,7 +41,14 @@ class Actor:
 # every stored record unfindable (subject_hash) and unreadable (ciphertext). The pinned values
 # in tests/test_subject_encoding.py guard against an accidental "unification".
 def _key(purpose: bytes) -> bytes:
-    return hashlib.sha256(purpose + settings.LIFEGATE_SUBJECT_KEY.encode()).digest()
+    return _derived_key(purpose, settings.LIFEGATE_SUBJECT_KEY)
+
+
+@lru_cache(maxsize=16)
+def _derived_key(purpose: bytes, secret: str) -> bytes:
+    # Cached per (purpose, secret): a bulk send hashes and encrypts tens of thousands of
+    # subjects; a changed secret is simply another cache entry.
+    return hashlib.sha256(purpose + secret.encode()).digest()
 
 
 def subject_hash(subject: Subject) -> str:
