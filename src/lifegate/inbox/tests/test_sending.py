@@ -4,6 +4,7 @@ and never stop the rest of the batch."""
 from dataclasses import replace
 
 import pytest
+from django.utils import translation
 
 from lifegate.catalogue.models import PublicOrganisation
 from lifegate.core.subject import Subject
@@ -97,7 +98,8 @@ def test_an_agency_cannot_use_the_keys_reserved_for_lifegate(
     client, _secret = create_client(agency, "test", ["messages"])
     message = new_message(personas["parent"], "lifegate:journey-status-1")
 
-    result = send_message(agency, message, actor=agency_actor, client=client)
+    with translation.override("en"):
+        result = send_message(agency, message, actor=agency_actor, client=client)
 
     assert result.outcome == Outcome.REJECTED
     assert result.problem is not None and "reserved" in result.problem.detail
