@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "lifegate.transparency",
     "lifegate.journeys",
     "lifegate.inbox",
+    "lifegate.mandates",
     "lifegate.portal",
 ]
 
@@ -334,6 +335,11 @@ INBOX_NOTIFY_SWEEP_MINUTES = env_int("LIFEGATE_INBOX_NOTIFY_SWEEP_MINUTES", 10)
 # Message box tasks still "running" after this many minutes died with their worker (the task
 # table never notices): `inbox_housekeeping` marks them failed and enqueues them again.
 INBOX_TASK_LOST_MINUTES = env_int("LIFEGATE_INBOX_TASK_LOST_MINUTES", 60)
+
+# Mandates: the longest period a voluntary mandate may run, and how long an invitation code
+# can be accepted after it was issued.
+MANDATES_MAX_DAYS = env_int("LIFEGATE_MANDATE_MAX_DAYS", 5 * 365)
+MANDATES_INVITATION_DAYS = env_int("LIFEGATE_MANDATE_INVITATION_DAYS", 14)
 
 LOGGING = {
     "version": 1,

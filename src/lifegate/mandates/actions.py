@@ -1,0 +1,14 @@
+"""The actions callers ask the decision point about, in one place. An action names what is
+done to the subject's data, not the page or endpoint that does it."""
+
+INBOX_READ = "inbox.read"
+INBOX_MANAGE = "inbox.manage"
+JOURNEYS_VIEW = "journeys.view"
+JOURNEYS_SUBMIT = "journeys.submit"
+
+INBOX_ACTIONS = frozenset({INBOX_READ, INBOX_MANAGE})
+# Actions about a service: the caller names the service (or life event) concerned.
+SERVICE_ACTIONS = frozenset({JOURNEYS_VIEW, JOURNEYS_SUBMIT})
+ACTIONS = INBOX_ACTIONS | SERVICE_ACTIONS
+# What an agency may do, for its own services only.
+AGENCY_ACTIONS = SERVICE_ACTIONS

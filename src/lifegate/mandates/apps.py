@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MandatesConfig(AppConfig):
+    name = "lifegate.mandates"
+    verbose_name = "mandates"

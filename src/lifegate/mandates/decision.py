@@ -1,0 +1,203 @@
+"""The one authorisation decision point: "may this actor do this action on this subject?".
+
+The policy is a set of relation tuples, evaluated in process:
+
+    (principal, relation, representative, scope, validity)
+
+    (S, "self",               S,       everything,          always)
+    (P, "mandate",            R,       inbox-read | inbox-full | service:<slug> | life-event:<slug>,
+                                       valid_from..valid_until while status is active)
+    (C, "parental-authority", H,       everything,          while C is a minor; from the
+                                                            population register, not stored)
+    (O, "agency",             agency,  service:<slug>,      while the catalogue names O as
+                                                            the service's competent authority)
+
+Voluntary mandates are rows of `Mandate` and are found with one indexed query on
+(principal_hash, representative_hash); legal representation is read from the population
+register only when no mandate allows the action, so the common cases cost one query.
+
+The same tuples map one to one onto an OpenFGA (Zanzibar) model, should the decision move to
+a dedicated service without changing the callers of `may`:
+
+    type user
+    type organisation
+    type person                                   # a principal, as legal subject
+      relations
+        define self: [user]
+        define parental_authority: [user]         # written from register events, deleted at 18
+        define inbox_reader: [user with in_period] or inbox_manager or self or parental_authority
+        define inbox_manager: [user with in_period] or self or parental_authority
+    type life_event_of                            # one object per principal and life event
+      relations
+        define principal: [person]
+        define representative: [user with in_period]
+    type service_of                               # one object per principal and service
+      relations
+        define principal: [person]
+        define part_of: [life_event_of]
+        define agency: [organisation]             # the competent authority, from the catalogue
+        define representative: [user with in_period] or representative from part_of
+        define can_act: representative or self from principal or parental_authority from principal
+    condition in_period(valid_from: timestamp, valid_until: timestamp, now: timestamp) {
+      valid_from <= now && now <= valid_until
+    }
+
+An active mandate row becomes one tuple (`person:P#inbox_reader@user:R`, or
+`service_of:P/S#representative@user:R`) with its period as the condition's context; ending it
+deletes the tuple. `may` then becomes one `Check` of the action's relation, with `now` in the
+request context; the reasons for a refusal ("expired", "ended") would come from our own rows."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import BooleanField, ExpressionWrapper, Q, Value
+from django.db.models.expressions import Expression
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from lifegate.catalogue.models import EventService, PublicService
+from lifegate.core.subject import Subject
+from lifegate.mandates.actions import ACTIONS, AGENCY_ACTIONS, INBOX_MANAGE, INBOX_READ
+from lifegate.mandates.models import Mandate, ScopeKind
+from lifegate.registries.services import population_register
+from lifegate.transparency.services import Actor, subject_hash
+
+LAW = "law"
+
+EXPLANATIONS: dict[str, Promise] = {
+    "self": _("You are acting for yourself."),
+    "mandate": _("You have been authorised for this."),
+    "parental-authority": _("You have parental authority over this child."),
+    "agency-own-service": _("This is one of your organisation's services."),
+    "no-relation": _("You may not act for this person."),
+    "out-of-scope": _("Your authorisation does not cover this."),
+    "not-yet-valid": _("Your authorisation has not started yet."),
+    "expired": _("Your authorisation has expired."),
+    "ended": _("Your authorisation has been ended."),
+    "not-own-service": _("This is not one of your organisation's services."),
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answer: allowed or not, why (`reason`, a short code), and on what basis (a mandate
+    id, or "law" for self, parental authority and agencies)."""
+
+    allowed: bool
+    reason: str
+    basis: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+    @property
+    def explanation(self) -> str:
+        """The reason in words, in the active language."""
+        return str(EXPLANATIONS[self.reason])
+
+
+def may(
+    actor: Actor,
+    action: str,
+    subject: Subject,
+    *,
+    service: str = "",
+    life_event: str = "",
+    today: date | None = None,
+) -> Decision:
+    """May `actor` do `action` (see `mandates.actions`) on `subject`'s data, for `service` or
+    `life_event` where the action concerns one? Reads only; records nothing."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if actor.kind == "agency":
+        return _agency(actor, action, service)
+    if actor.kind != "person" or actor.subject is None:
+        return Decision(False, "no-relation")
+    if actor.subject == subject:
+        return Decision(True, "self", LAW)
+    day = today or timezone.localdate()
+    by_mandate = _by_mandate(actor.subject, action, subject, service, life_event, day)
+    if by_mandate is not None and by_mandate.allowed:
+        return by_mandate
+    if _holds_parental_authority(actor.subject, subject):
+        return Decision(True, "parental-authority", LAW)
+    return by_mandate if by_mandate is not None else Decision(False, "no-relation")
+
+
+def _agency(actor: Actor, action: str, service: str) -> Decision:
+    if action not in AGENCY_ACTIONS or not service:
+        return Decision(False, "out-of-scope")
+    own = PublicService.objects.filter(
+        slug=service, competent_authority__slug=actor.organisation
+    ).exists()
+    return Decision(True, "agency-own-service", LAW) if own else Decision(False, "not-own-service")
+
+
+def _scope_condition(action: str, service: str, life_event: str) -> Expression:
+    if action == INBOX_READ:
+        condition = Q(scope_kind__in=[ScopeKind.INBOX_READ, ScopeKind.INBOX_FULL])
+    elif action == INBOX_MANAGE:
+        condition = Q(scope_kind=ScopeKind.INBOX_FULL)
+    else:
+        condition = Q()
+        if service:
+            events = EventService.objects.filter(service__slug=service)
+            condition |= Q(scope_kind=ScopeKind.SERVICE, scope_slug=service)
+            condition |= Q(
+                scope_kind=ScopeKind.LIFE_EVENT,
+                scope_slug__in=events.values("life_event__slug"),
+            )
+        if life_event:
+            condition |= Q(scope_kind=ScopeKind.LIFE_EVENT, scope_slug=life_event)
+        if not condition:
+            return Value(False)
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def _by_mandate(
+    representative: Subject,
+    action: str,
+    principal: Subject,
+    service: str,
+    life_event: str,
+    day: date,
+) -> Decision | None:
+    """The decision by voluntary mandate, or None when there is no mandate between the two."""
+    rows = list(
+        Mandate.objects.filter(
+            principal_hash=subject_hash(principal),
+            representative_hash=subject_hash(representative),
+        )
+        .annotate(in_scope=_scope_condition(action, service, life_event))
+        .values_list("id", "status", "valid_from", "valid_until", "in_scope")
+    )
+    if not rows:
+        return None
+    refusal = "out-of-scope"
+    # The most telling refusal wins: "ended" over "expired" over "not yet" over "out of scope".
+    rank = ["out-of-scope", "not-yet-valid", "expired", "ended"]
+    for mandate_id, status, valid_from, valid_until, in_scope in rows:
+        if not in_scope:
+            continue
+        if status == Mandate.Status.ENDED:
+            reason = "ended"
+        elif status != Mandate.Status.ACTIVE:
+            continue
+        elif day < valid_from:
+            reason = "not-yet-valid"
+        elif day > valid_until:
+            reason = "expired"
+        else:
+            return Decision(True, "mandate", str(mandate_id))
+        refusal = max(refusal, reason, key=rank.index)
+    return Decision(False, refusal)
+
+
+def _holds_parental_authority(parent: Subject, child: Subject) -> bool:
+    # Only the answer leaves this function, no personal data, so like `registered_subjects`
+    # it records nothing; the caller records what it then does with the child's data.
+    if parent.scheme != "bsn" or child.scheme != "bsn":
+        return False
+    holders = population_register().parental_authority_holders(child.value)
+    return any(holder.bsn == parent.value for holder in holders)

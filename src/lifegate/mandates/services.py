@@ -1,0 +1,263 @@
+"""The mandates building block's interface: grant, accept and end voluntary mandates, and list
+a person's mandates. The authorisation decision itself is in `lifegate.mandates.decision`.
+
+Every operation runs in one transaction and records processing for both people involved; a
+refused operation raises `MandateRefused` and leaves nothing behind."""
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from lifegate.core.subject import Subject
+from lifegate.mandates.errors import MandateRefused
+from lifegate.mandates.models import Mandate, MandateInvitation
+from lifegate.mandates.scopes import Scope, validate_scope
+from lifegate.registries.services import registered_subjects
+from lifegate.transparency.services import (
+    Actor,
+    decrypt_subject,
+    encrypt_subject,
+    record_processing,
+    subject_hash,
+)
+
+__all__ = [
+    "Granted",
+    "MandateRefused",
+    "MandatesOf",
+    "Scope",
+    "accept",
+    "end",
+    "grant",
+    "mandates_for",
+    "principal_of",
+    "representative_of",
+]
+
+ACTIVITY = "mandates"
+DATA_CATEGORIES = ("bsn", "mandate")
+# Easy to read aloud and type: no 0/O, 1/I/L. 16 characters of 32 = 80 bits.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 16
+
+
+@dataclass(frozen=True)
+class Granted:
+    """The mandates a grant made, and the invitation code to hand over (empty when the
+    representative was named by BSN). The code is not stored and cannot be shown again."""
+
+    mandates: list[Mandate]
+    invitation_code: str = ""
+
+
+@dataclass(frozen=True)
+class MandatesOf:
+    """A person's mandates: those they gave and those they received, newest first."""
+
+    given: list[Mandate]
+    received: list[Mandate]
+
+
+def hash_code(code: str) -> str:
+    """Keyed hash of an invitation code, after removing spaces and hyphens and upper-casing."""
+    normalised = "".join(code.split()).replace("-", "").upper()
+    key = hmac.new(
+        settings.LIFEGATE_SUBJECT_KEY.encode(), b"lifegate:mandate-invitation", hashlib.sha256
+    ).digest()
+    return hmac.new(key, normalised.encode(), hashlib.sha256).hexdigest()
+
+
+def _new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def principal_of(mandate: Mandate) -> Subject:
+    """The person who gave the mandate."""
+    return decrypt_subject(mandate.principal_sealed)
+
+
+def representative_of(mandate: Mandate) -> Subject | None:
+    """The person who may act under the mandate; None while it is only an invitation."""
+    return decrypt_subject(mandate.representative_sealed) if mandate.representative_sealed else None
+
+
+def _check_period(valid_from: date, valid_until: date) -> None:
+    if valid_until < valid_from:
+        raise MandateRefused("period-reversed")
+    if valid_until < timezone.localdate():
+        raise MandateRefused("period-past")
+    if (valid_until - valid_from).days > settings.MANDATES_MAX_DAYS:
+        raise MandateRefused("period-too-long", days=settings.MANDATES_MAX_DAYS)
+
+
+def _check_representative(principal: Subject, representative: Subject) -> None:
+    if representative == principal:
+        raise MandateRefused("self-mandate")
+    if not registered_subjects({representative}):
+        raise MandateRefused("unknown-person")
+
+
+def _overlapping(mandate: Mandate, representative_hash: str) -> QuerySet[Mandate]:
+    return Mandate.objects.filter(
+        principal_hash=mandate.principal_hash,
+        representative_hash=representative_hash,
+        scope_kind=mandate.scope_kind,
+        scope_slug=mandate.scope_slug,
+        status=Mandate.Status.ACTIVE,
+        valid_from__lte=mandate.valid_until,
+        valid_until__gte=mandate.valid_from,
+    ).exclude(pk=mandate.pk)
+
+
+def _record(name: str, mandate: Mandate, actor: Actor) -> None:
+    parties = [principal_of(mandate), representative_of(mandate)]
+    for subject in parties:
+        if subject is not None:
+            record_processing(
+                name=name,
+                subject=subject,
+                activity=ACTIVITY,
+                actor=actor,
+                data_categories=DATA_CATEGORIES,
+            )
+
+
+def grant(
+    principal: Subject,
+    representative: Subject | None,
+    scopes: Sequence[Scope],
+    valid_from: date,
+    valid_until: date,
+    actor: Actor,
+) -> Granted:
+    """Let `representative` act for `principal` in each of `scopes` from `valid_from` to
+    `valid_until` (inclusive): one active mandate per scope.
+
+    Without a representative the mandates wait for an invitation code, returned once in
+    `Granted.invitation_code`; whoever accepts it in time becomes the representative."""
+    if not scopes:
+        raise MandateRefused("no-scope")
+    _check_period(valid_from, valid_until)
+    for scope in scopes:
+        validate_scope(scope)
+    if representative is not None:
+        _check_representative(principal, representative)
+    now = timezone.now()
+    code = "" if representative is not None else _new_code()
+    with transaction.atomic():
+        invitation = None
+        if code:
+            invitation = MandateInvitation.objects.create(
+                code_hash=hash_code(code),
+                created_at=now,
+                expires_at=now + timedelta(days=settings.MANDATES_INVITATION_DAYS),
+            )
+        mandates = [
+            _create(principal, representative, scope, valid_from, valid_until, invitation, now)
+            for scope in dict.fromkeys(scopes)
+        ]
+        for mandate in mandates:
+            _record("mandate granted", mandate, actor)
+    return Granted(mandates=mandates, invitation_code=code)
+
+
+def _create(
+    principal: Subject,
+    representative: Subject | None,
+    scope: Scope,
+    valid_from: date,
+    valid_until: date,
+    invitation: MandateInvitation | None,
+    now: datetime,
+) -> Mandate:
+    mandate = Mandate(
+        principal_hash=subject_hash(principal),
+        principal_sealed=encrypt_subject(principal),
+        scope_kind=scope.kind,
+        scope_slug=scope.slug,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        invitation=invitation,
+        created_at=now,
+    )
+    if representative is not None:
+        _activate(mandate, representative, now)
+    mandate.save()
+    return mandate
+
+
+def _activate(mandate: Mandate, representative: Subject, now: datetime) -> None:
+    """Make `representative` the mandate's representative, unless that duplicates a mandate
+    they already hold (raises `MandateRefused("duplicate")`)."""
+    representative_hash = subject_hash(representative)
+    if _overlapping(mandate, representative_hash).exists():
+        raise MandateRefused("duplicate")
+    mandate.representative_hash = representative_hash
+    mandate.representative_sealed = encrypt_subject(representative)
+    mandate.status = Mandate.Status.ACTIVE
+    mandate.accepted_at = now
+
+
+def accept(code: str, representative: Subject, actor: Actor) -> list[Mandate]:
+    """Accept the invitation with `code` as `representative` (the person logged in): its
+    mandates become active. A code works once, until it expires."""
+    now = timezone.now()
+    with transaction.atomic():
+        invitation = (
+            MandateInvitation.objects.select_for_update().filter(code_hash=hash_code(code)).first()
+        )
+        if invitation is None:
+            raise MandateRefused("code-unknown")
+        if invitation.used_at is not None:
+            raise MandateRefused("code-used")
+        if invitation.expires_at <= now:
+            raise MandateRefused("code-expired")
+        mandates = list(invitation.mandates.filter(status=Mandate.Status.INVITED))
+        if not mandates:  # the principal withdrew every mandate of the invitation
+            raise MandateRefused("code-unknown")
+        _check_representative(principal_of(mandates[0]), representative)
+        for mandate in mandates:
+            _activate(mandate, representative, now)
+            mandate.save()
+            _record("mandate accepted", mandate, actor)
+        invitation.used_at = now
+        invitation.save(update_fields=["used_at"])
+    return mandates
+
+
+def end(mandate_id: UUID | str, by_subject: Subject, actor: Actor) -> Mandate:
+    """End the mandate at once, by its principal or its representative (or withdraw an
+    invitation not accepted yet). Decisions from now on refuse it."""
+    party = subject_hash(by_subject)
+    with transaction.atomic():
+        mandate = Mandate.objects.select_for_update().filter(pk=mandate_id).first()
+        if mandate is None or party not in (mandate.principal_hash, mandate.representative_hash):
+            raise MandateRefused("unknown-mandate")
+        if mandate.status == Mandate.Status.ENDED:
+            raise MandateRefused("already-ended")
+        mandate.status = Mandate.Status.ENDED
+        mandate.ended_at = timezone.now()
+        is_principal = party == mandate.principal_hash
+        mandate.ended_by = Mandate.Party.PRINCIPAL if is_principal else Mandate.Party.REPRESENTATIVE
+        mandate.save(update_fields=["status", "ended_at", "ended_by"])
+        _record("mandate ended", mandate, actor)
+    return mandate
+
+
+def mandates_for(subject: Subject) -> MandatesOf:
+    """The mandates `subject` gave and received, in any status, newest first."""
+    key = subject_hash(subject)
+    return MandatesOf(
+        given=list(Mandate.objects.filter(principal_hash=key)),
+        received=list(Mandate.objects.filter(representative_hash=key)),
+    )
