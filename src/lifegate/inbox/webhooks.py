@@ -9,13 +9,9 @@ deliveries (`lifegate.journeys.delivery`). Without a webhook the agency still se
 in the agency API (`read_at`, `unread_reported_at`)."""
 
 import logging
-import time
 import uuid
 from datetime import datetime
 
-import requests
-from cloudevents.core.bindings.http import to_structured
-from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,8 +20,7 @@ from django.utils import timezone
 
 from lifegate.inbox.models import Message
 from lifegate.inbox.status import record_status_reads
-from lifegate.journeys.agency import webhook_secret
-from lifegate.journeys.delivery import backoff, sign
+from lifegate.journeys.delivery import backoff, post_signed
 from lifegate.journeys.models import AgencyClient
 from lifegate.transparency.services import Actor
 
@@ -103,7 +98,8 @@ def push(message_id: str, event: str, attempt: int = 1) -> str:
     client = _webhook_client(message)
     if client is None:
         return "no-webhook"
-    error = _post(client, cloud_event(message, event, moment))
+    cloudevent = cloud_event(message, event, moment)
+    error = post_signed(client, str(cloudevent.get_id()), cloudevent)
     if not error:
         # The agency now knows whether the person read it: that is in their processing log,
         # as when the agency reads the status through the API.
@@ -115,32 +111,6 @@ def push(message_id: str, event: str, attempt: int = 1) -> str:
     if attempt >= settings.JOURNEYS_DELIVERY_MAX_ATTEMPTS:
         return "dead"
     return "retrying" if _retry_later(message_id, event, attempt + 1) else "dead"
-
-
-def _post(client: AgencyClient, event: CloudEvent) -> str:
-    """POST the event, signed (Standard Webhooks); "" when accepted, else a short error."""
-    message = to_structured(event, JSONFormat())
-    timestamp = int(time.time())
-    webhook_id = str(event.get_id())
-    headers = {
-        **message.headers,
-        "webhook-id": webhook_id,
-        "webhook-timestamp": str(timestamp),
-        "webhook-signature": sign(webhook_secret(client), webhook_id, timestamp, message.body),
-    }
-    try:
-        response = requests.post(
-            client.webhook_url,
-            data=message.body,
-            headers=headers,
-            timeout=settings.JOURNEYS_DELIVERY_TIMEOUT_SECONDS,
-            allow_redirects=False,
-        )
-    except requests.RequestException as exc:
-        return f"no answer ({type(exc).__name__})"
-    if 200 <= response.status_code < 300:
-        return ""
-    return f"HTTP {response.status_code}"
 
 
 def _retry_later(message_id: str, event: str, attempt: int) -> bool:

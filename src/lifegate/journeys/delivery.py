@@ -177,19 +177,23 @@ def _claim(delivery_id: UUID | str) -> Delivery | None:
 
 def _post(delivery: Delivery) -> str:
     """POST the event; an empty string when the agency accepted it, else a short error."""
-    message = to_structured(cloud_event(delivery), JSONFormat())
+    return post_signed(delivery.client, str(delivery.pk), cloud_event(delivery))
+
+
+def post_signed(client: AgencyClient, webhook_id: str, event: CloudEvent) -> str:
+    """POST `event` to the client's webhook, signed (Standard Webhooks headers, the client's
+    secret); "" when the agency accepted it (2xx), else a short error without content."""
+    message = to_structured(event, JSONFormat())
     timestamp = int(time.time())
     headers = {
         **message.headers,
-        "webhook-id": str(delivery.pk),
+        "webhook-id": webhook_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": sign(
-            webhook_secret(delivery.client), str(delivery.pk), timestamp, message.body
-        ),
+        "webhook-signature": sign(webhook_secret(client), webhook_id, timestamp, message.body),
     }
     try:
         response = requests.post(
-            delivery.client.webhook_url,
+            client.webhook_url,
             data=message.body,
             headers=headers,
             timeout=settings.JOURNEYS_DELIVERY_TIMEOUT_SECONDS,
