@@ -22,6 +22,7 @@ from pydantic import StrictBool
 
 from lifegate.catalogue.schemas import Problem
 from lifegate.core.problems import PROBLEM_CONTENT_TYPE, problem_response
+from lifegate.identity.api_auth import PersonSession, person_actor, session_of
 from lifegate.identity.assurance import loa_satisfies
 from lifegate.identity.session import Authentication
 from lifegate.inbox import services
@@ -29,8 +30,6 @@ from lifegate.inbox.forms import TEXT_MAX_LENGTH, period_problem
 from lifegate.inbox.models import Attachment, Category, Message
 from lifegate.inbox.reading import PAGE_SIZE
 from lifegate.inbox.views import LEVEL, attachment_response, expires_soon
-from lifegate.journeys.api import PersonSession
-from lifegate.transparency.services import Actor
 
 
 class SubstantialPersonSession(PersonSession):
@@ -142,14 +141,6 @@ class ArchiveIn(Schema):
 # Helpers ----------------------------------------------------------------------------------
 
 
-def _auth(request: HttpRequest) -> Authentication:
-    return request.auth  # type: ignore[attr-defined]
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(kind="person", subject=_auth(request).subject)
-
-
 def _summary(message: Message, now: datetime) -> dict[str, Any]:
     organisation = message.organisation
     return {
@@ -232,9 +223,9 @@ def list_messages(request: HttpRequest, params: Query[MessageQuery]) -> Any:
     )
     try:
         page = services.inbox_page(
-            _auth(request).subject,
+            session_of(request).subject,
             filters,
-            actor=_actor(request),
+            actor=person_actor(request),
             after=params.after,
             before=params.before,
             size=params.size,
@@ -269,7 +260,9 @@ def get_message(request: HttpRequest, message_id: UUID) -> Any:
     """One message with its text (Markdown and safe HTML) and attachments. Opening it marks it
     read; the sender is told it was read."""
     try:
-        found = services.open_message(_auth(request).subject, message_id, actor=_actor(request))
+        found = services.open_message(
+            session_of(request).subject, message_id, actor=person_actor(request)
+        )
     except Message.DoesNotExist:
         raise Http404(_("There is no such message in your message box.")) from None
     return _detail(found)
@@ -286,7 +279,7 @@ def archive_message(request: HttpRequest, message_id: UUID, body: ArchiveIn) -> 
     """Move the message to the archive (`archived: true`) or back to the inbox (`false`)."""
     try:
         found = services.set_archived(
-            _auth(request).subject, message_id, body.archived, actor=_actor(request)
+            session_of(request).subject, message_id, body.archived, actor=person_actor(request)
         )
     except Message.DoesNotExist:
         raise Http404(_("There is no such message in your message box.")) from None
@@ -314,7 +307,7 @@ def download_attachment(
     """The attachment's file (`application/pdf`), never stored by caches."""
     try:
         found = services.attachment_of(
-            _auth(request).subject, message_id, attachment_id, actor=_actor(request)
+            session_of(request).subject, message_id, attachment_id, actor=person_actor(request)
         )
     except Attachment.DoesNotExist:
         raise Http404(_("There is no such attachment in your message box.")) from None

@@ -7,12 +7,11 @@ from typing import Any
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from lifegate.core.problems import problem_response
-from lifegate.identity.session import Authentication
+from lifegate.identity.api_auth import person_actor, request_language, session_of
 from lifegate.inbox import notifications
 from lifegate.inbox.api import SubstantialPersonSession
 from lifegate.inbox.views_notifications import (
@@ -20,7 +19,6 @@ from lifegate.inbox.views_notifications import (
     AddressForm,
     PreferencesForm,
 )
-from lifegate.transparency.services import Actor
 
 router = Router(tags=["inbox"], auth=SubstantialPersonSession())
 
@@ -51,18 +49,6 @@ class AddressIn(Schema):
 
 class ConfirmationIn(Schema):
     token: str = Field(max_length=500, description="The last part of the confirmation link's path.")
-
-
-def _auth(request: HttpRequest) -> Authentication:
-    return request.auth  # type: ignore[attr-defined]
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(kind="person", subject=_auth(request).subject)
-
-
-def _language() -> str:
-    return (get_language() or "nl")[:2]
 
 
 def _out(current: notifications.NotificationSettings) -> SettingsOut:
@@ -101,7 +87,11 @@ def _mail_unavailable(request: HttpRequest) -> HttpResponse:
 @router.get("/", response=SettingsOut, summary="My notification settings")
 def get_settings(request: HttpRequest) -> SettingsOut:
     """The person's addresses (confirmed and waiting) and preferences."""
-    return _out(notifications.notification_settings(_auth(request).subject, actor=_actor(request)))
+    return _out(
+        notifications.notification_settings(
+            session_of(request).subject, actor=person_actor(request)
+        )
+    )
 
 
 @router.put(
@@ -117,10 +107,10 @@ def put_preferences(request: HttpRequest, body: PreferencesIn) -> Any:
         return _field_errors(request, form)
     return _out(
         notifications.set_preferences(
-            _auth(request).subject,
+            session_of(request).subject,
             form.cleaned_data["notify"],
             form.cleaned_data["language"],
-            actor=_actor(request),
+            actor=person_actor(request),
         )
     )
 
@@ -139,10 +129,10 @@ def post_address(request: HttpRequest, body: AddressIn) -> Any:
     if not form.is_valid():
         return _field_errors(request, form)
     current, sent = notifications.register_address(
-        _auth(request).subject,
+        session_of(request).subject,
         form.cleaned_data["email"],
-        actor=_actor(request),
-        language=_language(),
+        actor=person_actor(request),
+        language=request_language(),
     )
     return Status(202, _out(current)) if sent else _mail_unavailable(request)
 
@@ -157,7 +147,7 @@ def resend_link(request: HttpRequest) -> Any:
     """E-mail the confirmation link again to the waiting address."""
     try:
         current, sent = notifications.resend_confirmation(
-            _auth(request).subject, actor=_actor(request), language=_language()
+            session_of(request).subject, actor=person_actor(request), language=request_language()
         )
     except notifications.NothingPending as nothing:
         return problem_response(request, 409, str(nothing), problem_type="nothing-pending")
@@ -176,7 +166,7 @@ def confirm(request: HttpRequest, body: ConfirmationIn) -> Any:
     """Confirm the waiting address: e-mails go there from now on."""
     try:
         current = notifications.confirm_address(
-            _auth(request).subject, body.token, actor=_actor(request)
+            session_of(request).subject, body.token, actor=person_actor(request)
         )
     except notifications.ConfirmationError as refused:
         status = CONFIRMATION_STATUS.get(refused.code, 400)
@@ -187,4 +177,6 @@ def confirm(request: HttpRequest, body: ConfirmationIn) -> Any:
 @router.delete("/address", response=SettingsOut, summary="Remove my e-mail address")
 def delete_address(request: HttpRequest) -> SettingsOut:
     """Forget the confirmed and the waiting address: no more e-mail is sent."""
-    return _out(notifications.remove_address(_auth(request).subject, actor=_actor(request)))
+    return _out(
+        notifications.remove_address(session_of(request).subject, actor=person_actor(request))
+    )

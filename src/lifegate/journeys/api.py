@@ -7,31 +7,17 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.security import APIKeyCookie
 from pydantic import StrictBool, StrictInt, StrictStr
 
 from lifegate.core.problems import problem_response
+from lifegate.identity.api_auth import PersonSession, person_actor, request_language, session_of
 from lifegate.identity.assurance import loa_satisfies
-from lifegate.identity.session import Authentication, current_authentication
 from lifegate.journeys import services
 from lifegate.journeys.forms import CatalogueForm
 from lifegate.journeys.models import Journey, Step, Submission
-from lifegate.transparency.services import Actor
-
-
-class PersonSession(APIKeyCookie):
-    """The logged-in person's session cookie (CSRF-checked for unsafe methods)."""
-
-    param_name = settings.SESSION_COOKIE_NAME
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Authentication | None:
-        return current_authentication(request)
-
 
 router = Router(tags=["journeys"], auth=PersonSession())
 
@@ -126,18 +112,6 @@ class SubmissionOut(Schema):
     submitted_at: datetime
 
 
-def _auth(request: HttpRequest) -> Authentication:
-    return request.auth  # type: ignore[attr-defined]
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(kind="person", subject=_auth(request).subject)
-
-
-def _language() -> str:
-    return (get_language() or "nl")[:2]
-
-
 def _step_out(row: services.PlanRow) -> StepOut:
     step = row.step
     return StepOut(
@@ -195,7 +169,7 @@ def list_journeys(request: HttpRequest) -> list[JourneySummaryOut]:
             steps_done=s.done,
             steps_total=s.total,
         )
-        for s in services.journeys_for(_auth(request).subject)
+        for s in services.journeys_for(session_of(request).subject)
     ]
 
 
@@ -208,17 +182,17 @@ def list_journeys(request: HttpRequest) -> list[JourneySummaryOut]:
 )
 def start_journey(request: HttpRequest, body: StartIn) -> Any:
     event = services.startable_life_event(body.life_event)
-    running = services.running_journey(_auth(request).subject, event)
+    running = services.running_journey(session_of(request).subject, event)
     if running is not None:
         return _already_running(request, services.JourneyAlreadyRunning(running))
     form = services.question_form(event, services.answers_as_form_data(event, body.answers))
     if not form.is_valid():
         return _field_errors(request, form)
     start = services.Start(
-        subject=_auth(request).subject,
-        actor=_actor(request),
+        subject=session_of(request).subject,
+        actor=person_actor(request),
         answers=form.values(),
-        language=_language(),
+        language=request_language(),
     )
     try:
         journey = services.start_journey(event, start)
@@ -239,7 +213,7 @@ def _already_running(request: HttpRequest, already: services.JourneyAlreadyRunni
 
 @router.get("/{journey_id}", response=JourneyOut, summary="A journey's plan")
 def get_journey(request: HttpRequest, journey_id: UUID) -> JourneyOut:
-    return _journey_out(services.get_journey(_auth(request).subject, journey_id))
+    return _journey_out(services.get_journey(session_of(request).subject, journey_id))
 
 
 @router.post(
@@ -250,11 +224,11 @@ def get_journey(request: HttpRequest, journey_id: UUID) -> JourneyOut:
     "`to-check`. 409 when there are no open questions.",
 )
 def answer_questions(request: HttpRequest, journey_id: UUID, body: AnswersIn) -> Any:
-    journey = services.get_journey(_auth(request).subject, journey_id)
+    journey = services.get_journey(session_of(request).subject, journey_id)
     event = journey.life_event
     data = services.answers_as_form_data(event, body.answers) if event else {}
     try:
-        form = services.answer_questions(journey, data, _actor(request))
+        form = services.answer_questions(journey, data, person_actor(request))
     except services.StepNotOpen as closed:
         return problem_response(request, 409, str(closed), problem_type="no-open-questions")
     if form.errors:
@@ -264,7 +238,7 @@ def answer_questions(request: HttpRequest, journey_id: UUID, body: AnswersIn) ->
 
 def _open_step(request: HttpRequest, journey: Journey, slug: str) -> Step | HttpResponse:
     step = services.get_step(journey, slug)
-    if not loa_satisfies(_auth(request).loa, step.minimum_assurance_level):
+    if not loa_satisfies(session_of(request).loa, step.minimum_assurance_level):
         return problem_response(
             request,
             403,
@@ -277,12 +251,12 @@ def _open_step(request: HttpRequest, journey: Journey, slug: str) -> Step | Http
 
 @router.get("/{journey_id}/steps/{slug}/form", response=StepFormOut, summary="A step's form")
 def get_step_form(request: HttpRequest, journey_id: UUID, slug: str) -> Any:
-    journey = services.get_journey(_auth(request).subject, journey_id)
+    journey = services.get_journey(session_of(request).subject, journey_id)
     step = _open_step(request, journey, slug)
     if isinstance(step, HttpResponse):
         return step
     try:
-        prepared = services.step_form(journey, step, _actor(request))
+        prepared = services.step_form(journey, step, person_actor(request))
     except services.StepNotOpen as closed:
         return problem_response(request, 409, str(closed), problem_type="step-not-open")
     return StepFormOut(
@@ -308,7 +282,7 @@ def get_step_form(request: HttpRequest, journey_id: UUID, slug: str) -> Any:
     "(200) instead of sending again.",
 )
 def submit(request: HttpRequest, journey_id: UUID, slug: str, body: SubmitIn) -> Any:
-    journey = services.get_journey(_auth(request).subject, journey_id)
+    journey = services.get_journey(session_of(request).subject, journey_id)
     step = _open_step(request, journey, slug)
     if isinstance(step, HttpResponse):
         return step
@@ -317,9 +291,9 @@ def submit(request: HttpRequest, journey_id: UUID, slug: str, body: SubmitIn) ->
         submission = services.submit_step(
             journey,
             step,
-            actor=_actor(request),
+            actor=person_actor(request),
             data=services.fields_as_form_data(step, body.fields),
-            language=_language(),
+            language=request_language(),
             idempotency_key=body.idempotency_key,
             confirmed=body.confirmed,
         )
