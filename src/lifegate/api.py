@@ -14,6 +14,7 @@ from lifegate.inbox.api_notifications import router as inbox_notifications_route
 from lifegate.journeys.api import router as journeys_router
 from lifegate.journeys.api_agency import router as agency_router
 from lifegate.journeys.api_events import router as events_router
+from lifegate.mandates.acting import NotPermitted
 
 api = NinjaAPI(
     title="lifegate API",
@@ -69,6 +70,20 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     """Errors raised deliberately by endpoints."""
     return problem_response(request, exc.status_code, str(exc.message), problem_type="about:blank")
+
+
+@api.exception_handler(NotPermitted)
+def not_permitted(request: HttpRequest, exc: NotPermitted) -> HttpResponse:
+    """Refused by the mandates decision point: 403, with the reason code and its explanation
+    in the request's language."""
+    return problem_response(
+        request,
+        403,
+        "Not permitted",
+        exc.decision.explanation,
+        "not-permitted",
+        reason=exc.decision.reason,
+    )
 
 
 api.add_router("/catalogue/", catalogue_router)

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "lifegate.identity.middleware.SubjectSessionMiddleware",
     "lifegate.core.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "lifegate.mandates.middleware.RefusalMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -340,6 +341,10 @@ INBOX_TASK_LOST_MINUTES = env_int("LIFEGATE_INBOX_TASK_LOST_MINUTES", 60)
 # can be accepted after it was issued.
 MANDATES_MAX_DAYS = env_int("LIFEGATE_MANDATE_MAX_DAYS", 5 * 365)
 MANDATES_INVITATION_DAYS = env_int("LIFEGATE_MANDATE_INVITATION_DAYS", 14)
+# The organisation (catalogue slug) that tells principals about their mandates.
+MANDATES_NOTICE_SENDER = env_str("LIFEGATE_MANDATE_NOTICE_SENDER", "logius")
+# After login, whoever may act for others chooses whom to act for.
+LIFEGATE_AFTER_LOGIN = "lifegate.mandates.views_acting.after_login"
 
 LOGGING = {
     "version": 1,

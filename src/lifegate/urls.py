@@ -13,6 +13,7 @@ urlpatterns = [
     path("journeys/", include("lifegate.journeys.urls")),
     path("inbox/settings/", include("lifegate.inbox.urls_notifications")),
     path("inbox/", include("lifegate.inbox.urls")),
+    path("mandates/", include("lifegate.mandates.urls")),
     path("identity/", include("lifegate.identity.urls")),
     path("back-office/", include("lifegate.journeys.backoffice_urls")),
     path("api/", api.urls),

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpRespons
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -119,7 +120,11 @@ def callback(request: HttpRequest) -> HttpResponse:
         return _failure(request, exc.kind, exc.reason, 400, retry)
     except ProviderUnavailable as exc:
         return _failure(request, "unreachable", str(exc), 502, retry)
-    return HttpResponseRedirect(_safe_next(request, completed.next_url))
+    next_url = _safe_next(request, completed.next_url)
+    # Another building block may ask the person something first (mandates: whom to act for).
+    if settings.LIFEGATE_AFTER_LOGIN:
+        next_url = import_string(settings.LIFEGATE_AFTER_LOGIN)(request, next_url)
+    return HttpResponseRedirect(next_url)
 
 
 @never_cache

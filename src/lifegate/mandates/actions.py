@@ -5,10 +5,13 @@ INBOX_READ = "inbox.read"
 INBOX_MANAGE = "inbox.manage"
 JOURNEYS_VIEW = "journeys.view"
 JOURNEYS_SUBMIT = "journeys.submit"
+# Giving, accepting and ending one's own mandates: never done for someone else.
+MANDATES_MANAGE = "mandates.manage"
 
 INBOX_ACTIONS = frozenset({INBOX_READ, INBOX_MANAGE})
 # Actions about a service: the caller names the service (or life event) concerned.
 SERVICE_ACTIONS = frozenset({JOURNEYS_VIEW, JOURNEYS_SUBMIT})
-ACTIONS = INBOX_ACTIONS | SERVICE_ACTIONS
+SELF_ONLY_ACTIONS = frozenset({MANDATES_MANAGE})
+ACTIONS = INBOX_ACTIONS | SERVICE_ACTIONS | SELF_ONLY_ACTIONS
 # What an agency may do, for its own services only.
 AGENCY_ACTIONS = SERVICE_ACTIONS

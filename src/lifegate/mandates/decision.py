@@ -58,7 +58,13 @@ from django.utils.translation import gettext_lazy as _
 
 from lifegate.catalogue.models import EventService, PublicService
 from lifegate.core.subject import Subject
-from lifegate.mandates.actions import ACTIONS, AGENCY_ACTIONS, INBOX_MANAGE, INBOX_READ
+from lifegate.mandates.actions import (
+    ACTIONS,
+    AGENCY_ACTIONS,
+    INBOX_MANAGE,
+    INBOX_READ,
+    SELF_ONLY_ACTIONS,
+)
 from lifegate.mandates.models import Mandate, ScopeKind
 from lifegate.registries.services import population_register
 from lifegate.transparency.services import Actor, subject_hash
@@ -76,6 +82,7 @@ EXPLANATIONS: dict[str, Promise] = {
     "expired": _("Your authorisation has expired."),
     "ended": _("Your authorisation has been ended."),
     "not-own-service": _("This is not one of your organisation's services."),
+    "only-self": _("You can only do this for yourself. Switch back to acting for yourself."),
 }
 
 
@@ -87,6 +94,8 @@ class Decision:
     allowed: bool
     reason: str
     basis: str = ""
+    # True when this is the first use of the mandate in `basis` (its principal is told).
+    first_use: bool = False
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -116,6 +125,8 @@ def may(
         return Decision(False, "no-relation")
     if actor.subject == subject:
         return Decision(True, "self", LAW)
+    if action in SELF_ONLY_ACTIONS:
+        return Decision(False, "only-self")
     day = today or timezone.localdate()
     by_mandate = _by_mandate(actor.subject, action, subject, service, life_event, day)
     if by_mandate is not None and by_mandate.allowed:
@@ -170,14 +181,14 @@ def _by_mandate(
             representative_hash=subject_hash(representative),
         )
         .annotate(in_scope=_scope_condition(action, service, life_event))
-        .values_list("id", "status", "valid_from", "valid_until", "in_scope")
+        .values_list("id", "status", "valid_from", "valid_until", "in_scope", "first_used_at")
     )
     if not rows:
         return None
     refusal = "out-of-scope"
     # The most telling refusal wins: "ended" over "expired" over "not yet" over "out of scope".
     rank = ["out-of-scope", "not-yet-valid", "expired", "ended"]
-    for mandate_id, status, valid_from, valid_until, in_scope in rows:
+    for mandate_id, status, valid_from, valid_until, in_scope, first_used_at in rows:
         if not in_scope:
             continue
         if status == Mandate.Status.ENDED:
@@ -189,7 +200,7 @@ def _by_mandate(
         elif day > valid_until:
             reason = "expired"
         else:
-            return Decision(True, "mandate", str(mandate_id))
+            return Decision(True, "mandate", str(mandate_id), first_use=first_used_at is None)
         refusal = max(refusal, reason, key=rank.index)
     return Decision(False, refusal)
 
@@ -199,5 +210,6 @@ def _holds_parental_authority(parent: Subject, child: Subject) -> bool:
     # it records nothing; the caller records what it then does with the child's data.
     if parent.scheme != "bsn" or child.scheme != "bsn":
         return False
-    holders = population_register().parental_authority_holders(child.value)
-    return any(holder.bsn == parent.value for holder in holders)
+    # The child's own record names the holders (none once the child is an adult): one read.
+    person = population_register().get_person(child.value)
+    return person is not None and parent.value in person.parental_authority_holders

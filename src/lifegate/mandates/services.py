@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from lifegate.core.subject import Subject
+from lifegate.mandates import notices
 from lifegate.mandates.errors import MandateRefused
 from lifegate.mandates.models import Mandate, MandateInvitation
 from lifegate.mandates.scopes import Scope, validate_scope
@@ -168,6 +169,9 @@ def grant(
         ]
         for mandate in mandates:
             _record("mandate granted", mandate, actor)
+            notices.tell_principal("created", mandate)
+            if representative is not None:
+                notices.tell_principal("accepted", mandate)
     return Granted(mandates=mandates, invitation_code=code)
 
 
@@ -230,6 +234,7 @@ def accept(code: str, representative: Subject, actor: Actor) -> list[Mandate]:
             _activate(mandate, representative, now)
             mandate.save()
             _record("mandate accepted", mandate, actor)
+            notices.tell_principal("accepted", mandate)
         invitation.used_at = now
         invitation.save(update_fields=["used_at"])
     return mandates
@@ -251,6 +256,7 @@ def end(mandate_id: UUID | str, by_subject: Subject, actor: Actor) -> Mandate:
         mandate.ended_by = Mandate.Party.PRINCIPAL if is_principal else Mandate.Party.REPRESENTATIVE
         mandate.save(update_fields=["status", "ended_at", "ended_by"])
         _record("mandate ended", mandate, actor)
+        notices.tell_principal("ended", mandate)
     return mandate
 
 

@@ -7,22 +7,37 @@ from lifegate.identity.assurance import loa_satisfies
 from lifegate.identity.session import Authentication
 from lifegate.inbox.services import unread_count
 from lifegate.inbox.views import LEVEL as INBOX_LEVEL
+from lifegate.mandates.acting import ActingFor, acting_for
+from lifegate.mandates.actions import INBOX_READ
+from lifegate.mandates.decision import may
+from lifegate.transparency.services import Actor
 
 
 def portal(request: HttpRequest) -> dict[str, object]:
-    """The logged-in person's authentication (or None) and their unread messages for the
-    page shell."""
+    """The logged-in person's authentication (or None), whom they act for (or None), and the
+    unread messages of the person whose message box the header links to."""
     authentication = getattr(request, "authentication", None)
-    return {"authentication": authentication, "inbox_unread": _inbox_unread(authentication)}
+    chosen = acting_for(request) if authentication is not None else None
+    return {
+        "authentication": authentication,
+        "acting_for": chosen,
+        "inbox_unread": _inbox_unread(authentication, chosen),
+    }
 
 
-def _inbox_unread(authentication: Authentication | None) -> int | None:
-    """The unread count from the person's mailbox counter; None when the login is below the
-    message box's level (the count is part of the box) or nobody is logged in."""
+def _inbox_unread(authentication: Authentication | None, chosen: ActingFor | None) -> int | None:
+    """The unread count from the mailbox counter of the person acted for; None when the login
+    is below the message box's level (the count is part of the box), nobody is logged in, or
+    the representative may not read the box."""
     if authentication is None or not loa_satisfies(authentication.loa, INBOX_LEVEL):
         return None
     try:
-        return unread_count(authentication.subject)
+        if chosen is None:
+            return unread_count(authentication.subject)
+        actor = Actor(kind="person", subject=authentication.subject, on_behalf_of=chosen.subject)
+        if not may(actor, INBOX_READ, chosen.subject):
+            return None
+        return unread_count(chosen.subject)
     except DatabaseError:
         # The error pages use this shell too; a page must still render without the count.
         return None

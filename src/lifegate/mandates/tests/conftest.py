@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from lifegate.catalogue.tests.factories import (
@@ -37,6 +38,12 @@ class Catalogue:
     birth_service: str = BIRTH_SERVICE
     tax_service: str = TAX_SERVICE
     birth_event: str = BIRTH_EVENT
+
+
+@pytest.fixture(autouse=True)
+def notice_sender(db: None) -> None:
+    """The organisation that tells principals about their mandates (settings)."""
+    make_organisation(settings.MANDATES_NOTICE_SENDER, "Logius", "Logius")
 
 
 @pytest.fixture
