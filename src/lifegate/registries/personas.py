@@ -93,11 +93,24 @@ def _elderly(today: date, used: set[int]) -> RegisteredPerson | None:
     return _living_alone(used).filter(date_of_birth__lte=years_before(today, 80)).first()
 
 
-def _student(today: date, used: set[int]) -> RegisteredPerson | None:
+def _students(today: date, used: set[int]) -> QuerySet[RegisteredPerson]:
     young = _living_alone(used).filter(_born_between(24, ADULT_AGE, today), nationality="NL")
     # A student who moved out: the parents are registered elsewhere.
     has_parents = Exists(ParentChildRelation.objects.filter(child=OuterRef("pk")))
-    return young.filter(has_parents).first()
+    return young.filter(has_parents)
+
+
+def _student(today: date, used: set[int]) -> RegisteredPerson | None:
+    return _students(today, used).first()
+
+
+def _parent_of_student(today: date, used: set[int]) -> RegisteredPerson | None:
+    """A parent of the "student" persona (found before, so among `used`): an adult child, so
+    no parental authority any more; acting for each other takes a mandate."""
+    student = _students(today, set()).filter(pk__in=used).first()
+    if student is None:
+        return None
+    return _residents(used).filter(child_relations__child=student).first()
 
 
 def _eu_citizen(country: str) -> Finder:
@@ -126,6 +139,9 @@ ROLES = (
           "Inwoner van 80 jaar of ouder, DigiD Midden (laag)", "low", _elderly),
     _Role("student", "Student living on their own, DigiD Substantial",
           "Student, woont op kamers, DigiD Substantieel", "substantial", _student),
+    _Role("parent-of-adult", "Parent of the student (an adult child), DigiD Substantial",
+          "Ouder van de student (een volwassen kind), DigiD Substantieel", "substantial",
+          _parent_of_student),
     _Role("eu-de", "Citizen of Germany, German eID card via eIDAS (high)",
           "Burger van Duitsland, Duitse eID-kaart via eIDAS (hoog)", "high", _eu_citizen("DE")),
     _Role("eu-ee", "Citizen of Estonia, Estonian ID card via eIDAS (high)",

@@ -19,6 +19,7 @@ EXPECTED_KEYS = {
     "single-parent",
     "elderly",
     "student",
+    "parent-of-adult",
     "eu-de",
     "eu-ee",
     "eu-es",
@@ -130,6 +131,16 @@ def test_the_student_lives_away_from_their_parents(
     parents = embedded_register.parents_of(student.bsn)
     assert parents
     assert all(parent.address != student.address for parent in parents)
+
+
+def test_the_parent_of_an_adult_is_the_students_parent_without_authority(
+    personas: dict[str, DemoPersona], embedded_register: EmbeddedPopulationRegister
+) -> None:
+    student = found(embedded_register.get_person(personas["student"].subject.value))
+    parent = personas["parent-of-adult"].subject.value
+    assert parent in student.parents
+    assert parent not in student.parental_authority_holders
+    assert embedded_register.parental_authority_holders(student.bsn) == []
 
 
 def test_eu_personas_match_their_own_eidas_identity(
