@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -200,10 +200,24 @@ def _create(
     return mandate
 
 
+def _lock_pair(principal_hash: str, representative_hash: str) -> None:
+    """Serialise grants and acceptances between the same two people until the transaction
+    ends, so two at once cannot both pass the duplicate check. PostgreSQL: a transaction-level
+    advisory lock; SQLite already lets one writer at a time in."""
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.sha256(f"{principal_hash}:{representative_hash}".encode()).digest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest[:8], "big", signed=True)]
+        )
+
+
 def _activate(mandate: Mandate, representative: Subject, now: datetime) -> None:
     """Make `representative` the mandate's representative, unless that duplicates a mandate
     they already hold (raises `MandateRefused("duplicate")`)."""
     representative_hash = subject_hash(representative)
+    _lock_pair(mandate.principal_hash, representative_hash)
     if _overlapping(mandate, representative_hash).exists():
         raise MandateRefused("duplicate")
     mandate.representative_hash = representative_hash
