@@ -2,9 +2,11 @@
 portal's own front ends and apps.
 
 Authenticated by the login session cookie at assurance level substantial, with Django's CSRF
-check on every change. Someone else's message is a 404, exactly like an unknown one. Errors are
-problem details; texts meant for the person are in their language (Accept-Language or the
-language cookie)."""
+check on every change. The box is the logged-in person's own, or that of the person they act
+for in this session; the mandates decision point is asked on every call (reading needs
+`inbox.read`, archiving `inbox.manage`) and a refusal is a 403 problem with its `reason`.
+Someone else's message is a 404, exactly like an unknown one. Errors are problem details; texts
+meant for the person are in their language (Accept-Language or the language cookie)."""
 
 from datetime import date, datetime
 from typing import Any
@@ -22,7 +24,7 @@ from pydantic import StrictBool
 
 from lifegate.catalogue.schemas import Problem
 from lifegate.core.problems import PROBLEM_CONTENT_TYPE, problem_response
-from lifegate.identity.api_auth import PersonSession, person_actor, session_of
+from lifegate.identity.api_auth import PersonSession
 from lifegate.identity.assurance import loa_satisfies
 from lifegate.identity.session import Authentication
 from lifegate.inbox import services
@@ -30,6 +32,8 @@ from lifegate.inbox.forms import TEXT_MAX_LENGTH, period_problem
 from lifegate.inbox.models import Attachment, Category, Message
 from lifegate.inbox.reading import PAGE_SIZE
 from lifegate.inbox.views import LEVEL, attachment_response, expires_soon
+from lifegate.mandates import acting
+from lifegate.mandates.actions import INBOX_MANAGE, INBOX_READ
 
 
 class SubstantialPersonSession(PersonSession):
@@ -47,7 +51,9 @@ router = Router(tags=["inbox"], auth=SubstantialPersonSession())
 _PROBLEMS = {
     400: "Malformed parameters or body, or a paging cursor that was not handed out.",
     401: "No login session.",
-    403: "Login below assurance level substantial, or a change without a CSRF token.",
+    403: "Login below assurance level substantial, a change without a CSRF token, or "
+    "(`not-permitted`, with a `reason`) acting for someone whose authorisation does not cover "
+    "this.",
     404: "No such message or attachment, or it is someone else's.",
 }
 
@@ -204,6 +210,7 @@ def _detail(message: Message) -> dict[str, Any]:
 def list_messages(request: HttpRequest, params: Query[MessageQuery]) -> Any:
     """The person's messages, unread first and then newest first, in pages of `size`. Follow
     `next_cursor` (as `after`) and `previous_cursor` (as `before`) with the same filters."""
+    subject = acting.legal_subject(request, INBOX_READ)
     problem = period_problem(params.since, params.until)
     if problem:
         return problem_response(
@@ -223,9 +230,9 @@ def list_messages(request: HttpRequest, params: Query[MessageQuery]) -> Any:
     )
     try:
         page = services.inbox_page(
-            session_of(request).subject,
+            subject,
             filters,
-            actor=person_actor(request),
+            actor=acting.actor(request),
             after=params.after,
             before=params.before,
             size=params.size,
@@ -259,10 +266,9 @@ def list_messages(request: HttpRequest, params: Query[MessageQuery]) -> Any:
 def get_message(request: HttpRequest, message_id: UUID) -> Any:
     """One message with its text (Markdown and safe HTML) and attachments. Opening it marks it
     read; the sender is told it was read."""
+    subject = acting.legal_subject(request, INBOX_READ)
     try:
-        found = services.open_message(
-            session_of(request).subject, message_id, actor=person_actor(request)
-        )
+        found = services.open_message(subject, message_id, actor=acting.actor(request))
     except Message.DoesNotExist:
         raise Http404(_("There is no such message in your message box.")) from None
     return _detail(found)
@@ -277,9 +283,10 @@ def get_message(request: HttpRequest, message_id: UUID) -> Any:
 )
 def archive_message(request: HttpRequest, message_id: UUID, body: ArchiveIn) -> Any:
     """Move the message to the archive (`archived: true`) or back to the inbox (`false`)."""
+    subject = acting.legal_subject(request, INBOX_MANAGE)
     try:
         found = services.set_archived(
-            session_of(request).subject, message_id, body.archived, actor=person_actor(request)
+            subject, message_id, body.archived, actor=acting.actor(request)
         )
     except Message.DoesNotExist:
         raise Http404(_("There is no such message in your message box.")) from None
@@ -305,9 +312,10 @@ def download_attachment(
     request: HttpRequest, message_id: UUID, attachment_id: UUID
 ) -> FileResponse:
     """The attachment's file (`application/pdf`), never stored by caches."""
+    subject = acting.legal_subject(request, INBOX_READ)
     try:
         found = services.attachment_of(
-            session_of(request).subject, message_id, attachment_id, actor=person_actor(request)
+            subject, message_id, attachment_id, actor=acting.actor(request)
         )
     except Attachment.DoesNotExist:
         raise Http404(_("There is no such attachment in your message box.")) from None

@@ -361,9 +361,21 @@ class MessageStatusOut(Schema):
     notified_at: datetime | None
     reminded_at: datetime | None
     read_at: datetime | None
+    read_by: Literal["recipient", "representative"] | None = Field(
+        description="Who opened it first: the `recipient`, or a `representative` acting on "
+        "their behalf (authorised by them, or a parent for a minor child); who that was is "
+        "never told. Null while unread.",
+        examples=["recipient"],
+    )
     unread_reported_at: datetime | None
     expires_at: datetime = Field(description="When the message is removed from the box.")
     status: Progress
+
+    @staticmethod
+    def resolve_read_by(message: Any) -> str | None:
+        if message.unread:
+            return None
+        return "representative" if message.read_on_behalf else "recipient"
 
     @staticmethod
     def resolve_status(message: Any) -> dict[str, bool]:

@@ -1,7 +1,10 @@
 """The person's notification settings API (`/api/inbox/notifications/`): the same operations as
 the settings pages. Authenticated by the login session cookie (assurance level substantial),
 with Django's CSRF check on every change; errors are problem details, field errors in the
-person's language (Accept-Language or the language cookie)."""
+person's language (Accept-Language or the language cookie).
+
+The settings belong to the box's owner: acting for someone needs their mandate for the whole
+message box (`inbox.manage`); otherwise every endpoint is a 403 `not-permitted` problem."""
 
 from typing import Any
 
@@ -11,7 +14,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from lifegate.core.problems import problem_response
-from lifegate.identity.api_auth import person_actor, request_language, session_of
+from lifegate.core.subject import Subject
+from lifegate.identity.api_auth import request_language
 from lifegate.inbox import notifications
 from lifegate.inbox.api import SubstantialPersonSession
 from lifegate.inbox.views_notifications import (
@@ -19,6 +23,8 @@ from lifegate.inbox.views_notifications import (
     AddressForm,
     PreferencesForm,
 )
+from lifegate.mandates import acting
+from lifegate.mandates.actions import INBOX_MANAGE
 
 router = Router(tags=["inbox"], auth=SubstantialPersonSession())
 
@@ -49,6 +55,11 @@ class AddressIn(Schema):
 
 class ConfirmationIn(Schema):
     token: str = Field(max_length=500, description="The last part of the confirmation link's path.")
+
+
+def _owner(request: HttpRequest) -> Subject:
+    """Whose settings these are (raises `NotPermitted`: a 403 problem with its `reason`)."""
+    return acting.legal_subject(request, INBOX_MANAGE)
 
 
 def _out(current: notifications.NotificationSettings) -> SettingsOut:
@@ -87,11 +98,7 @@ def _mail_unavailable(request: HttpRequest) -> HttpResponse:
 @router.get("/", response=SettingsOut, summary="My notification settings")
 def get_settings(request: HttpRequest) -> SettingsOut:
     """The person's addresses (confirmed and waiting) and preferences."""
-    return _out(
-        notifications.notification_settings(
-            session_of(request).subject, actor=person_actor(request)
-        )
-    )
+    return _out(notifications.notification_settings(_owner(request), actor=acting.actor(request)))
 
 
 @router.put(
@@ -102,15 +109,16 @@ def get_settings(request: HttpRequest) -> SettingsOut:
 )
 def put_preferences(request: HttpRequest, body: PreferencesIn) -> Any:
     """Save the preference (`every`, `important`, `never`) and the language (nl, en)."""
+    owner = _owner(request)
     form = PreferencesForm(body.dict())
     if not form.is_valid():
         return _field_errors(request, form)
     return _out(
         notifications.set_preferences(
-            session_of(request).subject,
+            owner,
             form.cleaned_data["notify"],
             form.cleaned_data["language"],
-            actor=person_actor(request),
+            actor=acting.actor(request),
         )
     )
 
@@ -125,13 +133,14 @@ def put_preferences(request: HttpRequest, body: PreferencesIn) -> Any:
 )
 def post_address(request: HttpRequest, body: AddressIn) -> Any:
     """Register a new address and e-mail it the confirmation link."""
+    owner = _owner(request)
     form = AddressForm(body.dict())
     if not form.is_valid():
         return _field_errors(request, form)
     current, sent = notifications.register_address(
-        session_of(request).subject,
+        owner,
         form.cleaned_data["email"],
-        actor=person_actor(request),
+        actor=acting.actor(request),
         language=request_language(),
     )
     return Status(202, _out(current)) if sent else _mail_unavailable(request)
@@ -147,7 +156,7 @@ def resend_link(request: HttpRequest) -> Any:
     """E-mail the confirmation link again to the waiting address."""
     try:
         current, sent = notifications.resend_confirmation(
-            session_of(request).subject, actor=person_actor(request), language=request_language()
+            _owner(request), actor=acting.actor(request), language=request_language()
         )
     except notifications.NothingPending as nothing:
         return problem_response(request, 409, str(nothing), problem_type="nothing-pending")
@@ -166,7 +175,7 @@ def confirm(request: HttpRequest, body: ConfirmationIn) -> Any:
     """Confirm the waiting address: e-mails go there from now on."""
     try:
         current = notifications.confirm_address(
-            session_of(request).subject, body.token, actor=person_actor(request)
+            _owner(request), body.token, actor=acting.actor(request)
         )
     except notifications.ConfirmationError as refused:
         status = CONFIRMATION_STATUS.get(refused.code, 400)
@@ -177,6 +186,4 @@ def confirm(request: HttpRequest, body: ConfirmationIn) -> Any:
 @router.delete("/address", response=SettingsOut, summary="Remove my e-mail address")
 def delete_address(request: HttpRequest) -> SettingsOut:
     """Forget the confirmed and the waiting address: no more e-mail is sent."""
-    return _out(
-        notifications.remove_address(session_of(request).subject, actor=person_actor(request))
-    )
+    return _out(notifications.remove_address(_owner(request), actor=acting.actor(request)))

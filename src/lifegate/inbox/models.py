@@ -69,6 +69,12 @@ class Message(models.Model):
     sent_at = models.DateTimeField()
     unread = models.BooleanField(default=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Who opened it first, sealed: the recipient, or a representative acting for them (a
+    # mandate or parental authority). The recipient is the legal subject; this is the actor.
+    read_by_sealed = models.TextField(blank=True)
+    # Whether that first reader was someone acting on the recipient's behalf; the sender may
+    # know this, never who it was.
+    read_on_behalf = models.BooleanField(default=False)
     archived = models.BooleanField(default=False)
     notification_state = models.CharField(
         max_length=8, choices=NotificationState.choices, default=NotificationState.PENDING

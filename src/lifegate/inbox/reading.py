@@ -11,6 +11,7 @@ import binascii
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from uuid import UUID
 
 from django.db import transaction
@@ -19,7 +20,12 @@ from django.utils import timezone
 
 from lifegate.core.subject import Subject
 from lifegate.inbox.models import Attachment, Mailbox, Message
-from lifegate.transparency.services import Actor, record_processing, subject_hash
+from lifegate.transparency.services import (
+    Actor,
+    encrypt_subject,
+    record_processing,
+    subject_hash,
+)
 
 READ_ACTIVITY = "inbox-reading"
 EARLIEST, LATEST = date(2000, 1, 1), date(9000, 1, 1)
@@ -176,8 +182,9 @@ def inbox_page(
 
 
 def open_message(subject: Subject, message_id: UUID, *, actor: Actor) -> Message:
-    """The message, marked read (the first time, with the read time, and the sender is told).
-    Raises `Message.DoesNotExist` for anyone else's message."""
+    """The message, marked read (the first time, with the read time and who read it: the
+    recipient, or a representative acting for them; the sender is told). Raises
+    `Message.DoesNotExist` for anyone else's message."""
     with transaction.atomic():
         message = (
             messages_of(subject)
@@ -186,11 +193,14 @@ def open_message(subject: Subject, message_id: UUID, *, actor: Actor) -> Message
             .get(pk=message_id)
         )
         now = timezone.now()
+        reader = _reader(subject, actor)
         first_read = Message.objects.filter(pk=message.pk, unread=True).update(
-            unread=False, read_at=now
+            unread=False, read_at=now, **reader
         )
         if first_read:
             message.unread, message.read_at = False, now
+            message.read_by_sealed = reader["read_by_sealed"]
+            message.read_on_behalf = reader["read_on_behalf"]
             Mailbox.objects.filter(recipient_hash=message.recipient_hash).update(
                 unread_count=F("unread_count") - 1
             )
@@ -203,6 +213,16 @@ def open_message(subject: Subject, message_id: UUID, *, actor: Actor) -> Message
             data_categories=("message",),
         )
     return message
+
+
+def _reader(subject: Subject, actor: Actor) -> dict[str, Any]:
+    """Who opens the message, for the message row: the acting person sealed, and whether they
+    act for the recipient (a representative reads it "like the recipient would")."""
+    reader = actor.subject
+    return {
+        "read_by_sealed": encrypt_subject(reader) if reader else "",
+        "read_on_behalf": reader is not None and reader != subject,
+    }
 
 
 def _tell_sender_read(message_id: UUID) -> None:

@@ -1,7 +1,10 @@
 """The person's message box pages: the list (unread first), one message, its attachments, and
 moving a message to the archive and back.
 
-Someone else's message and an unknown one look the same: a 404 page."""
+Each page asks the mandates decision point whose box it shows: the logged-in person's own, or
+that of the person they act for (reading needs `INBOX_READ`, archiving `INBOX_MANAGE`); a
+refusal is the 403 page with the reason. Someone else's message and an unknown one look the
+same: a 404 page."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,12 +21,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lifegate.identity.assurance import LevelOfAssurance
 from lifegate.identity.decorators import login_required
-from lifegate.identity.session import Authentication
 from lifegate.inbox import services
 from lifegate.inbox.forms import InboxFilterForm, sending_organisations
 from lifegate.inbox.models import Attachment, Message
+from lifegate.mandates import acting
+from lifegate.mandates.actions import INBOX_MANAGE, INBOX_READ
 from lifegate.portal.views import bad_request
-from lifegate.transparency.services import Actor
 
 LEVEL: LevelOfAssurance = "substantial"
 CURSOR_MAX_LENGTH = 300
@@ -37,14 +40,6 @@ class MessageRow:
     expires_soon: bool
 
 
-def _auth(request: HttpRequest) -> Authentication:
-    return request.authentication  # type: ignore[attr-defined]
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(kind="person", subject=_auth(request).subject)
-
-
 def expires_soon(message: Message, now: datetime) -> bool:
     """An important message that will be removed within the warning period."""
     warn_from = message.expires_at - timedelta(days=settings.INBOX_EXPIRY_WARNING_DAYS)
@@ -55,8 +50,13 @@ def expires_soon(message: Message, now: datetime) -> bool:
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     """The list: unread first, then newest first; filtered, in pages of 25."""
+    subject, actor = acting.legal_subject(request, INBOX_READ), acting.actor(request)
     form = InboxFilterForm(request.GET, organisations=sending_organisations())
-    context: dict[str, object] = {"form": form, "archived": request.GET.get("archived") == "1"}
+    context: dict[str, object] = {
+        "form": form,
+        "archived": request.GET.get("archived") == "1",
+        "may_manage": may_manage(request),
+    }
     if not form.is_valid():
         return render(request, "inbox/list.html", context, status=400)
     filters = form.filters()
@@ -65,12 +65,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
     before = request.GET.get("before", "")[:CURSOR_MAX_LENGTH] or None
     status = 200
     try:
-        page = services.inbox_page(
-            _auth(request).subject, filters, actor=_actor(request), after=after, before=before
-        )
+        page = services.inbox_page(subject, filters, actor=actor, after=after, before=before)
     except services.InvalidCursor:
         # A damaged or edited link: say so, and show the first page instead.
-        page = services.inbox_page(_auth(request).subject, filters, actor=_actor(request))
+        page = services.inbox_page(subject, filters, actor=actor)
         context["cursor_invalid"] = True
         status = 400
     now = timezone.now()
@@ -81,9 +79,15 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "inbox/list.html", context, status=status)
 
 
+def may_manage(request: HttpRequest) -> bool:
+    """Whether the box's settings and archive are this person's to change (to offer them)."""
+    return bool(acting.check(request, INBOX_MANAGE))
+
+
 def _opened(request: HttpRequest, message_id: UUID) -> Message:
+    subject = acting.legal_subject(request, INBOX_READ)
     try:
-        return services.open_message(_auth(request).subject, message_id, actor=_actor(request))
+        return services.open_message(subject, message_id, actor=acting.actor(request))
     except Message.DoesNotExist:
         raise Http404("no such message") from None
 
@@ -98,6 +102,7 @@ def message(request: HttpRequest, message_id: UUID) -> HttpResponse:
         "body": services.render_body(found.body),
         "attachments": list(found.attachments.all()),
         "expires_soon": expires_soon(found, timezone.now()),
+        "may_manage": may_manage(request),
     }
     return render(request, "inbox/message.html", context)
 
@@ -106,9 +111,10 @@ def message(request: HttpRequest, message_id: UUID) -> HttpResponse:
 @require_GET
 def attachment(request: HttpRequest, message_id: UUID, attachment_id: UUID) -> FileResponse:
     """An attachment, downloaded (never shown inline) and never stored by a cache."""
+    subject = acting.legal_subject(request, INBOX_READ)
     try:
         found = services.attachment_of(
-            _auth(request).subject, message_id, attachment_id, actor=_actor(request)
+            subject, message_id, attachment_id, actor=acting.actor(request)
         )
     except Attachment.DoesNotExist:
         raise Http404("no such attachment") from None
@@ -132,13 +138,12 @@ def attachment_response(found: Attachment) -> FileResponse:
 @require_POST
 def archive(request: HttpRequest, message_id: UUID) -> HttpResponse:
     """Move the message to the archive (`archived=1`) or back to the inbox (`archived=0`)."""
+    subject = acting.legal_subject(request, INBOX_MANAGE)
     choice = request.POST.get("archived")
     if choice not in ("0", "1"):
         return bad_request(request)
     try:
-        services.set_archived(
-            _auth(request).subject, message_id, choice == "1", actor=_actor(request)
-        )
+        services.set_archived(subject, message_id, choice == "1", actor=acting.actor(request))
     except Message.DoesNotExist:
         raise Http404("no such message") from None
     if choice == "1":

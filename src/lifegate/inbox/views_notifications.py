@@ -1,5 +1,8 @@
 """The person's notification settings pages, under /inbox/settings/: the e-mail address (with
-its confirmation link), when to be told about new post, and in which language."""
+its confirmation link), when to be told about new post, and in which language.
+
+The settings belong to the box's owner: a representative acting for them needs a mandate for
+the whole message box (`INBOX_MANAGE`); reading the box alone is refused with the reason."""
 
 from django import forms
 from django.contrib import messages
@@ -10,12 +13,13 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from lifegate.core.subject import Subject
 from lifegate.identity.assurance import LevelOfAssurance
 from lifegate.identity.decorators import login_required
-from lifegate.identity.session import Authentication
 from lifegate.inbox import notifications
 from lifegate.inbox.models import Mailbox
-from lifegate.transparency.services import Actor
+from lifegate.mandates import acting
+from lifegate.mandates.actions import INBOX_MANAGE
 
 LEVEL: LevelOfAssurance = "substantial"
 # Each language named in itself, as on the language switch.
@@ -50,12 +54,10 @@ class PreferencesForm(forms.Form):
     )
 
 
-def _auth(request: HttpRequest) -> Authentication:
-    return request.authentication  # type: ignore[attr-defined]
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(kind="person", subject=_auth(request).subject)
+def _owner(request: HttpRequest) -> Subject:
+    """Whose settings these are; `NotPermitted` (the 403 page) for a representative who may
+    only read the box."""
+    return acting.legal_subject(request, INBOX_MANAGE)
 
 
 def _language() -> str:
@@ -68,12 +70,13 @@ def _to_settings() -> HttpResponseRedirect:
 
 def _page(
     request: HttpRequest,
+    owner: Subject,
     *,
     address_form: AddressForm | None = None,
     preferences: PreferencesForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    current = notifications.notification_settings(_auth(request).subject, actor=_actor(request))
+    current = notifications.notification_settings(owner, actor=acting.actor(request))
     initial = {"notify": current.notify, "language": current.language}
     context = {
         "current": current,
@@ -87,16 +90,17 @@ def _page(
 @require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
     """The settings; a POST saves when and in which language the person wants e-mail."""
+    owner = _owner(request)
     if request.method == "GET":
-        return _page(request)
+        return _page(request, owner)
     form = PreferencesForm(request.POST)
     if not form.is_valid():
-        return _page(request, preferences=form, status=422)
+        return _page(request, owner, preferences=form, status=422)
     notifications.set_preferences(
-        _auth(request).subject,
+        owner,
         form.cleaned_data["notify"],
         form.cleaned_data["language"],
-        actor=_actor(request),
+        actor=acting.actor(request),
     )
     messages.success(request, _("Your notification settings have been saved."))
     return _to_settings()
@@ -119,13 +123,14 @@ def _report_sending(request: HttpRequest, sent: bool) -> None:
 @require_POST
 def register_address(request: HttpRequest) -> HttpResponse:
     """Register a new address; it waits for the confirmation link sent to it."""
+    owner = _owner(request)
     form = AddressForm(request.POST)
     if not form.is_valid():
-        return _page(request, address_form=form, status=422)
+        return _page(request, owner, address_form=form, status=422)
     current, sent = notifications.register_address(
-        _auth(request).subject,
+        owner,
         form.cleaned_data["email"],
-        actor=_actor(request),
+        actor=acting.actor(request),
         language=_language(),
     )
     if current.pending_email or not sent:
@@ -137,9 +142,10 @@ def register_address(request: HttpRequest) -> HttpResponse:
 @require_POST
 def resend(request: HttpRequest) -> HttpResponse:
     """Send the confirmation link again."""
+    owner = _owner(request)
     try:
         _current, sent = notifications.resend_confirmation(
-            _auth(request).subject, actor=_actor(request), language=_language()
+            owner, actor=acting.actor(request), language=_language()
         )
     except notifications.NothingPending as nothing:
         messages.error(request, str(nothing))
@@ -152,7 +158,7 @@ def resend(request: HttpRequest) -> HttpResponse:
 @require_POST
 def remove(request: HttpRequest) -> HttpResponse:
     """Remove the address (confirmed and waiting): no more e-mail."""
-    notifications.remove_address(_auth(request).subject, actor=_actor(request))
+    notifications.remove_address(_owner(request), actor=acting.actor(request))
     messages.success(
         request, _("Your e-mail address has been removed. You will get no more e-mails from us.")
     )
@@ -163,12 +169,14 @@ def remove(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The page the confirmation link opens; its button (a POST, so that link checkers in
-    mail programs confirm nothing) confirms the address for the logged-in person."""
+    mail programs confirm nothing) confirms the address for the box's owner: the logged-in
+    person, or the person they act for with a mandate for the whole box."""
+    owner = _owner(request)
     context: dict[str, object] = {"token": token}
     if request.method == "GET":
         return render(request, "inbox/settings_confirm.html", context)
     try:
-        notifications.confirm_address(_auth(request).subject, token, actor=_actor(request))
+        notifications.confirm_address(owner, token, actor=acting.actor(request))
     except notifications.ConfirmationError as refused:
         context["error"] = str(refused)
         status = CONFIRMATION_STATUS.get(refused.code, 400)
