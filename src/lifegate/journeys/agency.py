@@ -27,7 +27,11 @@ WEBHOOK_SECRET_PREFIX = "whsec_"
 WEBHOOK_SEAL_PURPOSE = "agency-webhook-secret"
 DEMO_CLIENT_NAME = "demo"
 DEMO_FILE_NAME = "demo-agency-clients.json"
-DEMO_SCOPES: list[str] = [AgencyClient.Scope.SUBMISSIONS, AgencyClient.Scope.MESSAGES]
+DEMO_SCOPES: list[str] = [
+    AgencyClient.Scope.SUBMISSIONS,
+    AgencyClient.Scope.MESSAGES,
+    AgencyClient.Scope.MANDATES,
+]
 
 
 def _hash_key() -> bytes:
@@ -124,10 +128,10 @@ def demo_file() -> Path:
 
 
 def ensure_demo_clients() -> dict[str, dict[str, str]]:
-    """One API client (reading submissions, sending and following messages) and one
-    back-office account for every organisation that provides services; their credentials are
-    written to `demo_file()`. Idempotent: credentials that still work are kept, missing or lost
-    ones are issued anew."""
+    """One API client (reading submissions, sending and following messages, checking
+    mandates) and one back-office account for every organisation that provides services; their
+    credentials are written to `demo_file()`. Idempotent: credentials that still work are
+    kept, missing or lost ones are issued anew."""
     path = demo_file()
     known: dict[str, dict[str, str]] = json.loads(path.read_text()) if path.exists() else {}
     organisations = PublicOrganisation.objects.filter(services__isnull=False).distinct()

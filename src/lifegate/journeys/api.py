@@ -1,7 +1,9 @@
 """The person's journeys API (`/api/journeys/`): the same operations as the pages, for the
 portal's own front ends and apps. Authenticated by the login session cookie, with Django's
 CSRF check on every change; errors are problem details, field errors in the person's
-language (Accept-Language or the language cookie)."""
+language (Accept-Language or the language cookie). While the session acts for someone, the
+endpoints work on that person's journeys as far as the mandates decision point allows
+(`journeys.access`); a refusal is a 403 problem with the decision's `reason`."""
 
 from datetime import date, datetime
 from typing import Any
@@ -13,11 +15,13 @@ from ninja import Field, Router, Schema, Status
 from pydantic import StrictBool, StrictInt, StrictStr
 
 from lifegate.core.problems import problem_response
-from lifegate.identity.api_auth import PersonSession, person_actor, request_language, session_of
+from lifegate.identity.api_auth import PersonSession, request_language, session_of
 from lifegate.identity.assurance import loa_satisfies
-from lifegate.journeys import services
+from lifegate.journeys import access, services
 from lifegate.journeys.forms import CatalogueForm
 from lifegate.journeys.models import Journey, Step, Submission
+from lifegate.mandates import acting
+from lifegate.mandates.actions import JOURNEYS_SUBMIT
 
 router = Router(tags=["journeys"], auth=PersonSession())
 
@@ -169,7 +173,7 @@ def list_journeys(request: HttpRequest) -> list[JourneySummaryOut]:
             steps_done=s.done,
             steps_total=s.total,
         )
-        for s in services.journeys_for(session_of(request).subject)
+        for s in access.visible_journeys(request).summaries
     ]
 
 
@@ -182,15 +186,16 @@ def list_journeys(request: HttpRequest) -> list[JourneySummaryOut]:
 )
 def start_journey(request: HttpRequest, body: StartIn) -> Any:
     event = services.startable_life_event(body.life_event)
-    running = services.running_journey(session_of(request).subject, event)
+    subject = acting.legal_subject(request, JOURNEYS_SUBMIT, life_event=event.slug)
+    running = services.running_journey(subject, event)
     if running is not None:
         return _already_running(request, services.JourneyAlreadyRunning(running))
     form = services.question_form(event, services.answers_as_form_data(event, body.answers))
     if not form.is_valid():
         return _field_errors(request, form)
     start = services.Start(
-        subject=session_of(request).subject,
-        actor=person_actor(request),
+        subject=subject,
+        actor=acting.actor(request),
         answers=form.values(),
         language=request_language(),
     )
@@ -213,7 +218,7 @@ def _already_running(request: HttpRequest, already: services.JourneyAlreadyRunni
 
 @router.get("/{journey_id}", response=JourneyOut, summary="A journey's plan")
 def get_journey(request: HttpRequest, journey_id: UUID) -> JourneyOut:
-    return _journey_out(services.get_journey(session_of(request).subject, journey_id))
+    return _journey_out(access.viewable_journey(request, journey_id))
 
 
 @router.post(
@@ -224,11 +229,14 @@ def get_journey(request: HttpRequest, journey_id: UUID) -> JourneyOut:
     "`to-check`. 409 when there are no open questions.",
 )
 def answer_questions(request: HttpRequest, journey_id: UUID, body: AnswersIn) -> Any:
-    journey = services.get_journey(session_of(request).subject, journey_id)
+    journey = access.viewable_journey(request, journey_id)
+    decision = access.answer_decision(request, journey)
+    if not decision:
+        raise acting.NotPermitted(decision)
     event = journey.life_event
     data = services.answers_as_form_data(event, body.answers) if event else {}
     try:
-        form = services.answer_questions(journey, data, person_actor(request))
+        form = services.answer_questions(journey, data, acting.actor(request))
     except services.StepNotOpen as closed:
         return problem_response(request, 409, str(closed), problem_type="no-open-questions")
     if form.errors:
@@ -237,7 +245,7 @@ def answer_questions(request: HttpRequest, journey_id: UUID, body: AnswersIn) ->
 
 
 def _open_step(request: HttpRequest, journey: Journey, slug: str) -> Step | HttpResponse:
-    step = services.get_step(journey, slug)
+    step = access.step_to_act_in(request, journey, slug)
     if not loa_satisfies(session_of(request).loa, step.minimum_assurance_level):
         return problem_response(
             request,
@@ -251,12 +259,12 @@ def _open_step(request: HttpRequest, journey: Journey, slug: str) -> Step | Http
 
 @router.get("/{journey_id}/steps/{slug}/form", response=StepFormOut, summary="A step's form")
 def get_step_form(request: HttpRequest, journey_id: UUID, slug: str) -> Any:
-    journey = services.get_journey(session_of(request).subject, journey_id)
+    journey = access.viewable_journey(request, journey_id)
     step = _open_step(request, journey, slug)
     if isinstance(step, HttpResponse):
         return step
     try:
-        prepared = services.step_form(journey, step, person_actor(request))
+        prepared = services.step_form(journey, step, acting.actor(request))
     except services.StepNotOpen as closed:
         return problem_response(request, 409, str(closed), problem_type="step-not-open")
     return StepFormOut(
@@ -282,7 +290,7 @@ def get_step_form(request: HttpRequest, journey_id: UUID, slug: str) -> Any:
     "(200) instead of sending again.",
 )
 def submit(request: HttpRequest, journey_id: UUID, slug: str, body: SubmitIn) -> Any:
-    journey = services.get_journey(session_of(request).subject, journey_id)
+    journey = access.viewable_journey(request, journey_id)
     step = _open_step(request, journey, slug)
     if isinstance(step, HttpResponse):
         return step
@@ -291,7 +299,7 @@ def submit(request: HttpRequest, journey_id: UUID, slug: str, body: SubmitIn) ->
         submission = services.submit_step(
             journey,
             step,
-            actor=person_actor(request),
+            actor=acting.actor(request),
             data=services.fields_as_form_data(step, body.fields),
             language=request_language(),
             idempotency_key=body.idempotency_key,

@@ -35,7 +35,7 @@ from lifegate.journeys.api_agency_schemas import (
     problem_responses,
 )
 from lifegate.journeys.models import AgencyClient, Delivery, Submission
-from lifegate.transparency.services import Actor, record_processing
+from lifegate.transparency.services import Actor, decrypt_subject, record_processing
 
 
 class AgencyBearer(HttpBearer):
@@ -150,21 +150,28 @@ def list_submissions(request: HttpRequest, params: Query[QueueQuery]) -> dict[st
 def get_submission(
     request: HttpRequest, response: HttpResponse, submission_id: UUID
 ) -> dict[str, Any]:
-    """One submission: the person, the form's fields with where each value came from, the
-    language the person used, the status history and the webhook deliveries. The read is
-    recorded in the person's processing log."""
+    """One submission: the person, who submitted it (the person, or a representative acting
+    for them: `on_behalf`), the form's fields with where each value came from, the language
+    used, the status history and the webhook deliveries. The read is recorded in the person's
+    processing log, and in the representative's."""
     add_never_cache_headers(response)  # personal data: no copies in caches along the way
     client = _client(request)
     submission = _own_submission(request, submission_id)
     form = services.submission_form(submission)
     subject = services.submission_subject(submission)
-    record_processing(
-        name=f"journeys.agency-api.read.{submission.service_slug}"[:120],
-        subject=subject,
-        activity=services.activity_of(submission.service, services.DELIVERY_ACTIVITY),
-        actor=_actor(client),
-        data_categories=sorted(form.get("fields", {})),
-    )
+    submitted_by = decrypt_subject(submission.actor_sealed)
+    reads = [(subject, sorted(form.get("fields", {})))]
+    if submitted_by != subject:
+        # Showing who acted for the person is processing the representative's data too.
+        reads.append((submitted_by, ["representative"]))
+    for read, categories in reads:
+        record_processing(
+            name=f"journeys.agency-api.read.{submission.service_slug}"[:120],
+            subject=read,
+            activity=services.activity_of(submission.service, services.DELIVERY_ACTIVITY),
+            actor=_actor(client),
+            data_categories=categories,
+        )
     return {
         "id": submission.pk,
         "service": submission.service_slug,
@@ -174,6 +181,8 @@ def get_submission(
         "submitted_at": submission.submitted_at,
         "updated_at": submission.updated_at,
         "subject": subject.as_dict(),
+        "submitted_by": submitted_by.as_dict(),
+        "on_behalf": submitted_by != subject,
         "fields": form.get("fields", {}),
         "sources": form.get("sources", {}),
         "history": list(submission.changes.all()),

@@ -150,6 +150,13 @@ class SubmissionDetail(Schema):
     submitted_at: datetime
     updated_at: datetime
     subject: SubjectOut
+    submitted_by: SubjectOut = Field(
+        description="Who submitted it: the person, or a representative acting for them (by "
+        "mandate or parental authority)."
+    )
+    on_behalf: bool = Field(
+        description="True when `submitted_by` acted for `subject` rather than for themselves."
+    )
     fields: dict[str, Any] = Field(
         description="The form's values by field key.",
         examples=[{"child_given_names": "Noor", "child_birth_date": "2026-11-20"}],

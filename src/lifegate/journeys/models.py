@@ -207,6 +207,7 @@ class AgencyClient(models.Model):
         SUBMISSIONS = "submissions", _("read and update its organisation's submissions")
         EVENTS = "events", _("send registry events")
         MESSAGES = "messages", _("send messages to people's message boxes and follow them")
+        MANDATES = "mandates", _("check whether a representative may act for a person")
 
     organisation = models.ForeignKey(
         PublicOrganisation, on_delete=models.CASCADE, related_name="agency_clients"

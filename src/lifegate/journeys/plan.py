@@ -423,11 +423,18 @@ def journeys_for(subject: Subject) -> list[JourneySummary]:
     return summaries
 
 
-def get_journey(subject: Subject, journey_id: UUID | str) -> Journey:
-    """The person's journey with this id; 404 for anyone else's (never reveal it exists)."""
+def find_journey(subject: Subject, journey_id: UUID | str) -> Journey:
+    """The person's journey with this id as stored, without bringing its plan up to date (for
+    deciding first who may see it); 404 for anyone else's (never reveal it exists)."""
     journey = Journey.objects.filter(pk=journey_id, subject_hash=subject_hash(subject)).first()
     if journey is None:
         raise Http404("journey")
+    return journey
+
+
+def get_journey(subject: Subject, journey_id: UUID | str) -> Journey:
+    """The person's journey with this id, its plan up to date; 404 for anyone else's."""
+    journey = find_journey(subject, journey_id)
     refresh_plan(journey)
     return journey
 

@@ -1,5 +1,8 @@
-"""The person's pages: start a life event, see the plan, fill in and send a step."""
+"""The person's pages: start a life event, see the plan, fill in and send a step; for
+themselves or for someone they act for, as far as the mandates decision point allows
+(`journeys.access`)."""
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from django.contrib import messages
@@ -14,20 +17,17 @@ from lifegate.catalogue.models import StepKind
 from lifegate.identity.assurance import loa_label, loa_satisfies
 from lifegate.identity.decorators import login_required, login_url
 from lifegate.identity.session import Authentication
-from lifegate.journeys import services
+from lifegate.journeys import access, services
 from lifegate.journeys.forms import CatalogueForm
 from lifegate.journeys.models import Journey, Step
-from lifegate.transparency.services import Actor
+from lifegate.mandates import acting
+from lifegate.mandates.actions import JOURNEYS_SUBMIT
 
 IDEMPOTENCY_FIELD = "idempotency_key"
 
 
 def _auth(request: HttpRequest) -> Authentication:
     return request.authentication  # type: ignore[attr-defined]
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(kind="person", subject=_auth(request).subject)
 
 
 def _language() -> str:
@@ -38,17 +38,25 @@ def _journey_url(journey: Journey) -> str:
     return reverse("journeys:journey", args=[journey.pk])
 
 
+@dataclass(frozen=True)
+class ShownRow(services.PlanRow):
+    """A plan row as shown: with why its actions are disabled ("" when the actor may act)."""
+
+    refusal: str = ""
+
+
 @login_required()
 def my_journeys(request: HttpRequest) -> HttpResponse:
-    summaries = services.journeys_for(_auth(request).subject)
-    return render(request, "journeys/list.html", {"summaries": summaries})
+    visible = access.visible_journeys(request)
+    context = {"summaries": visible.summaries, "limited": visible.limited}
+    return render(request, "journeys/list.html", context)
 
 
 @login_required()
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest, slug: str) -> HttpResponse:
     event = services.startable_life_event(slug)
-    subject = _auth(request).subject
+    subject = acting.legal_subject(request, JOURNEYS_SUBMIT, life_event=event.slug)
     running = services.running_journey(subject, event)
     if running is not None:
         messages.info(request, _("You already have this life event running. Here is your plan."))
@@ -56,7 +64,10 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
     form = services.question_form(event, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         start = services.Start(
-            subject=subject, actor=_actor(request), answers=form.values(), language=_language()
+            subject=subject,
+            actor=acting.actor(request),
+            answers=form.values(),
+            language=_language(),
         )
         try:
             journey = services.start_journey(event, start)
@@ -70,8 +81,7 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required()
 def journey(request: HttpRequest, journey_id: UUID) -> HttpResponse:
-    found = services.get_journey(_auth(request).subject, journey_id)
-    return _plan_page(request, found)
+    return _plan_page(request, access.viewable_journey(request, journey_id))
 
 
 def _plan_page(
@@ -79,24 +89,35 @@ def _plan_page(
 ) -> HttpResponse:
     rows = services.plan_rows(found)
     pending = services.pending_questions(found)
-    if questions is None and pending and found.life_event is not None:
+    may_answer = access.answer_decision(request, found)
+    if questions is None and pending and may_answer and found.life_event is not None:
         questions = services.question_form(found.life_event, only=pending)
     context = {
         "journey": found,
-        "applicable": [row for row in rows if row.step.applicable],
+        "applicable": [_shown(request, found, row) for row in rows if row.step.applicable],
         "skipped": [row for row in rows if not row.step.applicable],
         "questions": questions if pending else None,
+        "questions_refused": "" if may_answer or not pending else may_answer.explanation,
     }
     return render(request, "journeys/journey.html", context, status=status)
+
+
+def _shown(request: HttpRequest, found: Journey, row: services.PlanRow) -> ShownRow:
+    decision = access.step_decision(request, found, row.step)
+    refusal = "" if decision else decision.explanation
+    return ShownRow(row.step, row.submissions, row.delayed, refusal=refusal)
 
 
 @login_required()
 @require_POST
 def answer(request: HttpRequest, journey_id: UUID) -> HttpResponse:
     """The person answers the questions of a journey the register started."""
-    found = services.get_journey(_auth(request).subject, journey_id)
+    found = access.viewable_journey(request, journey_id)
+    decision = access.answer_decision(request, found)
+    if not decision:
+        raise acting.NotPermitted(decision)
     try:
-        form = services.answer_questions(found, request.POST, _actor(request))
+        form = services.answer_questions(found, request.POST, acting.actor(request))
     except services.StepNotOpen as closed:
         messages.error(request, str(closed))
         return HttpResponseRedirect(_journey_url(found))
@@ -110,8 +131,8 @@ def answer(request: HttpRequest, journey_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def step(request: HttpRequest, journey_id: UUID, slug: str) -> HttpResponse:
     auth = _auth(request)
-    found = services.get_journey(auth.subject, journey_id)
-    current = services.get_step(found, slug)
+    found = access.viewable_journey(request, journey_id)
+    current = access.step_to_act_in(request, found, slug)
     context: dict[str, object] = {"journey": found, "step": current}
     key = request.POST.get(IDEMPOTENCY_FIELD, "")[:64]
     if request.method == "POST" and services.already_submitted(current, key):
@@ -127,7 +148,7 @@ def step(request: HttpRequest, journey_id: UUID, slug: str) -> HttpResponse:
         return render(request, "journeys/step_up.html", context, status=403)
     if request.method == "POST":
         return _submit(request, found, current, context)
-    prepared = services.step_form(found, current, _actor(request))
+    prepared = services.step_form(found, current, acting.actor(request))
     context |= {"prepared": prepared, "idempotency_key": services.new_idempotency_key()}
     return render(request, "journeys/step.html", context)
 
@@ -144,7 +165,7 @@ def _submit(
         services.submit_step(
             found,
             current,
-            actor=_actor(request),
+            actor=acting.actor(request),
             data=request.POST,
             language=_language(),
             idempotency_key=key,
@@ -167,8 +188,8 @@ def _submit(
 @login_required()
 @require_POST
 def mark_done(request: HttpRequest, journey_id: UUID, slug: str) -> HttpResponse:
-    found = services.get_journey(_auth(request).subject, journey_id)
-    current = services.get_step(found, slug)
+    found = access.viewable_journey(request, journey_id)
+    current = access.step_to_act_in(request, found, slug)
     try:
         services.mark_done(found, current)
     except services.StepNotOpen as closed:

@@ -1,12 +1,18 @@
-"""Composes the person's home page from the other building blocks."""
+"""Composes the person's home page from the other building blocks: their own, or, while they
+act for someone, that person's as far as the mandates decision point allows."""
 
 from dataclasses import dataclass, field
 
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from lifegate.identity.assurance import loa_label
 from lifegate.identity.session import Authentication
+from lifegate.journeys.access import visible_journeys
 from lifegate.journeys.services import JourneySummary, journeys_for
+from lifegate.mandates import acting
+from lifegate.mandates.acting import ActingFor
+from lifegate.mandates.actions import INBOX_READ
 from lifegate.registries.services import read_person
 from lifegate.transparency.services import Actor
 
@@ -30,6 +36,10 @@ class HomePage:
     level_of_assurance: str
     sections: list[HomeSection] = field(default_factory=list)
     journeys: list[JourneySummary] = field(default_factory=list)
+    # Whose page it is while acting for someone (None: one's own).
+    acting_for: ActingFor | None = None
+    # True when the plans shown are only those a mandate covers.
+    journeys_limited: bool = False
 
 
 def _sections() -> list[HomeSection]:
@@ -67,8 +77,17 @@ def _sections() -> list[HomeSection]:
     ]
 
 
-def home_page_for(authentication: Authentication) -> HomePage:
-    """The home page of the logged-in person: their name comes from the register (a logged read)."""
+def home_page_for(request: HttpRequest) -> HomePage:
+    """The home page of the logged-in person, or of the person they act for."""
+    authentication: Authentication = request.authentication  # type: ignore[attr-defined]
+    chosen = acting.acting_for(request)
+    if chosen is None:
+        return _own_home_page(authentication)
+    return _home_page_on_behalf(request, authentication, chosen)
+
+
+def _own_home_page(authentication: Authentication) -> HomePage:
+    """The person's own page: their name comes from the register (a logged read)."""
     actor = Actor(kind="person", subject=authentication.subject)
     person = read_person(
         authentication.subject, actor=actor, activity=HOME_ACTIVITY, purpose_name="portal.home"
@@ -82,4 +101,34 @@ def home_page_for(authentication: Authentication) -> HomePage:
         level_of_assurance=loa_label(authentication.loa),
         sections=_sections(),
         journeys=journeys_for(authentication.subject),
+    )
+
+
+def _home_page_on_behalf(
+    request: HttpRequest, authentication: Authentication, chosen: ActingFor
+) -> HomePage:
+    """The page of the person acted for, with only what the representative may see: the plans
+    a mandate covers, and the message box when it may be read. Mandates, credentials and the
+    processing log stay the person's own. Their name is read from the register (recorded on
+    them, by the representative on their behalf) only when the page shows something of theirs;
+    otherwise the name chosen in the session stands."""
+    journeys = visible_journeys(request)  # refuses (NotPermitted) without any relation
+    may_read_inbox = bool(acting.check(request, INBOX_READ))
+    shown = {"life-events", "messages"} if may_read_inbox else {"life-events"}
+    name = chosen.name
+    if journeys.summaries or may_read_inbox:
+        person = read_person(
+            chosen.subject,
+            actor=acting.actor(request),
+            activity=HOME_ACTIVITY,
+            purpose_name="portal.home",
+        )
+        name = person.full_name if person is not None else name
+    return HomePage(
+        display_name=name,
+        level_of_assurance=loa_label(authentication.loa),
+        sections=[section for section in _sections() if section.key in shown],
+        journeys=journeys.summaries,
+        acting_for=chosen,
+        journeys_limited=journeys.limited,
     )

@@ -21,7 +21,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required()
 def _personal_home(request: HttpRequest) -> HttpResponse:
-    page = home_page_for(request.authentication)  # type: ignore[attr-defined]
+    page = home_page_for(request)
     return render(request, "portal/home.html", {"page": page})
 
 

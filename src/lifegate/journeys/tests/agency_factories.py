@@ -61,12 +61,14 @@ def make_submission(
     service: PublicService,
     *,
     subject: Subject = PERSON,
+    actor: Subject | None = None,
     fields: dict[str, Any] | None = None,
     language: str = "nl",
     status: str = Submission.Status.SUBMITTED,
     submitted_at: datetime | None = None,
 ) -> Submission:
-    """A submission to `service`'s competent authority in a fresh journey of `subject`."""
+    """A submission to `service`'s competent authority in a fresh journey of `subject`, made
+    by `actor` acting for them (by `subject` themselves when None)."""
     sealed_subject = encrypt_subject(subject)
     journey = Journey.objects.create(
         life_event_slug="birth",
@@ -98,7 +100,7 @@ def make_submission(
         language=language,
         subject_hash=subject_hash(subject),
         subject_sealed=sealed_subject,
-        actor_sealed=sealed_subject,
+        actor_sealed=encrypt_subject(actor) if actor else sealed_subject,
         idempotency_key=secrets.token_urlsafe(24),
         status=status,
     )

@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from lifegate.core.subject import Subject
 from lifegate.journeys.models import AgencyClient, Delivery, StatusChange, Step, Submission
 from lifegate.journeys.tests.agency_factories import (
     FIELDS,
@@ -22,6 +23,7 @@ from lifegate.transparency.services import records_about
 
 pytestmark = pytest.mark.django_db
 API = "/api/agency"
+REPRESENTATIVE = Subject("bsn", "999990020")
 
 
 @pytest.fixture
@@ -152,6 +154,8 @@ def test_a_submission_shows_fields_sources_person_history_and_deliveries(
     assert body["fields"] == FIELDS
     assert body["sources"]["child_birth_date"]["source"] == "population-register"
     assert body["subject"] == {"scheme": "bsn", "value": PERSON.value}
+    assert body["submitted_by"] == body["subject"]
+    assert body["on_behalf"] is False
     assert body["language"] == "en"
     assert [c["status"] for c in body["history"]] == ["received"]
     assert body["deliveries"][0]["state"] == "dead"
@@ -169,6 +173,20 @@ def test_reading_a_submission_is_recorded_in_the_persons_processing_log(
     assert record.organisation == agencies.mine.slug
     assert record.processing_activity_id == "birth-registration-test"
     assert sorted(record.data_categories) == sorted(FIELDS)
+
+
+def test_a_submission_by_a_representative_names_them_and_is_in_their_log_too(
+    client: Client, agencies: Agencies, token: str
+) -> None:
+    submission = make_submission(agencies.service, actor=REPRESENTATIVE)
+    body = call(client, "get", f"/submissions/{submission.pk}", token).json()
+    assert body["subject"] == {"scheme": "bsn", "value": PERSON.value}
+    assert body["submitted_by"] == {"scheme": "bsn", "value": REPRESENTATIVE.value}
+    assert body["on_behalf"] is True
+    [record] = records_about(REPRESENTATIVE)
+    assert record.organisation == agencies.mine.slug
+    assert record.data_categories == ["representative"]
+    assert len(records_about(PERSON)) == 1
 
 
 def test_another_organisations_submission_is_a_404_like_an_unknown_one(

@@ -1,0 +1,127 @@
+"""Whose journeys a request may see and act in, asked of the mandates decision point for the
+journey's life event and for each step's service. Pages and the person API both go through
+here, so they refuse alike (`acting.NotPermitted`: a 403 page, or a 403 problem).
+
+A representative whose mandate covers one service of a life event sees the whole plan that
+service is part of (to know where it stands), but acts only in the steps their mandate
+covers. What a representative sees of someone else's plans is recorded on that person, with
+the representative as actor, so the person finds it in "who used my data"."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.http import HttpRequest
+
+from lifegate.core.subject import Subject
+from lifegate.journeys import services
+from lifegate.journeys.models import Journey, Step
+from lifegate.mandates import acting
+from lifegate.mandates.actions import JOURNEYS_SUBMIT, JOURNEYS_VIEW
+from lifegate.mandates.decision import Decision
+from lifegate.transparency.services import record_processing
+
+# Which refusal says most about why: an ended mandate over one out of scope.
+REFUSAL_RANK = ("no-relation", "out-of-scope", "not-yet-valid", "expired", "ended")
+
+
+@dataclass(frozen=True)
+class VisibleJourneys:
+    """The journeys shown to the request's actor; `limited` when the mandate may not cover
+    all of them (the page says so, without saying how many are left out)."""
+
+    summaries: list[services.JourneySummary]
+    limited: bool
+
+
+def whose(request: HttpRequest) -> Subject:
+    """The person whose journeys the request is about, before any decision: the person acted
+    for, or the logged-in person."""
+    chosen = acting.acting_for(request)
+    return chosen.subject if chosen else request.authentication.subject  # type: ignore[attr-defined]
+
+
+def most_telling(refusals: Iterable[Decision]) -> Decision:
+    """The refusal that explains best why nothing was allowed."""
+    return max(
+        refusals,
+        key=lambda d: REFUSAL_RANK.index(d.reason) if d.reason in REFUSAL_RANK else 0,
+    )
+
+
+def view_decision(request: HttpRequest, journey: Journey) -> Decision:
+    """May the request's actor see `journey`: for its life event, or for any of its steps'
+    services."""
+    decision = acting.check(request, JOURNEYS_VIEW, life_event=journey.life_event_slug)
+    if decision:
+        return decision
+    refusals = [decision]
+    for service in journey.steps.values_list("service_slug", flat=True):
+        by_service = acting.check(request, JOURNEYS_VIEW, service=service)
+        if by_service:
+            return by_service
+        refusals.append(by_service)
+    return most_telling(refusals)
+
+
+def visible_journeys(request: HttpRequest) -> VisibleJourneys:
+    """The journeys of the person acted for (or one's own) that the actor may see. Someone
+    with no relation at all to the person is refused the list (`NotPermitted`)."""
+    everything = acting.check(request, JOURNEYS_VIEW)  # self and parental authority
+    if not everything and everything.reason == "no-relation":
+        raise acting.NotPermitted(everything)
+    summaries = services.journeys_for(whose(request))
+    if not everything:
+        summaries = [s for s in summaries if view_decision(request, s.journey)]
+    if summaries:
+        _record_on_behalf(request, "journeys.list")
+    return VisibleJourneys(summaries, limited=not everything)
+
+
+def viewable_journey(request: HttpRequest, journey_id: UUID | str) -> Journey:
+    """The journey with this id of the person acted for, its plan up to date, when the actor
+    may see it; 404 when it is not theirs, `NotPermitted` when the actor may not see it."""
+    journey = services.find_journey(whose(request), journey_id)
+    decision = view_decision(request, journey)
+    if not decision:
+        raise acting.NotPermitted(decision)
+    services.refresh_plan(journey)
+    _record_on_behalf(request, "journeys.view")
+    return journey
+
+
+def step_decision(request: HttpRequest, journey: Journey, step: Step) -> Decision:
+    """May the actor fill in, send or mark done this step: for its service or for the
+    journey's life event."""
+    return acting.check(
+        request, JOURNEYS_SUBMIT, service=step.service_slug, life_event=journey.life_event_slug
+    )
+
+
+def step_to_act_in(request: HttpRequest, journey: Journey, slug: str) -> Step:
+    """The journey's step for service `slug` when the actor may act in it; 404 when the plan
+    has no such step, `NotPermitted` when the actor may not act in it."""
+    step = services.get_step(journey, slug)
+    acting.legal_subject(
+        request, JOURNEYS_SUBMIT, service=step.service_slug, life_event=journey.life_event_slug
+    )
+    return step
+
+
+def answer_decision(request: HttpRequest, journey: Journey) -> Decision:
+    """May the actor answer the journey's open questions: they decide the steps of the whole
+    life event, so a mandate for the life event is needed."""
+    return acting.check(request, JOURNEYS_SUBMIT, life_event=journey.life_event_slug)
+
+
+def _record_on_behalf(request: HttpRequest, name: str) -> None:
+    actor = acting.actor(request)
+    if actor.on_behalf_of is None:
+        return  # a person's look at their own plans is not a use of their data by another
+    record_processing(
+        name=name,
+        subject=actor.on_behalf_of,
+        activity=services.PLAN_ACTIVITY,
+        actor=actor,
+        data_categories=("journey",),
+    )
