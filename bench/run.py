@@ -1,6 +1,7 @@
 """`make bench`: requests per second of lifegate endpoints under gunicorn on loopback, each as a
 ratio to a minimal Django view (the floor) served by the same server in the same run; then the
-journey benchmarks on PostgreSQL (bench/journeys.py).
+journey, message box and mandates benchmarks on PostgreSQL (bench/journeys.py, bench/inbox.py,
+bench/mandates.py).
 
 Runs are interleaved (floor, endpoint, floor, endpoint, ...) and the median taken, so a noisy
 shared machine moves floor and endpoint alike. Writes bench/results.json and docs/benchmarks.md."""
@@ -234,6 +235,8 @@ def write_results(results: list[dict[str, Any]]) -> None:
     lines += _ratio_table([r for r in results if r.get("section") == "journeys"])
     inbox = [r for r in results if r.get("section") == "inbox"]
     lines += ["", *_inbox_text(inbox), "", *_ratio_table(inbox)]
+    mandates = [r for r in results if r.get("section") == "mandates"]
+    lines += ["", *_mandates_text(mandates), "", *_ratio_table(mandates)]
     (ROOT / "docs" / "benchmarks.md").write_text("\n".join(lines) + "\n")
 
 
@@ -279,6 +282,31 @@ def _inbox_text(results: list[dict[str, Any]]) -> list[str]:
         "each behind its own gunicorn, measured interleaved. Every run also captures the",
         f"page's SQL in-process: {page.get('page_queries', '?')} queries, none counting messages",
         "(the unread count is the mailbox counter).",
+    ]
+
+
+def _mandates_text(results: list[dict[str, Any]]) -> list[str]:
+    """How the mandates figures were measured, with this run's particulars."""
+    page = next((r for r in results if r["name"] == "mandates_protected_page"), {})
+    decision = next((r for r in results if r["name"] == "mandates_decision_mandate_p50"), {})
+    rounds = len(page.get("checked_runs", [])) or "several"
+    return [
+        "## Mandates",
+        "",
+        "`bench/mandates.py`, on PostgreSQL in a database of its own holding 1,000,000",
+        "mandates (generated in SQL, indexes built afterwards, statistics current). Decision:",
+        "p50 and p99 of `mandates.decision.may` in process, over "
+        f"{decision.get('samples', '?')} calls per path",
+        "for registered representative/principal pairs, interleaved with the floor, a one-row",
+        "primary-key read of a mandate through the ORM: allowed by a mandate (one indexed",
+        "query), and no relation (the mandate query finds nothing, then the population",
+        "register is read for parental authority). Protected page: requests per second of",
+        "`GET /inbox/` for a representative acting for the principal through an inbox-read",
+        "mandate, against the same page and session on a second server whose decision point",
+        "allows without looking (`acting.may` replaced); gunicorn with "
+        f"{WORKERS} sync workers each, `wrk`",
+        f"({CONNECTIONS} connections, {DURATION_S} s per run), {rounds} interleaved rounds,",
+        "medians compared.",
     ]
 
 
@@ -340,6 +368,7 @@ def main() -> None:
             server.wait(timeout=10)
     results += postgres_benchmarks("bench.journeys", "journeys")
     results += postgres_benchmarks("bench.inbox", "inbox")
+    results += postgres_benchmarks("bench.mandates", "mandates")
     write_results(results)
 
 

@@ -15,6 +15,8 @@ from lifegate.journeys.api import router as journeys_router
 from lifegate.journeys.api_agency import router as agency_router
 from lifegate.journeys.api_events import router as events_router
 from lifegate.mandates.acting import NotPermitted
+from lifegate.mandates.api import router as mandates_router
+from lifegate.mandates.api_agency import router as agency_mandates_router
 
 api = NinjaAPI(
     title="lifegate API",
@@ -89,7 +91,9 @@ def not_permitted(request: HttpRequest, exc: NotPermitted) -> HttpResponse:
 api.add_router("/catalogue/", catalogue_router)
 api.add_router("/journeys/", journeys_router)
 api.add_router("/agency/messages/", agency_messages_router)
+api.add_router("/agency/mandates/", agency_mandates_router)
 api.add_router("/agency/", agency_router)
 api.add_router("/inbox/notifications/", inbox_notifications_router)
 api.add_router("/inbox/", inbox_router)
+api.add_router("/mandates/", mandates_router)
 api.add_router("/events/", events_router)

@@ -341,6 +341,10 @@ INBOX_TASK_LOST_MINUTES = env_int("LIFEGATE_INBOX_TASK_LOST_MINUTES", 60)
 # can be accepted after it was issued.
 MANDATES_MAX_DAYS = env_int("LIFEGATE_MANDATE_MAX_DAYS", 5 * 365)
 MANDATES_INVITATION_DAYS = env_int("LIFEGATE_MANDATE_INVITATION_DAYS", 14)
+# An invitation code must not be guessable by trying: at most this many attempts to accept one
+# per person per window (the page and the API count together).
+MANDATES_ACCEPT_ATTEMPTS = env_int("LIFEGATE_MANDATE_ACCEPT_ATTEMPTS", 5)
+MANDATES_ACCEPT_WINDOW_SECONDS = env_int("LIFEGATE_MANDATE_ACCEPT_WINDOW_SECONDS", 15 * 60)
 # The organisation (catalogue slug) that tells principals about their mandates.
 MANDATES_NOTICE_SENDER = env_str("LIFEGATE_MANDATE_NOTICE_SENDER", "logius")
 # After login, whoever may act for others chooses whom to act for.

@@ -113,12 +113,18 @@ def check(
     """The decision for this request's actor and legal subject, without raising. The first
     use of a voluntary mandate is noted (and its principal told)."""
     authentication = _authentication(request)
-    chosen = acting_for(request)
-    subject = chosen.subject if chosen else authentication.subject
-    decision = may(actor(request), action, subject, service=service, life_event=life_event)
-    if decision.first_use:
-        _note_first_use(decision.basis)
-    return decision
+    # Asked afresh on every request, once per question: a page that checks reading and
+    # managing for its links asks each once.
+    asked: dict[tuple[str, str, str], Decision] = request.__dict__.setdefault("_decisions", {})
+    key = (action, service, life_event)
+    if key not in asked:
+        chosen = acting_for(request)
+        subject = chosen.subject if chosen else authentication.subject
+        decision = may(actor(request), action, subject, service=service, life_event=life_event)
+        if decision.first_use:
+            _note_first_use(decision.basis)
+        asked[key] = decision
+    return asked[key]
 
 
 def actor(request: HttpRequest) -> Actor:
@@ -211,6 +217,7 @@ def choose(request: HttpRequest, key: str) -> ActingFor | None:
     Raises `NotPermitted` for anyone else."""
     authentication = _authentication(request)
     request._acting_for = None  # type: ignore[attr-defined]
+    request.__dict__.pop("_decisions", None)
     if key == "self":
         request.session.pop(SESSION_KEY, None)
         return None

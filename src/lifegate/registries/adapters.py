@@ -115,6 +115,11 @@ class PopulationRegister(Protocol):
         """The persons holding parental authority over the child (none for adults)."""
         ...
 
+    def holds_parental_authority(self, parent_bsn: str, child_bsn: str) -> bool:
+        """Whether the parent holds parental authority over the child today (never over an
+        adult): the authorisation decision asks this on every request, so it is one question."""
+        ...
+
     def match_eidas(
         self, person_identifier: str, family_name: str, given_name: str, date_of_birth: date
     ) -> Person | None:

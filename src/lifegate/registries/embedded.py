@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from lifegate.core.subject import bsn_is_valid
 from lifegate.registries.adapters import ADULT_AGE, Address, Person, age_in_years
+from lifegate.registries.demo_builder import years_before
 from lifegate.registries.matching import is_eidas_identifier, single_match
 from lifegate.registries.models import (
     ParentChildRelation,
@@ -133,6 +134,15 @@ class EmbeddedPopulationRegister:
             return []
         rows = _person_queryset().filter(bsn__in=child.parental_authority_holders)
         return self._people(rows.order_by("id"))
+
+    def holds_parental_authority(self, parent_bsn: str, child_bsn: str) -> bool:
+        """One query: the parent's link to a child born less than ADULT_AGE years ago."""
+        return ParentChildRelation.objects.filter(
+            parent__bsn=parent_bsn,
+            child__bsn=child_bsn,
+            has_parental_authority=True,
+            child__date_of_birth__gt=years_before(timezone.localdate(), ADULT_AGE),
+        ).exists()
 
     def match_eidas(
         self, person_identifier: str, family_name: str, given_name: str, date_of_birth: date

@@ -40,7 +40,7 @@ def grant_inbox(principal: DemoPersona, representative: DemoPersona) -> Mandate:
 def request_of(persona: DemoPersona, client: Client) -> object:
     """A request carrying `client`'s session, logged in as `persona`."""
     request = RequestFactory().get("/")
-    request.session = client.session  # type: ignore[attr-defined]
+    request.session = client.session
     request.authentication = Authentication(  # type: ignore[attr-defined]
         persona.subject, "substantial", datetime.now(UTC), "test"
     )

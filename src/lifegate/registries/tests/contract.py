@@ -131,6 +131,15 @@ class PopulationRegisterContract:
     ) -> None:
         assert register.parental_authority_holders(sample.parent_bsn) == []
 
+    def test_parental_authority_is_one_answer_per_parent_and_child(
+        self, register: PopulationRegister, sample: RegisterSample
+    ) -> None:
+        assert register.holds_parental_authority(sample.parent_bsn, sample.minor_child_bsn)
+        assert not register.holds_parental_authority(sample.minor_child_bsn, sample.parent_bsn)
+        assert not register.holds_parental_authority(sample.unknown_bsn, sample.minor_child_bsn)
+        for holder in register.parental_authority_holders(sample.minor_child_bsn):
+            assert register.holds_parental_authority(holder.bsn, sample.minor_child_bsn)
+
     def test_relations_of_an_unknown_person_are_empty(
         self, register: PopulationRegister, sample: RegisterSample
     ) -> None:
