@@ -20,7 +20,7 @@ from lifegate.core.sealing import UnsealError, seal, unseal
 from lifegate.core.subject import Subject
 from lifegate.identity.session import Authentication
 from lifegate.mandates.actions import MANDATES_MANAGE
-from lifegate.mandates.decision import Decision, may
+from lifegate.mandates.decision import Decision, Relations, may
 from lifegate.mandates.models import Mandate
 from lifegate.registries.adapters import Person, PopulationRegister
 from lifegate.registries.services import population_register
@@ -120,7 +120,17 @@ def check(
     if key not in asked:
         chosen = acting_for(request)
         subject = chosen.subject if chosen else authentication.subject
-        decision = may(actor(request), action, subject, service=service, life_event=life_event)
+        relations = request.__dict__.get("_relations")
+        if relations is None or relations.principal != subject:
+            relations = request._relations = Relations(authentication.subject, subject)  # type: ignore[attr-defined]
+        decision = may(
+            actor(request),
+            action,
+            subject,
+            service=service,
+            life_event=life_event,
+            relations=relations,
+        )
         if decision.first_use:
             _note_first_use(decision.basis)
         asked[key] = decision
@@ -218,6 +228,7 @@ def choose(request: HttpRequest, key: str) -> ActingFor | None:
     authentication = _authentication(request)
     request._acting_for = None  # type: ignore[attr-defined]
     request.__dict__.pop("_decisions", None)
+    request.__dict__.pop("_relations", None)
     if key == "self":
         request.session.pop(SESSION_KEY, None)
         return None

@@ -50,6 +50,7 @@ request context; the reasons for a refusal ("expired", "ended") would come from 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -105,6 +106,48 @@ class Decision:
         return str(EXPLANATIONS[self.reason])
 
 
+class Relations:
+    """What binds one representative to one principal, read once and only when a decision
+    needs it: their mandate rows (one indexed query) and parental authority (one register
+    question). A request that asks several questions about the same two people (a page that
+    reads the message box and checks whether it may offer "archive") reads them once."""
+
+    def __init__(self, representative: Subject, principal: Subject) -> None:
+        self.representative = representative
+        self.principal = principal
+        self._rows: list[tuple[Any, ...]] | None = None
+        self._parental: bool | None = None
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        """The pair's mandates as (id, status, from, until, kind, slug, first used)."""
+        if self._rows is None:
+            # No ORDER BY and no subquery: the plan of this lookup stays trivial, which
+            # matters more than its execution (see bench/mandates.py).
+            self._rows = list(
+                Mandate.objects.filter(
+                    principal_hash=subject_hash(self.principal),
+                    representative_hash=subject_hash(self.representative),
+                )
+                .order_by()
+                .values_list(
+                    "id",
+                    "status",
+                    "valid_from",
+                    "valid_until",
+                    "scope_kind",
+                    "scope_slug",
+                    "first_used_at",
+                )
+            )
+        return self._rows
+
+    def parental_authority(self) -> bool:
+        """Whether the representative holds parental authority over the principal today."""
+        if self._parental is None:
+            self._parental = _holds_parental_authority(self.representative, self.principal)
+        return self._parental
+
+
 def may(
     actor: Actor,
     action: str,
@@ -113,9 +156,13 @@ def may(
     service: str = "",
     life_event: str = "",
     today: date | None = None,
+    relations: Relations | None = None,
 ) -> Decision:
     """May `actor` do `action` (see `mandates.actions`) on `subject`'s data, for `service` or
-    `life_event` where the action concerns one? Reads only; records nothing."""
+    `life_event` where the action concerns one? Reads only; records nothing.
+
+    `relations` may carry what an earlier question in the same request read about the same
+    two people; it must be about `actor.subject` and `subject`."""
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     if actor.kind == "agency":
@@ -126,11 +173,15 @@ def may(
         return Decision(True, "self", LAW)
     if action in SELF_ONLY_ACTIONS:
         return Decision(False, "only-self")
+    if relations is None:
+        relations = Relations(actor.subject, subject)
+    elif (relations.representative, relations.principal) != (actor.subject, subject):
+        raise ValueError("relations of other people")
     day = today or timezone.localdate()
-    by_mandate = _by_mandate(actor.subject, action, subject, service, life_event, day)
+    by_mandate = _by_mandate(relations.rows(), action, service, life_event, day)
     if by_mandate is not None and by_mandate.allowed:
         return by_mandate
-    if _holds_parental_authority(actor.subject, subject):
+    if relations.parental_authority():
         return Decision(True, "parental-authority", LAW)
     return by_mandate if by_mandate is not None else Decision(False, "no-relation")
 
@@ -165,26 +216,9 @@ def _in_scope(
 
 
 def _by_mandate(
-    representative: Subject,
-    action: str,
-    principal: Subject,
-    service: str,
-    life_event: str,
-    day: date,
+    rows: list[tuple[Any, ...]], action: str, service: str, life_event: str, day: date
 ) -> Decision | None:
     """The decision by voluntary mandate, or None when there is no mandate between the two."""
-    # One indexed lookup of the pair's few rows; the scope is matched here rather than in SQL,
-    # which keeps the query plan trivial (planning dominated its cost with a subquery).
-    rows = list(
-        Mandate.objects.filter(
-            principal_hash=subject_hash(principal),
-            representative_hash=subject_hash(representative),
-        )
-        .order_by()
-        .values_list(
-            "id", "status", "valid_from", "valid_until", "scope_kind", "scope_slug", "first_used_at"
-        )
-    )
     if not rows:
         return None
     events: set[str] | None = None

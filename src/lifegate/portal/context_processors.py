@@ -7,10 +7,8 @@ from lifegate.identity.assurance import loa_satisfies
 from lifegate.identity.session import Authentication
 from lifegate.inbox.services import unread_count
 from lifegate.inbox.views import LEVEL as INBOX_LEVEL
-from lifegate.mandates.acting import ActingFor, acting_for
+from lifegate.mandates.acting import ActingFor, acting_for, check
 from lifegate.mandates.actions import INBOX_READ
-from lifegate.mandates.decision import may
-from lifegate.transparency.services import Actor
 
 
 def portal(request: HttpRequest) -> dict[str, object]:
@@ -21,11 +19,13 @@ def portal(request: HttpRequest) -> dict[str, object]:
     return {
         "authentication": authentication,
         "acting_for": chosen,
-        "inbox_unread": _inbox_unread(authentication, chosen),
+        "inbox_unread": _inbox_unread(request, authentication, chosen),
     }
 
 
-def _inbox_unread(authentication: Authentication | None, chosen: ActingFor | None) -> int | None:
+def _inbox_unread(
+    request: HttpRequest, authentication: Authentication | None, chosen: ActingFor | None
+) -> int | None:
     """The unread count from the mailbox counter of the person acted for; None when the login
     is below the message box's level (the count is part of the box), nobody is logged in, or
     the representative may not read the box."""
@@ -34,8 +34,8 @@ def _inbox_unread(authentication: Authentication | None, chosen: ActingFor | Non
     try:
         if chosen is None:
             return unread_count(authentication.subject)
-        actor = Actor(kind="person", subject=authentication.subject, on_behalf_of=chosen.subject)
-        if not may(actor, INBOX_READ, chosen.subject):
+        # The same (memoised) question the message box pages ask: one decision per request.
+        if not check(request, INBOX_READ):
             return None
         return unread_count(chosen.subject)
     except DatabaseError:
