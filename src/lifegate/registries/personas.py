@@ -105,8 +105,9 @@ def _student(today: date, used: set[int]) -> RegisteredPerson | None:
 
 
 def _parent_of_student(today: date, used: set[int]) -> RegisteredPerson | None:
-    """A parent of the "student" persona (found before, so among `used`): an adult child, so
-    no parental authority any more; acting for each other takes a mandate."""
+    """A parent of the "student" persona (found before, so among `used`). Over the student, an
+    adult, they hold no parental authority any more: acting for each other takes a mandate.
+    (They may still have a minor child at home, so after login they choose whom to act for.)"""
     student = _students(today, set()).filter(pk__in=used).first()
     if student is None:
         return None
