@@ -24,7 +24,7 @@ from lifegate.inbox.views_notifications import (
     PreferencesForm,
 )
 from lifegate.mandates import acting
-from lifegate.mandates.actions import INBOX_MANAGE
+from lifegate.mandates.actions import INBOX_SETTINGS
 
 router = Router(tags=["inbox"], auth=SubstantialPersonSession())
 
@@ -59,7 +59,7 @@ class ConfirmationIn(Schema):
 
 def _owner(request: HttpRequest) -> Subject:
     """Whose settings these are (raises `NotPermitted`: a 403 problem with its `reason`)."""
-    return acting.legal_subject(request, INBOX_MANAGE)
+    return acting.legal_subject(request, INBOX_SETTINGS)
 
 
 def _out(current: notifications.NotificationSettings) -> SettingsOut:

@@ -1,8 +1,8 @@
 """The person's notification settings pages, under /inbox/settings/: the e-mail address (with
 its confirmation link), when to be told about new post, and in which language.
 
-The settings belong to the box's owner: a representative acting for them needs a mandate for
-the whole message box (`INBOX_MANAGE`); reading the box alone is refused with the reason."""
+The settings belong to the box's owner alone (`INBOX_SETTINGS`): they are also how the owner
+learns what their representatives do, so no representative may change or even read them."""
 
 from django import forms
 from django.contrib import messages
@@ -19,7 +19,7 @@ from lifegate.identity.decorators import login_required
 from lifegate.inbox import notifications
 from lifegate.inbox.models import Mailbox
 from lifegate.mandates import acting
-from lifegate.mandates.actions import INBOX_MANAGE
+from lifegate.mandates.actions import INBOX_SETTINGS
 
 LEVEL: LevelOfAssurance = "substantial"
 # Each language named in itself, as on the language switch.
@@ -55,9 +55,8 @@ class PreferencesForm(forms.Form):
 
 
 def _owner(request: HttpRequest) -> Subject:
-    """Whose settings these are; `NotPermitted` (the 403 page) for a representative who may
-    only read the box."""
-    return acting.legal_subject(request, INBOX_MANAGE)
+    """Whose settings these are; `NotPermitted` (the 403 page) for anyone acting for someone."""
+    return acting.legal_subject(request, INBOX_SETTINGS)
 
 
 def _language() -> str:

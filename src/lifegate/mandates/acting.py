@@ -12,6 +12,7 @@ already in progress."""
 import json
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -151,11 +152,14 @@ def actor(request: HttpRequest) -> Actor:
 def _note_first_use(mandate_id: str) -> None:
     from lifegate.mandates import notices
 
-    first = Mandate.objects.filter(pk=mandate_id, first_used_at__isnull=True).update(
-        first_used_at=timezone.now()
-    )
-    if first:  # only the request that set it tells the principal, once
-        notices.tell_principal("first-use", Mandate.objects.get(pk=mandate_id))
+    # Noted and told together: if the notice cannot be sent, the use stays "first" and the
+    # next request tries again.
+    with transaction.atomic():
+        first = Mandate.objects.filter(pk=mandate_id, first_used_at__isnull=True).update(
+            first_used_at=timezone.now()
+        )
+        if first:  # only the request that set it tells the principal, once
+            notices.tell_principal("first-use", Mandate.objects.get(pk=mandate_id))
 
 
 def _active_received(subject: Subject) -> "QuerySet[Mandate]":

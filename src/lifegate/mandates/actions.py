@@ -7,11 +7,14 @@ JOURNEYS_VIEW = "journeys.view"
 JOURNEYS_SUBMIT = "journeys.submit"
 # Giving, accepting and ending one's own mandates: never done for someone else.
 MANDATES_MANAGE = "mandates.manage"
+# Where and whether the person is told about new post: the channel that tells a principal what
+# their representatives do, so no representative may redirect or silence it.
+INBOX_SETTINGS = "inbox.settings"
 
 INBOX_ACTIONS = frozenset({INBOX_READ, INBOX_MANAGE})
 # Actions about a service: the caller names the service (or life event) concerned.
 SERVICE_ACTIONS = frozenset({JOURNEYS_VIEW, JOURNEYS_SUBMIT})
-SELF_ONLY_ACTIONS = frozenset({MANDATES_MANAGE})
+SELF_ONLY_ACTIONS = frozenset({MANDATES_MANAGE, INBOX_SETTINGS})
 ACTIONS = INBOX_ACTIONS | SERVICE_ACTIONS | SELF_ONLY_ACTIONS
 # What an agency may do, for its own services only.
 AGENCY_ACTIONS = SERVICE_ACTIONS

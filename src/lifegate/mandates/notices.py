@@ -13,7 +13,7 @@ from lifegate.inbox.models import Category, Mailbox
 from lifegate.inbox.services import SYSTEM_KEY_PREFIX, NewMessage, Outcome, send_message
 from lifegate.mandates.models import Mandate, ScopeKind
 from lifegate.registries.services import population_register
-from lifegate.transparency.services import Actor
+from lifegate.transparency.services import Actor, record_processing
 
 EVENTS = ("created", "accepted", "first-use", "ended")
 
@@ -34,18 +34,31 @@ def scope_label(mandate: Mandate) -> str:
 
 
 def _representative_name(mandate: Mandate) -> str:
-    from lifegate.mandates.services import representative_of
+    from lifegate.mandates.services import ACTIVITY, representative_of
 
     representative = representative_of(mandate)
     if representative is None:
         return _("the person you gave the invitation code to")
+    if mandate.status == Mandate.Status.INVITED:
+        # Not accepted yet: a BSN typed in must not turn into a name before its owner agrees.
+        return _("the person you chose")
     register = population_register()
     person = (
         register.get_person(representative.value)
         if representative.scheme == "bsn"
         else register.get_person_by_eidas(representative.value)
     )
-    return person.full_name if person else _("your representative")
+    if person is None:
+        return _("your representative")
+    # The representative's name goes into the principal's message: a read of their data.
+    record_processing(
+        name="mandates.notice",
+        subject=representative,
+        activity=ACTIVITY,
+        actor=Actor(kind="system", organisation=settings.MANDATES_NOTICE_SENDER),
+        data_categories=("name", "mandate"),
+    )
+    return person.full_name
 
 
 def _texts(event: str, mandate: Mandate, name: str) -> tuple[str, str]:

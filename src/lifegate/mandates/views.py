@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lifegate.core.ratelimit import Attempt, count_attempt
@@ -136,9 +137,12 @@ def count_accept_attempt(request: HttpRequest, subject: Subject) -> Attempt:
 def too_many_attempts_text(attempt: Attempt) -> str:
     """Why the code was not checked, and when to try again, in the active language."""
     minutes = max(1, math.ceil(attempt.retry_after / 60))
-    return _(
+    return ngettext(
         "You have entered too many invitation codes. "
-        "For your safety you can try again in %(minutes)s minutes."
+        "For your safety you can try again in %(minutes)s minute.",
+        "You have entered too many invitation codes. "
+        "For your safety you can try again in %(minutes)s minutes.",
+        minutes,
     ) % {"minutes": minutes}
 
 

@@ -47,6 +47,9 @@ def choose(request: HttpRequest) -> HttpResponse:
 def after_login(request: HttpRequest, next_url: str) -> str:
     """Where a fresh login continues: the chooser when the person may act for others (every
     login starts acting for oneself), else `next_url`. Named by settings.LIFEGATE_AFTER_LOGIN."""
+    # A fresh login acts for oneself, whatever an earlier login in this session chose.
+    request.session.pop(acting.SESSION_KEY, None)
+    request.__dict__.pop("_acting_for", None)
     authentication = request.authentication  # type: ignore[attr-defined]
     if authentication is None or not acting.acts_for_others(authentication.subject):
         return next_url

@@ -31,6 +31,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("notice_sender")]
 LIST = reverse("inbox:list")
 SETTINGS = reverse("inbox-settings:settings")
 ENGLISH = {"accept-language": "en"}
+ONLY_SELF = "You can only do this for yourself. Switch back to acting for yourself."
 
 
 def log_in_as(client: Client, subject: Subject) -> None:
@@ -182,13 +183,13 @@ def test_a_reader_cannot_see_or_change_the_notification_settings(
     page = client.get(SETTINGS, headers=ENGLISH)
     saved = client.post(SETTINGS, {"notify": "never", "language": "en"}, headers=ENGLISH)
 
-    assert_refused(page, "out-of-scope", "Your authorisation does not cover this.")
-    assert_refused(saved, "out-of-scope", "Your authorisation does not cover this.")
+    assert_refused(page, "only-self", ONLY_SELF)
+    assert_refused(saved, "only-self", ONLY_SELF)
     mailbox = Mailbox.objects.get(recipient_hash=subject_hash(elderly.subject))
     assert (mailbox.notify, mailbox.notify_language) == ("every", "nl")
 
 
-def test_a_mandate_for_the_whole_box_archives_and_changes_the_settings(
+def test_a_mandate_for_the_whole_box_archives_but_never_touches_the_settings(
     client: Client,
     elderly: DemoPersona,
     student: DemoPersona,
@@ -200,15 +201,16 @@ def test_a_mandate_for_the_whole_box_archives_and_changes_the_settings(
 
     shown = client.get(message_url(message)).content.decode()
     archived = client.post(reverse("inbox:archive", args=[message.pk]), {"archived": "1"})
-    saved = client.post(SETTINGS, {"notify": "important", "language": "en"})
+    # The settings are how the owner learns what representatives do: never theirs to change.
+    saved = client.post(SETTINGS, {"notify": "never", "language": "en"}, headers=ENGLISH)
 
     assert 'id="archive-form"' in shown
     assert archived.status_code == 302 and Message.objects.get(pk=message.pk).archived
     assert_on_behalf(only_record("inbox.archive"), student.subject, elderly.subject)
-    assert saved.status_code == 302
+    assert_refused(saved, "only-self", ONLY_SELF)
     mailbox = Mailbox.objects.get(recipient_hash=subject_hash(elderly.subject))
-    assert mailbox.notify == "important"
-    assert 'id="notification-settings"' in client.get(LIST).content.decode()
+    assert mailbox.notify == "every"
+    assert 'id="notification-settings"' not in client.get(LIST).content.decode()
 
 
 def test_a_mandate_ended_during_the_session_is_refused_at_the_next_click(

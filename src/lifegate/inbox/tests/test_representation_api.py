@@ -91,14 +91,15 @@ def test_a_reader_may_not_archive_or_touch_the_settings(
         headers=ENGLISH,
     )
 
+    only_self = "You can only do this for yourself. Switch back to acting for yourself."
     assert_problem(archived, "out-of-scope", refusal)
-    assert_problem(settings, "out-of-scope", refusal)
-    assert_problem(changed, "out-of-scope", refusal)
+    assert_problem(settings, "only-self", only_self)
+    assert_problem(changed, "only-self", only_self)
     assert not Message.objects.get(pk=message.pk).archived
     assert Mailbox.objects.get(recipient_hash=subject_hash(elderly.subject)).notify == "every"
 
 
-def test_a_mandate_for_the_whole_box_archives_and_manages_the_settings(
+def test_a_mandate_for_the_whole_box_archives_but_never_manages_the_settings(
     client: Client, elderly: DemoPersona, student: DemoPersona, agency: PublicOrganisation
 ) -> None:
     grant(elderly, student, ScopeKind.INBOX_FULL)
@@ -109,12 +110,16 @@ def test_a_mandate_for_the_whole_box_archives_and_manages_the_settings(
         f"{BASE}/{message.pk}/archive", {"archived": True}, content_type="application/json"
     )
     changed = client.put(
-        SETTINGS, {"notify": "never", "language": "en"}, content_type="application/json"
+        SETTINGS,
+        {"notify": "never", "language": "en"},
+        content_type="application/json",
+        headers=ENGLISH,
     )
 
     assert archived.status_code == 200 and archived.json()["archived"] is True
-    assert changed.status_code == 200 and changed.json()["notify"] == "never"
-    assert Mailbox.objects.get(recipient_hash=subject_hash(elderly.subject)).notify == "never"
+    only_self = "You can only do this for yourself. Switch back to acting for yourself."
+    assert_problem(changed, "only-self", only_self)
+    assert Mailbox.objects.get(recipient_hash=subject_hash(elderly.subject)).notify != "never"
 
 
 def test_a_mandate_ended_during_the_session_is_refused_at_the_next_call(
