@@ -272,6 +272,25 @@ def accept_invitation(request: HttpRequest, body: AcceptIn) -> Any:
 
 
 @router.post(
+    "/{mandate_id}/accept",
+    response=list[MandateOut],
+    operation_id="acceptMandateOffer",
+    summary="Accept a mandate offered to me",
+    openapi_extra=_problems(400, 401, 403, 404, 409),
+)
+def accept_offer(request: HttpRequest, mandate_id: UUID) -> Any:
+    """Accept a mandate someone offered me by my BSN (and the other scopes of the same offer):
+    from now on I may act for them within it. Not mine or not waiting: 404 (`code`
+    unknown-mandate)."""
+    subject = acting.only_self(request)
+    try:
+        accepted = services.accept_offer(mandate_id, subject, acting.actor(request))
+    except MandateRefused as refused:
+        return _refused(request, refused)
+    return [_mandate(mandate, "", given=False) for mandate in accepted]
+
+
+@router.post(
     "/{mandate_id}/end",
     response=MandateOut,
     operation_id="endMandate",

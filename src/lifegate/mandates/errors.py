@@ -13,9 +13,12 @@ MESSAGES: dict[str, Promise] = {
     "period-reversed": _("The authorisation cannot end before it starts."),
     "period-too-long": _("The authorisation may run for at most %(days)s days."),
     "period-past": _("The authorisation cannot end in the past."),
+    "period-start-past": _("The authorisation cannot start in the past."),
+    "period-start-far": _("The authorisation must start within %(days)s days from today."),
     "code-unknown": _("This invitation code is not known. Check the code and try again."),
     "code-used": _("This invitation code has already been used."),
     "code-expired": _("This invitation code has expired. Ask for a new one."),
+    "offer-expired": _("This offer has expired. Ask for a new one."),
     "unknown-mandate": _("This authorisation does not exist or is not yours."),
     "already-ended": _("This authorisation has already ended."),
 }

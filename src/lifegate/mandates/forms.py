@@ -30,6 +30,8 @@ REFUSAL_FIELDS: dict[str, str | None] = {
     "period-reversed": "valid_until",
     "period-too-long": "valid_until",
     "period-past": "valid_until",
+    "period-start-past": "valid_from",
+    "period-start-far": "valid_from",
 }
 NOT_IN_CATALOGUE: dict[str, Any] = {"invalid_choice": MESSAGES["unknown-scope"]}
 

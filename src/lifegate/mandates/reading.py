@@ -114,7 +114,17 @@ def overview(subject: Subject, actor: Actor) -> Overview:
             names[other] = _register_name(register, other)
         return names[other]
 
-    given = [Listed(mandate, name_of(representative_of(mandate))) for mandate in mine.given]
+    # A representative's name shows once they accepted: a BSN typed in by the principal does
+    # not turn into a name before its owner agrees.
+    given = [
+        Listed(
+            mandate,
+            name_of(representative_of(mandate))
+            if mandate.status != Mandate.Status.INVITED
+            else "",
+        )
+        for mandate in mine.given
+    ]
     received = [Listed(mandate, name_of(principal_of(mandate))) for mandate in mine.received]
     _record_shown("mandates.overview", subject, [s for s, n in names.items() if n], actor)
     return Overview(given=given, received=received)

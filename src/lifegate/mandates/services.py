@@ -37,6 +37,7 @@ __all__ = [
     "MandatesOf",
     "Scope",
     "accept",
+    "accept_offer",
     "end",
     "grant",
     "mandates_for",
@@ -95,8 +96,11 @@ def representative_of(mandate: Mandate) -> Subject | None:
 def _check_period(valid_from: date, valid_until: date) -> None:
     if valid_until < valid_from:
         raise MandateRefused("period-reversed")
-    if valid_until < timezone.localdate():
-        raise MandateRefused("period-past")
+    today = timezone.localdate()
+    if valid_from < today:
+        raise MandateRefused("period-start-past")
+    if (valid_from - today).days > settings.MANDATES_MAX_DAYS:
+        raise MandateRefused("period-start-far", days=settings.MANDATES_MAX_DAYS)
     if (valid_until - valid_from).days > settings.MANDATES_MAX_DAYS:
         raise MandateRefused("period-too-long", days=settings.MANDATES_MAX_DAYS)
 
@@ -108,13 +112,18 @@ def _check_representative(principal: Subject, representative: Subject) -> None:
         raise MandateRefused("unknown-person")
 
 
-def _overlapping(mandate: Mandate, representative_hash: str) -> QuerySet[Mandate]:
+def _overlapping(
+    mandate: Mandate, representative_hash: str, *, pending: bool = False
+) -> QuerySet[Mandate]:
+    """Mandates that would duplicate `mandate` for this representative: active ones, and with
+    `pending` also offers still waiting for them."""
+    statuses = [Mandate.Status.ACTIVE] + ([Mandate.Status.INVITED] if pending else [])
     return Mandate.objects.filter(
         principal_hash=mandate.principal_hash,
         representative_hash=representative_hash,
         scope_kind=mandate.scope_kind,
         scope_slug=mandate.scope_slug,
-        status=Mandate.Status.ACTIVE,
+        status__in=statuses,
         valid_from__lte=mandate.valid_until,
         valid_until__gte=mandate.valid_from,
     ).exclude(pk=mandate.pk)
@@ -141,10 +150,12 @@ def grant(
     valid_until: date,
     actor: Actor,
 ) -> Granted:
-    """Let `representative` act for `principal` in each of `scopes` from `valid_from` to
-    `valid_until` (inclusive): one active mandate per scope.
+    """Offer `representative` to act for `principal` in each of `scopes` from `valid_from` to
+    `valid_until` (inclusive): one mandate per scope, all waiting for acceptance.
 
-    Without a representative the mandates wait for an invitation code, returned once in
+    A representative named by BSN accepts the offer after logging in (`accept_offer`); until
+    then the principal does not see their name, so a typed-in number does not turn into a
+    name. Without a representative the mandates wait for an invitation code, returned once in
     `Granted.invitation_code`; whoever accepts it in time becomes the representative."""
     if not scopes:
         raise MandateRefused("no-scope")
@@ -154,15 +165,15 @@ def grant(
     if representative is not None:
         _check_representative(principal, representative)
     now = timezone.now()
-    code = "" if representative is not None else _new_code()
+    # A named offer is an invitation too (it groups the scopes and expires), but its code is
+    # never handed out: only the named representative can accept it.
+    code = _new_code()
     with transaction.atomic():
-        invitation = None
-        if code:
-            invitation = MandateInvitation.objects.create(
-                code_hash=hash_code(code),
-                created_at=now,
-                expires_at=now + timedelta(days=settings.MANDATES_INVITATION_DAYS),
-            )
+        invitation = MandateInvitation.objects.create(
+            code_hash=hash_code(code),
+            created_at=now,
+            expires_at=now + timedelta(days=settings.MANDATES_INVITATION_DAYS),
+        )
         mandates = [
             _create(principal, representative, scope, valid_from, valid_until, invitation, now)
             for scope in dict.fromkeys(scopes)
@@ -170,9 +181,7 @@ def grant(
         for mandate in mandates:
             _record("mandate granted", mandate, actor)
             notices.tell_principal("created", mandate)
-            if representative is not None:
-                notices.tell_principal("accepted", mandate)
-    return Granted(mandates=mandates, invitation_code=code)
+    return Granted(mandates=mandates, invitation_code="" if representative else code)
 
 
 def _create(
@@ -195,7 +204,13 @@ def _create(
         created_at=now,
     )
     if representative is not None:
-        _activate(mandate, representative, now)
+        # Bound to this representative, waiting for them to accept.
+        representative_hash = subject_hash(representative)
+        _lock_pair(mandate.principal_hash, representative_hash)
+        if _overlapping(mandate, representative_hash, pending=True).exists():
+            raise MandateRefused("duplicate")
+        mandate.representative_hash = representative_hash
+        mandate.representative_sealed = encrypt_subject(representative)
     mandate.save()
     return mandate
 
@@ -240,9 +255,13 @@ def accept(code: str, representative: Subject, actor: Actor) -> list[Mandate]:
             raise MandateRefused("code-used")
         if invitation.expires_at <= now:
             raise MandateRefused("code-expired")
-        mandates = list(invitation.mandates.filter(status=Mandate.Status.INVITED))
+        # Offers to a named representative have a code nobody was given; never accept them.
+        pending = invitation.mandates.filter(status=Mandate.Status.INVITED, representative_hash="")
+        mandates = list(pending)
         if not mandates:  # the principal withdrew every mandate of the invitation
             raise MandateRefused("code-unknown")
+        if all(mandate.valid_until < now.date() for mandate in mandates):
+            raise MandateRefused("period-past")
         _check_representative(principal_of(mandates[0]), representative)
         for mandate in mandates:
             _activate(mandate, representative, now)
@@ -251,6 +270,40 @@ def accept(code: str, representative: Subject, actor: Actor) -> list[Mandate]:
             notices.tell_principal("accepted", mandate)
         invitation.used_at = now
         invitation.save(update_fields=["used_at"])
+    return mandates
+
+
+def accept_offer(mandate_id: UUID | str, representative: Subject, actor: Actor) -> list[Mandate]:
+    """Accept, as the `representative` it names, the offer that `mandate_id` belongs to: every
+    scope of it becomes active. Refuses anyone else's and anything not waiting."""
+    now = timezone.now()
+    key = subject_hash(representative)
+    with transaction.atomic():
+        mandate = Mandate.objects.select_for_update().filter(pk=mandate_id).first()
+        if (
+            mandate is None
+            or mandate.representative_hash != key
+            or mandate.status != Mandate.Status.INVITED
+        ):
+            raise MandateRefused("unknown-mandate")
+        offer = Mandate.objects.select_for_update().filter(
+            invitation_id=mandate.invitation_id,
+            representative_hash=key,
+            status=Mandate.Status.INVITED,
+        )
+        mandates = list(offer) if mandate.invitation_id else [mandate]
+        if mandate.invitation is not None and mandate.invitation.expires_at <= now:
+            raise MandateRefused("offer-expired")
+        if all(m.valid_until < now.date() for m in mandates):
+            raise MandateRefused("period-past")
+        for pending in mandates:
+            _activate(pending, representative, now)
+            pending.save()
+            _record("mandate accepted", pending, actor)
+            notices.tell_principal("accepted", pending)
+        if mandate.invitation is not None:
+            mandate.invitation.used_at = now
+            mandate.invitation.save(update_fields=["used_at"])
     return mandates
 
 

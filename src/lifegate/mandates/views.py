@@ -111,7 +111,13 @@ def grant(request: HttpRequest) -> HttpResponse:
 
 def _granted(request: HttpRequest, granted: services.Granted) -> HttpResponse:
     if not granted.invitation_code:
-        messages.success(request, _("The authorisation has been given."))
+        messages.success(
+            request,
+            _(
+                "The authorisation is ready. It starts to count once the person accepts it "
+                "under Authorisations, after logging in with their own login."
+            ),
+        )
         return HttpResponseRedirect(reverse("mandates:overview"))
     invitation = granted.mandates[0].invitation
     context = {
@@ -169,6 +175,20 @@ def accept(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("You have accepted the authorisation."))
             return HttpResponseRedirect(reverse("mandates:overview"))
     return render(request, "mandates/accept.html", {"form": form}, status=400)
+
+
+@login_required(LEVEL)
+@require_POST
+def accept_offer(request: HttpRequest, mandate_id: UUID) -> HttpResponse:
+    """Accept a mandate offered to the person by their BSN, with the rest of its offer."""
+    subject = acting.only_self(request)
+    try:
+        services.accept_offer(mandate_id, subject, acting.actor(request))
+    except MandateRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("You have accepted the authorisation."))
+    return HttpResponseRedirect(reverse("mandates:overview"))
 
 
 @login_required(LEVEL)

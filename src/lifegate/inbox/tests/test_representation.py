@@ -21,7 +21,7 @@ from lifegate.inbox.tests.test_pages import attachment_url, deliver, message_url
 from lifegate.mandates import acting, services
 from lifegate.mandates.models import Mandate, ScopeKind
 from lifegate.mandates.scopes import Scope
-from lifegate.mandates.tests.conftest import period, person
+from lifegate.mandates.tests.conftest import grant_active, period, person
 from lifegate.registries.personas import DemoPersona
 from lifegate.registries.services import population_register
 from lifegate.transparency.models import ProcessingRecord
@@ -49,7 +49,7 @@ def act_for(client: Client, subject: Subject) -> None:
 
 
 def grant(principal: DemoPersona, representative: DemoPersona, kind: str) -> Mandate:
-    granted = services.grant(
+    granted = grant_active(
         principal.subject,
         representative.subject,
         [Scope(kind)],
@@ -316,7 +316,7 @@ def test_a_mandate_for_a_service_does_not_open_the_message_box(
     client: Client, elderly: DemoPersona, student: DemoPersona, agency: PublicOrganisation
 ) -> None:
     make_service("income-tax-test", agency, "Inkomstenbelasting", "Income tax")
-    services.grant(
+    grant_active(
         elderly.subject,
         student.subject,
         [Scope(ScopeKind.SERVICE, "income-tax-test")],

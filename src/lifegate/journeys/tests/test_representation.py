@@ -22,6 +22,7 @@ from lifegate.mandates import acting
 from lifegate.mandates import services as mandates
 from lifegate.mandates.models import Mandate
 from lifegate.mandates.scopes import Scope
+from lifegate.mandates.tests.conftest import grant_active
 from lifegate.registries.personas import DemoPersona
 from lifegate.registries.services import population_register
 from lifegate.transparency.models import ProcessingRecord
@@ -49,7 +50,7 @@ def _start(plan: PlanFixture, subject: Subject) -> Journey:
 
 def _grant(principal: DemoPersona, representative: DemoPersona, scope: Scope) -> Mandate:
     today = timezone.localdate()
-    granted = mandates.grant(
+    granted = grant_active(
         principal.subject,
         representative.subject,
         [scope],

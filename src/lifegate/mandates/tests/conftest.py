@@ -1,6 +1,7 @@
 """Shared fixtures of the mandates tests: the demo personas, a small catalogue with two
 agencies, and the people around the personas (a parent's minor child, a student's parent)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -15,6 +16,8 @@ from lifegate.catalogue.tests.factories import (
     make_service,
 )
 from lifegate.core.subject import Subject
+from lifegate.mandates import services
+from lifegate.mandates.scopes import Scope
 from lifegate.registries.demo_loader import load_demo_population
 from lifegate.registries.personas import DemoPersona, demo_personas
 from lifegate.registries.services import population_register
@@ -79,6 +82,23 @@ def parent_of_student(personas: dict[str, DemoPersona]) -> Subject:
     """A parent of the "student" persona, an adult: no parental authority any more."""
     parents = population_register().parents_of(personas["student"].subject.value)
     return Subject("bsn", parents[0].bsn)
+
+
+def grant_active(
+    principal: Subject,
+    representative: Subject | None,
+    scopes: Sequence[Scope],
+    valid_from: date,
+    valid_until: date,
+    actor: Actor,
+) -> services.Granted:
+    """`services.grant`, and for a named representative their acceptance: active mandates,
+    as most tests need them. (A code invitation stays waiting for its code.)"""
+    granted = services.grant(principal, representative, scopes, valid_from, valid_until, actor)
+    if representative is None:
+        return granted
+    accepted = services.accept_offer(granted.mandates[0].pk, representative, person(representative))
+    return services.Granted(mandates=accepted, invitation_code="")
 
 
 def person(subject: Subject) -> Actor:

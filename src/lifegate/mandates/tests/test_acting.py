@@ -17,7 +17,7 @@ from lifegate.mandates import acting, services
 from lifegate.mandates.actions import INBOX_READ
 from lifegate.mandates.models import Mandate, ScopeKind
 from lifegate.mandates.scopes import Scope
-from lifegate.mandates.tests.conftest import period, person
+from lifegate.mandates.tests.conftest import grant_active, period, person
 from lifegate.mandates.views_acting import after_login
 from lifegate.registries.personas import DemoPersona
 from lifegate.registries.services import population_register
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 
 def grant_inbox(principal: DemoPersona, representative: DemoPersona) -> Mandate:
-    granted = services.grant(
+    granted = grant_active(
         principal.subject,
         representative.subject,
         [Scope(ScopeKind.INBOX_READ)],

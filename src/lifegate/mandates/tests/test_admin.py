@@ -6,10 +6,9 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from lifegate.mandates import services
 from lifegate.mandates.models import Mandate, MandateInvitation, ScopeKind
 from lifegate.mandates.scopes import Scope
-from lifegate.mandates.tests.conftest import period, person
+from lifegate.mandates.tests.conftest import grant_active, period, person
 from lifegate.registries.personas import DemoPersona
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +25,7 @@ def test_mandate_pages_show_no_identifiers_and_offer_no_changes(
     operator: Client, personas: dict[str, DemoPersona]
 ) -> None:
     elderly, student = personas["elderly"].subject, personas["student"].subject
-    services.grant(elderly, student, [Scope(ScopeKind.INBOX_FULL)], *period(), person(elderly))
+    grant_active(elderly, student, [Scope(ScopeKind.INBOX_FULL)], *period(), person(elderly))
     mandate = Mandate.objects.get()
 
     listing = operator.get(reverse("admin:mandates_mandate_changelist"))
@@ -46,7 +45,7 @@ def test_invitation_pages_show_no_code_hash(
     operator: Client, personas: dict[str, DemoPersona]
 ) -> None:
     elderly = personas["elderly"].subject
-    services.grant(elderly, None, [Scope(ScopeKind.INBOX_READ)], *period(), person(elderly))
+    grant_active(elderly, None, [Scope(ScopeKind.INBOX_READ)], *period(), person(elderly))
     invitation = MandateInvitation.objects.get()
 
     page = operator.get(reverse("admin:mandates_mandateinvitation_change", args=[invitation.pk]))

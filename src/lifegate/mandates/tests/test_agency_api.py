@@ -27,6 +27,7 @@ from lifegate.mandates.tests.conftest import (
     MUNICIPALITY,
     TAX_SERVICE,
     Catalogue,
+    grant_active,
     period,
     person,
 )
@@ -60,15 +61,15 @@ def counter(
     by_her = person(principal)
     people = {key: p.subject for key, p in personas.items()}
     birth = Scope(ScopeKind.SERVICE, BIRTH_SERVICE)
-    granted = services.grant(principal, people["student"], [birth], *period(), by_her)
+    granted = grant_active(principal, people["student"], [birth], *period(), by_her)
     inbox = Scope(ScopeKind.INBOX_READ)
-    services.grant(principal, people["resident-substantial"], [inbox], *period(), by_her)
-    expired = services.grant(principal, people["resident-high"], [birth], *period(), by_her)
+    grant_active(principal, people["resident-substantial"], [inbox], *period(), by_her)
+    expired = grant_active(principal, people["resident-high"], [birth], *period(), by_her)
     last_month = timezone.localdate() - timedelta(days=31)
     Mandate.objects.filter(pk__in=[m.pk for m in expired.mandates]).update(
         valid_from=last_month, valid_until=last_month + timedelta(days=30)
     )
-    ended = services.grant(principal, people["eu-es"], [birth], *period(), by_her)
+    ended = grant_active(principal, people["eu-es"], [birth], *period(), by_her)
     for mandate in ended.mandates:
         services.end(mandate.pk, principal, by_her)
     people |= {"minor child": minor_child, "parent of student": parent_of_student}

@@ -18,7 +18,7 @@ from lifegate.mandates import services
 from lifegate.mandates.errors import MandateRefused
 from lifegate.mandates.models import Mandate, MandateInvitation, ScopeKind
 from lifegate.mandates.scopes import Scope
-from lifegate.mandates.tests.conftest import Catalogue, period, person
+from lifegate.mandates.tests.conftest import Catalogue, grant_active, period, person
 from lifegate.mandates.tests.web import counts, frozen_limiter_clock, log_in_as, name_of
 from lifegate.registries.personas import DemoPersona
 from lifegate.transparency.services import Actor, record_processing, subject_hash
@@ -65,7 +65,7 @@ def post(client: Client, path: str, data: dict[str, Any], language: str = "en") 
 
 
 def grant_inbox(principal: Subject, representative: Subject | None) -> services.Granted:
-    return services.grant(
+    return grant_active(
         principal, representative, [Scope(ScopeKind.INBOX_READ)], *period(), person(principal)
     )
 
@@ -115,7 +115,7 @@ def test_the_list_gives_both_sides_with_names_and_no_identifiers(
     assert elderly.value not in response.content.decode()
 
 
-def test_granting_by_bsn_makes_an_active_mandate_and_tells_the_principal(
+def test_granting_by_bsn_offers_mandates_the_representative_accepts(
     client: Client, elderly: Subject, student: Subject, catalogue: Catalogue
 ) -> None:
     scopes = [{"kind": "inbox-full"}, {"kind": "life-event", "slug": catalogue.birth_event}]
@@ -125,8 +125,19 @@ def test_granting_by_bsn_makes_an_active_mandate_and_tells_the_principal(
     assert response.status_code == 201
     data = response.json()
     assert data["invitation_code"] is None
-    assert [m["status"] for m in data["mandates"]] == ["active", "active"]
+    assert [m["status"] for m in data["mandates"]] == ["invited", "invited"]
     assert Mandate.objects.filter(representative_hash=subject_hash(student)).count() == 2
+    assert Message.objects.filter(recipient_hash=subject_hash(elderly)).count() == 2
+
+    representative = Client()
+    log_in_as(representative, student)
+    offer = data["mandates"][0]["id"]
+    mine = post(client, f"{offer}/accept", {})
+    accepted = post(representative, f"{offer}/accept", {})
+
+    assert mine.status_code == 404 and mine.json()["code"] == "unknown-mandate"
+    assert accepted.status_code == 200
+    assert [m["status"] for m in accepted.json()] == ["active", "active"]
     assert Message.objects.filter(recipient_hash=subject_hash(elderly)).count() == 4
 
 

@@ -25,6 +25,7 @@ from lifegate.mandates.tests.conftest import (
     TAX_OFFICE,
     TAX_SERVICE,
     Catalogue,
+    grant_active,
     period,
     person,
 )
@@ -60,17 +61,15 @@ def world(
     by_her = person(principal)
     subject_of = {key: p.subject for key, p in personas.items()}
     inbox, tax = Scope(ScopeKind.INBOX_READ), Scope(ScopeKind.SERVICE, TAX_SERVICE)
-    services.grant(principal, subject_of["student"], [inbox, tax], *period(), by_her)
+    grant_active(principal, subject_of["student"], [inbox, tax], *period(), by_her)
     birth = Scope(ScopeKind.LIFE_EVENT, BIRTH_EVENT)
-    services.grant(principal, subject_of["resident-substantial"], [birth], *period(), by_her)
-    expired = services.grant(
-        principal, subject_of["resident-high"], [inbox, tax], *period(), by_her
-    )
+    grant_active(principal, subject_of["resident-substantial"], [birth], *period(), by_her)
+    expired = grant_active(principal, subject_of["resident-high"], [inbox, tax], *period(), by_her)
     last_month = timezone.localdate() - timedelta(days=31)
     Mandate.objects.filter(pk__in=[m.pk for m in expired.mandates]).update(
         valid_from=last_month, valid_until=last_month + timedelta(days=30)
     )
-    ended = services.grant(principal, subject_of["eu-es"], [inbox, tax], *period(), by_her)
+    ended = grant_active(principal, subject_of["eu-es"], [inbox, tax], *period(), by_her)
     for mandate in ended.mandates:
         services.end(mandate.pk, principal, by_her)
     actors = {

@@ -8,7 +8,7 @@ from django.utils import timezone
 from lifegate.mandates import services
 from lifegate.mandates.models import Mandate, MandateInvitation, ScopeKind
 from lifegate.mandates.scopes import Scope
-from lifegate.mandates.tests.conftest import Catalogue, period, person
+from lifegate.mandates.tests.conftest import Catalogue, grant_active, period, person
 from lifegate.registries.personas import DemoPersona
 from lifegate.transparency.models import ProcessingRecord
 from lifegate.transparency.services import records_about
@@ -19,8 +19,11 @@ INBOX = Scope(ScopeKind.INBOX_READ)
 
 
 def mandate_records(persona: DemoPersona) -> list[str]:
+    """The lifecycle records about `persona` (granted, accepted, ended), newest first."""
     return [
-        r.name for r in records_about(persona.subject) if r.processing_activity_id == "mandates"
+        r.name
+        for r in records_about(persona.subject)
+        if r.processing_activity_id == "mandates" and r.name.startswith("mandate ")
     ]
 
 
@@ -30,7 +33,7 @@ def test_grant_by_bsn_makes_an_active_mandate_per_scope(
     principal, representative = personas["elderly"], personas["student"]
     scopes = [INBOX, Scope(ScopeKind.SERVICE, catalogue.tax_service)]
 
-    granted = services.grant(
+    granted = grant_active(
         principal.subject, representative.subject, scopes, *period(), person(principal.subject)
     )
 
@@ -62,12 +65,58 @@ def test_grant_is_recorded_for_principal_and_representative(
     assert record is not None and record.actor_kind == "person"
 
 
+def test_a_mandate_offered_by_bsn_waits_for_its_representative_alone(
+    personas: dict[str, DemoPersona], catalogue: Catalogue
+) -> None:
+    principal, representative = personas["elderly"], personas["student"]
+    scopes = [INBOX, Scope(ScopeKind.SERVICE, catalogue.tax_service)]
+    offered = services.grant(
+        principal.subject, representative.subject, scopes, *period(), person(principal.subject)
+    )
+    assert offered.invitation_code == ""
+    assert {m.status for m in offered.mandates} == {Mandate.Status.INVITED}
+
+    other = personas["resident-low"].subject
+    with pytest.raises(services.MandateRefused) as refused:
+        services.accept_offer(offered.mandates[0].pk, other, person(other))
+    assert refused.value.code == "unknown-mandate"
+
+    accepted = services.accept_offer(
+        offered.mandates[1].pk, representative.subject, person(representative.subject)
+    )
+
+    assert {m.pk for m in accepted} == {m.pk for m in offered.mandates}
+    assert set(Mandate.objects.values_list("status", flat=True)) == {Mandate.Status.ACTIVE}
+    assert mandate_records(representative)[:2] == ["mandate accepted"] * 2
+    with pytest.raises(services.MandateRefused) as again:
+        services.accept_offer(
+            offered.mandates[0].pk, representative.subject, person(representative.subject)
+        )
+    assert again.value.code == "unknown-mandate"
+
+
+def test_an_offer_not_accepted_in_time_expires(personas: dict[str, DemoPersona]) -> None:
+    principal, representative = personas["elderly"], personas["student"]
+    offered = services.grant(
+        principal.subject, representative.subject, [INBOX], *period(), person(principal.subject)
+    )
+    MandateInvitation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    with pytest.raises(services.MandateRefused) as refused:
+        services.accept_offer(
+            offered.mandates[0].pk, representative.subject, person(representative.subject)
+        )
+
+    assert refused.value.code == "offer-expired"
+    assert Mandate.objects.get().status == Mandate.Status.INVITED
+
+
 def test_invitation_code_is_shown_once_and_only_its_hash_is_stored(
     personas: dict[str, DemoPersona],
 ) -> None:
     principal = personas["elderly"]
 
-    granted = services.grant(principal.subject, None, [INBOX], *period(), person(principal.subject))
+    granted = grant_active(principal.subject, None, [INBOX], *period(), person(principal.subject))
 
     code = granted.invitation_code
     assert len(code) == 19 and code.count("-") == 3
@@ -79,7 +128,7 @@ def test_invitation_code_is_shown_once_and_only_its_hash_is_stored(
 
 def test_accepting_the_code_activates_the_mandates(personas: dict[str, DemoPersona]) -> None:
     principal, representative = personas["elderly"], personas["eu-de"]
-    granted = services.grant(principal.subject, None, [INBOX], *period(), person(principal.subject))
+    granted = grant_active(principal.subject, None, [INBOX], *period(), person(principal.subject))
 
     # Typed by hand: lower case, spaces instead of hyphens.
     typed = granted.invitation_code.lower().replace("-", " ")
@@ -96,7 +145,7 @@ def test_accepting_the_code_activates_the_mandates(personas: dict[str, DemoPerso
 @pytest.mark.parametrize("by", ["principal", "representative"])
 def test_either_side_can_end_a_mandate_at_once(personas: dict[str, DemoPersona], by: str) -> None:
     principal, representative = personas["elderly"], personas["student"]
-    granted = services.grant(
+    granted = grant_active(
         principal.subject, representative.subject, [INBOX], *period(), person(principal.subject)
     )
     ender = principal if by == "principal" else representative
@@ -112,7 +161,7 @@ def test_either_side_can_end_a_mandate_at_once(personas: dict[str, DemoPersona],
 
 def test_principal_can_withdraw_an_invitation(personas: dict[str, DemoPersona]) -> None:
     principal = personas["elderly"]
-    granted = services.grant(principal.subject, None, [INBOX], *period(), person(principal.subject))
+    granted = grant_active(principal.subject, None, [INBOX], *period(), person(principal.subject))
 
     services.end(granted.mandates[0].pk, principal.subject, person(principal.subject))
 
@@ -128,10 +177,10 @@ def test_principal_can_withdraw_an_invitation(personas: dict[str, DemoPersona]) 
 def test_a_new_mandate_after_an_ended_one_is_no_duplicate(personas: dict[str, DemoPersona]) -> None:
     principal, representative = personas["elderly"], personas["student"]
     actor = person(principal.subject)
-    first = services.grant(principal.subject, representative.subject, [INBOX], *period(), actor)
+    first = grant_active(principal.subject, representative.subject, [INBOX], *period(), actor)
     services.end(first.mandates[0].pk, principal.subject, actor)
 
-    again = services.grant(principal.subject, representative.subject, [INBOX], *period(), actor)
+    again = grant_active(principal.subject, representative.subject, [INBOX], *period(), actor)
 
     assert again.mandates[0].status == Mandate.Status.ACTIVE
 
@@ -139,11 +188,9 @@ def test_a_new_mandate_after_an_ended_one_is_no_duplicate(personas: dict[str, De
 def test_mandates_for_lists_given_and_received(personas: dict[str, DemoPersona]) -> None:
     elderly, student, resident = personas["elderly"], personas["student"], personas["resident-low"]
     today, until = period()
-    services.grant(elderly.subject, student.subject, [INBOX], today, until, person(elderly.subject))
+    grant_active(elderly.subject, student.subject, [INBOX], today, until, person(elderly.subject))
     later = until + timedelta(days=1)
-    services.grant(
-        student.subject, resident.subject, [INBOX], today, later, person(student.subject)
-    )
+    grant_active(student.subject, resident.subject, [INBOX], today, later, person(student.subject))
 
     of_student = services.mandates_for(student.subject)
 

@@ -129,24 +129,53 @@ def test_the_grant_form_offers_the_catalogue_and_a_year_from_today(
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
-def test_granting_by_bsn_makes_an_active_mandate_and_tells_the_principal(
+def test_granting_by_bsn_offers_a_mandate_that_counts_once_the_representative_accepts(
     client: Client, elderly: Subject, student: Subject, language: str
 ) -> None:
+    headers = {"accept-language": language}
     response = client.post(
-        reverse("mandates:grant"),
-        grant_form(bsn=student.value),
-        headers={"accept-language": language},
+        reverse("mandates:grant"), grant_form(bsn=student.value), headers=headers
     )
 
     assert response.status_code == 302
     assert response["Location"] == reverse("mandates:overview")
     mandate = Mandate.objects.get()
-    assert mandate.status == Mandate.Status.ACTIVE
+    assert mandate.status == Mandate.Status.INVITED
     assert mandate.representative_hash == subject_hash(student)
+    # The principal typed a number: it does not turn into a name before its owner accepts.
+    assert name_of(student) not in client.get(reverse("mandates:overview")).content.decode()
+    assert Message.objects.filter(recipient_hash=subject_hash(elderly)).count() == 1
+
+    other = Client()
+    log_in_as(other, student)
+    offered = other.get(reverse("mandates:overview"), headers=headers).content.decode()
+    assert name_of(elderly) in offered and f'id="accept-{mandate.pk}"' in offered
+    accepted = other.post(reverse("mandates:accept-offer", args=[mandate.pk]), headers=headers)
+
+    assert accepted.status_code == 302
+    mandate.refresh_from_db()
+    assert mandate.status == Mandate.Status.ACTIVE
     assert Message.objects.filter(recipient_hash=subject_hash(elderly)).count() == 2
+    assert name_of(student) in client.get(reverse("mandates:overview")).content.decode()
     with translation.override(language):
-        done = str(translation.gettext("The authorisation has been given."))
-    assert escape(done) in client.get(response["Location"]).content.decode()
+        done = str(translation.gettext("You have accepted the authorisation."))
+    assert escape(done) in other.get(accepted["Location"]).content.decode()
+
+
+def test_nobody_but_the_named_representative_can_accept_an_offer(
+    client: Client, elderly: Subject, student: Subject, personas: dict[str, DemoPersona]
+) -> None:
+    client.post(reverse("mandates:grant"), grant_form(bsn=student.value))
+    mandate = Mandate.objects.get()
+    other = Client()
+    log_in_as(other, personas["resident-low"].subject)
+
+    refused = other.post(reverse("mandates:accept-offer", args=[mandate.pk]))
+    own = client.post(reverse("mandates:accept-offer", args=[mandate.pk]))
+
+    assert refused.status_code == 302 and own.status_code == 302
+    mandate.refresh_from_db()
+    assert mandate.status == Mandate.Status.INVITED
 
 
 def test_granting_with_a_code_shows_it_once_and_another_person_accepts_it(

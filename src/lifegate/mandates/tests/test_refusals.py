@@ -12,7 +12,7 @@ from lifegate.core.subject import Subject
 from lifegate.mandates import services
 from lifegate.mandates.models import Mandate, MandateInvitation, ScopeKind
 from lifegate.mandates.scopes import Scope
-from lifegate.mandates.tests.conftest import Catalogue, period, person
+from lifegate.mandates.tests.conftest import Catalogue, grant_active, period, person
 from lifegate.registries.personas import DemoPersona
 from lifegate.transparency.models import ProcessingRecord
 
@@ -63,7 +63,7 @@ def test_overlapping_duplicate_is_refused_without_keeping_the_other_scopes(
 ) -> None:
     elderly, student = personas["elderly"].subject, personas["student"].subject
     today, until = period()
-    services.grant(elderly, student, [INBOX], today, until, person(elderly))
+    grant_active(elderly, student, [INBOX], today, until, person(elderly))
     # Starts later, but overlaps; the service scope listed first must not survive either.
     scopes = [Scope(ScopeKind.SERVICE, catalogue.tax_service), INBOX]
     later = today + timedelta(days=10)
@@ -107,9 +107,15 @@ def test_period_ending_before_it_starts_is_refused(personas: dict[str, DemoPerso
     assert code == "period-reversed"
 
 
-def test_period_ending_in_the_past_is_refused(personas: dict[str, DemoPersona]) -> None:
+def test_period_starting_in_the_past_is_refused(personas: dict[str, DemoPersona]) -> None:
     past = timezone.localdate() - timedelta(days=1)
-    assert refused_grant(personas, valid_from=past, valid_until=past) == "period-past"
+    assert refused_grant(personas, valid_from=past, valid_until=past) == "period-start-past"
+
+
+@override_settings(MANDATES_MAX_DAYS=30)
+def test_period_starting_beyond_the_maximum_is_refused(personas: dict[str, DemoPersona]) -> None:
+    later = timezone.localdate() + timedelta(days=31)
+    assert refused_grant(personas, valid_from=later, valid_until=later) == "period-start-far"
 
 
 @override_settings(MANDATES_MAX_DAYS=30)
@@ -124,7 +130,7 @@ def test_period_of_exactly_the_maximum_is_granted(personas: dict[str, DemoPerson
     elderly, student = personas["elderly"].subject, personas["student"].subject
     today = timezone.localdate()
     until = today + timedelta(days=30)
-    granted = services.grant(elderly, student, [INBOX], today, until, person(elderly))
+    granted = grant_active(elderly, student, [INBOX], today, until, person(elderly))
     assert granted.mandates[0].valid_until == until
 
 
@@ -137,7 +143,7 @@ def test_refusal_message_is_in_the_active_language(personas: dict[str, DemoPerso
 
 def invite(personas: dict[str, DemoPersona]) -> str:
     elderly = personas["elderly"].subject
-    return services.grant(elderly, None, [INBOX], *period(), person(elderly)).invitation_code
+    return grant_active(elderly, None, [INBOX], *period(), person(elderly)).invitation_code
 
 
 def refused_accept(code: str, representative: Subject) -> str:
@@ -160,6 +166,13 @@ def test_expired_code_is_refused(personas: dict[str, DemoPersona]) -> None:
     assert refused_accept(code, personas["student"].subject) == "code-expired"
 
 
+def test_code_whose_period_has_passed_is_refused(personas: dict[str, DemoPersona]) -> None:
+    code = invite(personas)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    Mandate.objects.update(valid_from=yesterday, valid_until=yesterday)
+    assert refused_accept(code, personas["student"].subject) == "period-past"
+
+
 def test_used_code_is_refused(personas: dict[str, DemoPersona]) -> None:
     code = invite(personas)
     services.accept(code, personas["student"].subject, person(personas["student"].subject))
@@ -177,7 +190,7 @@ def test_principal_cannot_accept_their_own_code(personas: dict[str, DemoPersona]
 
 def test_accepting_a_duplicate_is_refused(personas: dict[str, DemoPersona]) -> None:
     elderly, student = personas["elderly"].subject, personas["student"].subject
-    services.grant(elderly, student, [INBOX], *period(), person(elderly))
+    grant_active(elderly, student, [INBOX], *period(), person(elderly))
     code = invite(personas)
     before = state()
     with pytest.raises(services.MandateRefused) as refused:
@@ -189,7 +202,7 @@ def test_accepting_a_duplicate_is_refused(personas: dict[str, DemoPersona]) -> N
 
 def test_only_a_party_can_end_a_mandate(personas: dict[str, DemoPersona]) -> None:
     elderly, student = personas["elderly"].subject, personas["student"].subject
-    mandate = services.grant(elderly, student, [INBOX], *period(), person(elderly)).mandates[0]
+    mandate = grant_active(elderly, student, [INBOX], *period(), person(elderly)).mandates[0]
     other = personas["eu-ee"].subject
     with pytest.raises(services.MandateRefused) as refused:
         services.end(mandate.pk, other, person(other))
@@ -199,7 +212,7 @@ def test_only_a_party_can_end_a_mandate(personas: dict[str, DemoPersona]) -> Non
 
 def test_ending_twice_is_refused(personas: dict[str, DemoPersona]) -> None:
     elderly, student = personas["elderly"].subject, personas["student"].subject
-    mandate = services.grant(elderly, student, [INBOX], *period(), person(elderly)).mandates[0]
+    mandate = grant_active(elderly, student, [INBOX], *period(), person(elderly)).mandates[0]
     services.end(mandate.pk, elderly, person(elderly))
     with pytest.raises(services.MandateRefused) as refused:
         services.end(mandate.pk, student, person(student))

@@ -16,10 +16,9 @@ from django.test import Client
 from lifegate.core.subject import Subject
 from lifegate.identity.assurance import LevelOfAssurance
 from lifegate.identity.session import SESSION_KEY, Authentication, session_value
-from lifegate.mandates import services
 from lifegate.mandates.models import Mandate, MandateInvitation, ScopeKind
 from lifegate.mandates.scopes import Scope
-from lifegate.mandates.tests.conftest import period, person
+from lifegate.mandates.tests.conftest import grant_active, period, person
 from lifegate.registries.services import population_register
 
 CODE = re.compile(r'id="invitation-code">([A-Z0-9-]+)<')
@@ -64,14 +63,14 @@ def grant_form(**changes: Any) -> dict[str, Any]:
 
 
 def grant_inbox(principal: Subject, representative: Subject) -> Mandate:
-    granted = services.grant(
+    granted = grant_active(
         principal, representative, [Scope(ScopeKind.INBOX_READ)], *period(), person(principal)
     )
     return granted.mandates[0]
 
 
 def invite(principal: Subject) -> tuple[str, Mandate]:
-    granted = services.grant(
+    granted = grant_active(
         principal, None, [Scope(ScopeKind.INBOX_READ)], *period(), person(principal)
     )
     return granted.invitation_code, granted.mandates[0]

@@ -23,6 +23,7 @@ from lifegate.journeys.tests.test_pages import log_in
 from lifegate.mandates import services as mandates
 from lifegate.mandates.models import Mandate
 from lifegate.mandates.scopes import Scope
+from lifegate.mandates.tests.conftest import grant_active
 from lifegate.registries.demo_loader import load_demo_population
 from lifegate.registries.personas import DemoPersona, demo_personas
 from lifegate.registries.services import population_register
@@ -63,7 +64,7 @@ def _start(event: LifeEvent, subject: Subject) -> Journey:
 
 def _grant(principal: DemoPersona, representative: DemoPersona, scope: Scope) -> Mandate:
     today = timezone.localdate()
-    granted = mandates.grant(
+    granted = grant_active(
         principal.subject,
         representative.subject,
         [scope],
