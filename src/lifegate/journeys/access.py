@@ -78,16 +78,27 @@ def visible_journeys(request: HttpRequest) -> VisibleJourneys:
     return VisibleJourneys(summaries, limited=not everything)
 
 
-def viewable_journey(request: HttpRequest, journey_id: UUID | str) -> Journey:
+def viewable_journey(
+    request: HttpRequest, journey_id: UUID | str, *, recorded: bool = True
+) -> Journey:
     """The journey with this id of the person acted for, its plan up to date, when the actor
-    may see it; 404 when it is not theirs, `NotPermitted` when the actor may not see it."""
+    may see it; 404 when it is not theirs, `NotPermitted` when the actor may not see it.
+
+    `recorded=False` for a request that goes on to act on the plan: its view is recorded only
+    once that is allowed too (`record_view`, or `step_to_act_in`), so a refusal records nothing."""
     journey = services.find_journey(whose(request), journey_id)
     decision = view_decision(request, journey)
     if not decision:
         raise acting.NotPermitted(decision)
     services.refresh_plan(journey)
-    _record_on_behalf(request, "journeys.view")
+    if recorded:
+        record_view(request)
     return journey
+
+
+def record_view(request: HttpRequest) -> None:
+    """Record, on the person acted for, that their plan was seen on their behalf."""
+    _record_on_behalf(request, "journeys.view")
 
 
 def step_decision(request: HttpRequest, journey: Journey, step: Step) -> Decision:
@@ -105,6 +116,7 @@ def step_to_act_in(request: HttpRequest, journey: Journey, slug: str) -> Step:
     acting.legal_subject(
         request, JOURNEYS_SUBMIT, service=step.service_slug, life_event=journey.life_event_slug
     )
+    record_view(request)
     return step
 
 

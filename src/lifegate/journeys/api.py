@@ -229,7 +229,7 @@ def get_journey(request: HttpRequest, journey_id: UUID) -> JourneyOut:
     "`to-check`. 409 when there are no open questions.",
 )
 def answer_questions(request: HttpRequest, journey_id: UUID, body: AnswersIn) -> Any:
-    journey = access.viewable_journey(request, journey_id)
+    journey = access.viewable_journey(request, journey_id, recorded=False)
     decision = access.answer_decision(request, journey)
     if not decision:
         raise acting.NotPermitted(decision)
@@ -259,7 +259,7 @@ def _open_step(request: HttpRequest, journey: Journey, slug: str) -> Step | Http
 
 @router.get("/{journey_id}/steps/{slug}/form", response=StepFormOut, summary="A step's form")
 def get_step_form(request: HttpRequest, journey_id: UUID, slug: str) -> Any:
-    journey = access.viewable_journey(request, journey_id)
+    journey = access.viewable_journey(request, journey_id, recorded=False)
     step = _open_step(request, journey, slug)
     if isinstance(step, HttpResponse):
         return step
@@ -290,7 +290,7 @@ def get_step_form(request: HttpRequest, journey_id: UUID, slug: str) -> Any:
     "(200) instead of sending again.",
 )
 def submit(request: HttpRequest, journey_id: UUID, slug: str, body: SubmitIn) -> Any:
-    journey = access.viewable_journey(request, journey_id)
+    journey = access.viewable_journey(request, journey_id, recorded=False)
     step = _open_step(request, journey, slug)
     if isinstance(step, HttpResponse):
         return step

@@ -112,10 +112,11 @@ def _shown(request: HttpRequest, found: Journey, row: services.PlanRow) -> Shown
 @require_POST
 def answer(request: HttpRequest, journey_id: UUID) -> HttpResponse:
     """The person answers the questions of a journey the register started."""
-    found = access.viewable_journey(request, journey_id)
+    found = access.viewable_journey(request, journey_id, recorded=False)
     decision = access.answer_decision(request, found)
     if not decision:
         raise acting.NotPermitted(decision)
+    access.record_view(request)
     try:
         form = services.answer_questions(found, request.POST, acting.actor(request))
     except services.StepNotOpen as closed:
@@ -131,7 +132,7 @@ def answer(request: HttpRequest, journey_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def step(request: HttpRequest, journey_id: UUID, slug: str) -> HttpResponse:
     auth = _auth(request)
-    found = access.viewable_journey(request, journey_id)
+    found = access.viewable_journey(request, journey_id, recorded=False)
     current = access.step_to_act_in(request, found, slug)
     context: dict[str, object] = {"journey": found, "step": current}
     key = request.POST.get(IDEMPOTENCY_FIELD, "")[:64]
@@ -188,7 +189,7 @@ def _submit(
 @login_required()
 @require_POST
 def mark_done(request: HttpRequest, journey_id: UUID, slug: str) -> HttpResponse:
-    found = access.viewable_journey(request, journey_id)
+    found = access.viewable_journey(request, journey_id, recorded=False)
     current = access.step_to_act_in(request, found, slug)
     try:
         services.mark_done(found, current)

@@ -39,7 +39,7 @@ from lifegate.mandates.tests import (
     matrix_rows_journeys,
     matrix_rows_mandates,
 )
-from lifegate.mandates.tests.matrix_endpoints import PLAN_VIEWERS, Call, Endpoint, with_own_ids
+from lifegate.mandates.tests.matrix_endpoints import Call, Endpoint, with_own_ids
 from lifegate.mandates.tests.matrix_world import ACTORS, REASONS, Owned, Who, World, build_world
 from lifegate.registries.personas import DemoPersona
 from lifegate.transparency.models import ProcessingRecord
@@ -149,12 +149,9 @@ def _records_about(owned: Owned) -> Counter[str]:
 
 
 def _recorded_on_refusal(who: Who, before: Counter[str]) -> list[str]:
-    """Processing recorded about the principal by a refused request. Only one kind is right:
-    a representative who may see the plan is refused a step only after the plan was read
-    (and refreshed) for them, which is processing like any other view of it."""
+    """Processing recorded about the principal by a refused request: none, not even the view
+    of a plan read before a step in it was refused."""
     added = _records_about(who.principal) - before
-    if who.key in PLAN_VIEWERS:
-        added.pop("journeys.view", None)
     return [f"recorded {name!r} about the principal" for name in sorted(added)]
 
 
