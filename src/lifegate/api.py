@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from lifegate.assistant.api import router as assistant_router
 from lifegate.catalogue.api import router as catalogue_router
 from lifegate.core.problems import problem_response
 from lifegate.inbox.api import router as inbox_router
@@ -89,6 +90,7 @@ def not_permitted(request: HttpRequest, exc: NotPermitted) -> HttpResponse:
 
 
 api.add_router("/catalogue/", catalogue_router)
+api.add_router("/assistant/", assistant_router)
 api.add_router("/journeys/", journeys_router)
 api.add_router("/agency/messages/", agency_messages_router)
 api.add_router("/agency/mandates/", agency_mandates_router)

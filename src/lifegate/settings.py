@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "lifegate.journeys",
     "lifegate.inbox",
     "lifegate.mandates",
+    "lifegate.opendata",
+    "lifegate.assistant",
     "lifegate.portal",
 ]
 

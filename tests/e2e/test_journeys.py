@@ -33,6 +33,11 @@ def log_in(page, site, persona, level, language):
     page.locator(f"input[value='{persona.key}|{level}']").check()
     confirm = "Inloggen als deze persoon" if language == "nl" else "Log in as this person"
     page.get_by_role("button", name=confirm).click()
+    page.wait_for_load_state()
+    if page.locator("#person-self").count():
+        # Whoever may act for others (a parent of minors) first chooses whom: themselves.
+        expect(page.locator("#person-self")).to_be_checked()
+        page.get_by_role("button", name="Verder" if language == "nl" else "Continue").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(persona.given_name.split()[0])
 
 

@@ -27,7 +27,14 @@ def test_a_resident_logs_in_with_digid_and_sees_their_home_page(page, demo_site)
     assert_accessible(page)
     page.get_by_role("button", name="Inloggen als deze persoon").click()
 
+    # A parent of minors may act for them: after login they first choose whom they act for.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Namens wie handelt u?")
+    expect(page.locator("#person-self")).to_be_checked()
+    assert_accessible(page)
+    page.get_by_role("button", name="Verder").click()
+
     expect(page.get_by_role("heading", level=1)).to_contain_text(resident.family_name)
+    expect(page.locator("#acting-for")).to_have_count(0)
     expect(page.locator("main")).to_contain_text("substantieel")
     expect(page.locator("#section-messages")).to_be_visible()
     assert_accessible(page)
