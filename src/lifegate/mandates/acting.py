@@ -23,8 +23,7 @@ from lifegate.identity.session import Authentication
 from lifegate.mandates.actions import MANDATES_MANAGE
 from lifegate.mandates.decision import Decision, Relations, may
 from lifegate.mandates.models import Mandate
-from lifegate.registries.adapters import Person, PopulationRegister
-from lifegate.registries.services import population_register
+from lifegate.registries.services import full_name, population_register
 from lifegate.transparency.services import Actor, subject_hash
 
 SESSION_KEY = "lifegate.acting-for"
@@ -193,7 +192,8 @@ def representables(subject: Subject, actor_: Actor) -> list[Representable]:
     for mandate in mandates:
         principal = principal_of(mandate)
         if principal not in found:
-            found[principal] = Representable(principal, _name(register, principal), "mandate")
+            name = full_name(principal, register)
+            found[principal] = Representable(principal, name, "mandate")
     if subject.scheme == "bsn":
         for child in register.children_of(subject.value):
             if subject.value in child.parental_authority_holders:
@@ -201,15 +201,6 @@ def representables(subject: Subject, actor_: Actor) -> list[Representable]:
                 found[key] = Representable(key, child.full_name, "parental-authority")
     _record_names(list(found), actor_)
     return list(found.values())
-
-
-def _name(register: PopulationRegister, subject: Subject) -> str:
-    person: Person | None
-    if subject.scheme == "bsn":
-        person = register.get_person(subject.value)
-    else:
-        person = register.get_person_by_eidas(subject.value)
-    return person.full_name if person else ""
 
 
 def _record_names(subjects: list[Subject], actor_: Actor) -> None:

@@ -12,7 +12,7 @@ from lifegate.catalogue.models import LifeEvent, PublicOrganisation, PublicServi
 from lifegate.inbox.models import Category, Mailbox
 from lifegate.inbox.services import SYSTEM_KEY_PREFIX, NewMessage, Outcome, send_message
 from lifegate.mandates.models import Mandate, ScopeKind
-from lifegate.registries.services import population_register
+from lifegate.registries.services import full_name
 from lifegate.transparency.services import Actor, record_processing
 
 EVENTS = ("created", "accepted", "first-use", "ended")
@@ -42,13 +42,8 @@ def _representative_name(mandate: Mandate) -> str:
     if mandate.status == Mandate.Status.INVITED:
         # Not accepted yet: a BSN typed in must not turn into a name before its owner agrees.
         return _("the person you chose")
-    register = population_register()
-    person = (
-        register.get_person(representative.value)
-        if representative.scheme == "bsn"
-        else register.get_person_by_eidas(representative.value)
-    )
-    if person is None:
+    name = full_name(representative)
+    if not name:
         return _("your representative")
     # The representative's name goes into the principal's message: a read of their data.
     record_processing(
@@ -58,7 +53,7 @@ def _representative_name(mandate: Mandate) -> str:
         actor=Actor(kind="system", organisation=settings.MANDATES_NOTICE_SENDER),
         data_categories=("name", "mandate"),
     )
-    return person.full_name
+    return name
 
 
 def _texts(event: str, mandate: Mandate, name: str) -> tuple[str, str]:

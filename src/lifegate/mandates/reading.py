@@ -20,8 +20,7 @@ from lifegate.mandates.services import (
     principal_of,
     representative_of,
 )
-from lifegate.registries.adapters import PopulationRegister
-from lifegate.registries.services import population_register
+from lifegate.registries.services import full_name, population_register
 from lifegate.transparency.models import ProcessingRecord
 from lifegate.transparency.services import Actor, record_processing, subject_hash
 
@@ -76,14 +75,6 @@ def standing(mandate: Mandate, today: date | None = None) -> str:
     return "scheduled" if mandate.valid_from > day else "active"
 
 
-def _register_name(register: PopulationRegister, subject: Subject) -> str:
-    if subject.scheme == "bsn":
-        person = register.get_person(subject.value)
-    else:
-        person = register.get_person_by_eidas(subject.value)
-    return person.full_name if person else ""
-
-
 def _record_shown(name: str, subject: Subject, named: list[Subject], actor: Actor) -> None:
     """Record that `subject`'s mandate data was shown, and the name of each of `named`."""
     with transaction.atomic():
@@ -111,7 +102,7 @@ def overview(subject: Subject, actor: Actor) -> Overview:
         if other is None:
             return ""
         if other not in names:
-            names[other] = _register_name(register, other)
+            names[other] = full_name(other, register)
         return names[other]
 
     # A representative's name shows once they accepted: a BSN typed in by the principal does
@@ -119,9 +110,7 @@ def overview(subject: Subject, actor: Actor) -> Overview:
     given = [
         Listed(
             mandate,
-            name_of(representative_of(mandate))
-            if mandate.status != Mandate.Status.INVITED
-            else "",
+            name_of(representative_of(mandate)) if mandate.status != Mandate.Status.INVITED else "",
         )
         for mandate in mine.given
     ]
@@ -151,7 +140,7 @@ def _representatives(subject: Subject, wanted: set[str]) -> dict[str, tuple[Subj
     for mandate in given:
         representative = representative_of(mandate)
         if representative is not None and mandate.representative_hash not in found:
-            name = _register_name(register, representative)
+            name = full_name(representative, register)
             found[mandate.representative_hash] = (representative, name)
     if subject.scheme == "bsn" and wanted - found.keys():
         parents = [

@@ -64,6 +64,13 @@ def _find(register: PopulationRegister, subject: Subject) -> Person | None:
     return register.get_person_by_eidas(subject.value)
 
 
+def full_name(subject: Subject, register: PopulationRegister | None = None) -> str:
+    """The registered person's full name ("" when not registered). Records nothing itself:
+    the caller records showing the name, on the person named, as part of what it does."""
+    person = _find(register or population_register(), subject)
+    return person.full_name if person else ""
+
+
 def _record(
     *,
     name: str,
