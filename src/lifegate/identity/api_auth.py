@@ -4,8 +4,11 @@ the person and language of the request."""
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from ninja.errors import HttpError
 from ninja.security import APIKeyCookie
 
+from lifegate.identity.assurance import loa_satisfies
 from lifegate.identity.session import Authentication, current_authentication
 from lifegate.transparency.services import Actor
 
@@ -17,6 +20,17 @@ class PersonSession(APIKeyCookie):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Authentication | None:
         return current_authentication(request)
+
+
+class SubstantialPersonSession(PersonSession):
+    """The session cookie, from a login at assurance level substantial or higher (the message
+    box and mandates); a lower login is 403, asking to log in again."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Authentication | None:
+        authentication = super().authenticate(request, key)
+        if authentication is not None and not loa_satisfies(authentication.loa, "substantial"):
+            raise HttpError(403, _("Log in again at a higher level of assurance."))
+        return authentication
 
 
 def session_of(request: HttpRequest) -> Authentication:

@@ -18,33 +18,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
 from ninja.schema import NinjaGenerateJsonSchema
 from pydantic import StrictBool
 
 from lifegate.catalogue.schemas import Problem
 from lifegate.core.problems import PROBLEM_CONTENT_TYPE, problem_response
-from lifegate.identity.api_auth import PersonSession
-from lifegate.identity.assurance import loa_satisfies
-from lifegate.identity.session import Authentication
+from lifegate.identity.api_auth import SubstantialPersonSession
 from lifegate.inbox import services
 from lifegate.inbox.forms import TEXT_MAX_LENGTH, period_problem
 from lifegate.inbox.models import Attachment, Category, Message
 from lifegate.inbox.reading import PAGE_SIZE
-from lifegate.inbox.views import LEVEL, attachment_response, expires_soon
+from lifegate.inbox.views import attachment_response, expires_soon
 from lifegate.mandates import acting
 from lifegate.mandates.actions import INBOX_MANAGE, INBOX_READ
-
-
-class SubstantialPersonSession(PersonSession):
-    """The session cookie, from a login at assurance level substantial or higher."""
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Authentication | None:
-        authentication = super().authenticate(request, key)
-        if authentication is not None and not loa_satisfies(authentication.loa, LEVEL):
-            raise HttpError(403, _("Log in again at a higher level of assurance."))
-        return authentication
-
 
 router = Router(tags=["inbox"], auth=SubstantialPersonSession())
 

@@ -15,9 +15,8 @@ from ninja import Field, Router, Schema, Status
 
 from lifegate.core.problems import problem_response
 from lifegate.core.subject import Subject
-from lifegate.identity.api_auth import request_language
+from lifegate.identity.api_auth import SubstantialPersonSession, request_language
 from lifegate.inbox import notifications
-from lifegate.inbox.api import SubstantialPersonSession
 from lifegate.inbox.views_notifications import (
     CONFIRMATION_STATUS,
     AddressForm,

@@ -18,7 +18,7 @@ from ninja.schema import NinjaGenerateJsonSchema
 from lifegate.catalogue.schemas import Problem
 from lifegate.core.problems import PROBLEM_CONTENT_TYPE, problem_response
 from lifegate.core.subject import Subject, bsn_is_valid
-from lifegate.inbox.api import SubstantialPersonSession
+from lifegate.identity.api_auth import SubstantialPersonSession
 from lifegate.mandates import acting, reading, services
 from lifegate.mandates.errors import MandateRefused
 from lifegate.mandates.models import Mandate, ScopeKind
