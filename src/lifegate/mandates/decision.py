@@ -16,6 +16,12 @@ Voluntary mandates are rows of `Mandate` and are found with one indexed query on
 (principal_hash, representative_hash); legal representation is read from the population
 register only when no mandate allows the action, so the common cases cost one query.
 
+Other legal representatives (guardians of minors without parents with authority, curators and
+administrators appointed by a court) are further rows of the same shape, read from their
+register (in the Netherlands the curatele- en bewindregister) by a method on `Relations` next
+to `parental_authority`, with the scope the appointment gives (everything, or financial
+services only); callers do not change.
+
 The same tuples map one to one onto an OpenFGA (Zanzibar) model, should the decision move to
 a dedicated service without changing the callers of `may`:
 
