@@ -35,6 +35,8 @@ from lifegate.journeys.api_agency_schemas import (
     problem_responses,
 )
 from lifegate.journeys.models import AgencyClient, Delivery, Submission
+from lifegate.mandates.actions import JOURNEYS_SUBMIT, JOURNEYS_VIEW
+from lifegate.mandates.decision import may
 from lifegate.transparency.services import Actor, decrypt_subject, record_processing
 
 
@@ -74,15 +76,24 @@ def _actor(client: AgencyClient) -> Actor:
     return Actor(kind="agency", organisation=client.organisation.slug)
 
 
-def _own_submission(request: HttpRequest, submission_id: UUID) -> Submission:
-    """The submission if it was made to the client's organisation; a 404 otherwise, so that
-    other organisations' ids are indistinguishable from ids that do not exist."""
+def _own_submission(
+    request: HttpRequest, submission_id: UUID, action: str = JOURNEYS_VIEW
+) -> Submission:
+    """The submission if it was made to the client's organisation and the decision point lets
+    the agency do `action` for its service; a 404 otherwise, so that other organisations' ids
+    are indistinguishable from ids that do not exist."""
+    client = _client(request)
     submission = (
         Submission.objects.select_related("service__processing_activity", "organisation")
-        .filter(pk=submission_id, organisation=_client(request).organisation)
+        .filter(pk=submission_id, organisation=client.organisation)
         .first()
     )
-    if submission is None:
+    if submission is None or not may(
+        _actor(client),
+        action,
+        decrypt_subject(submission.subject_sealed),
+        service=submission.service_slug,
+    ):
         raise Http404("No such submission.")
     return submission
 
@@ -204,7 +215,7 @@ def update_status(
     one (a 422 without). A change the life cycle does not allow (e.g. after a decision) is a
     409."""
     client = _client(request)
-    submission = _own_submission(request, submission_id)
+    submission = _own_submission(request, submission_id, JOURNEYS_SUBMIT)
     missing_reason = body.status == Submission.Status.REJECTED and not body.message.strip()
     try:
         return services.update_submission_status(

@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from lifegate.catalogue.models import PublicService
 from lifegate.core.subject import Subject
 from lifegate.journeys.models import AgencyClient, Delivery, StatusChange, Step, Submission
 from lifegate.journeys.tests.agency_factories import (
@@ -198,6 +199,27 @@ def test_another_organisations_submission_is_a_404_like_an_unknown_one(
         call(client, "get", "/submissions/00000000-0000-4000-8000-000000000000", token), 404
     )
     assert other == unknown
+    assert records_about(PERSON) == []
+
+
+def test_a_service_no_longer_the_agencys_is_refused_by_the_decision_point(
+    client: Client, agencies: Agencies, token: str
+) -> None:
+    submission = make_submission(agencies.service)
+    # The catalogue now names another organisation competent for the service: the decision
+    # point no longer lets the agency read or change its old submissions.
+    PublicService.objects.filter(pk=agencies.service.pk).update(competent_authority=agencies.other)
+
+    problem(call(client, "get", f"/submissions/{submission.pk}", token), 404)
+    moved = call(
+        client,
+        "post",
+        f"/submissions/{submission.pk}/status",
+        token,
+        data={"status": "received"},
+        content_type="application/json",
+    )
+    problem(moved, 404)
     assert records_about(PERSON) == []
 
 
