@@ -55,7 +55,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {
         "form": form,
         "archived": request.GET.get("archived") == "1",
-        "may_manage": may_manage(request),
     }
     if not form.is_valid():
         return render(request, "inbox/list.html", context, status=400)
