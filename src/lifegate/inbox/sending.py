@@ -6,12 +6,14 @@ A batch never fails as a whole for one bad message: every message gets its own o
 (created, duplicate, or rejected with RFC 9457 problem details)."""
 
 import hashlib
-import json
+import re
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum, StrEnum
+from functools import cached_property
+from json.encoder import encode_basestring_ascii as _json_string
 from typing import Any
 from uuid import UUID
 
@@ -20,6 +22,7 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from psycopg.errors import UniqueViolation
 
 from lifegate.catalogue.models import PublicOrganisation
 from lifegate.core.problems import PROBLEM_TYPE_BASE
@@ -30,9 +33,9 @@ from lifegate.journeys.models import AgencyClient, Submission
 from lifegate.registries.services import registered_subjects
 from lifegate.transparency.services import (
     Actor,
-    encrypt_subject,
+    SealedSubject,
     record_processing_many,
-    subject_hash,
+    seal_subject,
 )
 
 SEND_ACTIVITY = "inbox-delivery"
@@ -40,7 +43,11 @@ LANGUAGES = ("nl", "en")
 CATEGORIES = frozenset(Category.values)
 PDF_MAGIC = b"%PDF-"
 PDF_TYPE = "application/pdf"
-INSERT_BATCH = 2000
+# As in message bodies: characters no text of a message may contain (the database refuses NUL,
+# which would fail the whole batch).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Messages per transaction: a whole bulk request, so that it is stored completely or not at all.
+INSERT_BATCH = 10_000
 # Keys of the messages lifegate sends itself (journey news); agencies cannot use them.
 SYSTEM_KEY_PREFIX = "lifegate:"
 
@@ -68,21 +75,28 @@ class NewMessage:
     attachments: tuple[NewAttachment, ...] = ()
 
     def fingerprint(self) -> str:
-        """What was sent under the idempotency key, to tell a repeat from a conflicting reuse."""
-        content = {
-            "recipient": self.recipient.as_dict(),
-            "subject": self.subject,
-            "body": self.body,
-            "category": self.category,
-            "language": self.language,
-            "action_required_by": str(self.action_required_by or ""),
-            "submission_id": str(self.submission_id or ""),
-            "attachments": [
-                [a.filename, a.content_type, hashlib.sha256(a.content).hexdigest()]
-                for a in self.attachments
-            ],
-        }
-        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+        """What was sent under the idempotency key, to tell a repeat from a conflicting reuse.
+
+        The SHA-256 of `json.dumps(content, sort_keys=True)` of the message's fields, as stored
+        with every message sent so far; written out by hand because a bulk send takes it of
+        every message, and json.dumps costs several times more."""
+        attachments = ", ".join(
+            f"[{_json_string(a.filename)}, {_json_string(a.content_type)}, "
+            f'"{hashlib.sha256(a.content).hexdigest()}"]'
+            for a in self.attachments
+        )
+        recipient = self.recipient
+        content = (
+            f'{{"action_required_by": {_json_string(str(self.action_required_by or ""))}, '
+            f'"attachments": [{attachments}], "body": {_json_string(self.body)}, '
+            f'"category": {_json_string(self.category)}, '
+            f'"language": {_json_string(self.language)}, '
+            f'"recipient": {{"scheme": {_json_string(recipient.scheme)}, '
+            f'"value": {_json_string(recipient.value)}}}, '
+            f'"subject": {_json_string(self.subject)}, '
+            f'"submission_id": {_json_string(str(self.submission_id or ""))}}}'
+        )
+        return hashlib.sha256(content.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -120,12 +134,30 @@ class SendResult:
 
 @dataclass
 class _Candidate:
+    """A message that passed the checks. Its id, fingerprint and sealed recipient are made
+    when first needed: for most messages that is while they are written to the database,
+    which then works on the rows before them in the meantime."""
+
     index: int
     new: NewMessage
-    fingerprint: str
-    recipient_hash: str
     step_id: int | None = None
-    row_id: UUID = field(default_factory=uuid.uuid4)
+
+    @cached_property
+    def row_id(self) -> UUID:
+        return uuid.uuid4()
+
+    @cached_property
+    def fingerprint(self) -> str:
+        return self.new.fingerprint()
+
+    @cached_property
+    def recipient(self) -> SealedSubject:
+        """The recipient's hash and ciphertext, for the message and its processing record."""
+        return seal_subject(self.new.recipient)
+
+    @property
+    def recipient_hash(self) -> str:
+        return self.recipient.hash
 
 
 # Checks -----------------------------------------------------------------------------------
@@ -144,7 +176,8 @@ def _check_attachment(attachment: NewAttachment) -> Problem | None:
             },
             "attachment-too-large",
         )
-    name_ok = attachment.filename.lower().endswith(".pdf") and "/" not in attachment.filename
+    name = attachment.filename
+    name_ok = name.lower().endswith(".pdf") and "/" not in name and not _CONTROL.search(name)
     if (
         attachment.content_type != PDF_TYPE
         or not name_ok
@@ -167,6 +200,13 @@ def _check_message(message: NewMessage) -> Problem | None:
             422,
             _("Malformed subject"),
             _("The subject must be 1 to 200 characters."),
+            "malformed-message",
+        )
+    if _CONTROL.search(message.subject):
+        return Problem(
+            422,
+            _("Malformed subject"),
+            _("The subject contains control characters."),
             "malformed-message",
         )
     body_problem = markdown_problem(message.body)
@@ -193,6 +233,9 @@ def _check_message(message: NewMessage) -> Problem | None:
         problem = _check_attachment(attachment)
         if problem:
             return problem
+    if not message.recipient.value.isprintable():
+        # No registered identifier has such characters, and the register cannot be asked.
+        return _unknown_recipient()
     return None
 
 
@@ -260,9 +303,7 @@ def send_messages(
         if problem:
             results[index] = _rejected(index, message, problem)
         else:
-            candidates.append(
-                _Candidate(index, message, message.fingerprint(), subject_hash(message.recipient))
-            )
+            candidates.append(_Candidate(index, message))
     recipients = {c.new.recipient for c in candidates}
     known = recipients if recipients_known else registered_subjects(recipients)
     valid = []
@@ -345,15 +386,14 @@ def _store(
     committed = False
     try:
         with transaction.atomic():
-            rows = [_row(organisation, candidate, client, now) for candidate in candidates]
-            inserted = _insert(rows)
+            inserted = _insert(_Rows(organisation, candidates, client, now))
             created = _sort_outcomes(organisation, candidates, results, inserted)
             if created:
                 written = _save_attachments(created)
                 _count_in_mailboxes(created, now)
                 record_processing_many(
                     name="inbox.send",
-                    subjects=[c.new.recipient for c in created],
+                    subjects=[c.recipient for c in created],
                     activity=SEND_ACTIVITY,
                     actor=actor,
                     data_categories=("message",),
@@ -372,63 +412,116 @@ def _store(
         raise
 
 
-def _row(
-    organisation: PublicOrganisation,
-    candidate: _Candidate,
-    client: AgencyClient | None,
-    now: datetime,
-) -> dict[str, Any]:
-    """The new message's fields (by attribute name); the others keep their defaults."""
-    new = candidate.new
-    return {
-        "id": candidate.row_id,
-        "recipient_hash": candidate.recipient_hash,
-        "recipient_sealed": encrypt_subject(new.recipient),
-        "organisation_id": organisation.pk,
-        "sender_client_id": client.pk if client else None,
-        "idempotency_key": new.idempotency_key,
-        "request_hash": candidate.fingerprint,
-        "subject": new.subject.strip(),
-        "body": new.body,
-        "category": new.category,
-        "language": new.language,
-        "action_required_by": new.action_required_by,
-        "step_id": candidate.step_id,
-        "sent_at": now,
-        "expires_at": _expires_at(new.category, now),
-    }
+# The columns a send sets, in the order of a `_Rows` row; the others keep their defaults.
+_COLUMNS = (
+    "id", "idempotency_key", "recipient_hash", "recipient_sealed", "organisation_id",
+    "sender_client_id", "request_hash", "subject", "body", "category", "language",
+    "action_required_by", "step_id", "sent_at", "expires_at",
+)  # fmt: skip
+Row = tuple[Any, ...]
 
 
-def _insert(rows: list[dict[str, Any]]) -> set[UUID] | None:
+class _Rows:
+    """The rows of new messages for `_COLUMNS`, in idempotency key order, each made as it is
+    read: reading them is writing them to the database (see `_Candidate`)."""
+
+    def __init__(
+        self,
+        organisation: PublicOrganisation,
+        candidates: list[_Candidate],
+        client: AgencyClient | None,
+        now: datetime,
+    ) -> None:
+        self.candidates = sorted(candidates, key=lambda c: c.new.idempotency_key)
+        self.organisation_id = organisation.pk
+        self.sender_id = client.pk if client else None
+        self.now = now
+        self.expiry = {category: _expires_at(category, now) for category in CATEGORIES}
+
+    def __iter__(self) -> Iterator[Row]:
+        for c in self.candidates:
+            new = c.new
+            yield (
+                c.row_id,
+                new.idempotency_key,
+                c.recipient.hash,
+                c.recipient.ciphertext,
+                self.organisation_id,
+                self.sender_id,
+                c.fingerprint,
+                new.subject.strip(),
+                new.body,
+                new.category,
+                new.language,
+                new.action_required_by,
+                c.step_id,
+                self.now,
+                self.expiry[new.category],
+            )
+
+
+def _insert(rows: _Rows) -> set[UUID] | None:
     """Insert the rows, skipping those whose key (or id) is taken. On PostgreSQL, returns the
     ids inserted; elsewhere None (not known)."""
     if connection.vendor != "postgresql":
-        Message.objects.bulk_create([Message(**row) for row in rows], ignore_conflicts=True)
+        messages = [Message(**dict(zip(_COLUMNS, row, strict=True))) for row in rows]
+        Message.objects.bulk_create(messages, ignore_conflicts=True)
         return None
+    # COPY straight into the table: the usual case, no key taken yet. It fails as a whole on
+    # the first key that is taken (sent before, twice in this batch, or by a concurrent send
+    # that committed first); then the rows go in again, skipping the taken keys. The rows
+    # come in key order, so that concurrent sends of overlapping batches wait for each other
+    # instead of deadlocking on each other's keys.
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            _copy_messages(cursor, Message._meta.db_table, rows)
+    except UniqueViolation:
+        return _insert_unless_taken(rows)
+    return {c.row_id for c in rows.candidates}
+
+
+def _insert_unless_taken(rows: _Rows) -> set[UUID]:
+    """Insert the rows (in key order) whose key is free; returns the ids inserted."""
     # COPY into a temporary table and one INSERT from it: COPY itself cannot skip conflicts,
     # and per-row INSERTs cost a round of Python and SQL work per message.
-    fields = Message._meta.concrete_fields
-    template = Message()
-    defaults = {field.attname: _plain(getattr(template, field.attname)) for field in fields}
-    columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
     table = Message._meta.db_table
+    columns = ", ".join(connection.ops.quote_name(name) for name in _copy_columns())
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE inbox_message_incoming (LIKE {table}) ON COMMIT DROP"
         )
-        with cursor.cursor.copy(f"COPY inbox_message_incoming ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row.get(name, default) for name, default in defaults.items()])
-        # In key order, so that concurrent sends of overlapping batches wait for each other
-        # instead of deadlocking on each other's keys.
+        _copy_messages(cursor, "inbox_message_incoming", rows)
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM inbox_message_incoming"  # noqa: S608
-            " ORDER BY idempotency_key ON CONFLICT DO NOTHING RETURNING id"
+            # Byte order, as Python sorts them for the COPY: the same order on both paths.
+            ' ORDER BY idempotency_key COLLATE "C" ON CONFLICT DO NOTHING RETURNING id'
         )
         inserted = {row_id for (row_id,) in cursor.fetchall()}
         # Dropped now rather than at commit: the caller's transaction may send another chunk.
         cursor.execute("DROP TABLE inbox_message_incoming")
     return inserted
+
+
+def _copy_columns() -> list[str]:
+    """The message table's columns: `_COLUMNS` first, then the others."""
+    by_name = {field.attname: str(field.column) for field in Message._meta.concrete_fields}
+    return [by_name[name] for name in _COLUMNS] + [
+        column for name, column in by_name.items() if name not in _COLUMNS
+    ]
+
+
+def _copy_messages(cursor: Any, table: str, rows: _Rows) -> None:
+    """COPY the rows into `table`, with the model's defaults for the columns a send leaves."""
+    template = Message()
+    tail = tuple(
+        _plain(getattr(template, field.attname))
+        for field in Message._meta.concrete_fields
+        if field.attname not in _COLUMNS
+    )
+    columns = ", ".join(connection.ops.quote_name(name) for name in _copy_columns())
+    with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row + tail)
 
 
 def _plain(value: Any) -> Any:
@@ -445,29 +538,26 @@ def _sort_outcomes(
     """Set each candidate's outcome from the rows now holding its key; returns the created.
     `inserted` (if known) are the ids the insert wrote: only the other keys are looked up."""
     inserted = inserted or set()
-    stored = {
-        c.new.idempotency_key: (c.row_id, c.fingerprint) for c in candidates if c.row_id in inserted
-    }
     looked_up = {c.new.idempotency_key for c in candidates if c.row_id not in inserted}
+    stored: dict[str, tuple[UUID, str]] = {}
     if looked_up:
         rows = Message.objects.filter(organisation=organisation, idempotency_key__in=looked_up)
         for key, row_id, fingerprint in rows.values_list("idempotency_key", "id", "request_hash"):
             stored[key] = (row_id, fingerprint)
     created = []
     for candidate in candidates:
-        key = candidate.new.idempotency_key
-        row_id, fingerprint = stored[key]
+        index, key = candidate.index, candidate.new.idempotency_key
+        if candidate.row_id in inserted:
+            row_id, fingerprint = candidate.row_id, candidate.fingerprint
+        else:
+            row_id, fingerprint = stored[key]
         if row_id == candidate.row_id:
             created.append(candidate)
-            results[candidate.index] = SendResult(
-                candidate.index, key, Outcome.CREATED, message_id=row_id
-            )
+            results[index] = SendResult(index, key, Outcome.CREATED, message_id=row_id)
         elif fingerprint == candidate.fingerprint:
-            results[candidate.index] = SendResult(
-                candidate.index, key, Outcome.DUPLICATE, message_id=row_id
-            )
+            results[index] = SendResult(index, key, Outcome.DUPLICATE, message_id=row_id)
         else:
-            results[candidate.index] = _rejected(candidate.index, candidate.new, _key_conflict())
+            results[index] = _rejected(index, candidate.new, _key_conflict())
     return created
 
 
@@ -510,14 +600,15 @@ def _count_in_mailboxes(created: list[_Candidate], now: datetime) -> None:
     stamp = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # All recipients in one statement, in the same fixed order.
+            # All recipients in one statement, in the same fixed order. Hashes (hex) and counts
+            # go as comma-separated text: as arrays, psycopg would quote them one by one.
             cursor.execute(
                 _mailbox_upsert(
                     "SELECT recipient, added, added, '', '', %s, 'nl', %s FROM"
-                    " unnest(%s::varchar[], %s::integer[]) AS new (recipient, added)"
-                    " ORDER BY recipient"
+                    " unnest(string_to_array(%s, ','), string_to_array(%s, ',')::integer[])"
+                    " AS new (recipient, added) ORDER BY recipient"
                 ),
-                [notify, stamp, recipients, counts],
+                [notify, stamp, ",".join(recipients), ",".join(map(str, counts))],
             )
         else:
             cursor.executemany(
@@ -542,5 +633,8 @@ def _mailbox_upsert(rows: str) -> str:
 def _notify_later(message_ids: list[str]) -> None:
     from lifegate.inbox.tasks import notify_messages
 
-    for start in range(0, len(message_ids), settings.INBOX_NOTIFY_BATCH):
-        notify_messages.enqueue(message_ids[start : start + settings.INBOX_NOTIFY_BATCH])
+    # One transaction for all the tasks: one commit to wait for instead of one per task. If
+    # one fails, none is queued; the sweep queues them all.
+    with transaction.atomic():
+        for start in range(0, len(message_ids), settings.INBOX_NOTIFY_BATCH):
+            notify_messages.enqueue(message_ids[start : start + settings.INBOX_NOTIFY_BATCH])

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, Literal
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -51,26 +52,47 @@ def _derived_key(purpose: bytes, secret: str) -> bytes:
     return hashlib.sha256(purpose + secret.encode()).digest()
 
 
+@lru_cache(maxsize=16)
+def _cipher(key: bytes) -> AESGCM:
+    # One per key: a bulk send encrypts tens of thousands of subjects with the same key.
+    return AESGCM(key)
+
+
 def subject_hash(subject: Subject) -> str:
     """Keyed hash of a subject, for finding a person's records without storing the identifier."""
     message = f"{subject.scheme}:{subject.value}".encode()
-    return hmac.new(_key(b"subject-hash"), message, hashlib.sha256).hexdigest()
+    return hmac.digest(_key(b"subject-hash"), message, "sha256").hex()
 
 
 def encrypt_subject(subject: Subject) -> str:
     """AES-GCM ciphertext of the subject identifier (nonce prepended, base64)."""
     nonce = os.urandom(12)
     message = f"{subject.scheme}:{subject.value}".encode()
-    sealed = AESGCM(_key(b"subject-encryption")).encrypt(
+    sealed = _cipher(_key(b"subject-encryption")).encrypt(
         nonce, message, b"dpl.core.data_subject_id"
     )
     return base64.b64encode(nonce + sealed).decode()
 
 
+@dataclass(frozen=True)
+class SealedSubject:
+    """A subject with its keyed hash and ciphertext (`subject_hash`, `encrypt_subject`), for
+    an operation that stores them beside its processing record: computed once, used for both."""
+
+    subject: Subject
+    hash: str
+    ciphertext: str
+
+
+def seal_subject(subject: Subject) -> SealedSubject:
+    """`subject` with its hash and a fresh ciphertext."""
+    return SealedSubject(subject, subject_hash(subject), encrypt_subject(subject))
+
+
 def decrypt_subject(ciphertext: str) -> Subject:
     """Inverse of `encrypt_subject`."""
     raw = base64.b64decode(ciphertext)
-    plain = AESGCM(_key(b"subject-encryption")).decrypt(
+    plain = _cipher(_key(b"subject-encryption")).decrypt(
         raw[:12], raw[12:], b"dpl.core.data_subject_id"
     )
     scheme, value = plain.decode().split(":", 1)
@@ -117,14 +139,16 @@ def record_processing(
 def record_processing_many(
     *,
     name: str,
-    subjects: Sequence[Subject],
+    subjects: Sequence[Subject | SealedSubject],
     activity: str,
     actor: Actor,
     data_categories: Sequence[str],
     started_at: datetime | None = None,
 ) -> None:
     """`record_processing` for one operation on many subjects at once (a bulk send): one record
-    per subject, all in one trace, written in one statement in the caller's transaction."""
+    per subject, all in one trace, written in one statement in the caller's transaction. A
+    subject the caller has already sealed (`seal_subject`) is recorded with that hash and
+    ciphertext instead of being hashed and encrypted again."""
     now = timezone.now()
     common = {
         "trace_id": secrets.token_hex(16),
@@ -139,38 +163,52 @@ def record_processing_many(
         "on_behalf_of_hash": subject_hash(actor.on_behalf_of) if actor.on_behalf_of else "",
         "data_categories": list(data_categories),
     }
-    records = [
-        common
-        | {
-            "span_id": secrets.token_hex(8),
-            "data_subject_hash": subject_hash(subject),
-            "data_subject_ciphertext": encrypt_subject(subject),
-            "data_subject_id_type": "BSN" if subject.scheme == "bsn" else "eIDAS",
-        }
-        for subject in subjects
-    ]
-    if records and connection.vendor == "postgresql":
-        _copy_records(records)
+    if subjects and connection.vendor == "postgresql":
+        _copy_records(common, subjects)
     else:
-        ProcessingRecord.objects.bulk_create(
-            [ProcessingRecord(**record) for record in records], batch_size=2000
-        )
+        records = [
+            ProcessingRecord(**common, **dict(zip(_VARYING, _varying(subject), strict=True)))
+            for subject in subjects
+        ]
+        ProcessingRecord.objects.bulk_create(records, batch_size=2000)
 
 
-def _copy_records(records: list[dict[str, Any]]) -> None:
-    """Write the records with COPY (PostgreSQL): a bulk send writes thousands at once."""
+# What differs between the records of one `record_processing_many`.
+_VARYING = ("span_id", "data_subject_hash", "data_subject_ciphertext", "data_subject_id_type")
+
+
+def _varying(subject: Subject | SealedSubject) -> tuple[str, str, str, str]:
+    sealed = subject if isinstance(subject, SealedSubject) else seal_subject(subject)
+    id_type = "BSN" if sealed.subject.scheme == "bsn" else "eIDAS"
+    return (secrets.token_hex(8), sealed.hash, sealed.ciphertext, id_type)
+
+
+def _copy_records(common: dict[str, Any], subjects: Sequence[Subject | SealedSubject]) -> None:
+    """Write the records with COPY (PostgreSQL): a bulk send writes thousands at once. The
+    columns all records share are converted once. The records go in subject hash order: the
+    indexes on the hash then take them in order, which costs the database about a fifth less
+    than random order."""
     fields = [field for field in ProcessingRecord._meta.concrete_fields if not field.primary_key]
-    defaults = {field.attname: field.get_default() for field in fields}
-    as_json = {field.attname for field in fields if isinstance(field, models.JSONField)}
-    columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
+    shared = [field for field in fields if field.attname not in _VARYING]
+    values = {field.attname: field.get_default() for field in shared} | common
+    tail = tuple(
+        json.dumps(values[field.attname])
+        if isinstance(field, models.JSONField)
+        else values[field.attname]
+        for field in shared
+    )
+    by_name = {field.attname: field for field in fields}
+    columns = ", ".join(
+        connection.ops.quote_name(str(field.column))
+        for field in [by_name[name] for name in _VARYING] + shared
+    )
     table = ProcessingRecord._meta.db_table
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
     ):
-        for record in records:
-            values = defaults | record
-            copy.write_row([json.dumps(values[n]) if n in as_json else values[n] for n in defaults])
+        for row in sorted(map(_varying, subjects), key=itemgetter(1)):
+            copy.write_row(row + tail)
 
 
 def records_about(subject: Subject) -> list[ProcessingRecord]:

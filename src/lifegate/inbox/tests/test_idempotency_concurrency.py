@@ -104,7 +104,7 @@ def test_concurrent_batches_over_the_same_keys_in_any_order_store_each_message_o
     start = threading.Barrier(len(orders), timeout=60)
     insert = sending._insert
 
-    def insert_together(rows: list[dict[str, Any]]) -> set[UUID] | None:
+    def insert_together(rows: Any) -> set[UUID] | None:
         start.wait()
         return insert(rows)
 
