@@ -439,7 +439,7 @@ BULK_BODY = (
 FILL_MESSAGES = """
 INSERT INTO inbox_message (id, recipient_hash, recipient_sealed, organisation_id,
     idempotency_key, request_hash, subject, body, category, language, sent_at, unread,
-    read_at, archived, notification_state, expires_at)
+    read_at, archived, notification_state, expires_at, read_by_sealed, read_on_behalf)
 SELECT gen_random_uuid(),
     CASE WHEN mine THEN %(hash)s
          ELSE encode(sha256(convert_to('r' || (i %% %(others)s), 'UTF8')), 'hex') END,
@@ -448,7 +448,7 @@ SELECT gen_random_uuid(),
     'Besluit op uw aanvraag ' || i, %(body)s, 'decision', 'nl',
     %(now)s - make_interval(mins => k), k %% 5 = 0,
     CASE WHEN k %% 5 = 0 THEN NULL ELSE %(now)s - make_interval(mins => k) + interval '1 day' END,
-    false, 'sent', %(now)s + interval '7 years'
+    false, 'sent', %(now)s + interval '7 years', '', false
 FROM (SELECT i, i %% %(every)s = 0 AS mine,
              CASE WHEN i %% %(every)s = 0 THEN i / %(every)s ELSE i END AS k
       FROM generate_series(1, %(total)s) AS i) AS generated
