@@ -38,6 +38,10 @@ SECRET_KEY = env_secret("LIFEGATE_SECRET_KEY", "") or (
 DEBUG = env_bool("LIFEGATE_DEBUG", False)
 PORT = env_int("PORT", 8000)
 BASE_URL = env_str("LIFEGATE_BASE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
+# This node of a federation of lifegate nodes (evidence exchange): a short id, its name in
+# peers' trust lists, and its member state (ISO 3166-1 alpha-2).
+NODE_ID = env_str("LIFEGATE_NODE_ID", "nl")
+NODE_COUNTRY = env_str("LIFEGATE_NODE_COUNTRY", "NL")
 ALLOWED_HOSTS = env_list(
     "LIFEGATE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"]
 )
@@ -63,6 +67,7 @@ INSTALLED_APPS = [
     "lifegate.journeys",
     "lifegate.inbox",
     "lifegate.mandates",
+    "lifegate.exchange",
     "lifegate.opendata",
     "lifegate.assistant",
     "lifegate.portal",
@@ -129,6 +134,12 @@ TASKS = {
 SESSION_COOKIE_AGE = env_int("LIFEGATE_SESSION_SECONDS", 15 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
+# Browsers keep cookies per host, not per port: two nodes on one host (make demo-federation)
+# would overwrite each other's session, so every node but the default one prefixes its cookies.
+_COOKIE_PREFIX = "" if NODE_ID == "nl" else f"{NODE_ID}_"
+SESSION_COOKIE_NAME = f"{_COOKIE_PREFIX}sessionid"
+CSRF_COOKIE_NAME = f"{_COOKIE_PREFIX}csrftoken"
+LANGUAGE_COOKIE_NAME = f"{_COOKIE_PREFIX}django_language"
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
@@ -159,7 +170,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Languages: Dutch first, English for everyone else. Source strings are English.
-LANGUAGE_CODE = "nl"
+# The language of a first visit; the Estonian demo node of `make demo-federation` uses "en".
+LANGUAGE_CODE = env_str("LIFEGATE_LANGUAGE", "nl")
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "src" / "lifegate" / "locale"]
 TIME_ZONE = "Europe/Amsterdam"
@@ -278,6 +290,23 @@ CACHES = {
 POPULATION_REGISTER_ADAPTER = env_str(
     "LIFEGATE_POPULATION_REGISTER", "lifegate.registries.embedded.EmbeddedPopulationRegister"
 )
+# Evidence exchange between lifegate nodes (EU Once-Only Technical System concepts).
+# The trust list: a JSON file naming every peer node, its base URL and its public keys (JWKS).
+# A node not in it is refused. Without the file this node exchanges evidence with nobody else.
+EXCHANGE_PEERS_FILE = Path(
+    env_str("LIFEGATE_EXCHANGE_PEERS_FILE", str(VAR_DIR / "exchange-peers.json"))
+)
+# How long a signed node message is valid, and how far apart two nodes' clocks may be.
+EXCHANGE_MESSAGE_TTL_SECONDS = env_int("LIFEGATE_EXCHANGE_MESSAGE_TTL_SECONDS", 300)
+EXCHANGE_CLOCK_SKEW_SECONDS = env_int("LIFEGATE_EXCHANGE_CLOCK_SKEW_SECONDS", 60)
+# Calls to a peer: seconds to connect and to wait for the answer, attempts, first backoff.
+EXCHANGE_CONNECT_TIMEOUT_SECONDS = env_int("LIFEGATE_EXCHANGE_CONNECT_TIMEOUT_SECONDS", 3)
+EXCHANGE_READ_TIMEOUT_SECONDS = env_int("LIFEGATE_EXCHANGE_READ_TIMEOUT_SECONDS", 10)
+EXCHANGE_ATTEMPTS = env_int("LIFEGATE_EXCHANGE_ATTEMPTS", 3)
+EXCHANGE_BACKOFF_MILLISECONDS = env_int("LIFEGATE_EXCHANGE_BACKOFF_MILLISECONDS", 200)
+# Minutes a person has to look at the preview and share the evidence; then the request expires.
+EXCHANGE_CONSENT_MINUTES = env_int("LIFEGATE_EXCHANGE_CONSENT_MINUTES", 15)
+
 # Demo population
 DEMO_POPULATION_SIZE = env_int("LIFEGATE_DEMO_POPULATION", 1200)
 DEMO_POPULATION_SEED = env_int("LIFEGATE_DEMO_SEED", 20261122)
@@ -298,6 +327,10 @@ JOURNEYS_DELIVERY_TIMEOUT_SECONDS = env_int("LIFEGATE_DELIVERY_TIMEOUT_SECONDS",
 # Journeys: registry events. Failed processing runs before an event is marked failed (then
 # only an operator's "process again" in the admin retries it).
 JOURNEYS_EVENT_MAX_ATTEMPTS = env_int("LIFEGATE_EVENT_MAX_ATTEMPTS", 5)
+# Journeys: documents a person uploads as evidence for a service's requirements (PDF, PNG or
+# JPEG, one per requirement) are at most this large. They are kept in the private
+# `attachments` storage above (LIFEGATE_ATTACHMENT_STORAGE), under journeys/evidence/.
+JOURNEYS_EVIDENCE_MAX_BYTES = env_int("LIFEGATE_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 
 # Message box. Bulk sends take at most this many messages per request (the streamed NDJSON
 # upload has no limit); attachments are PDFs up to this size.

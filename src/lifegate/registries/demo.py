@@ -1,6 +1,7 @@
 """Generates the demo population of the embedded register: households of Dutch residents and
 EU citizens living in the Netherlands, and non-resident EU citizens who log in through eIDAS.
-Deterministic from the seed: the same seed, size and day always give the same population."""
+Deterministic from the seed: the same seed, size and day always give the same population.
+`Households` also builds the Estonian node's residents (`demo_estonia`)."""
 
 import random
 from datetime import date, timedelta
@@ -17,7 +18,6 @@ from lifegate.registries.demo_builder import (
 from lifegate.registries.demo_sources import (
     EU_COUNTRIES,
     RESIDENT_EU_NATIONALITIES,
-    STUDENT_CITIES,
     test_range_bsns,
 )
 
@@ -38,15 +38,20 @@ HOUSEHOLD_WEIGHTS = {
 
 
 class Households:
-    """Adds whole households (people, a shared address, relations) to a `PopulationBuilder`."""
+    """Adds whole households (people, a shared address, relations) to a `PopulationBuilder`,
+    in the builder's country: its own nationals unless a household says otherwise."""
 
-    def __init__(self, builder: PopulationBuilder) -> None:
+    def __init__(
+        self, builder: PopulationBuilder, weights: dict[str, int] = HOUSEHOLD_WEIGHTS
+    ) -> None:
         self.b = builder
         self.rng = builder.rng
         self.today = builder.today
+        self.home = builder.country
+        self.weights = weights
 
     def _moved_in(self, youngest_adult_age: int, nationality: str) -> date:
-        longest = max(0, min(25 if nationality == "NL" else 8, youngest_adult_age - 20))
+        longest = max(0, min(25 if nationality == self.home else 8, youngest_adult_age - 20))
         return self.b.day_between(years_before(self.today, longest), self.today)
 
     def _gender(self) -> str:
@@ -63,11 +68,12 @@ class Households:
     def couple(
         self,
         child_births: list[date],
-        nationality: str = "NL",
+        nationality: str | None = None,
         students_move_out: bool | None = None,
         first_age: int | None = None,
     ) -> tuple[DemoPerson, DemoPerson]:
         """Two partners at one address with their children (0-3), oldest child first."""
+        nationality = nationality or self.home
         births = sorted(child_births)
         oldest_age = age_in_years(births[0], self.today) if births else None
         if first_age is None:
@@ -111,7 +117,7 @@ class Households:
         age = age_in_years(born, self.today)
         leaves = students_move_out if students_move_out is not None else self.rng.random() < 0.6
         if age >= ADULT_AGE and leaves:
-            address = self.b.new_address(self.b.municipality(STUDENT_CITIES))
+            address = self.b.new_address(self.b.university_town())
             since = self.b.day_between(self._years_after(born, ADULT_AGE), self.today)
         nationality = parents[0].nationality
         born_here = born >= since
@@ -122,15 +128,16 @@ class Households:
             family=family,
             address=address,
             since=since,
-            country_of_birth="NL" if born_here or nationality == "NL" else nationality,
+            country_of_birth=self.home if born_here or nationality == self.home else nationality,
             place_of_birth=self.b.addresses[address].city if born_here else None,
         )
         for parent in parents:
             self.b.add_parent(parent, child, authority=age < ADULT_AGE)
         return child
 
-    def single_adult(self, age: int, nationality: str = "NL") -> DemoPerson:
+    def single_adult(self, age: int, nationality: str | None = None) -> DemoPerson:
         """Someone living alone."""
+        nationality = nationality or self.home
         return self.b.new_person(
             gender=self._gender(),
             born=self.b.birth_date(age),
@@ -148,8 +155,8 @@ class Households:
         partner = self.b.new_person(
             gender=gender,
             born=born,
-            nationality="NL",
-            family=self.b.family_name("NL"),
+            nationality=self.home,
+            family=self.b.family_name(self.home),
             address=None,
         )
         died = self.b.day_between(years_before(self.today, 10), self.today - timedelta(days=30))
@@ -160,10 +167,11 @@ class Households:
 
     def elderly_couple(self) -> None:
         """Two partners of 65 or over."""
-        self.couple([], nationality="NL", first_age=self.rng.randint(66, 92))
+        self.couple([], nationality=self.home, first_age=self.rng.randint(66, 92))
 
-    def single_parent(self, child_births: list[date], nationality: str = "NL") -> DemoPerson:
+    def single_parent(self, child_births: list[date], nationality: str | None = None) -> DemoPerson:
         """One parent, the only one registered, with parental authority over the children."""
+        nationality = nationality or self.home
         births = sorted(child_births)
         age = self._parent_age(age_in_years(births[0], self.today))
         gender = "female" if self.rng.random() < 0.8 else "male"
@@ -189,9 +197,9 @@ class Households:
         return self.b.new_person(
             gender=self._gender(),
             born=born,
-            nationality="NL",
-            family=self.b.family_name("NL"),
-            address=self.b.new_address(self.b.municipality(STUDENT_CITIES)),
+            nationality=self.home,
+            family=self.b.family_name(self.home),
+            address=self.b.new_address(self.b.university_town()),
             since=self.b.day_between(self._years_after(born, ADULT_AGE), self.today),
         )
 
@@ -216,7 +224,10 @@ class Households:
         return [self.b.birth_date(age) for age in ages]
 
     def nationality(self) -> str:
-        """NL for nine in ten households, otherwise an EU member state."""
+        """In the Netherlands: NL for nine in ten households, otherwise an EU member state.
+        Elsewhere always the node's own nationality (the source lists are Dutch)."""
+        if self.home != "NL":
+            return self.home
         return "NL" if self.rng.random() < 0.9 else self.rng.choice(RESIDENT_EU_NATIONALITIES)
 
     def add_guaranteed(self) -> None:
@@ -234,8 +245,8 @@ class Households:
 
     def add_random(self) -> None:
         """One household of a randomly drawn kind."""
-        kinds = list(HOUSEHOLD_WEIGHTS)
-        kind = self.rng.choices(kinds, weights=list(HOUSEHOLD_WEIGHTS.values()))[0]
+        kinds = list(self.weights)
+        kind = self.rng.choices(kinds, weights=list(self.weights.values()))[0]
         if kind == "family":
             self.couple(self.random_children(), nationality=self.nationality())
         elif kind == "couple":

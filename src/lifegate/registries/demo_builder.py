@@ -1,5 +1,7 @@
 """Building blocks of the demo population generator: the generated records, and a builder that
-draws names, dates, addresses and BSNs from one seeded `random.Random` and one seeded Faker."""
+draws names, dates, addresses and BSNs from one seeded `random.Random` and one seeded Faker.
+The builder makes the population of one member state's node: the Netherlands by default,
+Estonia for the Estonian node of a demo federation."""
 
 import random
 from dataclasses import dataclass, field, replace
@@ -9,6 +11,11 @@ from faker import Faker
 
 from lifegate.registries.demo_sources import (
     CLASSIC_GIVEN_NAMES,
+    ESTONIAN_FLAT_NUMBERS,
+    ESTONIAN_MUNICIPALITIES,
+    ESTONIAN_STREET_KINDS,
+    ESTONIAN_STREET_STEMS,
+    ESTONIAN_STUDENT_TOWNS,
     EU_COUNTRIES,
     FAKER_LOCALES,
     HOUSE_NUMBER_ADDITIONS,
@@ -16,6 +23,7 @@ from lifegate.registries.demo_sources import (
     POSTCODE_LETTERS,
     STREET_STEMS,
     STREET_SUFFIXES,
+    STUDENT_CITIES,
     UNUSED_POSTCODE_PAIRS,
     Municipality,
     dutch_family_names,
@@ -26,7 +34,7 @@ CLASSIC_NAMES_BORN_BEFORE = 1975
 
 @dataclass(frozen=True)
 class DemoAddress:
-    """A generated Dutch address."""
+    """A generated address in the node's country."""
 
     street: str
     house_number: int
@@ -94,9 +102,27 @@ def years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
+def estonian_address(rng: random.Random, place: Municipality) -> DemoAddress:
+    """An Estonian address in `place`: "Kase tänav 12-5, 10115 Tallinn"; in towns most people
+    live in flats, whose number follows the house number."""
+    street = f"{rng.choice(ESTONIAN_STREET_STEMS)} {rng.choice(ESTONIAN_STREET_KINDS)}"
+    low = rng.random() < 0.8
+    in_flat = rng.random() < 0.6
+    return DemoAddress(
+        street=street,
+        house_number=rng.randint(1, 30) if low else rng.randint(31, 160),
+        house_number_addition=rng.choice(ESTONIAN_FLAT_NUMBERS) if in_flat else "",
+        postcode=f"{rng.randint(place.first_postcode, place.last_postcode):05d}",
+        city=place.city,
+        municipality=place.name,
+    )
+
+
 @dataclass
 class PopulationBuilder:
-    """Accumulates persons, addresses and relations; every draw is deterministic from `seed`."""
+    """Accumulates persons, addresses and relations; every draw is deterministic from `seed`.
+    `country` is the member state whose register this is ("NL" or "EE"): where residents
+    live, and the receiving country of the eIDAS identifiers it hands out."""
 
     seed: int
     today: date
@@ -105,6 +131,7 @@ class PopulationBuilder:
     addresses: list[DemoAddress] = field(default_factory=list)
     parent_child: list[DemoParentChild] = field(default_factory=list)
     partnerships: list[DemoPartnership] = field(default_factory=list)
+    country: str = "NL"
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)  # noqa: S311 - reproducible demo data, not secrets
@@ -171,18 +198,26 @@ class PopulationBuilder:
         """A real town in the country of birth."""
         if country == "NL":
             return self.rng.choice(MUNICIPALITIES).city
+        if country == self.country == "EE":
+            return self.rng.choice(ESTONIAN_MUNICIPALITIES).city
         return self.rng.choice(EU_COUNTRIES[country].cities)
 
     def eidas_identifier(self, country: str) -> str:
-        """A PersonIdentifier issued by `country` for the Netherlands; clearly not a real one."""
-        return f"{country}/NL/DEMO{self.rng.getrandbits(48):012X}"
+        """A PersonIdentifier issued by `country` for this register's country; clearly not a
+        real one."""
+        return f"{country}/{self.country}/DEMO{self.rng.getrandbits(48):012X}"
 
     # Addresses
 
     def municipality(self, among: frozenset[str] | None = None) -> Municipality:
         """A municipality, larger ones more often; optionally only those named in `among`."""
-        options = [m for m in MUNICIPALITIES if among is None or m.name in among]
+        everywhere = MUNICIPALITIES if self.country == "NL" else ESTONIAN_MUNICIPALITIES
+        options = [m for m in everywhere if among is None or m.name in among]
         return self.rng.choices(options, weights=[m.weight for m in options])[0]
+
+    def university_town(self) -> Municipality:
+        """A municipality with a university, where students rent a room."""
+        return self.municipality(STUDENT_CITIES if self.country == "NL" else ESTONIAN_STUDENT_TOWNS)
 
     def new_address(self, municipality: Municipality | None = None) -> int:
         """A new, unique address; returns its index."""
@@ -196,6 +231,8 @@ class PopulationBuilder:
                 return len(self.addresses) - 1
 
     def _address_in(self, place: Municipality) -> DemoAddress:
+        if self.country == "EE":
+            return estonian_address(self.rng, place)
         # Most houses have low numbers; one in seven has an addition (12A, 12-1).
         low = self.rng.random() < 0.75
         has_addition = self.rng.random() < 0.15

@@ -1,12 +1,16 @@
-"""Writes a generated demo population into the embedded register, once."""
+"""Writes a generated demo population into the embedded register, once: the population of
+this node's country (settings.NODE_COUNTRY) with the demo federation's cross-border people."""
 
 from dataclasses import asdict
+from datetime import date
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from lifegate.registries.demo import generate_demo_population
 from lifegate.registries.demo_builder import DemoPerson, DemoPopulation
+from lifegate.registries.demo_estonia import generate_estonian_population
+from lifegate.registries.federation import with_federation_people
 from lifegate.registries.models import (
     ParentChildRelation,
     Partnership,
@@ -22,15 +26,32 @@ def demo_population_loaded() -> bool:
     return RegisteredPerson.objects.exists()
 
 
+def node_population(
+    seed: int, size: int, country: str | None = None, *, today: date | None = None
+) -> DemoPopulation:
+    """What the register of `country` (default: settings.NODE_COUNTRY) holds: the generated
+    population of `size` persons, the Dutch one for "NL" and the Estonian one for "EE",
+    followed by the federation people (`federation.FEDERATION_SIZE` more)."""
+    country = country or settings.NODE_COUNTRY
+    if country == "NL":
+        generated = generate_demo_population(seed, size, today=today)
+    elif country == "EE":
+        generated = generate_estonian_population(seed, size, today=today)
+    else:
+        raise ValueError(f"there is no demo population for node country {country!r}")
+    return with_federation_people(generated, seed, country)
+
+
 def load_demo_population(*, seed: int | None = None, size: int | None = None) -> int:
-    """Create the demo population (default: settings.DEMO_POPULATION_SEED and _SIZE) in one
-    transaction, unless the register already holds persons. Returns how many persons were
-    created: 0 when the population was there already, so running it twice changes nothing."""
+    """Create the demo population of this node (default: settings.DEMO_POPULATION_SEED and
+    _SIZE, plus the federation people) in one transaction, unless the register already holds
+    persons. Returns how many persons were created: 0 when the population was there already,
+    so running it twice changes nothing."""
     if demo_population_loaded():
         return 0
     seed = settings.DEMO_POPULATION_SEED if seed is None else seed
     size = settings.DEMO_POPULATION_SIZE if size is None else size
-    population = generate_demo_population(seed, size)
+    population = node_population(seed, size)
     try:
         with transaction.atomic():
             if demo_population_loaded():

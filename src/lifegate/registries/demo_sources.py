@@ -1,5 +1,6 @@
 """Word lists and number pools the demo population generator draws from. Nothing here is
-about a real person: BSNs come only from the 9999xxxxx test range."""
+about a real person: BSNs come only from the 9999xxxxx test range. The Estonian lists serve
+the Estonian node of a demo federation (settings.NODE_COUNTRY "EE")."""
 
 import functools
 import re
@@ -56,7 +57,7 @@ CLASSIC_GIVEN_NAMES = {
 
 @dataclass(frozen=True)
 class Municipality:
-    """A Dutch municipality, its main town and the (approximate) range of its postcodes."""
+    """A municipality, its main town and the (approximate) range of its postcodes."""
 
     name: str
     city: str
@@ -99,6 +100,15 @@ MUNICIPALITIES = (
 )
 STUDENT_CITIES = frozenset(
     {"Amsterdam", "Utrecht", "Groningen", "Leiden", "Delft", "Nijmegen", "Maastricht", "Enschede"}
+)
+
+# Dutch municipalities the generator never draws from: the Dutch residents of the demo
+# federation who move to Estonia live here, so no generated address can take theirs and the
+# persona finder recognises them whatever the seed.
+MOVERS_MUNICIPALITIES = (
+    Municipality("Gouda", "Gouda", 2801, 2809, 1),
+    Municipality("Zutphen", "Zutphen", 7201, 7207, 1),
+    Municipality("Harderwijk", "Harderwijk", 3841, 3849, 1),
 )
 
 STREET_STEMS = (
@@ -163,3 +173,32 @@ EU_COUNTRIES = {
 # Nationalities of EU citizens living in the Netherlands, roughly by frequency.
 RESIDENT_EU_NATIONALITIES = ("PL", "PL", "PL", "DE", "DE", "BE", "RO", "IT", "ES", "FR", "PT")
 FAKER_LOCALES = ["nl_NL", *(c.faker_locale for c in EU_COUNTRIES.values())]
+
+# Estonian local governments (linn: town, vald: rural municipality), their main town and the
+# (approximate) range of its five-digit postcodes; weights roughly follow the population.
+ESTONIAN_MUNICIPALITIES = (
+    Municipality("Tallinn", "Tallinn", 10111, 13525, 45),
+    Municipality("Tartu linn", "Tartu", 50050, 51020, 10),
+    Municipality("Narva linn", "Narva", 20101, 21020, 5),
+    Municipality("Pärnu linn", "Pärnu", 80010, 80050, 5),
+    Municipality("Kohtla-Järve linn", "Kohtla-Järve", 30101, 31050, 3),
+    Municipality("Viljandi linn", "Viljandi", 71003, 71033, 2),
+    Municipality("Rakvere linn", "Rakvere", 44306, 44317, 2),
+    Municipality("Maardu linn", "Maardu", 74111, 74118, 2),
+    Municipality("Saaremaa vald", "Kuressaare", 93801, 93822, 2),
+    Municipality("Võru linn", "Võru", 65601, 65610, 1),
+    Municipality("Valga vald", "Valga", 68203, 68208, 1),
+    Municipality("Jõhvi vald", "Jõhvi", 41531, 41595, 1),
+    Municipality("Haapsalu linn", "Haapsalu", 90501, 90507, 1),
+    Municipality("Paide linn", "Paide", 72711, 72720, 1),
+)
+ESTONIAN_STUDENT_TOWNS = frozenset({"Tallinn", "Tartu linn"})
+# Street names are mostly a noun in the genitive (Kase: of the birch) plus the kind of street.
+ESTONIAN_STREET_STEMS = (
+    "Kase", "Tamme", "Pärna", "Vahtra", "Kuuse", "Männi", "Lille", "Aia", "Kooli", "Posti",
+    "Jaama", "Sadama", "Mere", "Järve", "Kesk", "Pikk", "Lai", "Uus", "Kalda", "Metsa",
+    "Põllu", "Kivi", "Veski", "Kiriku", "Turu", "Lossi", "Rüütli", "Koidula", "Kreutzwaldi",
+)  # fmt: skip
+ESTONIAN_STREET_KINDS = ("tänav", "tänav", "tänav", "tee", "puiestee", "põik")
+# Flats in Estonian addresses follow the house number: Kase tänav 12-5.
+ESTONIAN_FLAT_NUMBERS = tuple(f"-{n}" for n in range(1, 41))

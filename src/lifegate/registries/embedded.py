@@ -10,7 +10,11 @@ from django.utils import timezone
 from lifegate.core.subject import bsn_is_valid
 from lifegate.registries.adapters import ADULT_AGE, Address, Person, age_in_years
 from lifegate.registries.demo_builder import years_before
-from lifegate.registries.matching import is_eidas_identifier, single_match
+from lifegate.registries.matching import (
+    is_eidas_identifier,
+    same_national_identity,
+    single_match,
+)
 from lifegate.registries.models import (
     ParentChildRelation,
     Partnership,
@@ -153,7 +157,25 @@ class EmbeddedPopulationRegister:
         known = self.get_person_by_eidas(person_identifier)
         if known is not None:
             return single_match([known], family_name, given_name, date_of_birth)
+        same_person = self._same_national_identity(person_identifier)
+        if same_person:
+            return single_match(same_person, family_name, given_name, date_of_birth)
         # Not linked yet: only records without another eIDAS identity can be this person.
         unlinked = Q(eidas_person_identifier__isnull=True)
         rows = _person_queryset().filter(unlinked, date_of_birth=date_of_birth)
         return single_match(self._people(rows), family_name, given_name, date_of_birth)
+
+    def _same_national_identity(self, person_identifier: str) -> list[Person]:
+        # A person registered with their identity for another receiving country: an Estonian
+        # resident known here as EE/EE/<id>, asked for by the Dutch node as EE/NL/<id>.
+        issuer, _receiver, national = person_identifier.split("/", 2)
+        rows = _person_queryset().filter(
+            eidas_person_identifier__startswith=f"{issuer}/",
+            eidas_person_identifier__endswith=f"/{national}",
+        )
+        people = self._people(rows)
+        return [
+            p
+            for p in people
+            if same_national_identity(p.eidas_person_identifier or "", person_identifier)
+        ]

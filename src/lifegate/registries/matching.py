@@ -16,6 +16,18 @@ def is_eidas_identifier(value: str) -> bool:
     return bool(EIDAS_IDENTIFIER.match(value))
 
 
+def same_national_identity(one: str, other: str) -> bool:
+    """True when two PersonIdentifiers carry the same identifier from the same issuing country,
+    for different receiving countries ("EE/NL/38001085718" and "EE/EE/38001085718"): a country
+    that does not pseudonymise per receiving state (like Estonia, with its personal code)
+    identifies the same person."""
+    if not (is_eidas_identifier(one) and is_eidas_identifier(other)):
+        return False
+    issuer, _receiver, national = one.split("/", 2)
+    other_issuer, _other_receiver, other_national = other.split("/", 2)
+    return (issuer, national) == (other_issuer, other_national)
+
+
 def normalise_name(name: str) -> str:
     """Case, accents, hyphens, apostrophes and spacing do not decide a match: "Müller-Lüdenscheidt"
     and "MULLER LUDENSCHEIDT" compare equal."""

@@ -1,17 +1,21 @@
 """Demo personas: named, stable people from the demo population that the development identity
 provider offers at its login page. Each is picked by role ("the first parent of a newborn"), so
-they exist for every seed and size the generator accepts."""
+they exist for every seed and size the generator accepts. The Dutch node and the Estonian node
+of a demo federation (settings.NODE_COUNTRY) each have their own roles."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from lifegate.core.subject import Subject
 from lifegate.registries.adapters import ADULT_AGE
 from lifegate.registries.demo_builder import years_before
+from lifegate.registries.demo_sources import MOVERS_MUNICIPALITIES
+from lifegate.registries.federation import FEDERATION_ID_PREFIX
 from lifegate.registries.models import ParentChildRelation, RegisteredPerson
 
 
@@ -114,13 +118,51 @@ def _parent_of_student(today: date, used: set[int]) -> RegisteredPerson | None:
     return _residents(used).filter(child_relations__child=student).first()
 
 
+def _eidas_issued_here(country: str) -> str:
+    """The start of PersonIdentifiers issued by `country` for this node's country."""
+    return f"{country}/{settings.NODE_COUNTRY}/"
+
+
+def _federation_identity() -> Q:
+    """People of the demo federation (`federation.py`), known here by their eIDAS identity."""
+    return Q(eidas_person_identifier__contains=f"/{FEDERATION_ID_PREFIX}")
+
+
 def _eu_citizen(country: str) -> Finder:
     def find(today: date, used: set[int]) -> RegisteredPerson | None:
         non_residents = RegisteredPerson.objects.filter(resident=False, date_of_death__isnull=True)
-        with_eidas = non_residents.filter(eidas_person_identifier__startswith=f"{country}/NL/")
-        return with_eidas.exclude(pk__in=used).order_by("id").first()
+        issued = _eidas_issued_here(country)
+        with_eidas = non_residents.filter(eidas_person_identifier__startswith=issued)
+        generated = with_eidas.exclude(_federation_identity())
+        return generated.exclude(pk__in=used).order_by("id").first()
 
     return find
+
+
+def _federation_person(country: str, resident: bool) -> Finder:
+    """A citizen of `country` among the demo federation's cross-border people."""
+
+    def find(today: date, used: set[int]) -> RegisteredPerson | None:
+        living = RegisteredPerson.objects.filter(resident=resident, date_of_death__isnull=True)
+        prefix = _eidas_issued_here(country) + FEDERATION_ID_PREFIX
+        found = living.filter(eidas_person_identifier__startswith=prefix)
+        return found.exclude(pk__in=used).order_by("id").first()
+
+    return find
+
+
+def _dutch_mover(today: date, used: set[int]) -> RegisteredPerson | None:
+    """A Dutch resident of the demo federation moving to Estonia: they live in towns the
+    generator never uses, which tells them apart whatever the seed."""
+    towns = [m.name for m in MOVERS_MUNICIPALITIES]
+    return _residents(used).filter(nationality="NL", address__municipality__in=towns).first()
+
+
+def _estonian_resident(today: date, used: set[int]) -> RegisteredPerson | None:
+    """A generated Estonian resident of working age, outside the demo federation."""
+    residents = _residents(used).filter(_born_between(64, 30, today), nationality="EE")
+    with_eidas = residents.filter(eidas_person_identifier__startswith=_eidas_issued_here("EE"))
+    return with_eidas.exclude(_federation_identity()).first()
 
 
 # Labels are shown as-is by the development identity provider in both languages.
@@ -149,7 +191,34 @@ ROLES = (
           "Burger van Estland, Estse ID-kaart via eIDAS (hoog)", "high", _eu_citizen("EE")),
     _Role("eu-es", "Citizen of Spain, Cl@ve via eIDAS (substantial)",
           "Burger van Spanje, Cl@ve via eIDAS (substantieel)", "substantial", _eu_citizen("ES")),
+    # The demo federation's cross-border people (federation.py), the same persons as the
+    # Estonian node's "ee-resident" and "nl-citizen".
+    _Role("ee-newcomer",
+          "Citizen of Estonia coming to live in the Netherlands, Estonian ID card via eIDAS (high)",
+          "Burger van Estland die in Nederland komt wonen, Estse ID-kaart via eIDAS (hoog)",
+          "high", _federation_person("EE", resident=False)),
+    _Role("nl-emigrant", "Resident moving to Estonia, DigiD High",
+          "Inwoner die naar Estland verhuist, DigiD Hoog", "high", _dutch_mover),
 )  # fmt: skip
+
+# The Estonian node's roles: Estonian residents log in with their Estonian ID card, whose eIDAS
+# PersonIdentifier ("EE/EE/<id>") is their subject there; nobody has a BSN or DigiD.
+ESTONIAN_ROLES = (
+    _Role("ee-resident",
+          "Resident of Estonia moving to the Netherlands, Estonian ID card (high)",
+          "Inwoner van Estland die naar Nederland verhuist, Estse ID-kaart (hoog)",
+          "high", _federation_person("EE", resident=True)),
+    _Role("ee-resident-2", "Resident of Estonia, Estonian ID card (high)",
+          "Inwoner van Estland, Estse ID-kaart (hoog)", "high", _estonian_resident),
+    _Role("nl-citizen", "Citizen of the Netherlands moving to Estonia, DigiD via eIDAS (high)",
+          "Burger van Nederland die naar Estland verhuist, DigiD via eIDAS (hoog)", "high",
+          _federation_person("NL", resident=False)),
+)  # fmt: skip
+
+
+def node_roles() -> tuple[_Role, ...]:
+    """The persona roles of this node's country (settings.NODE_COUNTRY)."""
+    return ESTONIAN_ROLES if settings.NODE_COUNTRY == "EE" else ROLES
 
 
 def _persona(role: _Role, row: RegisteredPerson) -> DemoPersona:
@@ -172,14 +241,15 @@ def _persona(role: _Role, row: RegisteredPerson) -> DemoPersona:
 def demo_personas() -> list[DemoPersona]:
     """The demo personas, in a fixed order; empty while the demo population is not loaded.
 
-    Residents log in with their BSN, EU citizens with their eIDAS PersonIdentifier.
+    Dutch residents log in with their BSN; everyone else, Estonian residents on the
+    Estonian node included, with their eIDAS PersonIdentifier.
     `family_name` includes the prefix ("van der Berg"), as eIDAS CurrentFamilyName does.
     These are generated test persons, listed for the development login page only, so
     listing them is not recorded as processing of personal data."""
     today = timezone.localdate()
     used: set[int] = set()
     personas = []
-    for role in ROLES:
+    for role in node_roles():
         row = role.find(today, used)
         if row is not None:
             used.add(row.pk)

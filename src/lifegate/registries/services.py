@@ -20,7 +20,7 @@ from lifegate.registries.adapters import Address, Person, PopulationRegister
 from lifegate.registries.demo_loader import load_demo_population
 from lifegate.registries.personas import DemoPersona, demo_personas
 from lifegate.transparency.models import ProcessingRecord
-from lifegate.transparency.services import Actor, record_processing
+from lifegate.transparency.services import Actor, ForeignOperation, record_processing
 
 __all__ = [
     "Address",
@@ -81,6 +81,7 @@ def _record(
     found: bool,
     trace_id: str = "",
     parent_span_id: str = "",
+    foreign: ForeignOperation | None = None,
 ) -> ProcessingRecord:
     return record_processing(
         name=name,
@@ -92,11 +93,18 @@ def _record(
         status=ProcessingRecord.Status.OK if found else ProcessingRecord.Status.ERROR,
         trace_id=trace_id,
         parent_span_id=parent_span_id,
+        foreign=foreign,
     )
 
 
 def read_person(
-    subject: Subject, *, actor: Actor, activity: str, purpose_name: str, trace_id: str = ""
+    subject: Subject,
+    *,
+    actor: Actor,
+    activity: str,
+    purpose_name: str,
+    trace_id: str = "",
+    foreign: ForeignOperation | None = None,
 ) -> Person | None:
     """The person identified by `subject` (a BSN or an eIDAS PersonIdentifier), or None.
 
@@ -112,6 +120,7 @@ def read_person(
             categories=PERSON_DATA,
             found=person is not None,
             trace_id=trace_id,
+            foreign=foreign,
         )
     return person
 
@@ -171,10 +180,12 @@ def match_eidas_identity(
     activity: str,
     purpose_name: str,
     trace_id: str = "",
+    foreign: ForeignOperation | None = None,
 ) -> Person | None:
     """The registered person matching an eIDAS identity on its mandatory attributes
     (PersonIdentifier, CurrentFamilyName, CurrentGivenName, DateOfBirth), or None when no
-    person, or more than one, matches.
+    person, or more than one, matches. `foreign` links the record to the operation of
+    another node that asked for the match.
 
     Matching is itself a processing step: one record about the eIDAS subject."""
     with transaction.atomic():
@@ -188,5 +199,6 @@ def match_eidas_identity(
             categories=EIDAS_MATCHING_DATA,
             found=person is not None,
             trace_id=trace_id,
+            foreign=foreign,
         )
     return person

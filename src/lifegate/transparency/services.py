@@ -58,6 +58,16 @@ def _cipher(key: bytes) -> AESGCM:
     return AESGCM(key)
 
 
+@dataclass(frozen=True)
+class ForeignOperation:
+    """The Logboek Dataverwerkingen `foreign_operation`: the operation in another organisation
+    or node this one belongs to (its trace and span), and that organisation's URI."""
+
+    trace_id: str
+    span_id: str
+    entity: str
+
+
 def subject_hash(subject: Subject) -> str:
     """Keyed hash of a subject, for finding a person's records without storing the identifier."""
     message = f"{subject.scheme}:{subject.value}".encode()
@@ -110,8 +120,10 @@ def record_processing(
     status: str = ProcessingRecord.Status.OK,
     trace_id: str = "",
     parent_span_id: str = "",
+    foreign: ForeignOperation | None = None,
 ) -> ProcessingRecord:
     """Record one processing operation on `subject`'s data for processing activity `activity`.
+    `foreign` links it to the operation in another node that asked for it or answered it.
 
     Must be called inside the operation's own transaction (it joins the current one)."""
     now = timezone.now()
@@ -133,6 +145,9 @@ def record_processing(
             actor_hash=subject_hash(actor.subject) if actor.subject else "",
             on_behalf_of_hash=subject_hash(actor.on_behalf_of) if actor.on_behalf_of else "",
             data_categories=list(data_categories),
+            foreign_trace_id=foreign.trace_id if foreign else "",
+            foreign_span_id=foreign.span_id if foreign else "",
+            foreign_entity=foreign.entity if foreign else "",
         )
 
 

@@ -68,7 +68,7 @@ class PersonaChoice:
 
 @dataclass(frozen=True)
 class PersonaGroup:
-    """Dutch residents (DigiD) or EU citizens (eIDAS)."""
+    """Residents of this node's country (in the Netherlands: DigiD) or EU citizens (eIDAS)."""
 
     key: str
     title: str
@@ -83,13 +83,27 @@ def persona_groups(minimum: LevelOfAssurance, eidas_first: bool) -> list[Persona
     for persona in all_personas():
         choice = _persona_choice(persona, minimum)
         if choice is not None:
-            group = residents if persona.subject.scheme == "bsn" else eu_citizens
+            group = residents if _is_resident(persona) else eu_citizens
             group.append(choice)
     groups = [
-        PersonaGroup("residents", _("Dutch residents (DigiD)"), residents),
+        PersonaGroup("residents", _residents_title(), residents),
         PersonaGroup("eu-citizens", _("EU citizens (eIDAS)"), eu_citizens),
     ]
     return list(reversed(groups)) if eidas_first else groups
+
+
+def _is_resident(persona: DemoPersona) -> bool:
+    # On a node of another member state (the Estonian node of `make demo-federation`) its own
+    # residents log in with their national eID, an eIDAS identity issued for that country.
+    country = settings.NODE_COUNTRY
+    own_eid = persona.subject.value.startswith(f"{country}/{country}/")
+    return persona.subject.scheme == "bsn" or (persona.subject.scheme == "eidas" and own_eid)
+
+
+def _residents_title() -> str:
+    if settings.NODE_COUNTRY == "NL":
+        return _("Dutch residents (DigiD)")
+    return _("Residents (national eID)")
 
 
 def _persona_choice(persona: DemoPersona, minimum: LevelOfAssurance) -> PersonaChoice | None:

@@ -1,14 +1,28 @@
 """A residential address in the embedded population register (one row per dwelling)."""
 
-from django.core.validators import RegexValidator
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 POSTCODE_PATTERN = r"^[1-9][0-9]{3} [A-Z]{2}$"
+ESTONIAN_POSTCODE_PATTERN = r"^[0-9]{5}$"
+
+
+def validate_postcode(value: str) -> None:
+    """A postcode of this node's country (settings.NODE_COUNTRY): the register holds the
+    addresses of its own residents only. Dutch "1234 AB" by default, Estonian "10115"."""
+    if settings.NODE_COUNTRY == "EE":
+        if not re.fullmatch(ESTONIAN_POSTCODE_PATTERN, value):
+            raise ValidationError(_("Enter a postcode of five digits."), code="invalid")
+    elif not re.fullmatch(POSTCODE_PATTERN, value):
+        raise ValidationError(_("Enter a postcode like 1234 AB."), code="invalid")
 
 
 class RegisteredAddress(models.Model):
-    """A Dutch address where one or more registered persons live."""
+    """An address in this node's country where one or more registered persons live."""
 
     street = models.CharField(_("street"), max_length=120)
     house_number = models.PositiveIntegerField(_("house number"))
@@ -16,7 +30,7 @@ class RegisteredAddress(models.Model):
     postcode = models.CharField(
         _("postcode"),
         max_length=7,
-        validators=[RegexValidator(POSTCODE_PATTERN, _("Enter a postcode like 1234 AB."))],
+        validators=[validate_postcode],
     )
     city = models.CharField(_("city"), max_length=80)
     municipality = models.CharField(_("municipality"), max_length=80)

@@ -23,6 +23,8 @@ EXPECTED_KEYS = {
     "eu-de",
     "eu-ee",
     "eu-es",
+    "ee-newcomer",
+    "nl-emigrant",
 }
 
 

@@ -9,6 +9,7 @@ from django.utils import translation
 
 from lifegate.registries.demo import generate_demo_population
 from lifegate.registries.demo_loader import load_demo_population
+from lifegate.registries.federation import FEDERATION_SIZE
 from lifegate.registries.models import (
     ParentChildRelation,
     Partnership,
@@ -30,15 +31,17 @@ def counts() -> tuple[int, int, int, int]:
 
 
 def test_loading_creates_the_whole_population(loaded: int) -> None:
-    assert loaded == 300
-    assert counts()[0] == 300
+    assert loaded == 300 + FEDERATION_SIZE
+    assert counts()[0] == 300 + FEDERATION_SIZE
     assert all(count > 0 for count in counts())
 
 
 def test_loaded_rows_are_the_generated_ones(loaded: int) -> None:
     population = generate_demo_population(SEED, 300)  # anchored on today, like the load
     generated = {p.bsn: p for p in population.persons}
-    for row in RegisteredPerson.objects.select_related("address"):
+    rows = RegisteredPerson.objects.select_related("address").filter(bsn__in=generated)
+    assert rows.count() == len(generated)
+    for row in rows:
         person = generated[row.bsn]
         assert (row.given_names, row.name_prefix, row.family_name) == (
             person.given_names,
@@ -65,9 +68,9 @@ def test_the_command_loads_once(capsys: pytest.CaptureFixture[str]) -> None:
         call_command("load_demo_population", "--size", "120")
         call_command("load_demo_population")
     output = capsys.readouterr().out
-    assert "120" in output
+    assert str(120 + FEDERATION_SIZE) in output
     assert "already" in output
-    assert RegisteredPerson.objects.count() == 120
+    assert RegisteredPerson.objects.count() == 120 + FEDERATION_SIZE
 
 
 def test_a_failed_load_leaves_nothing_behind() -> None:
@@ -77,7 +80,7 @@ def test_a_failed_load_leaves_nothing_behind() -> None:
     with failing, pytest.raises(RuntimeError):
         load_demo_population(seed=SEED)
     assert counts() == (0, 0, 0, 0)
-    assert load_demo_population(seed=SEED) == 300
+    assert load_demo_population(seed=SEED) == 300 + FEDERATION_SIZE
 
 
 def test_loading_inside_an_outer_transaction_that_rolls_back_leaves_nothing() -> None:
@@ -88,6 +91,6 @@ def test_loading_inside_an_outer_transaction_that_rolls_back_leaves_nothing() ->
 
 
 def test_the_default_size_loads_completely() -> None:
-    assert load_demo_population(seed=SEED, size=1200) == 1200
-    assert counts()[0] == 1200
+    assert load_demo_population(seed=SEED, size=1200) == 1200 + FEDERATION_SIZE
+    assert counts()[0] == 1200 + FEDERATION_SIZE
     assert all(count > 0 for count in counts())
