@@ -8,11 +8,18 @@ MANAGE := DJANGO_SETTINGS_MODULE=lifegate.settings LIFEGATE_DEV_IDP=true $(PY) -
 export PYTHONPATH := src
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+# The suite runs in this many pytest-xdist worker processes, each with its own test database
+# (SQLite in memory; on PostgreSQL test_<name>_gw0, _gw1, ...) and its own var/test/gw<N>.
+# `--dist loadgroup` keeps tests marked @pytest.mark.xdist_group("name") on one worker.
+# TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= 2
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
 
-.PHONY: help setup demo test lint typecheck openapi openapi-check unit test-postgres bench drill messages clean
+.PHONY: help setup demo demo-federation test lint typecheck openapi openapi-check unit test-postgres bench drill messages clean
 
 help:
 	@echo "make demo           install, migrate, load demo data, run server + task worker on http://127.0.0.1:$(PORT)"
+	@echo "make demo-federation  two nodes, Dutch (http://127.0.0.1:8000) and Estonian (:8001), trusting each other"
 	@echo "make test           install and run ruff, mypy, OpenAPI drift check, unit, API and browser tests"
 	@echo "make test-postgres  the same test suite against PostgreSQL ($(PG_URL))"
 	@echo "make bench          run the benchmarks, write bench/results.json and docs/benchmarks.md"
@@ -49,6 +56,11 @@ demo: setup
 	  while sleep 300; do $(MANAGE) inbox_housekeeping >/dev/null; done & \
 	  $(MANAGE) runserver 127.0.0.1:$(PORT)
 
+# Both nodes of the evidence exchange, each with its own database, keys, worker and trust list
+# naming the other, under var/federation/ (lifegate.exchange.federation; Ctrl-C stops all).
+demo-federation: setup
+	$(PY) -m lifegate.exchange.federation demo
+
 lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
@@ -64,12 +76,12 @@ openapi-check: setup
 	@$(MANAGE) export_openapi | diff -u docs/openapi.json - >/dev/null || { echo "docs/openapi.json is out of date: run 'make openapi' and commit it"; exit 1; }
 
 unit: setup
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 test: lint typecheck openapi-check unit
 
 test-postgres: setup
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_PARALLEL)
 
 bench: setup
 	@command -v wrk >/dev/null || { echo "installing wrk (load generator)"; apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }

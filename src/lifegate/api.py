@@ -9,6 +9,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from lifegate.assistant.api import router as assistant_router
 from lifegate.catalogue.api import router as catalogue_router
 from lifegate.core.problems import problem_response
+from lifegate.exchange.api import router as exchange_router
+from lifegate.exchange.api_node import node_router, ping_router
 from lifegate.inbox.api import router as inbox_router
 from lifegate.inbox.api_agency import router as agency_messages_router
 from lifegate.inbox.api_notifications import router as inbox_notifications_router
@@ -99,3 +101,6 @@ api.add_router("/inbox/notifications/", inbox_notifications_router)
 api.add_router("/inbox/", inbox_router)
 api.add_router("/mandates/", mandates_router)
 api.add_router("/events/", events_router)
+api.add_router("/exchange/node", node_router)
+api.add_router("/exchange/ping", ping_router)
+api.add_router("/exchange/", exchange_router)

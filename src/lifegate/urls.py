@@ -14,6 +14,7 @@ urlpatterns = [
     path("inbox/settings/", include("lifegate.inbox.urls_notifications")),
     path("inbox/", include("lifegate.inbox.urls")),
     path("mandates/", include("lifegate.mandates.urls")),
+    path("exchange/", include("lifegate.exchange.urls")),
     path("opendata/", include("lifegate.opendata.urls")),
     path("identity/", include("lifegate.identity.urls")),
     path("assistant/", include("lifegate.assistant.urls")),

@@ -1,6 +1,7 @@
 """The catalogue in the Django admin: every model editable, Dutch and English side by side in
 "Nederlands" / "English" fieldsets, services with their requirements, costs, request form and
-life-event steps inline, life events with their questions and steps.
+life-event steps inline, life events with their questions and steps, requirements with their
+evidence broker entries and evidence types with their providers (the evidence directory).
 
 A step's rule and deadline are checked by `EventService.clean()`; what it waits for is checked
 here, because a many-to-many choice is only known to the form: steps of the same life event,
@@ -194,6 +195,23 @@ class RequirementInline(admin.StackedInline):
     autocomplete_fields = ("evidence_types",)
 
 
+class EvidenceMappingInline(admin.TabularInline):
+    """The evidence broker entries of a requirement: per country, the evidence that meets it."""
+
+    model = m.EvidenceMapping
+    extra = 0
+    fields = ("country", "evidence_type")
+    autocomplete_fields = ("evidence_type",)
+
+
+class EvidenceProviderInline(admin.TabularInline):
+    """The evidence directory entries of an evidence type: per country, who provides it."""
+
+    model = m.EvidenceProvider
+    extra = 0
+    fields = ("country", "node", "organisation_name_nl", "organisation_name_en")
+
+
 class CostInline(admin.TabularInline):
     model = m.Cost
     extra = 0
@@ -232,6 +250,7 @@ class EvidenceTypeAdmin(admin.ModelAdmin):
     search_fields = search_fields("name", "description")
     autocomplete_fields = ("issuer",)
     fieldsets = bilingual(("slug", "issuer"), ("name", "description"))
+    inlines = (EvidenceProviderInline,)
 
 
 @admin.register(m.LifeEvent)
@@ -300,6 +319,7 @@ class RequirementAdmin(admin.ModelAdmin):
     search_fields = search_fields("name", "description")
     autocomplete_fields = ("service", "evidence_types")
     fieldsets = bilingual(("slug", "service", "evidence_types"), ("name", "description"))
+    inlines = (EvidenceMappingInline,)
 
 
 @admin.register(m.Cost)
@@ -329,3 +349,25 @@ class EventServiceAdmin(admin.ModelAdmin):
     search_fields = ("service__slug", "service__name_nl", "service__name_en", "rule")
     autocomplete_fields = ("life_event", "service")
     fields = (("life_event", "service"), ("position", "step_kind"), *STEP_PLAN_FIELDS)
+
+
+@admin.register(m.EvidenceMapping)
+class EvidenceMappingAdmin(admin.ModelAdmin):
+    """The evidence broker: which evidence types meet a requirement, per country."""
+
+    list_display = ("requirement", "country", "evidence_type")
+    list_filter = ("country", "evidence_type")
+    search_fields = ("requirement__slug", "evidence_type__slug", "country")
+    autocomplete_fields = ("requirement", "evidence_type")
+    fields = ("requirement", "country", "evidence_type")
+
+
+@admin.register(m.EvidenceProvider)
+class EvidenceProviderAdmin(admin.ModelAdmin):
+    """The evidence directory: who provides an evidence type, per country."""
+
+    list_display = ("evidence_type", "country", "node", "organisation_name_en")
+    list_filter = ("country", "node")
+    search_fields = ("evidence_type__slug", "organisation_name_nl", "organisation_name_en")
+    autocomplete_fields = ("evidence_type",)
+    fieldsets = bilingual(("evidence_type", "country", "node"), ("organisation_name",))

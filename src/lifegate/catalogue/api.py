@@ -1,5 +1,5 @@
-"""The public, read-only catalogue API under /api/catalogue/: life events, services and
-organisations, each text in Dutch and English.
+"""The public, read-only catalogue API under /api/catalogue/: life events, services,
+organisations, and the evidence broker and directory, each text in Dutch and English.
 
 Lists are paged with `page` (from 1) and `page_size` (1 to `API_MAX_PAGE_SIZE`, default 20).
 Invalid parameters get a 400 problem. Page 1 always exists, even when empty; any later page
@@ -14,10 +14,14 @@ from django.http import Http404, HttpRequest
 from ninja import P, PathEx, Query, Router
 from ninja.decorators import decorate_view
 
-from lifegate.catalogue import services
+from lifegate.catalogue import evidence, services
 from lifegate.catalogue.caching import cached_public_api
 from lifegate.catalogue.schemas import (
     SLUG_PATTERN,
+    EvidenceBrokerPage,
+    EvidenceBrokerQuery,
+    EvidenceDirectoryPage,
+    EvidenceDirectoryQuery,
     LifeEventDetail,
     LifeEventPage,
     LifeEventQuery,
@@ -130,3 +134,35 @@ def list_organisations(request: HttpRequest, params: Query[PageQuery]) -> dict[s
 def get_organisation(request: HttpRequest, slug: Slug) -> Any:
     """One public organisation with its channels and the services it is competent for."""
     return services.get_organisation(slug)
+
+
+@router.get(
+    "/evidence-broker",
+    response=EvidenceBrokerPage,
+    operation_id="listEvidenceBrokerEntries",
+    openapi_extra=ERRORS,
+)
+@decorate_view(cached_public_api)
+def list_evidence_broker_entries(
+    request: HttpRequest, params: Query[EvidenceBrokerQuery]
+) -> dict[str, Any]:
+    """The evidence broker: which evidence types meet a requirement for a person from a
+    country, optionally of one `requirement` and/or one `country`. Ordered by requirement,
+    country and evidence type."""
+    return _paged(request, evidence.broker_entries(params.requirement, params.country), params)
+
+
+@router.get(
+    "/evidence-directory",
+    response=EvidenceDirectoryPage,
+    operation_id="listEvidenceProviders",
+    openapi_extra=ERRORS,
+)
+@decorate_view(cached_public_api)
+def list_evidence_providers(
+    request: HttpRequest, params: Query[EvidenceDirectoryQuery]
+) -> dict[str, Any]:
+    """The evidence directory: who provides an evidence type for people of a country and the
+    lifegate node to ask, optionally of one `evidence_type` and/or one `country`. Ordered by
+    evidence type and country."""
+    return _paged(request, evidence.directory_entries(params.evidence_type, params.country), params)

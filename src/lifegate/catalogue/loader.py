@@ -2,7 +2,8 @@
 the database back out in the same structure.
 
 Loading checks the whole file first and writes nothing if anything is wrong. It then upserts
-every row by slug (questions and form fields: by key within their row) in one transaction:
+every row by slug (questions and form fields: by key within their row; broker and directory
+rows: by the fields that identify them) in one transaction:
 loading the same file twice changes nothing, rows that are no longer in the file are removed,
 and relations are set exactly as the file says. The layout of the file is described in
 `schema.py`."""
@@ -36,6 +37,7 @@ from lifegate.catalogue.schema import (
     Steps,
     Text,
     columns,
+    fill_languages,
     is_empty,
     plain_value,
     step_columns,
@@ -105,7 +107,7 @@ def load_catalogue_data(data: Any) -> LoadReport:
     problems = validate_catalogue(data)
     if problems:
         raise CatalogueError(problems)
-    rows = collect_rows(data, [])
+    rows = collect_rows(fill_languages(data), [])
     report = LoadReport(
         version=data["version"], sections={s.key: SectionCounts() for s in SECTIONS}
     )
@@ -144,7 +146,11 @@ def _upsert(
         obj = existing.get(identity)
         created = obj is None
         if obj is None:
-            obj = section.model(**{section.identity: row[section.identity]})
+            # Rows identified by several fields get every one of them from `values` below.
+            named = (
+                {} if section.composite else {name: row[name] for name in section.identity_names}
+            )
+            obj = section.model(**named)
         changed = created or any(getattr(obj, name) != value for name, value in values.items())
         if changed:
             for name, value in values.items():
@@ -163,16 +169,21 @@ def _upsert(
 
 
 def _identity(section: Section, obj: Any) -> Any:
-    """What identifies a stored row: its slug, or for nested keyed rows (parent id, key)."""
+    """What identifies a stored row: its slug, for nested keyed rows (parent id, key), and for
+    rows identified by several fields their values (referenced rows by id)."""
+    if section.composite:
+        return tuple(getattr(obj, column) for column in section.identity_columns)
     if section.ordered and section.parent:
-        return (getattr(obj, f"{section.parent.name}_id"), getattr(obj, section.identity))
-    return getattr(obj, section.identity)
+        return (getattr(obj, f"{section.parent.name}_id"), getattr(obj, section.identity_names[0]))
+    return getattr(obj, section.identity_names[0])
 
 
 def _row_identity(section: Section, row: dict[str, Any], values: dict[str, Any]) -> Any:
+    if section.composite:
+        return tuple(values[column] for column in section.identity_columns)
     if section.ordered and section.parent:
-        return (values[f"{section.parent.name}_id"], row[section.identity])
-    return row[section.identity]
+        return (values[f"{section.parent.name}_id"], row[section.identity_names[0]])
+    return row[section.identity_names[0]]
 
 
 def _prefetches(section: Section) -> list[str]:
@@ -266,9 +277,8 @@ def export_catalogue(version: int | None = None) -> dict[str, Any]:
     version of `settings.CATALOGUE_DATA_FILE` is used."""
     data: dict[str, Any] = {"version": version or _file_version()}
     for section in TOP_LEVEL:
-        queryset = section.model._default_manager.order_by("slug").prefetch_related(
-            *_export_prefetches(section)
-        )
+        queryset = section.model._default_manager.order_by(*section.export_order)
+        queryset = queryset.prefetch_related(*_export_prefetches(section))
         data[section.key] = [_export_row(section, obj) for obj in queryset]
     return data
 
@@ -325,7 +335,9 @@ def _export_prefetches(section: Section) -> list[str]:
 
 
 def _export_row(section: Section, obj: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {section.identity: getattr(obj, section.identity)}
+    # Identifying fields of a composite row are fields of their own, written in field order.
+    identity = () if section.composite else section.identity_names
+    row: dict[str, Any] = {name: getattr(obj, name) for name in identity}
     for f in section.fields:
         value = _export_value(f, obj)
         if isinstance(f, Plain) and not f.required and value == f.default:

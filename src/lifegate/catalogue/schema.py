@@ -17,11 +17,19 @@ validator, the loader and the exporter all read the same description:
 - `Children`: rows of a nested section that point back to this row. Most have a slug of their
   own; questions and form fields have a `key` unique within their row, and their order in the
   file is their order on screen.
+
+Rows of the evidence broker and directory have no slug: they are identified by some of their
+own fields together (a requirement, a country and an evidence type), see `Section.identity`.
+
+Languages: a file may declare `languages: [en]` at the top. Its texts are then written in
+English only, and each English text is used for Dutch as well (a text that does give Dutch
+keeps it). Without the key every text needs both languages. See `fill_languages`.
 """
 
+import copy
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.db.models import Model
 
@@ -101,16 +109,39 @@ class Section:
     fields: tuple[Field, ...]
     # For sections nested in another section's rows: the foreign key to the enclosing row.
     parent: Ref | None = None
-    # What identifies a row: a slug unique in the catalogue, or (for `ordered` nested rows) a
-    # key unique within the enclosing row.
-    identity: str = "slug"
+    # What identifies a row: a slug unique in the catalogue, (for `ordered` nested rows) a
+    # key unique within the enclosing row, or several of the row's own fields together.
+    identity: str | tuple[str, ...] = "slug"
     # Nested rows whose place in the list is stored as their `position`.
     ordered: bool = False
 
     @property
     def keys(self) -> set[str]:
         """Every key a row of this section may have."""
-        return {self.identity} | {f.name for f in self.fields}
+        return set(self.identity_names) | {f.name for f in self.fields}
+
+    @property
+    def composite(self) -> bool:
+        """True for rows identified by several of their own fields rather than a slug or key."""
+        return isinstance(self.identity, tuple)
+
+    @property
+    def identity_names(self) -> tuple[str, ...]:
+        """The keys of a row that identify it."""
+        return self.identity if isinstance(self.identity, tuple) else (self.identity,)
+
+    @property
+    def identity_columns(self) -> tuple[str, ...]:
+        """The model columns that identify a stored row (`<name>_id` for a reference)."""
+        refs = {f.name for f in self.fields if isinstance(f, Ref)}
+        return tuple(f"{name}_id" if name in refs else name for name in self.identity_names)
+
+    @property
+    def export_order(self) -> tuple[str, ...]:
+        """The order of exported rows: by slug, or by the identifying fields (references by
+        the slug they point to)."""
+        refs = {f.name for f in self.fields if isinstance(f, Ref)}
+        return tuple(f"{name}__slug" if name in refs else name for name in self.identity_names)
 
     @property
     def derived(self) -> set[str]:
@@ -265,10 +296,66 @@ SECTIONS: tuple[Section, ...] = (
             Refs("services", "services"),
         ),
     ),
+    Section(
+        "evidence_broker",
+        m.EvidenceMapping,
+        (
+            Ref("requirement", "requirements"),
+            Plain("country"),
+            Ref("evidence_type", "evidence_types"),
+        ),
+        identity=("requirement", "country", "evidence_type"),
+    ),
+    Section(
+        "evidence_directory",
+        m.EvidenceProvider,
+        (
+            Ref("evidence_type", "evidence_types"),
+            Plain("country"),
+            Plain("node"),
+            Text("organisation_name"),
+        ),
+        identity=("evidence_type", "country"),
+    ),
 )
 
 BY_KEY = {section.key: section for section in SECTIONS}
 TOP_LEVEL = tuple(section for section in SECTIONS if section.parent is None)
+
+
+def fill_languages(data: Any) -> Any:
+    """The catalogue data with each text completed from the file's first language, for a file
+    that declares `languages: [en]` (or another non-empty list of known languages): a text
+    mapping that lacks a language gets that language's text copied from the first one. Data
+    without a well-formed `languages` is returned as it is (validation reports a bad one)."""
+    languages = data.get("languages") if isinstance(data, dict) else None
+    if not known_languages(languages):
+        return data
+    source, missing = languages[0], [lang for lang in LANGUAGES if lang not in languages]
+    filled = {key: value for key, value in data.items() if key != "languages"}
+    return _filled(filled, source, missing)
+
+
+def known_languages(languages: Any) -> TypeGuard[list[str]]:
+    """True for a well-formed `languages` value: a non-empty list of distinct known languages."""
+    return (
+        isinstance(languages, list)
+        and bool(languages)
+        and all(lang in LANGUAGES for lang in languages)
+        and len(set(languages)) == len(languages)
+    )
+
+
+def _filled(value: Any, source: str, missing: list[str]) -> Any:
+    if isinstance(value, list):
+        return [_filled(item, source, missing) for item in value]
+    if not isinstance(value, dict):
+        return value
+    filled = {key: _filled(item, source, missing) for key, item in value.items()}
+    if source in filled:
+        for lang in missing:
+            filled.setdefault(lang, copy.deepcopy(filled[source]))
+    return filled
 
 
 def column_names(field: Field) -> list[str]:

@@ -8,7 +8,9 @@ from typing import Any, Literal
 from django.conf import settings
 from ninja import Field, Schema
 from ninja.schema import NinjaGenerateJsonSchema
+from pydantic import field_validator
 
+from lifegate.catalogue.evidence import is_country_code
 from lifegate.catalogue.services import MAX_QUERY_LENGTH
 from lifegate.core.problems import PROBLEM_CONTENT_TYPE
 
@@ -82,6 +84,43 @@ class ServiceQuery(PageQuery):
     language: Literal["nl", "en"] | None = Field(
         None, description="Search `q` in this language only; both languages when absent."
     )
+
+
+def _country_filter(description: str) -> Any:
+    return Field(None, pattern=r"^[A-Za-z]{2}$", description=description)
+
+
+def _country_code(value: str | None) -> str | None:
+    """A well-formed ISO 3166-1 alpha-2 code in capitals; anything else is invalid input."""
+    if value is None:
+        return None
+    if not is_country_code(value):
+        raise ValueError("Not an ISO 3166-1 alpha-2 country code (such as NL or EE).")
+    return value.upper()
+
+
+class EvidenceBrokerQuery(PageQuery):
+    """Filters for the evidence broker; both combine."""
+
+    requirement: str | None = Field(
+        None, max_length=80, pattern=SLUG_PATTERN, description="Slug of a requirement."
+    )
+    country: str | None = _country_filter(
+        "ISO 3166-1 alpha-2 code of the person's country, e.g. `EE` (any case)."
+    )
+    check_country = field_validator("country")(_country_code)
+
+
+class EvidenceDirectoryQuery(PageQuery):
+    """Filters for the evidence directory; both combine."""
+
+    evidence_type: str | None = Field(
+        None, max_length=80, pattern=SLUG_PATTERN, description="Slug of an evidence type."
+    )
+    country: str | None = _country_filter(
+        "ISO 3166-1 alpha-2 code of the country the evidence is for, e.g. `EE` (any case)."
+    )
+    check_country = field_validator("country")(_country_code)
 
 
 # Organisations and references -------------------------------------------------------------
@@ -258,6 +297,44 @@ class ServiceDetail(ServiceSummary):
         return obj.processing_activity.slug if obj.processing_activity else None
 
 
+# Evidence broker and directory ------------------------------------------------------------
+
+
+class EvidenceTypeRef(Schema):
+    """An evidence type, briefly."""
+
+    slug: str
+    name: BilingualText
+    resolve_name = _bilingual("name")
+
+
+class RequirementRef(Schema):
+    """A requirement, briefly, with the service it belongs to."""
+
+    slug: str
+    name: BilingualText
+    service: ServiceRef
+    resolve_name = _bilingual("name")
+
+
+class EvidenceBrokerEntry(Schema):
+    """Evidence of this type meets the requirement for a person from `country`."""
+
+    requirement: RequirementRef
+    country: str = Field(description="ISO 3166-1 alpha-2 code of the person's country.")
+    evidence_type: EvidenceType
+
+
+class EvidenceDirectoryEntry(Schema):
+    """Who provides evidence of this type for people of `country`, and through which node."""
+
+    evidence_type: EvidenceTypeRef
+    country: str = Field(description="ISO 3166-1 alpha-2 code of the country.")
+    node: str = Field(description="Id of the lifegate node that provides the evidence.")
+    organisation_name: BilingualText = Field(description="The organisation that holds it.")
+    resolve_organisation_name = _bilingual("organisation_name")
+
+
 # Life events ------------------------------------------------------------------------------
 
 
@@ -314,6 +391,18 @@ class OrganisationPage(PageMeta):
     """A page of organisations."""
 
     results: list[Organisation]
+
+
+class EvidenceBrokerPage(PageMeta):
+    """A page of evidence broker entries."""
+
+    results: list[EvidenceBrokerEntry]
+
+
+class EvidenceDirectoryPage(PageMeta):
+    """A page of evidence directory entries."""
+
+    results: list[EvidenceDirectoryEntry]
 
 
 # Errors -----------------------------------------------------------------------------------

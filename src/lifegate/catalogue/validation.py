@@ -5,7 +5,8 @@
 unknown or duplicate slugs, references to rows that do not exist, every rule the models
 themselves enforce (lengths, choices, URLs, slugs, the OIN format, form-field prefills), and the
 plan rules of each life event: rules and deadlines the plan engine can evaluate, dependencies
-on services of the same life event and no dependencies in a circle."""
+on services of the same life event and no dependencies in a circle. Evidence broker rows
+name only evidence types their requirement accepts, and countries are ISO 3166-1 alpha-2 codes."""
 
 import re
 from collections.abc import Iterator
@@ -36,6 +37,8 @@ from lifegate.catalogue.schema import (
     Text,
     column_names,
     columns,
+    fill_languages,
+    known_languages,
     step_columns,
     step_dependencies,
 )
@@ -60,8 +63,12 @@ def validate_catalogue(data: Any) -> list[str]:
     if not isinstance(data, dict):
         return ["the file must be a mapping with 'version' and one list per section"]
     problems = _top_level_problems(data)
-    rows = collect_rows(data, problems)
-    slugs = {s.key: [row.get("slug") for _, row in rows[s.key]] for s in SECTIONS if not s.ordered}
+    rows = collect_rows(fill_languages(data), problems)
+    slugs = {
+        s.key: [row.get("slug") for _, row in rows[s.key]]
+        for s in SECTIONS
+        if not s.ordered and not s.composite
+    }
     known = {key: set(values) for key, values in slugs.items()}
     for key, values in slugs.items():
         problems += [f"{key}: slug '{slug}' is used more than once" for slug in _duplicates(values)]
@@ -70,9 +77,11 @@ def validate_catalogue(data: Any) -> list[str]:
     for section in SECTIONS:
         if section.ordered:
             problems += _duplicate_keys(section, rows[section.key])
+        if section.composite:
+            problems += _duplicate_rows(section, rows[section.key])
         for path, row in rows[section.key]:
             problems += _row_problems(section, path, row, known)
-    return problems + _plan_problems(rows)
+    return problems + _plan_problems(rows) + _broker_problems(rows)
 
 
 def collect_rows(data: dict[str, Any], problems: list[str]) -> Rows:
@@ -82,7 +91,7 @@ def collect_rows(data: dict[str, Any], problems: list[str]) -> Rows:
         items = data.get(section.key)
         if not isinstance(items, list):
             continue
-        for path, row in _rows_at(section.key, items, problems):
+        for path, row in _rows_at(section.key, items, problems, section.identity):
             rows[section.key].append((path, row))
             for child in _children(section):
                 nested = row.get(child.name, [])
@@ -114,8 +123,11 @@ def _top_level_problems(data: dict[str, Any]) -> list[str]:
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         problems.append("version: must be a whole number of 1 or more")
-    for key in sorted(set(data) - {"version"} - {s.key for s in TOP_LEVEL}, key=str):
+    for key in sorted(set(data) - {"version", "languages"} - {s.key for s in TOP_LEVEL}, key=str):
         problems.append(f"{key}: unknown section")
+    if "languages" in data and not known_languages(data["languages"]):
+        known = ", ".join(LANGUAGES)
+        problems.append(f"languages: must be a list of distinct languages out of {known}")
     for section in TOP_LEVEL:
         if not isinstance(data.get(section.key), list):
             problems.append(f"{section.key}: section is missing or not a list")
@@ -123,17 +135,20 @@ def _top_level_problems(data: dict[str, Any]) -> list[str]:
 
 
 def _rows_at(
-    prefix: str, items: list[Any], problems: list[str], identity: str = "slug"
+    prefix: str, items: list[Any], problems: list[str], identity: str | tuple[str, ...] = "slug"
 ) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The well-formed rows with their path: `prefix[slug]`, or for rows identified by several
+    fields `prefix[first-registration-birth/EE/birth-certificate]`."""
+    names = identity if isinstance(identity, tuple) else (identity,)
     for index, row in enumerate(items):
         if not isinstance(row, dict):
             problems.append(f"{prefix}[{index}]: must be a mapping")
             continue
-        name = row.get(identity)
-        if not isinstance(name, str) or not name:
-            problems.append(f"{prefix}[{index}]: {identity} is missing")
+        absent = [name for name in names if not isinstance(row.get(name), str) or not row[name]]
+        if absent:
+            problems += [f"{prefix}[{index}]: {name} is missing" for name in absent]
             continue
-        yield f"{prefix}[{name}]", row
+        yield f"{prefix}[{'/'.join(row[name] for name in names)}]", row
 
 
 def _children(section: Section) -> list[Children]:
@@ -142,14 +157,26 @@ def _children(section: Section) -> list[Children]:
 
 def _duplicate_keys(section: Section, rows: list[tuple[str, dict[str, Any]]]) -> list[str]:
     """Keys used twice within one enclosing row, e.g. two questions `move_date` in one event."""
+    identity = section.identity_names[0]
     by_parent: dict[str, list[Any]] = {}
     for path, row in rows:
-        by_parent.setdefault(path.rsplit("[", 1)[0], []).append(row.get(section.identity))
+        by_parent.setdefault(path.rsplit("[", 1)[0], []).append(row.get(identity))
     return [
-        f"{where}: {section.identity} '{key}' is used more than once"
+        f"{where}: {identity} '{key}' is used more than once"
         for where, keys in by_parent.items()
         for key in _duplicates(keys)
     ]
+
+
+def _duplicate_rows(section: Section, rows: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """Rows identified by several fields that are in the file more than once."""
+    seen: set[str] = set()
+    problems = []
+    for path, _row in rows:
+        if path in seen:
+            problems.append(f"{path}: is listed more than once")
+        seen.add(path)
+    return problems
 
 
 def _duplicates(values: list[Any]) -> list[Any]:
@@ -353,7 +380,7 @@ def _model_problems(
     """The rules the model enforces itself (lengths, choices, URL, slug, OIN format, and its
     `clean()`: options, prefill facts), for the fields that are otherwise well-formed."""
     usable = {key: value for key, value in row.items() if key not in unusable}
-    identity = {section.identity: row[section.identity]}
+    identity = {} if section.composite else {name: row[name] for name in section.identity_names}
     instance = section.model(**identity, **columns(section, usable))
     skipped = [column for f in section.fields if f.name in unusable for column in column_names(f)]
     relations = [f.name for f in section.model._meta.get_fields() if f.is_relation]
@@ -491,3 +518,22 @@ def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
     for node in sorted(graph):
         visit(node, [])
     return cycles
+
+
+def _broker_problems(rows: Rows) -> list[str]:
+    """A broker row names one of the evidence types its requirement accepts (the requirement's
+    `evidence_types`): the broker narrows them down per country, it adds none."""
+    accepted = {
+        row["slug"]: set(types)
+        for _, row in rows["requirements"]
+        if isinstance(types := row.get("evidence_types", []), list)
+        and all(isinstance(slug, str) for slug in types)
+    }
+    known = {row["slug"] for _, row in rows["evidence_types"]}
+    return [
+        f"{path}.evidence_type: '{row['evidence_type']}' is not one of the evidence types of "
+        f"requirement '{row['requirement']}'"
+        for path, row in rows["evidence_broker"]
+        if row["requirement"] in accepted
+        and row["evidence_type"] in known - accepted[row["requirement"]]
+    ]

@@ -3,7 +3,13 @@ portal's own front ends and apps. Authenticated by the login session cookie, wit
 CSRF check on every change; errors are problem details, field errors in the person's
 language (Accept-Language or the language cookie). While the session acts for someone, the
 endpoints work on that person's journeys as far as the mandates decision point allows
-(`journeys.access`); a refusal is a 403 problem with the decision's `reason`."""
+(`journeys.access`); a refusal is a 403 problem with the decision's `reason`.
+
+A step is sent as JSON (`submit`), or, with documents for the service's requirements, as
+multipart/form-data (`submit_with_documents`): the same JSON in a `submission` part plus a
+file part per requirement. Two operations rather than one with two content types, because the
+documents' part names depend on the service (`document-<requirement>`, as on the step page),
+which a typed multipart schema cannot express, and the JSON operation keeps its schema."""
 
 from datetime import date, datetime
 from typing import Any
@@ -17,7 +23,14 @@ from pydantic import StrictBool, StrictInt, StrictStr
 from lifegate.core.problems import problem_response
 from lifegate.identity.api_auth import PersonSession, request_language, session_of
 from lifegate.identity.assurance import loa_satisfies
-from lifegate.journeys import access, services
+from lifegate.journeys import access, evidence, services
+from lifegate.journeys.api_documents import (
+    MULTIPART_BODY,
+    RequirementOut,
+    document_errors,
+    json_part,
+    requirements_out,
+)
 from lifegate.journeys.forms import CatalogueForm
 from lifegate.journeys.models import Journey, Step, Submission
 from lifegate.mandates import acting
@@ -97,6 +110,12 @@ class AskedFieldOut(Schema):
 class StepFormOut(Schema):
     known: list[KnownFieldOut]
     asked: list[AskedFieldOut]
+    requirements: list[RequirementOut] = Field(
+        description="The service's requirements; a document for each may be sent with the step."
+    )
+    max_document_bytes: int = Field(
+        description="The largest document accepted (LIFEGATE_EVIDENCE_MAX_BYTES)."
+    )
     idempotency_key: str
 
 
@@ -106,6 +125,12 @@ class SubmitIn(Schema):
     )
     idempotency_key: str = Field(min_length=8, max_length=64)
     confirmed: bool = Field(description="The person confirms the prefilled details are correct")
+    evidence_types: dict[str, StrictStr] = Field(
+        default_factory=dict,
+        description="For a document sent with `submit_with_documents`, by requirement: which of "
+        "the requirement's evidence types it is (useful where several meet it).",
+        examples=[{"diploma-recognition-proof": "foreign-diploma"}],
+    )
 
 
 class SubmissionOut(Schema):
@@ -153,6 +178,20 @@ def _field_errors(request: HttpRequest, form: CatalogueForm) -> HttpResponse:
         for key, messages in form.errors.items()
         for message in messages
     ]
+    return _invalid_form(request, errors)
+
+
+def _step_errors(request: HttpRequest, prepared: services.StepForm) -> HttpResponse:
+    """The form's field errors, and the documents' errors naming their requirement."""
+    errors: list[dict[str, Any]] = [
+        {"location": key if key != "__all__" else "", "message": str(message)}
+        for key, messages in prepared.form.errors.items()
+        for message in messages
+    ]
+    return _invalid_form(request, errors + document_errors(prepared))
+
+
+def _invalid_form(request: HttpRequest, errors: list[dict[str, Any]]) -> HttpResponse:
     return problem_response(
         request,
         422,
@@ -269,6 +308,8 @@ def get_step_form(request: HttpRequest, journey_id: UUID, slug: str) -> Any:
         return problem_response(request, 409, str(closed), problem_type="step-not-open")
     return StepFormOut(
         known=[KnownFieldOut(**vars(field)) for field in prepared.known],
+        requirements=requirements_out(prepared),
+        max_document_bytes=prepared.evidence.max_bytes,
         asked=[
             AskedFieldOut(
                 key=key,
@@ -290,23 +331,48 @@ def get_step_form(request: HttpRequest, journey_id: UUID, slug: str) -> Any:
     "(200) instead of sending again.",
 )
 def submit(request: HttpRequest, journey_id: UUID, slug: str, body: SubmitIn) -> Any:
+    return _send(request, journey_id, slug, body, files=None)
+
+
+@router.post(
+    "/{journey_id}/steps/{slug}/submissions/multipart",
+    response={201: SubmissionOut, 200: SubmissionOut},
+    summary="Send a step with documents",
+    description="Like `submit`, with a document for any of the service's requirements "
+    "(multipart/form-data: the JSON in the part `submission`, each document in its part "
+    "`document-<requirement>`). A document of another type, too large, doubled, or for a "
+    "requirement the service does not have is a 422 whose `errors` name the `requirement`; "
+    "then nothing is stored. A malformed `submission` part is a 400.",
+    openapi_extra=MULTIPART_BODY,
+)
+def submit_with_documents(request: HttpRequest, journey_id: UUID, slug: str) -> Any:
+    body = json_part(request, "submission", SubmitIn)
+    return _send(request, journey_id, slug, body, files=request.FILES)
+
+
+def _send(request: HttpRequest, journey_id: UUID, slug: str, body: SubmitIn, files: Any) -> Any:
     journey = access.viewable_journey(request, journey_id, recorded=False)
     step = _open_step(request, journey, slug)
     if isinstance(step, HttpResponse):
         return step
     repeated = services.already_submitted(step, body.idempotency_key)
+    data = services.fields_as_form_data(step, body.fields) | {
+        evidence.TYPE_FIELD_PREFIX + requirement: kind
+        for requirement, kind in body.evidence_types.items()
+    }
     try:
         submission = services.submit_step(
             journey,
             step,
             actor=acting.actor(request),
-            data=services.fields_as_form_data(step, body.fields),
+            data=data,
+            files=files,
             language=request_language(),
             idempotency_key=body.idempotency_key,
             confirmed=body.confirmed,
         )
     except services.FormInvalid as invalid:
-        return _field_errors(request, invalid.prepared.form)
+        return _step_errors(request, invalid.prepared)
     except services.StepNotOpen as closed:
         return problem_response(request, 409, str(closed), problem_type="step-not-open")
     return Status(200 if repeated else 201, _submission_out(submission))

@@ -9,12 +9,13 @@ in the person's processing log. Errors are RFC 9457 problem details."""
 import base64
 import binascii
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
@@ -22,11 +23,13 @@ from ninja.errors import AuthorizationError, HttpError
 from ninja.security import HttpBearer
 
 from lifegate.core.problems import problem_response
-from lifegate.journeys import agency, delivery, services
+from lifegate.journeys import agency, delivery, evidence, services
 from lifegate.journeys.api_agency_schemas import (
     DeliveryOut,
     DeliveryPage,
     DeliveryQuery,
+    DocumentOut,
+    ExchangedEvidenceOut,
     QueueQuery,
     StatusUpdate,
     SubmissionDetail,
@@ -34,7 +37,7 @@ from lifegate.journeys.api_agency_schemas import (
     SubmissionStatusOut,
     problem_responses,
 )
-from lifegate.journeys.models import AgencyClient, Delivery, Submission
+from lifegate.journeys.models import AgencyClient, Delivery, Submission, SubmittedDocument
 from lifegate.mandates.actions import JOURNEYS_SUBMIT, JOURNEYS_VIEW
 from lifegate.mandates.decision import may
 from lifegate.transparency.services import Actor, decrypt_subject, record_processing
@@ -164,14 +167,20 @@ def get_submission(
     """One submission: the person, who submitted it (the person, or a representative acting
     for them: `on_behalf`), the form's fields with where each value came from, the language
     used, the status history and the webhook deliveries. The read is recorded in the person's
-    processing log, and in the representative's."""
+    processing log, and in the representative's. `documents` lists the evidence the person
+    sent for the service's requirements; download each from its `download` path."""
     add_never_cache_headers(response)  # personal data: no copies in caches along the way
     client = _client(request)
     submission = _own_submission(request, submission_id)
     form = services.submission_form(submission)
     subject = services.submission_subject(submission)
     submitted_by = decrypt_subject(submission.actor_sealed)
-    reads = [(subject, sorted(form.get("fields", {})))]
+    documents = [_document_out(document) for document in submission.documents.all()]
+    exchanged = [_exchanged_out(received) for received in submission.evidence.all()]
+    categories = sorted(form.get("fields", {}))
+    categories += [evidence.DATA_CATEGORY] if documents else []
+    categories += sorted({c for e in exchanged for c in e.claims}) if exchanged else []
+    reads = [(subject, categories)]
     if submitted_by != subject:
         # Showing who acted for the person is processing the representative's data too.
         reads.append((submitted_by, ["representative"]))
@@ -196,9 +205,84 @@ def get_submission(
         "on_behalf": submitted_by != subject,
         "fields": form.get("fields", {}),
         "sources": form.get("sources", {}),
+        "documents": documents,
+        "evidence": exchanged,
         "history": list(submission.changes.all()),
         "deliveries": list(submission.deliveries.select_related("client")),
     }
+
+
+def _exchanged_out(received: Any) -> ExchangedEvidenceOut:
+    from lifegate.exchange import services as exchange  # exchange builds on journeys
+
+    payload = exchange.evidence_payload(received)
+    return ExchangedEvidenceOut(
+        requirement=received.requirement_slug,
+        evidence_type=received.evidence_type_slug,
+        provider_node=received.provider_node,
+        provider_country=received.provider_country,
+        provider=received.provider_name_en,
+        issued_at=datetime.fromtimestamp(int(payload.get("iat", 0)), tz=UTC),
+        received_at=received.received_at,
+        claims={str(k): str(v) for k, v in payload.get("claims", {}).items()},
+        signed_document=exchange.evidence_token(received),
+        sha256=received.evidence_digest,
+    )
+
+
+def _document_out(document: SubmittedDocument) -> DocumentOut:
+    return DocumentOut(
+        id=document.pk,
+        requirement=document.requirement_slug,
+        evidence_type=document.evidence_type_slug or None,
+        content_type=document.content_type,  # type: ignore[arg-type]
+        size=document.size,
+        sha256=document.sha256,
+        filename=evidence.original_filename(document),
+        uploaded_at=document.uploaded_at,
+        download=reverse(
+            "api:getAgencySubmissionDocument", args=[document.submission_id, document.pk]
+        ),
+    )
+
+
+_DOCUMENT_CONTENT = {
+    content_type: {"schema": {"type": "string", "format": "binary"}}
+    for content_type in (kind.content_type for kind in evidence.ACCEPTED_KINDS)
+}
+
+
+@router.get(
+    "/submissions/{submission_id}/documents/{document_id}",
+    operation_id="getAgencySubmissionDocument",
+    url_name="getAgencySubmissionDocument",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The document, as an attachment in its own content type.",
+                "content": _DOCUMENT_CONTENT,
+            }
+        }
+        | problem_responses(400, 401, 403, 404)["responses"]
+    },
+)
+def get_document(request: HttpRequest, submission_id: UUID, document_id: UUID) -> FileResponse:
+    """Download a document the person sent with the submission (see `documents` in the
+    submission). Only for the organisation the submission was made to: any other id is a
+    404. The read is recorded in the person's processing log."""
+    client = _client(request)
+    submission = _own_submission(request, submission_id)
+    document = submission.documents.filter(pk=document_id).first()
+    if document is None:
+        raise Http404("No such document.")
+    evidence.record_document_read(
+        document,
+        subject=services.submission_subject(submission),
+        actor=_actor(client),
+        activity=services.activity_of(submission.service, services.DELIVERY_ACTIVITY),
+        name=f"journeys.agency-api.document.{submission.service_slug}",
+    )
+    return evidence.document_response(document)
 
 
 @router.post(

@@ -20,7 +20,8 @@ _PROBLEM_DESCRIPTIONS = {
     401: "Missing, unknown or inactive client credential (problem details; the response "
     "carries `WWW-Authenticate: Bearer`).",
     403: "The client lacks the scope this endpoint needs (problem details).",
-    404: "No such submission or delivery for this client's organisation (problem details).",
+    404: "No such submission, document or delivery for this client's organisation (problem "
+    "details).",
     409: "The change conflicts with the current state (problem details).",
     422: "The request is well-formed but incomplete, e.g. a rejection without a reason "
     "(problem details).",
@@ -139,6 +140,51 @@ class DeliveryPage(Schema):
     next: str | None
 
 
+class DocumentOut(Schema):
+    """A document the person sent with the submission as evidence for one of the service's
+    requirements; fetch its content from `download`."""
+
+    id: UUID = Field(examples=[EXAMPLE_ID])
+    requirement: str = Field(examples=["birth-registration-identity"])
+    evidence_type: str | None = Field(
+        examples=["identity-document"],
+        description="Which of the requirement's evidence types it is, when known.",
+    )
+    content_type: Literal["application/pdf", "image/png", "image/jpeg"] = Field(
+        description="Recognised from the file's content, not from its name."
+    )
+    size: int = Field(description="In bytes.")
+    sha256: str = Field(description="Hex SHA-256 of the content.")
+    filename: str = Field(description="The name of the person's file (can be personal data).")
+    uploaded_at: datetime
+    download: str = Field(
+        examples=[f"/api/agency/submissions/{EXAMPLE_ID}/documents/{EXAMPLE_ID}"],
+        description="Path of the download (`getAgencySubmissionDocument`).",
+    )
+
+
+class ExchangedEvidenceOut(Schema):
+    """Evidence the person had sent directly by the government that holds it (once-only),
+    after seeing it and agreeing: where it came from, its claims and the provider's signed
+    document, which anyone can verify with that node's published keys."""
+
+    requirement: str = Field(examples=["first-registration-birth"])
+    evidence_type: str = Field(examples=["birth-certificate"])
+    provider_node: str = Field(
+        examples=["ee"], description="The lifegate node that provided it (see its JWKS)."
+    )
+    provider_country: str = Field(examples=["EE"])
+    provider: str = Field(examples=["Estonian Ministry of the Interior (population register)"])
+    issued_at: datetime
+    received_at: datetime
+    claims: dict[str, str] = Field(examples=[{"date_of_birth": "1990-04-02"}])
+    signed_document: str = Field(
+        description="The provider's signed evidence document (compact JWS, ES256, typ "
+        "`lifegate-evidence+jwt`), as received."
+    )
+    sha256: str = Field(description="Hex SHA-256 of `signed_document`.")
+
+
 class SubmissionDetail(Schema):
     """A submission with its personal data; reading it is recorded in the processing log."""
 
@@ -170,6 +216,13 @@ class SubmissionDetail(Schema):
                 "child_given_names": {"source": "person"},
             }
         ],
+    )
+    documents: list[DocumentOut] = Field(
+        description="Documents the person sent as evidence for the service's requirements."
+    )
+    evidence: list[ExchangedEvidenceOut] = Field(
+        description="Evidence for the service's requirements that the government holding it "
+        "sent directly, with the person's consent (once-only)."
     )
     history: list[StatusChangeOut]
     deliveries: list[DeliveryOut]

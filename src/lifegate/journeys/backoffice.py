@@ -1,6 +1,7 @@
 """The back office under /back-office/: a small web interface for agencies without their own
 system. Staff log in with a username and password, see their own agency's submissions only,
-open one and update its status with a message to the person.
+open one (with the documents the person sent) and update its status with a message to the
+person.
 
 Every page that shows a submission's personal data records the read in the person's
 processing log, in the name of the agency (the log has no place for staff accounts, so the
@@ -16,14 +17,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
-from lifegate.catalogue.models import FormField
-from lifegate.journeys import services
-from lifegate.journeys.models import AgencyStaff, Submission
+from lifegate.catalogue.models import FormField, Requirement
+from lifegate.journeys import evidence, services
+from lifegate.journeys.models import AgencyStaff, Submission, SubmittedDocument
 from lifegate.transparency.services import Actor, record_processing
 
 PAGE_SIZE = 50
@@ -34,16 +36,16 @@ SOURCE_LABELS = {
 }
 LANGUAGE_NAMES = {"nl": _("Dutch"), "en": _("English")}
 
-StaffView = Callable[..., HttpResponse]
+StaffView = Callable[..., HttpResponseBase]
 
 
-def staff_required(view: StaffView) -> Callable[..., HttpResponse]:
+def staff_required(view: StaffView) -> StaffView:
     """Logged-in agency staff only (others: 403); the view gets their `AgencyStaff` row."""
 
     @wraps(view)
     @never_cache
     @login_required(login_url="backoffice:login")
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         rows = AgencyStaff.objects.select_related("organisation")
         staff = rows.filter(user__username=request.user.get_username()).first()
         if staff is None:
@@ -109,11 +111,8 @@ def submission_list(request: HttpRequest, staff: AgencyStaff) -> HttpResponse:
     )
 
 
-@staff_required
-def submission_detail(
-    request: HttpRequest, staff: AgencyStaff, submission_id: UUID
-) -> HttpResponse:
-    """One submission with its fields and their sources, and the status form."""
+def _own_submission(staff: AgencyStaff, submission_id: UUID) -> Submission:
+    """The submission if it was made to the staff member's agency; a 404 otherwise."""
     submission = (
         Submission.objects.select_related("service__processing_activity")
         .filter(pk=submission_id, organisation=staff.organisation)
@@ -121,6 +120,15 @@ def submission_detail(
     )
     if submission is None:
         raise Http404
+    return submission
+
+
+@staff_required
+def submission_detail(
+    request: HttpRequest, staff: AgencyStaff, submission_id: UUID
+) -> HttpResponse:
+    """One submission with its fields and their sources, and the status form."""
+    submission = _own_submission(staff, submission_id)
     allowed = _allowed(submission)
     form = StatusForm(request.POST or None, allowed=allowed)
     if request.method == "POST" and form.is_valid():
@@ -145,6 +153,26 @@ def submission_detail(
     )
 
 
+@staff_required
+def document_download(
+    request: HttpRequest, staff: AgencyStaff, submission_id: UUID, document_id: UUID
+) -> FileResponse:
+    """A document the person sent with one of the agency's submissions (the read is logged)."""
+    submission = _own_submission(staff, submission_id)
+    document = submission.documents.filter(pk=document_id).first()
+    if document is None:
+        raise Http404
+    evidence.record_document_read(
+        document,
+        subject=services.submission_subject(submission),
+        actor=Actor(kind="agency", organisation=staff.organisation.slug),
+        activity=services.activity_of(submission.service, services.DELIVERY_ACTIVITY),
+        name=f"journeys.backoffice.document.{submission.service_slug} "
+        f"by {request.user.get_username()}",
+    )
+    return evidence.document_response(document)
+
+
 def _detail_context(
     request: HttpRequest,
     staff: AgencyStaff,
@@ -155,6 +183,8 @@ def _detail_context(
     data = services.submission_form(submission)
     subject = services.submission_subject(submission)
     values, sources = data.get("fields", {}), data.get("sources", {})
+    documents = list(submission.documents.all())
+    categories = sorted(values) + ([evidence.DATA_CATEGORY] if documents else [])
     record_processing(
         name=f"journeys.backoffice.read.{submission.service_slug} by {request.user.get_username()}"[
             :120
@@ -162,7 +192,7 @@ def _detail_context(
         subject=subject,
         activity=services.activity_of(submission.service, services.DELIVERY_ACTIVITY),
         actor=Actor(kind="agency", organisation=staff.organisation.slug),
-        data_categories=sorted(values),
+        data_categories=categories,
     )
     labels = {
         row.key: row.localized("label")
@@ -183,9 +213,28 @@ def _detail_context(
         "submission": submission,
         "subject": subject,
         "rows": rows,
+        "documents": _document_rows(submission, documents),
         "history": submission.changes.all(),
         "deliveries": submission.deliveries.all(),
         "form": form,
         "allowed": allowed,
         "person_language": LANGUAGE_NAMES.get(submission.language, submission.language),
     }
+
+
+def _document_rows(submission: Submission, documents: list[SubmittedDocument]) -> list[Any]:
+    """The documents with their requirement's name (its slug once the catalogue dropped it)."""
+    if not documents:
+        return []
+    names = {
+        requirement.slug: requirement.localized("name")
+        for requirement in Requirement.objects.filter(service_id=submission.service_id)
+    }
+    return [
+        {
+            "document": document,
+            "requirement": names.get(document.requirement_slug, document.requirement_slug),
+            "filename": evidence.original_filename(document),
+        }
+        for document in documents
+    ]

@@ -10,6 +10,11 @@ urlpatterns = [
     path("", backoffice.submission_list, name="submissions"),
     path("submissions/<uuid:submission_id>/", backoffice.submission_detail, name="submission"),
     path(
+        "submissions/<uuid:submission_id>/documents/<uuid:document_id>",
+        backoffice.document_download,
+        name="document",
+    ),
+    path(
         "login/",
         auth_views.LoginView.as_view(
             template_name="journeys/backoffice/login.html",

@@ -9,6 +9,7 @@ after the catalogue changes or a service is withdrawn."""
 import uuid
 
 from django.conf import settings
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -179,6 +180,47 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service_slug} {self.id} ({self.status})"
+
+
+def evidence_storage() -> Storage:
+    """Where uploaded evidence is kept: the private `attachments` storage (a directory by
+    default, S3-compatible object storage with LIFEGATE_ATTACHMENT_STORAGE), under
+    `journeys/evidence/`. It has no public URL: only authorised views serve the files."""
+    return storages["attachments"]
+
+
+class SubmittedDocument(models.Model):
+    """A document the person uploaded with a submission as evidence for one of the service's
+    requirements. Stored under a random name; the original file name can be personal
+    ("passport Jan Jansen.pdf") and is sealed. A submission is final, so are its documents."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="documents")
+    requirement_slug = models.SlugField(max_length=80)
+    # Which of the requirement's evidence types the document is, when known.
+    evidence_type_slug = models.SlugField(max_length=80, blank=True)
+    file = models.FileField(
+        storage=evidence_storage, upload_to="journeys/evidence/%Y/%m/", max_length=200
+    )
+    # Recognised from the file's first bytes, not taken from the browser or the file name.
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    filename_sealed = models.TextField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "requirement_slug"]
+        verbose_name = _("submitted document")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "requirement_slug"], name="document_once_per_requirement"
+            )
+        ]
+
+    def __str__(self) -> str:
+        # Not the file name: it can be personal data.
+        return f"{self.requirement_slug} {self.id}"
 
 
 class StatusChange(models.Model):

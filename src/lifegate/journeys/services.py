@@ -1,6 +1,7 @@
 """The journeys building block's interface for pages, APIs and other building blocks: start a
 life event and keep its plan (`journeys.plan`), fill in and send a step and follow the
-agency's decisions (`journeys.submissions`). Callers import from here."""
+agency's decisions (`journeys.submissions`), with documents for the service's requirements
+(`journeys.evidence`). Callers import from here."""
 
 from lifegate.journeys.errors import (
     FormInvalid,
@@ -9,6 +10,7 @@ from lifegate.journeys.errors import (
     JourneyError,
     StepNotOpen,
 )
+from lifegate.journeys.evidence import RequirementSlot, requirement_slots
 from lifegate.journeys.plan import (
     PLAN_ACTIVITY,
     JourneySummary,
@@ -67,6 +69,7 @@ __all__ = [
     "JourneySummary",
     "PlanRow",
     "PrefilledField",
+    "RequirementSlot",
     "Start",
     "StepForm",
     "StepNotOpen",
@@ -90,6 +93,7 @@ __all__ = [
     "plan_steps",
     "question_form",
     "refresh_plan",
+    "requirement_slots",
     "running_journey",
     "start_journey",
     "startable_life_event",

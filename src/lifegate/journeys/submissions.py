@@ -3,8 +3,8 @@ decisions flowing back into the plan."""
 
 import json
 import secrets
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -24,6 +24,14 @@ from lifegate.catalogue.models import (
 from lifegate.core.sealing import seal, unseal
 from lifegate.core.subject import Subject
 from lifegate.journeys.errors import FormInvalid, InvalidTransition, StepNotOpen
+from lifegate.journeys.evidence import (
+    EvidenceForm,
+    EvidenceRow,
+    RequirementSlot,
+    files_removed_on_failure,
+    requirement_slots,
+    store_documents,
+)
 from lifegate.journeys.facts import FactRead, parts_for
 from lifegate.journeys.forms import CatalogueForm, from_json
 from lifegate.journeys.models import Delivery, Journey, StatusChange, Step, Submission
@@ -112,17 +120,38 @@ class PrefilledField:
 
 @dataclass
 class StepForm:
-    """A step's form: the fields government already knows, and the form for the rest."""
+    """A step's form: the fields government already knows, the form for the rest, and the
+    service's requirements, each a slot for an optional document (`evidence`)."""
 
     known: list[PrefilledField]
     form: CatalogueForm
     missing_known: list[str]
+    requirements: list[RequirementSlot] = field(default_factory=list)
+    evidence: EvidenceForm = field(default_factory=lambda: EvidenceForm([]))
+
+    def is_valid(self) -> bool:
+        """Both forms are valid (both are checked, so every error shows at once)."""
+        form_valid = self.form.is_valid()
+        evidence_valid = self.evidence.is_valid()
+        return form_valid and evidence_valid
+
+    @property
+    def evidence_rows(self) -> list[EvidenceRow]:
+        """The requirement slots with their bound upload fields, for the page."""
+        return self.evidence.rows()
 
 
-def step_form(journey: Journey, step: Step, actor: Actor, data: Any = None) -> StepForm:
+def step_form(
+    journey: Journey,
+    step: Step,
+    actor: Actor,
+    data: Any = None,
+    files: Mapping[str, Any] | None = None,
+) -> StepForm:
     """The step's form with known fields prefilled from the registries (read now, only the
-    registers its fields need, recorded under the service's processing activity) and the
-    others for the person to fill in."""
+    registers its fields need, recorded under the service's processing activity), the
+    others for the person to fill in, and an optional document per requirement (`files`:
+    the uploads by field name, `document-<requirement slug>`)."""
     if step.service is None:
         raise StepNotOpen(_("This service is no longer offered."))
     rows = list(FormField.objects.filter(service=step.service))
@@ -141,7 +170,14 @@ def step_form(journey: Journey, step: Step, actor: Actor, data: Any = None) -> S
         source = ANSWER_SOURCE if row.prefill.startswith("answers.") else REGISTER_SOURCE
         label = row.localized("label")
         known.append(PrefilledField(row.key, label, from_json(row.kind, value), source, today))
-    return StepForm(known=known, form=CatalogueForm(ask, data=data), missing_known=missing)
+    slots = requirement_slots(step.service)
+    return StepForm(
+        known=known,
+        form=CatalogueForm(ask, data=data),
+        missing_known=missing,
+        requirements=slots,
+        evidence=EvidenceForm(slots, data=data, files=files),
+    )
 
 
 def _known_value(row: FormField, facts: dict[str, Any]) -> Any:
@@ -198,15 +234,20 @@ def submit_step(
     language: str,
     idempotency_key: str,
     confirmed: bool = True,
+    files: Mapping[str, Any] | None = None,
 ) -> Submission:
     """Submit the step's form: validate it, store the submission sealed, mark the step sent
     and schedule delivery to the agency, all in one transaction with the step locked, so two
     tabs cannot send the same step twice. Sending the same form again (same idempotency key)
     returns the first submission. `confirmed` is the person's statement that the prefilled
-    details are correct (the page asks for it)."""
+    details are correct (the page asks for it). `files` are documents for the service's
+    requirements (see `step_form`); they are stored only when everything is valid, and
+    removed again if the transaction fails. (Pages and APIs call this outside any transaction
+    of their own, so the commit here is final.)"""
+    from lifegate.exchange import services as exchange  # exchange builds on journeys
     from lifegate.journeys import delivery
 
-    with transaction.atomic():
+    with files_removed_on_failure() as written, transaction.atomic():
         step = (
             Step.objects.select_for_update(of=("self",)).select_related("service").get(pk=step.pk)
         )
@@ -215,17 +256,26 @@ def submit_step(
             return earlier
         if step.kind != StepKind.REQUEST or step.status not in OPEN_FOR_REQUEST:
             raise StepNotOpen(_("This step cannot be sent now."))
-        prepared = step_form(journey, step, actor, data=data)
-        valid = prepared.form.is_valid()
+        prepared = step_form(journey, step, actor, data=data, files=files)
+        valid = prepared.is_valid()
         if not confirmed:
             prepared.form.add_error(None, _("Please confirm that the details are correct."))
         if not valid or not confirmed:
             raise FormInvalid(prepared)
         _reopen(journey)
         submission = _create_submission(journey, step, prepared, actor, language, idempotency_key)
+        store_documents(
+            submission,
+            prepared.evidence.documents(),
+            subject=journey_subject(journey),
+            actor=actor,
+            activity=activity_of(step.service),
+            written=written,
+        )
         step.status = Step.Status.SUBMITTED
         step.status_message = ""
         step.save(update_fields=["status", "status_message", "updated_at"])
+        exchange.attach(step, submission)  # evidence fetched from government goes along
         delivery.schedule_deliveries(submission)
     return submission
 

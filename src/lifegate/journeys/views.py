@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lifegate.catalogue.models import StepKind
+from lifegate.core.origins import allow_form_targets
+from lifegate.exchange import services as exchange
 from lifegate.identity.assurance import loa_label, loa_satisfies
 from lifegate.identity.decorators import login_required, login_url
 from lifegate.identity.session import Authentication
@@ -134,7 +136,11 @@ def step(request: HttpRequest, journey_id: UUID, slug: str) -> HttpResponse:
     auth = _auth(request)
     found = access.viewable_journey(request, journey_id, recorded=False)
     current = access.step_to_act_in(request, found, slug)
-    context: dict[str, object] = {"journey": found, "step": current}
+    context: dict[str, object] = {
+        "journey": found,
+        "step": current,
+        "exchange_options": exchange.options_for(current, access.whose(request)),
+    }
     key = request.POST.get(IDEMPOTENCY_FIELD, "")[:64]
     if request.method == "POST" and services.already_submitted(current, key):
         return HttpResponseRedirect(_journey_url(found))  # the same form sent twice
@@ -151,7 +157,14 @@ def step(request: HttpRequest, journey_id: UUID, slug: str) -> HttpResponse:
         return _submit(request, found, current, context)
     prepared = services.step_form(found, current, acting.actor(request))
     context |= {"prepared": prepared, "idempotency_key": services.new_idempotency_key()}
-    return render(request, "journeys/step.html", context)
+    return _step_page(request, context)
+
+
+def _step_page(request: HttpRequest, context: dict[str, object], status: int = 200) -> HttpResponse:
+    """The step page; its "get it from the government" buttons may lead to a peer node."""
+    response = render(request, "journeys/step.html", context, status=status)
+    options = context["exchange_options"]
+    return allow_form_targets(response, exchange.provider_urls(options))  # type: ignore[arg-type,return-value]
 
 
 def _open_for_request(current: Step) -> bool:
@@ -168,13 +181,14 @@ def _submit(
             current,
             actor=acting.actor(request),
             data=request.POST,
+            files=request.FILES,
             language=_language(),
             idempotency_key=key,
             confirmed=request.POST.get("confirm") == "yes",
         )
     except services.FormInvalid as invalid:
         context |= {"prepared": invalid.prepared, "idempotency_key": key}
-        return render(request, "journeys/step.html", context, status=422)
+        return _step_page(request, context, status=422)
     except services.StepNotOpen as closed:
         messages.error(request, str(closed))
         return HttpResponseRedirect(_journey_url(found))

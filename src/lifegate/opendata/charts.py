@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from lifegate.opendata.disclosure import Figure, Status
+from lifegate.opendata.disclosure import Figure
 
 WIDTH = 640
 VALUE_SPACE = 150  # room right of the longest bar for its value
@@ -59,9 +59,9 @@ class BarChart:
 
 def figure_text(figure: Figure, unit: str) -> str:
     """A figure as people read it in the active language: a number (a percentage with its
-    sign), or why there is none."""
+    sign), or that it is suppressed."""
     if figure.value is None:
-        return _("suppressed") if figure.status == Status.SUPPRESSED else _("not yet available")
+        return _("suppressed")
     places = 1 if isinstance(figure.value, float) else 0
     text = number_format(figure.value, decimal_pos=places)
     return f"{text} %" if unit == "percent" else text

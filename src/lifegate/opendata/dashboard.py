@@ -109,6 +109,18 @@ SECTIONS = (
         _("The share of messages people opened within a week of receiving them."),
         _("Organisation"),
     ),
+    SectionDefinition(
+        "evidence",
+        ORGANISATION,
+        ("evidence-once-only", "evidence-uploaded"),
+        ("evidence-once-only", "evidence-uploaded"),
+        _("Evidence exchanged once-only or uploaded"),
+        _(
+            "Pieces of evidence sent with requests to each organisation: fetched once-only "
+            "from the government source that holds them, or uploaded by people themselves."
+        ),
+        _("Organisation"),
+    ),
 )
 
 

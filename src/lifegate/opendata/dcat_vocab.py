@@ -142,12 +142,15 @@ DATASET_TEXTS: dict[str, dict[str, Labels]] = {
         "title": {"nl": "Gebruikscijfers van lifegate", "en": "lifegate usage statistics"},
         "description": {
             "nl": "Maandcijfers per levensgebeurtenis, dienst en organisatie: gestarte en "
-            "afgeronde plannen, de mediane doorlooptijd tot een besluit, en het deel van de "
-            "berichten dat binnen 7 dagen is gelezen. Cijfers over minder dan 10 mensen zijn "
-            "weggelaten.",
+            "afgeronde plannen, de mediane doorlooptijd tot een besluit, het deel van de "
+            "berichten dat binnen 7 dagen is gelezen, en de bewijsstukken die organisaties "
+            "bij aanvragen kregen: eenmalig uitgewisseld met de overheidsbron of door mensen "
+            "zelf geüpload. Cijfers over minder dan 10 mensen zijn weggelaten.",
             "en": "Monthly figures per life event, service and organisation: journeys started "
-            "and completed, the median time to a decision, and the share of messages read "
-            "within 7 days. Figures about fewer than 10 people are suppressed.",
+            "and completed, the median time to a decision, the share of messages read within "
+            "7 days, and the evidence organisations received with requests: exchanged "
+            "once-only with the government source or uploaded by people themselves. Figures "
+            "about fewer than 10 people are suppressed.",
         },
         "keywords": {"nl": "statistiek, gebruik", "en": "statistics, usage"},
     },

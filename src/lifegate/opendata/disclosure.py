@@ -58,7 +58,6 @@ RULES = (
 class Status(StrEnum):
     PUBLISHED = "published"
     SUPPRESSED = "suppressed"
-    NOT_AVAILABLE = "not-available"
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,6 @@ class Figure:
 
 
 SUPPRESSED = Figure(Status.SUPPRESSED)
-NOT_AVAILABLE = Figure(Status.NOT_AVAILABLE)
 
 
 def enough_people(people: int) -> bool:
@@ -83,7 +81,8 @@ def enough_people(people: int) -> bool:
 
 
 def count(counts: Counts | None) -> Figure:
-    """A count (journeys, decisions), suppressed below the minimum number of people."""
+    """A count (journeys, decisions, pieces of evidence), suppressed below the minimum number
+    of people."""
     if counts is None or not enough_people(counts.people):
         return SUPPRESSED
     return Figure(Status.PUBLISHED, counts.rows)

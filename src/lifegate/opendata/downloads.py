@@ -8,13 +8,7 @@ from typing import cast
 
 from lifegate.opendata import disclosure, schemas
 from lifegate.opendata.dcat_vocab import CC0, DATASET_TEXTS
-from lifegate.opendata.statistics import (
-    EVIDENCE_EXPLANATION,
-    MEASURES,
-    NOT_YET_AVAILABLE,
-    Observation,
-    UsageStatistics,
-)
+from lifegate.opendata.statistics import MEASURES, Measure, Observation, UsageStatistics
 from lifegate.opendata.texts import both_languages
 
 CSV_COLUMNS = (
@@ -32,7 +26,7 @@ CSV_COLUMNS = (
 
 
 def statistics_csv(statistics: UsageStatistics) -> str:
-    """RFC 4180 CSV with a header row; suppressed and unavailable figures have no value."""
+    """RFC 4180 CSV with a header row; suppressed figures have no value."""
     names = _names(statistics)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -65,7 +59,7 @@ def statistics_document(statistics: UsageStatistics, base_url: str) -> schemas.S
         months=list(statistics.period.months),
         minimum_people=disclosure.MINIMUM_PEOPLE,
         suppression=[both_languages(rule) for rule in disclosure.RULES],
-        measures=[_measure(measure.id) for measure in MEASURES],
+        measures=[_measure(measure) for measure in MEASURES],
         dimensions={
             cast(schemas.DimensionKind, kind): [
                 schemas.DimensionInfo(
@@ -97,17 +91,14 @@ def statistics_json(statistics: UsageStatistics, base_url: str) -> str:
     return json.dumps(document.model_dump(mode="json"), ensure_ascii=False)
 
 
-def _measure(measure_id: str) -> schemas.MeasureInfo:
-    measure = next(m for m in MEASURES if m.id == measure_id)
-    available = measure.id not in NOT_YET_AVAILABLE
+def _measure(measure: Measure) -> schemas.MeasureInfo:
     return schemas.MeasureInfo(
         id=measure.id,
         dimension=measure.dimension,  # type: ignore[arg-type]
         unit=measure.unit,  # type: ignore[arg-type]
         label=both_languages(measure.label),
         description=both_languages(measure.description),
-        available=available,
-        note=None if available else both_languages(EVIDENCE_EXPLANATION),
+        available=True,
     )
 
 

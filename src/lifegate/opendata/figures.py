@@ -16,8 +16,9 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Quer
 from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 
+from lifegate.exchange.models import EvidenceRequest
 from lifegate.inbox.models import Message
-from lifegate.journeys.models import Journey, StatusChange, Submission
+from lifegate.journeys.models import Journey, StatusChange, Submission, SubmittedDocument
 from lifegate.opendata.periods import Period, month_key
 
 Key = tuple[str, str]  # (catalogue slug, "YYYY-MM")
@@ -26,7 +27,8 @@ READ_WITHIN = timedelta(days=7)
 
 @dataclass(frozen=True)
 class Counts:
-    """How many things happened (journeys, decisions) and to how many different people."""
+    """How many things happened (journeys, decisions, pieces of evidence) and to how many
+    different people."""
 
     rows: int
     people: int
@@ -131,6 +133,27 @@ def messages(period: Period) -> dict[Key, MessageCounts]:
         )
         for group in groups
     }
+
+
+def evidence_once_only(period: Period) -> dict[Key, Counts]:
+    """Pieces of evidence fetched from the government source that holds them and sent with a
+    submission, per organisation that received the submission and month it was sent. People
+    are those the evidence is about."""
+    evidence = EvidenceRequest.objects.filter(
+        status=EvidenceRequest.Status.RECEIVED,
+        submission__submitted_at__gte=period.start,
+        submission__submitted_at__lt=period.end,
+    ).annotate(month=TruncMonth("submission__submitted_at"))
+    return _counted(evidence, "submission__organisation__slug", "id", "subject_hash")
+
+
+def evidence_uploaded(period: Period) -> dict[Key, Counts]:
+    """Documents people uploaded with a submission, per organisation that received the
+    submission and month it was sent. People are those who sent the submissions."""
+    documents = SubmittedDocument.objects.filter(
+        submission__submitted_at__gte=period.start, submission__submitted_at__lt=period.end
+    ).annotate(month=TruncMonth("submission__submitted_at"))
+    return _counted(documents, "submission__organisation__slug", "id", "submission__subject_hash")
 
 
 def _counted(queryset: QuerySet, key: str, rows: str, person: str) -> dict[Key, Counts]:

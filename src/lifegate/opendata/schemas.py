@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 DimensionKind = Literal["life-event", "service", "organisation"]
-FigureStatus = Literal["published", "suppressed", "not-available"]
+FigureStatus = Literal["published", "suppressed"]
 
 
 class Strict(BaseModel):
@@ -27,6 +27,7 @@ class MeasureInfo(Strict):
     unit: Literal["journeys", "decisions", "days", "messages", "percent", "evidence"]
     label: Texts
     description: Texts
+    # Every measure is counted now; the field stays so that the download keeps its shape.
     available: bool = Field(description="False while lifegate cannot count this yet.")
     note: Texts | None = None
 

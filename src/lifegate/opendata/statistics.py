@@ -80,23 +80,23 @@ MEASURES = (
         ORGANISATION,
         "evidence",
         _("Evidence exchanged once-only"),
-        _("Evidence the organisation received directly from another government source."),
+        _(
+            "Pieces of evidence the organisation received straight from the government source "
+            "that holds them, with the requests people sent it in the month."
+        ),
     ),
     Measure(
         "evidence-uploaded",
         ORGANISATION,
         "evidence",
         _("Evidence uploaded"),
-        _("Evidence people uploaded themselves for the organisation."),
+        _(
+            "Documents people uploaded themselves as evidence with the requests they sent the "
+            "organisation in the month."
+        ),
     ),
 )
 MEASURES_BY_ID = {measure.id: measure for measure in MEASURES}
-NOT_YET_AVAILABLE = frozenset({"evidence-once-only", "evidence-uploaded"})
-EVIDENCE_EXPLANATION = _(
-    "Not yet available: lifegate does not exchange or receive evidence yet. The evidence "
-    "exchange (once-only) is still to be built; until then these figures are listed as not "
-    "available, not as zero, so that the downloads keep the same form when they arrive."
-)
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ class Dimension:
 
 @dataclass(frozen=True)
 class Observation:
-    """One published, suppressed or not-yet-available figure."""
+    """One published or suppressed figure."""
 
     month: str
     dimension: str
@@ -163,6 +163,8 @@ def _figure_makers(period: Period) -> dict[str, Callable[[figures.Key], Figure]]
     decided = figures.decisions(period)
     medians = figures.median_days_to_decision(period)
     sent = figures.messages(period)
+    exchanged = figures.evidence_once_only(period)
+    uploaded = figures.evidence_uploaded(period)
     return {
         "journeys-started": lambda key: disclosure.count(started.get(key)),
         "journeys-completed": lambda key: disclosure.count(completed.get(key)),
@@ -172,8 +174,8 @@ def _figure_makers(period: Period) -> dict[str, Callable[[figures.Key], Figure]]
         ),
         "messages-sent": lambda key: disclosure.messages_sent(sent.get(key)),
         "messages-read-within-7-days": lambda key: disclosure.share_read(sent.get(key)),
-        "evidence-once-only": lambda key: disclosure.NOT_AVAILABLE,
-        "evidence-uploaded": lambda key: disclosure.NOT_AVAILABLE,
+        "evidence-once-only": lambda key: disclosure.count(exchanged.get(key)),
+        "evidence-uploaded": lambda key: disclosure.count(uploaded.get(key)),
     }
 
 

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 from lifegate.catalogue.caching import cached_public_page
 from lifegate.opendata import dashboard as dashboard_page
 from lifegate.opendata import disclosure
-from lifegate.opendata.statistics import EVIDENCE_EXPLANATION, usage_statistics
+from lifegate.opendata.statistics import usage_statistics
 
 
 @require_safe
@@ -23,6 +23,5 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rules": disclosure.RULES,
         "minimum_people": disclosure.MINIMUM_PEOPLE,
-        "evidence_explanation": EVIDENCE_EXPLANATION,
     }
     return render(request, "opendata/dashboard.html", context)

@@ -4,6 +4,7 @@ tables, used when no real register is connected (demo, tests, pilots)."""
 from collections.abc import Collection, Iterable
 from datetime import date
 
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -87,6 +88,25 @@ def to_person(row: RegisteredPerson, today: date) -> Person:
     )
 
 
+def _registered_values(field: str, values: list[str]) -> list[str]:
+    """Those of `values` that a registered person has in `field` (a unique column)."""
+    if connection.vendor == "postgresql":
+        # One array parameter instead of one parameter per value: for a bulk send's 10,000
+        # recipients, the driver and the server spend several times longer on an IN list.
+        quote = connection.ops.quote_name
+        columns = {f.name: str(f.column) for f in RegisteredPerson._meta.concrete_fields}
+        column = quote(columns[field])
+        table = quote(RegisteredPerson._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {column} FROM {table} WHERE {column} = ANY(%s)", [values])  # noqa: S608
+            return [value for (value,) in cursor.fetchall()]
+    found: list[str] = []
+    for start in range(0, len(values), 5000):  # SQLite limits query parameters
+        rows = RegisteredPerson.objects.filter(**{f"{field}__in": values[start : start + 5000]})
+        found += rows.values_list(field, flat=True)
+    return found
+
+
 class EmbeddedPopulationRegister:
     """`PopulationRegister` backed by the `registries` tables."""
 
@@ -114,11 +134,8 @@ class EmbeddedPopulationRegister:
         """Which of these BSNs and eIDAS PersonIdentifiers belong to a registered person."""
         found: set[str] = set()
         for field, values in (("bsn", bsns), ("eidas_person_identifier", eidas_identifiers)):
-            values = sorted(set(values))
-            for start in range(0, len(values), 5000):  # SQLite limits query parameters
-                chunk = values[start : start + 5000]
-                rows = RegisteredPerson.objects.filter(**{f"{field}__in": chunk})
-                found.update(rows.values_list(field, flat=True))
+            if values:
+                found.update(_registered_values(field, sorted(set(values))))
         return found
 
     def children_of(self, bsn: str) -> list[Person]:

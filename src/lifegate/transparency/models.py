@@ -12,8 +12,8 @@ class ProcessingRecord(models.Model):
         OK = "OK"
         ERROR = "ERROR"
 
-    trace_id = models.CharField(max_length=32, db_index=True)  # 16 bytes, hex
-    span_id = models.CharField(max_length=16, unique=True)  # 8 bytes, hex
+    trace_id = models.CharField(max_length=32)  # 16 bytes, hex
+    span_id = models.CharField(max_length=16)  # 8 bytes, hex
     parent_span_id = models.CharField(max_length=16, blank=True)
     name = models.CharField(max_length=120)  # operation, e.g. "identity.login"
     start_time = models.DateTimeField()
@@ -23,7 +23,7 @@ class ProcessingRecord(models.Model):
     processing_activity_id = models.CharField(max_length=120)
     # dpl.core.data_subject_id: never stored in the clear. The keyed hash finds a person's
     # records; the ciphertext lets the person's own export show the identifier.
-    data_subject_hash = models.CharField(max_length=64, db_index=True)
+    data_subject_hash = models.CharField(max_length=64)
     data_subject_ciphertext = models.TextField()
     data_subject_id_type = models.CharField(max_length=10)  # "BSN" or "eIDAS"
     # Who acted: the organisation, the system or person, and on whose behalf.
@@ -40,7 +40,16 @@ class ProcessingRecord(models.Model):
 
     class Meta:
         ordering = ["-start_time", "-id"]
-        indexes = [models.Index(fields=["data_subject_hash", "-start_time"])]
+        # Declared here rather than with db_index/unique on the fields: on PostgreSQL those
+        # add a second, varchar_pattern_ops index per column for LIKE queries, which nothing
+        # asks (ids and hashes are only ever compared whole), yet every record written paid
+        # for them. A person's records are found through the composite index, whose first
+        # column serves equality on the hash alone.
+        indexes = [
+            models.Index(fields=["data_subject_hash", "-start_time"]),
+            models.Index(fields=["trace_id"], name="processing_record_trace"),
+        ]
+        constraints = [models.UniqueConstraint(fields=["span_id"], name="processing_record_span")]
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.start_time:%Y-%m-%d %H:%M}"

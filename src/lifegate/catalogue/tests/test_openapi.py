@@ -40,7 +40,7 @@ def test_document_is_openapi_3_1(served: dict[str, Any]) -> None:
     assert served["openapi"].startswith("3.1.")
 
 
-def test_catalogue_has_its_six_operations_with_stable_ids(served: dict[str, Any]) -> None:
+def test_catalogue_has_its_eight_operations_with_stable_ids(served: dict[str, Any]) -> None:
     ids = {operation["operationId"] for operation in catalogue_operations(served)}
     assert ids == {
         "listLifeEvents",
@@ -49,6 +49,8 @@ def test_catalogue_has_its_six_operations_with_stable_ids(served: dict[str, Any]
         "getService",
         "listOrganisations",
         "getOrganisation",
+        "listEvidenceBrokerEntries",
+        "listEvidenceProviders",
     }
 
 

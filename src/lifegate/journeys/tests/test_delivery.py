@@ -75,12 +75,12 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def closed_port_url() -> str:
-    """A localhost address nobody listens on."""
+def closed_port_url() -> Iterator[str]:
+    """A localhost address nobody listens on. The port stays bound (without listening) for the
+    whole test, so no other process, such as a parallel test's server, can take it meanwhile."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}/hook"
+        yield f"http://127.0.0.1:{probe.getsockname()[1]}/hook"
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from lifegate.mandates.tests.matrix_endpoints import (
     send,
     submission_id,
 )
-from lifegate.mandates.tests.matrix_world import IN_SCOPE_SERVICE, Owned, World
+from lifegate.mandates.tests.matrix_world import DOCUMENT_MARK, IN_SCOPE_SERVICE, Owned, World
 
 
 def message_body(subject: str, about_submission: bool = False) -> Callable[[World, Owned], Any]:
@@ -92,6 +92,15 @@ API = [
         get(lambda w, t: f"/api/agency/submissions/{w.submission.pk}"),
         OWN,
         shows=submission_id,
+        refused=NOT_THEIRS,
+    ),
+    Endpoint(
+        "a submission's document",
+        "agency-api",
+        "GET /api/agency/submissions/{submission_id}/documents/{document_id}",
+        get(lambda w, t: f"/api/agency/submissions/{w.submission.pk}/documents/{w.document.pk}"),
+        OWN,
+        shows=lambda w, t: [DOCUMENT_MARK],
         refused=NOT_THEIRS,
     ),
     Endpoint(
@@ -207,6 +216,15 @@ BACK_OFFICE = [
         get(lambda w, t: f"/back-office/submissions/{w.submission.pk}/"),
         OWN,
         shows=submission_id,
+        refused=NOT_THEIRS,
+    ),
+    Endpoint(
+        "back office: a submission's document",
+        "back-office",
+        "back-office/submissions/<uuid:submission_id>/documents/<uuid:document_id>",
+        get(lambda w, t: f"/back-office/submissions/{w.submission.pk}/documents/{w.document.pk}"),
+        OWN,
+        shows=lambda w, t: [DOCUMENT_MARK],
         refused=NOT_THEIRS,
     ),
     Endpoint(

@@ -1,5 +1,6 @@
 """The matrix rows of journeys (pages and API) and of the home page, which shows the plans."""
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -57,6 +58,13 @@ def step_body(fields: dict[str, str]) -> Callable[[World, Owned], dict[str, Any]
         "idempotency_key": "matrix-api-1",
         "confirmed": True,
     }
+
+
+def step_multipart(fields: dict[str, str]) -> Callable[[World, Owned], dict[str, Any]]:
+    """`step_body` as the `submission` part of a multipart request (no documents: the
+    service has no requirements here)."""
+    body = step_body(fields)
+    return lambda world, target: {"submission": json.dumps(body(world, target))}
 
 
 PAGES = [
@@ -233,6 +241,27 @@ API = [
         "api",
         "POST /api/journeys/{journey_id}/steps/{slug}/submissions",
         send("POST", step_api(OTHER_STEP, "submissions"), step_body({"postcode": "3511 AB"})),
+        WHOLE_PLAN,
+        ok=frozenset({201}),
+        effect=effects.submitted(OTHER_STEP),
+    ),
+    Endpoint(
+        "send a step with documents, in the student's scope",
+        "api",
+        "POST /api/journeys/{journey_id}/steps/{slug}/submissions/multipart",
+        post(step_api(IN_SCOPE_SERVICE, "submissions/multipart"), step_multipart({})),
+        PLAN_VIEWERS,
+        ok=frozenset({201}),
+        effect=effects.submitted(IN_SCOPE_SERVICE),
+        by_id=True,
+    ),
+    Endpoint(
+        "send a step with documents, outside the student's scope",
+        "api",
+        "POST /api/journeys/{journey_id}/steps/{slug}/submissions/multipart",
+        post(
+            step_api(OTHER_STEP, "submissions/multipart"), step_multipart({"postcode": "3511 AB"})
+        ),
         WHOLE_PLAN,
         ok=frozenset({201}),
         effect=effects.submitted(OTHER_STEP),

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
@@ -32,8 +33,16 @@ from lifegate.identity.session import SESSION_KEY, Authentication, session_value
 from lifegate.inbox import notifications
 from lifegate.inbox.models import Attachment, Message
 from lifegate.inbox.sending import NewAttachment, NewMessage, send_message
+from lifegate.journeys import evidence
 from lifegate.journeys import services as journeys
-from lifegate.journeys.models import AgencyClient, AgencyStaff, Delivery, Journey, Submission
+from lifegate.journeys.models import (
+    AgencyClient,
+    AgencyStaff,
+    Delivery,
+    Journey,
+    Submission,
+    SubmittedDocument,
+)
 from lifegate.journeys.tests.agency_factories import make_client, make_submission
 from lifegate.journeys.tests.conftest import PlanFixture
 from lifegate.mandates import acting, services
@@ -50,6 +59,7 @@ IN_SCOPE_SERVICE = "passport-test"  # the student's service mandate
 OTHER_STEP = "register-move"  # a request step outside the student's mandate
 SELF_SERVICE_STEP = "info-test"
 PDF = "%PDF-1.7\n1 0 obj <<>> endobj\n% {mark}\ntrailer <<>>\n%%EOF\n"
+DOCUMENT_MARK = "document-of-the-principal"  # in the document sent with her submission
 
 # The actors of the matrix: key -> (persona acting, whose data they act on).
 PERSON_ACTORS = {
@@ -142,6 +152,8 @@ class World:
     invitation_code: str
     grantee: Subject
     offer: Mandate
+    # A document sent with her submission as evidence.
+    document: SubmittedDocument
 
     @property
     def principal(self) -> Owned:
@@ -308,4 +320,22 @@ def build_world(personas: dict[str, DemoPersona], plan: PlanFixture, minor_child
         client=AgencyClient.objects.get(organisation=municipality),
         state=Delivery.State.DEAD,
     )
-    return World(people, actors, submission, delivery, in_scope_mandate, code, grantee, offer)
+    document = _document(submission, principal.subject)
+    return World(
+        people, actors, submission, delivery, in_scope_mandate, code, grantee, offer, document
+    )
+
+
+def _document(submission: Submission, subject: Subject) -> SubmittedDocument:
+    """A document sent with `submission` for a requirement, stored the way sending does."""
+    upload = SimpleUploadedFile("proof.pdf", PDF.format(mark=DOCUMENT_MARK).encode())
+    slot = evidence.RequirementSlot("matrix-proof", "Bewijs", "", ())
+    [document] = evidence.store_documents(
+        submission,
+        [evidence.NewDocument(slot, evidence.check_upload(upload), "")],
+        subject=subject,
+        actor=Actor(kind="person", subject=subject),
+        activity=journeys.PLAN_ACTIVITY,
+        written=[],
+    )
+    return document

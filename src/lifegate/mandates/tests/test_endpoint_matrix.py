@@ -300,6 +300,10 @@ PAGE_EXEMPTIONS = {
     "api/": "the API: covered by its OpenAPI paths below",
     "back-office/login/": "staff log in (tested in journeys/tests/test_backoffice.py)",
     "back-office/logout/": "staff log out",
+    # Asking for evidence in a step and seeing or removing what came back go through
+    # journeys.access (the decision point); the preview is shown only to the matched person
+    # themselves (exchange/tests/test_pages.py, test_step_integration.py).
+    "exchange/": "the evidence exchange's pages",
 }
 # API operations outside the matrix ("METHOD /path" prefixes), and why.
 API_EXEMPTIONS = {
@@ -308,6 +312,12 @@ API_EXEMPTIONS = {
     # Registry events start journeys on the register's word; only a register's client with
     # the `events` scope and its own OIN as source may send them (journeys/tests/test_events.py).
     "POST /api/events/": "population register events",
+    # Node to node: signed messages accepted only from nodes in the trust list, about the
+    # person the signed request names (exchange/tests, tests/federation).
+    "GET /api/exchange/node": "a node's public identity and keys: no personal data",
+    "POST /api/exchange/ping": "signed echo between trusted nodes: no personal data",
+    "POST /api/exchange/requests": "signed evidence requests from trusted nodes",
+    "POST /api/exchange/responses": "signed evidence answers from trusted nodes",
 }
 
 

@@ -1,6 +1,7 @@
-"""Usage made straight in the database: journeys, decided submissions and messages of given
-people on given days, as the journeys and message box building blocks leave them. People are
-plain keyed-hash stand-ins; the statistics only ever count them."""
+"""Usage made straight in the database: journeys, submissions (decided, or with evidence
+exchanged once-only or uploaded) and messages of given people on given days, as the journeys,
+exchange and message box building blocks leave them. People are plain keyed-hash stand-ins;
+the statistics only ever count them."""
 
 import uuid
 from datetime import date, datetime, time, timedelta
@@ -8,8 +9,9 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from lifegate.catalogue.models import LifeEvent, PublicOrganisation, PublicService
+from lifegate.exchange.models import EvidenceRequest
 from lifegate.inbox.models import Message
-from lifegate.journeys.models import Journey, StatusChange, Step, Submission
+from lifegate.journeys.models import Journey, StatusChange, Step, Submission, SubmittedDocument
 from lifegate.opendata.periods import PUBLISHED_MONTHS, add_months, published_period
 
 # "Today" in the statistics tests: October 2026 is the latest published month.
@@ -56,11 +58,14 @@ def make_journey(
     )
 
 
-def make_decision(
-    service: PublicService, who: int, submitted: datetime, decided: datetime
+def make_submission(
+    service: PublicService,
+    who: int,
+    submitted: datetime,
+    status: str = Submission.Status.RECEIVED,
 ) -> Submission:
-    """A submission of person `who` for `service`, sent at `submitted` and decided at
-    `decided`."""
+    """A submission of person `who` for `service` to its competent authority, sent at
+    `submitted`, in a step of a journey of theirs."""
     journey = Journey.objects.create(
         life_event_slug="any",
         name_nl="Plan",
@@ -90,14 +95,67 @@ def make_decision(
         subject_sealed="sealed",
         actor_sealed="sealed",
         idempotency_key=uuid.uuid4().hex,
-        status=Submission.Status.DECIDED,
+        status=status,
     )
     Submission.objects.filter(pk=submission.pk).update(submitted_at=submitted)
+    submission.refresh_from_db()
+    return submission
+
+
+def make_decision(
+    service: PublicService, who: int, submitted: datetime, decided: datetime
+) -> Submission:
+    """A submission of person `who` for `service`, sent at `submitted` and decided at
+    `decided`."""
+    submission = make_submission(service, who, submitted, Submission.Status.DECIDED)
     change = StatusChange.objects.create(
         submission=submission, status=Submission.Status.DECIDED, changed_by="agency"
     )
     StatusChange.objects.filter(pk=change.pk).update(changed_at=decided)
     return submission
+
+
+def make_exchanged_evidence(
+    submission: Submission,
+    requirement: str = "birth-certificate",
+    status: str = EvidenceRequest.Status.RECEIVED,
+) -> EvidenceRequest:
+    """Evidence for `requirement` fetched once-only from the source for the person of
+    `submission`, in its step: sent with the submission when it was received, otherwise (still
+    waiting, declined, ...) only asked for."""
+    received = status == EvidenceRequest.Status.RECEIVED
+    return EvidenceRequest.objects.create(
+        step=submission.step,
+        requirement_slug=requirement,
+        evidence_type_slug=requirement,
+        provider_node="nl",
+        provider_country="NL",
+        provider_name_nl="Bron",
+        provider_name_en="Source",
+        subject_hash=submission.subject_hash,
+        subject_sealed="sealed",
+        status=status,
+        evidence_sealed="sealed" if received else "",
+        trace_id=uuid.uuid4().hex,
+        span_id=uuid.uuid4().hex[:16],
+        expires_at=submission.submitted_at + timedelta(minutes=30),
+        received_at=submission.submitted_at if received else None,
+        submission=submission if received else None,
+    )
+
+
+def make_upload(submission: Submission, requirement: str = "proof-of-address") -> SubmittedDocument:
+    """A document the person uploaded with `submission` for `requirement` (the row only: the
+    statistics never open the file)."""
+    return SubmittedDocument.objects.create(
+        submission=submission,
+        requirement_slug=requirement,
+        file=f"journeys/evidence/{uuid.uuid4()}.pdf",
+        content_type="application/pdf",
+        size=1000,
+        sha256="0" * 64,
+        filename_sealed="sealed",
+    )
 
 
 def make_message(

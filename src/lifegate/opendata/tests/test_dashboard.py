@@ -12,8 +12,11 @@ from django.utils import translation
 from lifegate.opendata.tests.factories import (
     day_in_latest_month,
     make_decision,
+    make_exchanged_evidence,
     make_journey,
     make_message,
+    make_submission,
+    make_upload,
     moment,
 )
 
@@ -25,6 +28,11 @@ def usage(catalogue):
         make_journey(catalogue.birth, who, day, finished_on=day if who < 5 else None)
         make_decision(catalogue.child_benefit, who, moment(day), moment(day + timedelta(days=2)))
         make_message(catalogue.svb, who, moment(day), read_after=None)
+        submission = make_submission(catalogue.child_benefit, who, moment(day))
+        make_exchanged_evidence(submission, "birth-certificate")
+        make_exchanged_evidence(submission, "residence")
+        if who < 9:
+            make_upload(submission)
     return catalogue
 
 
@@ -63,6 +71,10 @@ def test_the_dashboard_shows_the_latest_month_in_english(usage, client):
         "2.0",
     ]
     assert _table(page, "messages-table")[1] == ["Social Insurance Bank", "12", "suppressed"]
+    assert _table(page, "evidence-table") == [
+        ["Organisation", "Evidence exchanged once-only", "Evidence uploaded"],
+        ["Social Insurance Bank", "24", "suppressed"],
+    ]
 
 
 def test_the_dashboard_speaks_dutch_with_dutch_numbers(usage, client):
@@ -71,13 +83,17 @@ def test_the_dashboard_speaks_dutch_with_dutch_numbers(usage, client):
     assert '<html lang="nl">' in page
     assert _table(page, "journeys-table")[1][0] == "Geboorte van een kind"
     assert _table(page, "decisions-table")[1][-1] == "2,0"
+    assert _table(page, "evidence-table") == [
+        ["Organisatie", "Bewijs eenmalig uitgewisseld", "Bewijs geüpload"],
+        ["Sociale Verzekeringsbank", "24", "afgeschermd"],
+    ]
 
 
 def test_each_chart_is_an_svg_image_with_its_table_alternative(usage, client):
     page = _page(client, "en")
 
     charts = re.findall(r'<svg class="lg-chart"[^>]*role="img"[^>]*aria-labelledby="([^"]+)"', page)
-    assert len(charts) == 3
+    assert len(charts) == 4
     for labels in charts:
         for label in labels.split():
             assert f'id="{label}"' in page
@@ -119,11 +135,22 @@ def test_the_page_links_to_every_download_and_the_dcat_catalogue(usage, client):
         assert f'href="{reverse(name)}"' in page
 
 
-def test_evidence_exchange_is_explained_as_not_yet_available(usage, client):
+def test_the_evidence_chart_draws_the_once_only_bar_beside_the_suppressed_uploads(usage, client):
     with translation.override("en"):
         page = _page(client, "en")
 
-    assert 'id="evidence-not-available">Not yet available' in page
+    chart = page.split('id="evidence-chart-title"', 1)[1].split("</svg>", 1)[0]
+    legend, rows = chart.split("lg-chart-label", 1)
+    assert ">Evidence exchanged once-only</text>" in legend
+    assert ">Evidence uploaded</text>" in legend
+    # One bar, the 24 pieces exchanged once-only, drawn to full length; none for the uploads.
+    bars = re.findall(
+        r'<rect class="lg-chart-bar lg-chart-bar--(\d)" x="0" y="\d+" width="(\d+)"', rows
+    )
+    assert bars == [("0", "490")]
+    assert ">24</text>" in rows and ">suppressed</text>" in rows
+    assert "Not yet available" not in page
+    assert 'id="evidence-not-available"' not in page
 
 
 def test_a_month_with_nothing_published_says_so(usage, client):

@@ -140,6 +140,21 @@ def test_the_statistics_cover_the_published_months(demo_catalogue):
     assert graph.value(period, DCAT.endDate) == Literal(date(2026, 10, 31))
 
 
+def test_the_statistics_description_names_the_evidence_figures(demo_catalogue):
+    graph = _graph()
+    dataset = URIRef(f"{BASE}/opendata/id/dataset/usage-statistics")
+
+    descriptions = {
+        text.language: str(text)
+        for text in graph.objects(dataset, DCTERMS.description)
+        if isinstance(text, Literal)
+    }
+    assert "exchanged once-only" in descriptions["en"]
+    assert "uploaded" in descriptions["en"]
+    assert "eenmalig uitgewisseld" in descriptions["nl"]
+    assert "geüpload" in descriptions["nl"]
+
+
 def test_every_listed_file_can_be_downloaded_in_its_media_type(demo_catalogue, client, settings):
     settings.BASE_URL = BASE
     graph = Graph().parse(data=client.get("/opendata/catalog.ttl").content, format="turtle")

@@ -17,8 +17,11 @@ from lifegate.opendata.statistics import MEASURES
 from lifegate.opendata.tests.factories import (
     day_in_latest_month,
     make_decision,
+    make_exchanged_evidence,
     make_journey,
     make_message,
+    make_submission,
+    make_upload,
     moment,
 )
 
@@ -30,6 +33,10 @@ def usage(catalogue):
         make_journey(catalogue.birth, who, day, finished_on=day if who < 10 else None)
         make_decision(catalogue.child_benefit, who, moment(day), moment(day + timedelta(days=3)))
         make_message(catalogue.svb, who, moment(day), read_after=timedelta(hours=who))
+        submission = make_submission(catalogue.student_finance, who, moment(day))
+        make_exchanged_evidence(submission)
+        if who < 9:
+            make_upload(submission)
     return catalogue
 
 
@@ -44,7 +51,7 @@ def test_the_csv_is_a_download_with_a_header_and_one_row_per_figure(usage, clien
     events, services, organisations = 5, 6, 4  # in the fixture catalogue
     per_month = events * 2 + services * 2 + organisations * 4
     assert len(rows) == per_month * PUBLISHED_MONTHS
-    assert {row["status"] for row in rows} == {"published", "suppressed", "not-available"}
+    assert {row["status"] for row in rows} == {"published", "suppressed"}
 
 
 def test_published_csv_values_are_numbers_and_the_rest_are_empty(usage, client):
@@ -72,7 +79,13 @@ def test_the_csv_has_the_figures_of_the_month_with_names_in_both_languages(usage
     assert found[("child-benefit", "median-days-to-decision")]["value"] == "3.0"
     assert found[("child-benefit", "decisions")]["organisation"] == "svb"
     assert found[("svb", "messages-sent")]["value"] == "12"
-    assert found[("svb", "evidence-once-only")]["status"] == "not-available"
+    assert found[("duo", "evidence-once-only")]["value"] == "12"
+    assert found[("duo", "evidence-once-only")]["unit"] == "evidence"
+    assert (
+        found[("duo", "evidence-uploaded")]["value"],
+        found[("duo", "evidence-uploaded")]["status"],
+    ) == ("", "suppressed")
+    assert found[("svb", "evidence-once-only")]["status"] == "suppressed"
 
 
 def test_the_json_holds_to_its_schema_and_tells_the_same_as_the_csv(usage, client):
@@ -99,9 +112,11 @@ def test_the_json_explains_its_measures_and_the_suppression_in_both_languages(us
 
     assert document["minimum_people"] == 10
     assert [m["id"] for m in document["measures"]] == [m.id for m in MEASURES]
+    assert all(m["available"] and m["note"] is None for m in document["measures"])
     evidence = next(m for m in document["measures"] if m["id"] == "evidence-uploaded")
-    assert evidence["available"] is False
-    assert evidence["note"]["en"].startswith("Not yet available")
+    assert evidence["label"]["en"] == "Evidence uploaded"
+    assert evidence["label"]["nl"] == "Bewijs geüpload"
+    assert evidence["description"]["en"].startswith("Documents people uploaded")
     assert all(rule["nl"] and rule["en"] for rule in document["suppression"])
     assert document["licence"].endswith("/licence/CC0")
 

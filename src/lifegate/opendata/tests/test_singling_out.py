@@ -21,17 +21,20 @@ from lifegate.opendata.tests.factories import (
     MONTH,
     TODAY,
     day_in_latest_month,
+    make_exchanged_evidence,
     make_journey,
     make_message,
+    make_submission,
+    make_upload,
     moment,
 )
 
 BASE = "https://lifegate.example"
 
 
-def _csv_figures(month: str, measure: str) -> dict[str, tuple[str, str]]:
+def _csv_figures(month: str, measure: str, today: date = TODAY) -> dict[str, tuple[str, str]]:
     """Dimension id → (value, status) of one measure in one month, as the CSV tells it."""
-    rows = csv.DictReader(io.StringIO(statistics_csv(usage_statistics(TODAY))))
+    rows = csv.DictReader(io.StringIO(statistics_csv(usage_statistics(today))))
     return {
         row["id"]: (row["value"], row["status"])
         for row in rows
@@ -39,8 +42,8 @@ def _csv_figures(month: str, measure: str) -> dict[str, tuple[str, str]]:
     }
 
 
-def _json_figures(month: str, measure: str) -> dict[str, tuple[object, str]]:
-    document = json.loads(statistics_json(usage_statistics(TODAY), BASE))
+def _json_figures(month: str, measure: str, today: date = TODAY) -> dict[str, tuple[object, str]]:
+    document = json.loads(statistics_json(usage_statistics(today), BASE))
     return {
         row["id"]: (row["value"], row["status"])
         for row in document["observations"]
@@ -48,9 +51,9 @@ def _json_figures(month: str, measure: str) -> dict[str, tuple[object, str]]:
     }
 
 
-def _published_numbers(month: str) -> set[float]:
+def _published_numbers(month: str, today: date = TODAY) -> set[float]:
     """Every number published for `month`, whatever it claims to measure."""
-    rows = csv.DictReader(io.StringIO(statistics_csv(usage_statistics(TODAY))))
+    rows = csv.DictReader(io.StringIO(statistics_csv(usage_statistics(today))))
     return {float(row["value"]) for row in rows if row["month"] == month and row["value"]}
 
 
@@ -142,6 +145,68 @@ def test_a_share_with_enough_people_on_both_sides_is_published(catalogue):
         make_message(catalogue.svb, who, moment(IN_MONTH), read_after=late)
 
     assert _csv_figures(MONTH, "messages-read-within-7-days")["svb"] == ("40.0", "published")
+
+
+def _send_with_evidence(service, who: int, day: date, exchanged: int, uploaded: int) -> None:
+    """Person `who` sends a request for `service` on `day` with pieces of evidence."""
+    submission = make_submission(service, who, moment(day))
+    for number in range(exchanged):
+        make_exchanged_evidence(submission, f"exchanged-{number}")
+    for number in range(uploaded):
+        make_upload(submission, f"uploaded-{number}")
+
+
+def _dashboard_numbers(client) -> set[str]:
+    with translation.override("en"):
+        page = client.get(reverse("opendata:dashboard")).content.decode()
+    return set(re.findall(r">\s*(\d+)\s*<", page))
+
+
+def test_much_evidence_of_nine_people_is_suppressed_everywhere(catalogue, client):
+    """Nine people send eleven requests to the SVB with 22 pieces of evidence exchanged
+    once-only and 11 uploads: many pieces, still nine people."""
+    day = day_in_latest_month()
+    today, month = timezone.localdate(), day.strftime("%Y-%m")
+    for who in range(9):
+        _send_with_evidence(catalogue.child_benefit, who, day, exchanged=2, uploaded=1)
+    for _again in range(2):
+        _send_with_evidence(catalogue.state_pension, 0, day, exchanged=2, uploaded=1)
+
+    for measure in ("evidence-once-only", "evidence-uploaded"):
+        assert _csv_figures(month, measure, today)["svb"] == ("", "suppressed")
+        assert _json_figures(month, measure, today)["svb"] == (None, "suppressed")
+    assert not {9.0, 11.0, 18.0, 22.0} & _published_numbers(month, today)
+    assert not {"9", "11", "18", "22"} & _dashboard_numbers(client)
+
+
+def test_the_tenth_person_makes_the_evidence_figures_public(catalogue, client):
+    day = day_in_latest_month()
+    today, month = timezone.localdate(), day.strftime("%Y-%m")
+    for who in range(MINIMUM_PEOPLE):
+        _send_with_evidence(catalogue.child_benefit, who, day, exchanged=2, uploaded=1)
+    _send_with_evidence(catalogue.state_pension, 0, day, exchanged=1, uploaded=1)
+
+    assert _csv_figures(month, "evidence-once-only", today)["svb"] == ("21", "published")
+    assert _json_figures(month, "evidence-uploaded", today)["svb"] == (11, "published")
+    assert {"21", "11"} <= _dashboard_numbers(client)
+
+
+def test_no_evidence_total_reveals_the_uploads_of_a_few_people(catalogue, client):
+    """Twelve people's evidence was exchanged once-only; three of them and six others uploaded
+    documents. A total of all evidence, or a share exchanged, would give the nine away."""
+    day = day_in_latest_month()
+    today, month = timezone.localdate(), day.strftime("%Y-%m")
+    for who in range(12):
+        _send_with_evidence(catalogue.child_benefit, who, day, exchanged=1, uploaded=0)
+    for who in range(9, 18):
+        _send_with_evidence(catalogue.state_pension, who, day, exchanged=0, uploaded=1)
+
+    assert _csv_figures(month, "evidence-once-only", today)["svb"] == ("12", "published")
+    assert _csv_figures(month, "evidence-uploaded", today)["svb"] == ("", "suppressed")
+    published = _published_numbers(month, today)
+    assert 12.0 in published
+    assert not {9.0, 21.0} & published
+    assert not {"9", "21"} & _dashboard_numbers(client)
 
 
 def test_comparing_downloads_over_time_reveals_no_newcomer(catalogue, client):

@@ -1,6 +1,6 @@
 """The usage figures themselves: what is counted in which month, the median time to a
-decision, the share read within 7 days, and that the figures come from a fixed number of
-aggregate queries however much usage there is."""
+decision, the share read within 7 days, the evidence sent once-only or uploaded, and that the
+figures come from a fixed number of aggregate queries however much usage there is."""
 
 from datetime import date, datetime, timedelta
 
@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from lifegate.exchange.models import EvidenceRequest
 from lifegate.opendata.disclosure import Status
 from lifegate.opendata.statistics import usage_statistics
 from lifegate.opendata.tests.factories import (
@@ -15,8 +16,11 @@ from lifegate.opendata.tests.factories import (
     MONTH,
     TODAY,
     make_decision,
+    make_exchanged_evidence,
     make_journey,
     make_message,
+    make_submission,
+    make_upload,
     moment,
 )
 
@@ -88,13 +92,47 @@ def test_read_within_7_days_includes_the_seventh_day(catalogue):
     assert _value("messages-read-within-7-days", "svb") == 33.3
 
 
-def test_evidence_figures_are_not_available_yet_not_zero(catalogue):
-    statistics = usage_statistics(TODAY)
+def test_evidence_counts_per_receiving_organisation_once_only_and_uploaded(catalogue):
+    for who in range(10):
+        submission = make_submission(catalogue.child_benefit, who, moment(IN_MONTH))
+        make_exchanged_evidence(submission, "birth-certificate")
+        make_exchanged_evidence(submission, "residence")
+        make_upload(submission, "proof-of-address")
+    for who in range(10, 22):
+        make_upload(make_submission(catalogue.student_finance, who, moment(IN_MONTH)))
 
-    for measure in ("evidence-once-only", "evidence-uploaded"):
-        figure = statistics.figure(measure, "svb", MONTH)
-        assert figure.status == Status.NOT_AVAILABLE
-        assert figure.value is None
+    assert _value("evidence-once-only", "svb") == 20
+    assert _value("evidence-uploaded", "svb") == 10
+    assert _value("evidence-once-only", "duo") == "suppressed"
+    assert _value("evidence-uploaded", "duo") == 12
+    assert _value("evidence-uploaded", "gemeente-utrecht") == "suppressed"
+
+
+def test_evidence_counts_only_once_it_was_sent_with_a_submission(catalogue):
+    for who in range(10):
+        submission = make_submission(catalogue.child_benefit, who, moment(IN_MONTH))
+        make_exchanged_evidence(submission, "birth-certificate")
+        # Asked for but never shared, or shared but still waiting to be sent along.
+        make_exchanged_evidence(submission, "residence", EvidenceRequest.Status.DECLINED)
+        make_exchanged_evidence(submission, "income", EvidenceRequest.Status.AWAITING_CONSENT)
+        not_sent = make_exchanged_evidence(submission, "identity")
+        EvidenceRequest.objects.filter(pk=not_sent.pk).update(submission=None)
+
+    assert _value("evidence-once-only", "svb") == 10
+
+
+def test_evidence_counts_in_the_month_the_submission_was_sent(catalogue):
+    """Sent at 23:30 on 30 September in Amsterdam (21:30 UTC), evidence received earlier."""
+    late_evening = timezone.make_aware(datetime(2026, 9, 30, 23, 30))
+    for who in range(10):
+        submission = make_submission(catalogue.state_pension, who, late_evening)
+        make_exchanged_evidence(submission)
+        make_upload(submission)
+
+    assert _value("evidence-once-only", "svb", "2026-09") == 10
+    assert _value("evidence-uploaded", "svb", "2026-09") == 10
+    assert _value("evidence-once-only", "svb", "2026-10") == "suppressed"
+    assert _value("evidence-uploaded", "svb", "2026-10") == "suppressed"
 
 
 def test_the_number_of_queries_does_not_grow_with_usage(catalogue):
@@ -109,5 +147,8 @@ def test_the_number_of_queries_does_not_grow_with_usage(catalogue):
         make_journey(catalogue.birth, who, IN_MONTH, finished_on=IN_MONTH)
         make_decision(catalogue.child_benefit, who, moment(IN_MONTH), moment(IN_MONTH))
         make_message(catalogue.duo, who, moment(IN_MONTH), read_after=timedelta(days=1))
+        submission = make_submission(catalogue.student_finance, who, moment(IN_MONTH))
+        make_exchanged_evidence(submission)
+        make_upload(submission)
 
     assert queries() == few

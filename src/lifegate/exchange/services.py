@@ -1,0 +1,527 @@
+"""The evidence requester: a person in a journey step asks for evidence "from the government
+that has it" instead of uploading it.
+
+The catalogue's evidence broker says which evidence type meets the step's requirement for a
+person of their country, its directory which node provides it. The request goes to that node
+(or, when it is this node, to the provider in-process), which matches the person and opens a
+preview; the person looks at the evidence there and shares it or not; the provider's signed
+answer arrives at `receive_response`. The evidence is checked against the provider's published
+keys, kept sealed, and goes with the step's submission to the agency."""
+
+import hashlib
+import hmac
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from lifegate.catalogue import evidence as broker
+from lifegate.core.sealing import seal, unseal
+from lifegate.core.subject import Subject
+from lifegate.exchange import evidence as documents
+from lifegate.exchange.errors import RequestInvalid
+from lifegate.exchange.models import EvidenceRequest
+from lifegate.journeys.models import Journey, Step, Submission
+from lifegate.journeys.plan import journey_subject
+from lifegate.journeys.submissions import activity_of
+from lifegate.registries import services as registries
+from lifegate.registries.adapters import Person
+from lifegate.transparency.services import (
+    Actor,
+    ForeignOperation,
+    encrypt_subject,
+    record_processing,
+    subject_hash,
+)
+
+log = logging.getLogger("lifegate.exchange")
+EXCHANGE_ACTIVITY = "evidence-exchange"
+EVIDENCE_SEAL = "exchange-evidence"
+REQUEST_TYPE = "evidence-request"
+ANSWER_TYPE = "evidence-request-answer"
+# A request stays open a little longer than the provider's preview, so the provider's
+# "expired" answer always finds it.
+EXPIRY_MARGIN = timedelta(minutes=1)
+
+
+class NoExchangeOption(Exception):
+    """The requirement cannot be met by exchanged evidence for this person."""
+
+
+@dataclass(frozen=True)
+class Option:
+    """Evidence a requirement can be met with, and who provides it."""
+
+    requirement_slug: str
+    evidence_type_slug: str
+    evidence_type_name: str
+    provider_node: str
+    provider_country: str
+    provider_name_nl: str
+    provider_name_en: str
+    latest: EvidenceRequest | None = None
+
+    @property
+    def local(self) -> bool:
+        """Provided by this node's own registers."""
+        return self.provider_node == settings.NODE_ID
+
+    @property
+    def provider_name(self) -> str:
+        """The providing organisation in the active language."""
+        return self.provider_name_nl if get_language() == "nl" else self.provider_name_en
+
+    @property
+    def received(self) -> bool:
+        """Evidence has arrived and will go with the submission."""
+        return self.latest is not None and self.latest.status == EvidenceRequest.Status.RECEIVED
+
+    @property
+    def status_text(self) -> str:
+        """What the latest request's state means for the person ("" when none or fine)."""
+        return explanation(self.latest) if self.latest else ""
+
+
+def person_country(subject: Subject) -> str:
+    """The member state whose registers know the person: the issuing country of an eIDAS
+    identifier (XX/YY/...), this node's own country for its national identifier."""
+    if subject.scheme == "eidas":
+        return subject.value[:2]
+    return settings.NODE_COUNTRY
+
+
+def options_for(step: Step, subject: Subject) -> dict[str, Option]:
+    """Per requirement of the step's service: the evidence that can be fetched for this
+    person, with the latest request for it in this step (if any)."""
+    if step.service is None:
+        return {}
+    country = person_country(subject)
+    latest: dict[str, EvidenceRequest] = {}
+    for request in EvidenceRequest.objects.filter(step=step, submission__isnull=True):
+        latest.setdefault(request.requirement_slug, request)  # newest first
+    options = {}
+    for requirement in step.service.requirements.all():
+        found = broker.exchange_options(requirement.slug, country)
+        if not found:
+            continue
+        evidence_type, provider = found[0]
+        options[requirement.slug] = Option(
+            requirement_slug=requirement.slug,
+            evidence_type_slug=evidence_type.slug,
+            evidence_type_name=evidence_type.localized("name"),
+            provider_node=provider.node,
+            provider_country=provider.country,
+            provider_name_nl=provider.organisation_name_nl,
+            provider_name_en=provider.organisation_name_en,
+            latest=_expired_if_due(latest.get(requirement.slug)),
+        )
+    return options
+
+
+def provider_urls(options: dict[str, Option]) -> list[str]:
+    """The base URLs of the peer nodes these options lead to: the step page's form may send
+    the person there (Content-Security-Policy `form-action`)."""
+    from lifegate.exchange import nodes
+
+    urls = []
+    for option in options.values():
+        if not option.local:
+            try:
+                urls.append(nodes.peer(option.provider_node).base_url)
+            except nodes.UnknownNode:
+                continue  # asking will say the provider cannot be reached
+    return urls
+
+
+def _expired_if_due(request: EvidenceRequest | None) -> EvidenceRequest | None:
+    if (
+        request is not None
+        and request.status == EvidenceRequest.Status.AWAITING_CONSENT
+        and request.expires_at <= timezone.now()
+    ):
+        EvidenceRequest.objects.filter(
+            pk=request.pk, status=EvidenceRequest.Status.AWAITING_CONSENT
+        ).update(status=EvidenceRequest.Status.EXPIRED, problem="consent-time-over")
+        request.refresh_from_db()
+    return request
+
+
+def request_evidence(
+    journey: Journey, step: Step, requirement_slug: str, *, actor: Actor, return_url: str
+) -> EvidenceRequest:
+    """Ask the provider for the evidence; the result says where the person goes next (the
+    preview) or why that is not possible (not found, provider unreachable, refused)."""
+    subject = journey_subject(journey)
+    option = options_for(step, subject).get(requirement_slug)
+    if option is None:
+        raise NoExchangeOption(requirement_slug)
+    with transaction.atomic():
+        person = registries.read_person(
+            subject,
+            actor=actor,
+            activity=EXCHANGE_ACTIVITY,
+            purpose_name=f"exchange.identify.{option.evidence_type_slug}",
+        )
+        if person is None:
+            raise NoExchangeOption(requirement_slug)
+        record = record_processing(
+            name=f"exchange.request.{option.evidence_type_slug}",
+            subject=subject,
+            activity=EXCHANGE_ACTIVITY,
+            actor=actor,
+            data_categories=("name", "date_of_birth", "identifiers"),
+        )
+        request = EvidenceRequest.objects.create(
+            step=step,
+            requirement_slug=requirement_slug,
+            evidence_type_slug=option.evidence_type_slug,
+            provider_node=option.provider_node,
+            provider_country=option.provider_country,
+            provider_name_nl=option.provider_name_nl,
+            provider_name_en=option.provider_name_en,
+            subject_hash=subject_hash(subject),
+            subject_sealed=encrypt_subject(subject),
+            conversation_id=uuid.uuid4().hex,
+            status=EvidenceRequest.Status.AWAITING_CONSENT,
+            expires_at=timezone.now()
+            + timedelta(minutes=settings.EXCHANGE_CONSENT_MINUTES)
+            + EXPIRY_MARGIN,
+            trace_id=record.trace_id,
+            span_id=record.span_id,
+        )
+    # The call to the provider runs outside any transaction: no lock is held while a peer
+    # takes its time.
+    details = _request_details(request, step, subject, person, option, return_url)
+    answer = _ask_here(details, subject) if option.local else _ask_peer(request, details)
+    return _apply_answer(request, answer)
+
+
+def _request_details(
+    request: EvidenceRequest,
+    step: Step,
+    subject: Subject,
+    person: Person,
+    option: Option,
+    return_url: str,
+) -> dict[str, Any]:
+    service = step.service
+    authority = service.competent_authority if service else None
+    return {
+        "request_id": str(request.pk),
+        "conversation_id": request.conversation_id,
+        "evidence_type": option.evidence_type_slug,
+        "requirement": option.requirement_slug,
+        "requester_organisation": authority.name_en if authority else settings.NODE_ID,
+        "requester_service": step.name_en,
+        "return_url": return_url,
+        "loa": "",
+        "subject": {
+            "PersonIdentifier": _person_identifier(subject, option.provider_country),
+            "CurrentFamilyName": person.family_name_with_prefix,
+            "CurrentGivenName": person.given_names,
+            "DateOfBirth": person.date_of_birth.isoformat(),
+        },
+        "trace": {"trace_id": request.trace_id, "span_id": request.span_id},
+    }
+
+
+def _person_identifier(subject: Subject, receiving_country: str) -> str:
+    """The eIDAS PersonIdentifier the provider's country gets: the person's own for an eIDAS
+    login, else a pseudonym (never the national number), as an eIDAS node would send."""
+    if subject.scheme == "eidas":
+        return subject.value
+    digest = hmac.new(
+        settings.LIFEGATE_SUBJECT_KEY.encode(), f"eidas:{subject.value}".encode(), hashlib.sha256
+    ).hexdigest()[:24]
+    return f"{settings.NODE_COUNTRY}/{receiving_country}/{digest}"
+
+
+def _ask_here(details: dict[str, Any], subject: Subject) -> dict[str, Any]:
+    from lifegate.exchange import provider
+
+    incoming = provider.IncomingRequest(
+        requester_node=settings.NODE_ID,
+        requester_url=settings.BASE_URL,
+        request_id=details["request_id"],
+        conversation_id=details["conversation_id"],
+        evidence_type=details["evidence_type"],
+        requirement=details["requirement"],
+        requester_organisation=details["requester_organisation"],
+        requester_service=details["requester_service"],
+        return_url=details["return_url"],
+        trace_id=details["trace"]["trace_id"],
+        span_id=details["trace"]["span_id"],
+        subject=subject,
+    )
+    return provider.receive_request(incoming).as_claims()
+
+
+def _ask_peer(request: EvidenceRequest, details: dict[str, Any]) -> dict[str, Any]:
+    from lifegate.exchange import client, messages, nodes
+
+    try:
+        peer = nodes.peer(request.provider_node)
+        payload = {key: value for key, value in details.items() if key != "conversation_id"}
+
+        def signed() -> str:  # signed afresh for each attempt: a retry is no replay
+            return messages.sign(
+                payload,
+                to=peer.id,
+                message_type=REQUEST_TYPE,
+                conversation_id=request.conversation_id,
+            )
+
+        reply = client.post_message(peer, "/api/exchange/requests", signed)
+        verified = messages.verify(reply, expected_type=ANSWER_TYPE)
+    except nodes.UnknownNode:
+        return {"status": "unavailable", "problem": "provider-not-trusted"}
+    except client.PeerUnavailable:
+        return {"status": "unavailable", "problem": "provider-unreachable"}
+    except client.PeerRefused as refused:
+        log.warning("exchange: %s refused request %s (%s)", peer.id, request.pk, refused.status)
+        return {"status": "refused", "problem": f"provider-refused-{refused.status}"}
+    except messages.MessageRejected as rejected:
+        log.warning("exchange: answer from %s rejected (%s)", request.provider_node, rejected.code)
+        return {"status": "rejected", "problem": f"answer-{rejected.code}"}
+    if verified.sender.id != peer.id or verified.claims.get("correlation_id") != str(request.pk):
+        return {"status": "rejected", "problem": "answer-mismatch"}
+    answer = dict(verified.claims)
+    if answer.get("status") == "preview" and not str(answer.get("preview_url", "")).startswith(
+        peer.base_url.rstrip("/") + "/"
+    ):
+        return {"status": "rejected", "problem": "preview-not-on-provider"}
+    return answer
+
+
+def _trace(answer: dict[str, Any]) -> dict[str, Any]:
+    trace = answer.get("trace")
+    return trace if isinstance(trace, dict) else {}
+
+
+_ANSWER_STATUS = {
+    "preview": EvidenceRequest.Status.AWAITING_CONSENT,
+    "not-found": EvidenceRequest.Status.NOT_FOUND,
+    "unavailable": EvidenceRequest.Status.UNAVAILABLE,
+    "refused": EvidenceRequest.Status.REFUSED,
+    "rejected": EvidenceRequest.Status.REJECTED,
+}
+
+
+def _apply_answer(request: EvidenceRequest, answer: dict[str, Any]) -> EvidenceRequest:
+    status = _ANSWER_STATUS.get(str(answer.get("status")), EvidenceRequest.Status.REJECTED)
+    trace = _trace(answer)
+    request.status = status
+    request.preview_url = str(answer.get("preview_url", ""))[:500] if status in request.OPEN else ""
+    request.problem = str(answer.get("problem", ""))[:60]
+    request.provider_trace_id = str(trace.get("trace_id", ""))[:32]
+    request.provider_span_id = str(trace.get("span_id", ""))[:16]
+    request.save()
+    return request
+
+
+def receive_response(sender: str, request_id: str, answer: dict[str, Any]) -> EvidenceRequest:
+    """The provider's answer after the person decided: the evidence (verified against the
+    provider's keys before it is kept), "declined" or "expired". An answer for a request that
+    is no longer waiting is ignored, so a repeated delivery changes nothing."""
+    from lifegate.exchange import nodes
+
+    try:
+        uuid.UUID(request_id)
+    except ValueError:
+        raise RequestInvalid("request_id", "not a request id of this node") from None
+    with transaction.atomic():
+        request = (
+            EvidenceRequest.objects.select_for_update()
+            .filter(pk=request_id, provider_node=sender)
+            .first()
+        )
+        if request is None:
+            raise RequestInvalid("request_id", "no such request to this provider")
+        if request.status != EvidenceRequest.Status.AWAITING_CONSENT:
+            return request
+        status = answer.get("status")
+        trace = _trace(answer)
+        if status == "shared":
+            keys = None if sender == settings.NODE_ID else nodes.peer(sender).jwks
+            try:
+                document = documents.verify_evidence(
+                    str(answer.get("evidence", "")),
+                    issuer_node=sender,
+                    issuer_keys=keys,
+                    evidence_type=request.evidence_type_slug,
+                    request_id=str(request.pk),
+                )
+            except documents.EvidenceInvalid as invalid:
+                log.warning("exchange: evidence for %s rejected (%s)", request.pk, invalid.code)
+                request.status = EvidenceRequest.Status.REJECTED
+                request.problem = f"evidence-{invalid.code}"
+                request.save(update_fields=["status", "problem", "updated_at"])
+                return request
+            request.evidence_sealed = seal(EVIDENCE_SEAL, document.token)
+            request.evidence_digest = document.digest
+            request.evidence_kid = document.kid
+            request.received_at = timezone.now()
+            request.status = EvidenceRequest.Status.RECEIVED
+            _record_receipt(request, trace, sorted(document.claims))
+        elif status == "declined":
+            request.status = EvidenceRequest.Status.DECLINED
+        elif status == "expired":
+            request.status = EvidenceRequest.Status.EXPIRED
+            request.problem = "consent-time-over"
+        else:
+            raise RequestInvalid("status", "unknown answer status")
+        request.preview_url = ""
+        request.provider_trace_id = str(trace.get("trace_id", ""))[:32] or request.provider_trace_id
+        request.provider_span_id = str(trace.get("span_id", ""))[:16] or request.provider_span_id
+        request.save()
+    return request
+
+
+def _record_receipt(request: EvidenceRequest, trace: dict[str, Any], categories: list[str]) -> None:
+    from lifegate.exchange import nodes
+
+    entity = settings.BASE_URL if request.provider_node == settings.NODE_ID else ""
+    if not entity:
+        entity = nodes.peer(request.provider_node).base_url
+    foreign = None
+    if trace.get("trace_id"):
+        foreign = ForeignOperation(
+            str(trace["trace_id"])[:32], str(trace.get("span_id", ""))[:16], entity
+        )
+    record_processing(
+        name=f"exchange.receive.{request.evidence_type_slug}",
+        subject=_subject_of(request),
+        activity=EXCHANGE_ACTIVITY,
+        actor=Actor(kind="system", organisation=settings.NODE_ID),
+        data_categories=categories,
+        trace_id=request.trace_id,
+        parent_span_id=request.span_id,
+        foreign=foreign,
+    )
+
+
+def _subject_of(request: EvidenceRequest) -> Subject:
+    from lifegate.transparency.services import decrypt_subject
+
+    return decrypt_subject(request.subject_sealed)
+
+
+# ---------------------------------------------------------------------------------------------
+# Using received evidence
+
+
+def received(step: Step) -> list[EvidenceRequest]:
+    """The evidence received in this step and not yet sent with a submission."""
+    return list(
+        EvidenceRequest.objects.filter(
+            step=step, status=EvidenceRequest.Status.RECEIVED, submission__isnull=True
+        )
+    )
+
+
+def discard(request: EvidenceRequest) -> None:
+    """The person does not want to use evidence they received: it is deleted."""
+    EvidenceRequest.objects.filter(pk=request.pk, submission__isnull=True).delete()
+
+
+def attach(step: Step, submission: Submission) -> int:
+    """Send the step's received evidence with its submission (in the submission's transaction);
+    returns how many pieces went along."""
+    return EvidenceRequest.objects.filter(
+        step=step, status=EvidenceRequest.Status.RECEIVED, submission__isnull=True
+    ).update(submission=submission)
+
+
+@dataclass(frozen=True)
+class ShownEvidence:
+    """Received evidence as shown to the person or the agency."""
+
+    request: EvidenceRequest
+    rows: list[tuple[Any, str]]
+    issued_by: str
+    issued_at: Any
+    token: str
+
+
+def show(request: EvidenceRequest, *, actor: Actor, purpose: str) -> ShownEvidence:
+    """The received evidence, read now (the read is recorded on the person it is about)."""
+    token = unseal(EVIDENCE_SEAL, request.evidence_sealed)
+    payload = documents.read_document(token)
+    step = request.step
+    with transaction.atomic():
+        record_processing(
+            name=purpose,
+            subject=_subject_of(request),
+            activity=activity_of(step.service) if step.service else EXCHANGE_ACTIVITY,
+            actor=actor,
+            data_categories=sorted(payload.get("claims", {})),
+            trace_id=request.trace_id,
+        )
+    issued_at = datetime.fromtimestamp(int(payload.get("iat", 0)), tz=UTC)
+    return ShownEvidence(
+        request=request,
+        rows=documents.shown_claims(request.evidence_type_slug, payload.get("claims", {})),
+        issued_by=str(payload.get("issuing_authority", "")),
+        issued_at=issued_at,
+        token=token,
+    )
+
+
+def evidence_payload(request: EvidenceRequest) -> dict[str, Any]:
+    """The verified evidence document's payload (for the agency API; caller records)."""
+    return documents.read_document(unseal(EVIDENCE_SEAL, request.evidence_sealed))
+
+
+def evidence_token(request: EvidenceRequest) -> str:
+    """The signed evidence document as received (compact JWS)."""
+    return unseal(EVIDENCE_SEAL, request.evidence_sealed)
+
+
+STATUS_EXPLANATIONS = {
+    EvidenceRequest.Status.NOT_FOUND: lambda: _(
+        "The provider could not find this evidence for you. You can upload a document instead."
+    ),
+    EvidenceRequest.Status.UNAVAILABLE: lambda: _(
+        "The provider's system cannot be reached right now. Try again later, or upload a "
+        "document instead."
+    ),
+    EvidenceRequest.Status.REFUSED: lambda: _(
+        "The provider refused the request. You can upload a document instead."
+    ),
+    EvidenceRequest.Status.REJECTED: lambda: _(
+        "What came back could not be verified, so it was not used. You can try again or upload "
+        "a document instead."
+    ),
+    EvidenceRequest.Status.EXPIRED: lambda: _(
+        "The time to look at and share the evidence ran out. You can ask again."
+    ),
+    EvidenceRequest.Status.DECLINED: lambda: _(
+        "You chose not to share this evidence. You can ask again or upload a document instead."
+    ),
+}
+
+
+def explanation(request: EvidenceRequest) -> str:
+    """What the request's state means for the person, in their language ("" when fine)."""
+    explain = STATUS_EXPLANATIONS.get(request.status)  # type: ignore[call-overload]
+    return explain() if explain else ""
+
+
+__all__ = [
+    "NoExchangeOption",
+    "Option",
+    "attach",
+    "discard",
+    "options_for",
+    "receive_response",
+    "received",
+    "request_evidence",
+    "show",
+]

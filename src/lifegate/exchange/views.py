@@ -1,0 +1,137 @@
+"""Pages of the evidence exchange.
+
+Requester side (the person in a journey step): ask for evidence, look at what was received,
+remove it. Provider side (the person coming from another node, or from this node's own step):
+the preview of exactly what would be shared, with "Share" and "Do not share"."""
+
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lifegate.core.origins import allow_form_targets
+from lifegate.exchange import delivery, provider, services
+from lifegate.exchange.models import EvidencePreview, EvidenceRequest
+from lifegate.identity.assurance import LevelOfAssurance, loa_satisfies
+from lifegate.identity.decorators import login_required
+from lifegate.identity.session import Authentication
+from lifegate.journeys import access
+from lifegate.mandates import acting
+from lifegate.transparency.services import Actor
+
+PREVIEW_LEVEL: LevelOfAssurance = "substantial"
+
+
+def _auth(request: HttpRequest) -> Authentication:
+    return request.authentication  # type: ignore[attr-defined]
+
+
+def _step_url(journey_id: UUID, slug: str) -> str:
+    return reverse("journeys:step", args=[journey_id, slug])
+
+
+@login_required()
+@require_POST
+def ask(request: HttpRequest, journey_id: UUID, slug: str, requirement: str) -> HttpResponse:
+    """Ask the provider for the evidence; on to the provider's preview when it has it."""
+    found = access.viewable_journey(request, journey_id, recorded=False)
+    step = access.step_to_act_in(request, found, slug)
+    if not loa_satisfies(_auth(request).loa, step.minimum_assurance_level):
+        return HttpResponseRedirect(_step_url(found.pk, slug))  # the step page asks to step up
+    return_url = settings.BASE_URL + _step_url(found.pk, slug) + f"#evidence-{requirement}"
+    try:
+        asked = services.request_evidence(
+            found, step, requirement, actor=acting.actor(request), return_url=return_url
+        )
+    except services.NoExchangeOption:
+        raise Http404 from None
+    if asked.status == EvidenceRequest.Status.AWAITING_CONSENT:
+        return HttpResponseRedirect(asked.preview_url)
+    messages.error(request, services.explanation(asked))
+    return HttpResponseRedirect(_step_url(found.pk, slug) + f"#evidence-{requirement}")
+
+
+def _own_evidence(request: HttpRequest, evidence_id: UUID, *, act: bool) -> EvidenceRequest:
+    evidence = get_object_or_404(EvidenceRequest.objects.select_related("step"), pk=evidence_id)
+    found = access.viewable_journey(request, evidence.step.journey_id, recorded=False)
+    if act:
+        access.step_to_act_in(request, found, evidence.step.service_slug)
+    if evidence.status != EvidenceRequest.Status.RECEIVED:
+        raise Http404
+    if act and evidence.submission_id is not None:
+        raise Http404  # sent with a request already: it is the agency's now
+    return evidence
+
+
+@login_required()
+def received(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
+    """The evidence as received, with where it came from and its signature."""
+    evidence = _own_evidence(request, evidence_id, act=False)
+    shown = services.show(evidence, actor=acting.actor(request), purpose="exchange.view-received")
+    context = {
+        "shown": shown,
+        "step_url": _step_url(evidence.step.journey_id, evidence.step.service_slug),
+    }
+    return render(request, "exchange/received.html", context)
+
+
+@login_required()
+@require_POST
+def discard(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
+    """Do not use received evidence after all: it is deleted."""
+    evidence = _own_evidence(request, evidence_id, act=True)
+    services.discard(evidence)
+    messages.success(request, _("The evidence was removed. It will not be sent."))
+    step = evidence.step
+    return HttpResponseRedirect(_step_url(step.journey_id, step.service_slug))
+
+
+# ---------------------------------------------------------------------------------------------
+# Provider side
+
+
+def _viewer(request: HttpRequest) -> Actor:
+    return Actor(kind="person", subject=_auth(request).subject)
+
+
+@login_required(PREVIEW_LEVEL)
+def preview(request: HttpRequest, preview_id: UUID) -> HttpResponse:
+    """Exactly what would be shared, for the person it is about, with the two choices."""
+    found = provider.expire_if_due(get_object_or_404(EvidencePreview, pk=preview_id))
+    if found.status != EvidencePreview.Status.AWAITING_CONSENT:
+        return render(request, "exchange/preview_closed.html", {"preview": found}, status=410)
+    try:
+        shown = provider.show_preview(found, _auth(request).subject, _viewer(request))
+    except provider.NotYourPreview:
+        return render(request, "exchange/not_yours.html", status=403)
+    context = {"shown": shown, "preview": found, "node_country": settings.NODE_COUNTRY}
+    # After the decision the person goes back to the requesting node.
+    response = render(request, "exchange/preview.html", context)
+    return allow_form_targets(response, [found.return_url])  # type: ignore[return-value]
+
+
+@login_required(PREVIEW_LEVEL)
+@require_POST
+def decide(request: HttpRequest, preview_id: UUID) -> HttpResponse:
+    """Share or do not share; then back to where the person came from."""
+    choice = request.POST.get("decision")
+    if choice not in ("share", "decline"):
+        return HttpResponseRedirect(reverse("exchange:preview", args=[preview_id]))
+    get_object_or_404(EvidencePreview, pk=preview_id)
+    try:
+        decided = provider.decide(
+            preview_id, _auth(request).subject, _viewer(request), share=choice == "share"
+        )
+    except provider.NotYourPreview:
+        return render(request, "exchange/not_yours.html", status=403)
+    except provider.PreviewClosed as closed:
+        return render(
+            request, "exchange/preview_closed.html", {"preview": closed.preview}, status=410
+        )
+    delivery.attempt(decided.pk)  # the queued task finds it delivered and does nothing
+    return HttpResponseRedirect(decided.return_url)
