@@ -1,10 +1,13 @@
 """`make bench`: requests per second of lifegate endpoints under gunicorn on loopback, each as a
 ratio to a minimal Django view (the floor) served by the same server in the same run; then the
-journey, message box, mandates and assistant benchmarks on PostgreSQL (bench/journeys.py,
-bench/inbox.py, bench/mandates.py, bench/assistant.py).
+journey, message box, mandates, assistant and evidence exchange benchmarks on PostgreSQL
+(bench/journeys.py, bench/inbox.py, bench/mandates.py, bench/assistant.py, bench/exchange.py).
 
 Runs are interleaved (floor, endpoint, floor, endpoint, ...) and the median taken, so a noisy
-shared machine moves floor and endpoint alike. Writes bench/results.json and docs/benchmarks.md."""
+shared machine moves floor and endpoint alike. Writes bench/results.json and docs/benchmarks.md.
+
+`python bench/run.py exchange` (or any of POSTGRES_BENCHMARKS) measures only those again and
+writes them in place of their previous results, keeping everything else from the last run."""
 
 from __future__ import annotations
 
@@ -31,6 +34,14 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 # The PostgreSQL server of the journey benchmarks (trust auth); they use a database of their own.
 POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES_SERVER", "postgres://postgres@127.0.0.1:5432")
+# Section of the results -> the module that measures it on PostgreSQL (`python -m <module>`).
+POSTGRES_BENCHMARKS = {
+    "journeys": "bench.journeys",
+    "inbox": "bench.inbox",
+    "mandates": "bench.mandates",
+    "assistant": "bench.assistant",
+    "exchange": "bench.exchange",
+}
 
 BENCHMARKS: list[dict[str, Any]] = [
     {
@@ -239,6 +250,9 @@ def write_results(results: list[dict[str, Any]]) -> None:
     lines += ["", *_mandates_text(mandates), "", *_ratio_table(mandates)]
     assistant = [r for r in results if r.get("section") == "assistant"]
     lines += ["", *_assistant_text(assistant)]
+    exchange = [r for r in results if r.get("section") == "exchange"]
+    if exchange:
+        lines += ["", *_exchange_text(exchange), "", *_ratio_table(exchange)]
     (ROOT / "docs" / "benchmarks.md").write_text("\n".join(lines) + "\n")
 
 
@@ -343,6 +357,31 @@ def _assistant_text(results: list[dict[str, Any]]) -> list[str]:
     return [*lines, "", *_ratio_table(speed)]
 
 
+def _exchange_text(results: list[dict[str, Any]]) -> list[str]:
+    """How the evidence exchange was measured, with this run's particulars."""
+    samples = results[0].get("samples", "?")
+    return [
+        "## Evidence exchange",
+        "",
+        "`bench/exchange.py`: two nodes on loopback (`lifegate.exchange.federation`), the Dutch",
+        "and the Estonian one, each gunicorn (gthread) with its own PostgreSQL database, keys and",
+        "a trust list naming the other. In one process inside the Dutch node, after 20 of each",
+        f"to warm up, {samples} interleaved rounds (the order alternating) of one evidence",
+        "request and one signed echo. Evidence request: `exchange.services.request_evidence`",
+        "for an Estonian newcomer's birth certificate, from the Estonian node: the person read",
+        "and the processing recorded, a new EvidenceRequest, a signed evidence-request POSTed;",
+        "the provider verifies it and stores its id against replays, matches the person on the",
+        "eIDAS minimum data set in its register, records the match, opens a preview and answers",
+        "signed; the answer is verified, its id stored and the outcome saved. The person's",
+        "consent at the preview is not part of it. The floor, `exchange.ping.send_ping`, is the",
+        "same round trip without the exchange's own work: same two servers, same process and",
+        "HTTP client (`exchange.client.post_message`, a new connection per message), a signed",
+        "ping verified by the peer, a signed pong verified back, both ids stored against",
+        "replays. p95 and p50 of the pooled round-trip times compared. Where the time goes:",
+        "`python -m bench.exchange <postgres server url> --profile` (cProfile of both sides).",
+    ]
+
+
 def postgres_benchmarks(module: str, section: str) -> list[dict[str, Any]]:
     """Run `python -m <module>` on PostgreSQL; its results, dated and put in `section`."""
     output = subprocess.run(
@@ -364,8 +403,38 @@ def postgres_benchmarks(module: str, section: str) -> list[dict[str, Any]]:
     return results
 
 
+def rerun(sections: list[str]) -> list[dict[str, Any]]:
+    """The results of the last run (bench/results.json) with those of `sections` (keys of
+    POSTGRES_BENCHMARKS) measured again, in place of their previous ones."""
+    path = ROOT / "bench" / "results.json"
+    previous = json.loads(path.read_text())["benchmarks"] if path.exists() else []
+    fresh = {
+        section: postgres_benchmarks(POSTGRES_BENCHMARKS[section], section) for section in sections
+    }
+    results: list[dict[str, Any]] = []
+    for result in previous:
+        section = result.get("section")
+        if section in fresh:
+            results += fresh.pop(section)
+        elif section not in sections:
+            results.append(result)
+    for remaining in fresh.values():
+        results += remaining
+    return results
+
+
 def main() -> None:
-    """Prepare the data, start the servers, measure every benchmark, write the results."""
+    """Prepare the data, start the servers, measure every benchmark, write the results; or,
+    given section names, measure only those again (`rerun`)."""
+    sections = sys.argv[1:]
+    if sections:
+        unknown = sorted(set(sections) - set(POSTGRES_BENCHMARKS))
+        if unknown:
+            sys.exit(
+                f"unknown benchmark {', '.join(unknown)}; known: {', '.join(POSTGRES_BENCHMARKS)}"
+            )
+        write_results(rerun(sections))
+        return
     if shutil.which("wrk") is None:
         sys.exit("make bench needs wrk (apt-get install wrk)")
     slug = prepare_database()
@@ -399,10 +468,8 @@ def main() -> None:
         for server in servers:
             server.terminate()
             server.wait(timeout=10)
-    results += postgres_benchmarks("bench.journeys", "journeys")
-    results += postgres_benchmarks("bench.inbox", "inbox")
-    results += postgres_benchmarks("bench.mandates", "mandates")
-    results += postgres_benchmarks("bench.assistant", "assistant")
+    for section, module in POSTGRES_BENCHMARKS.items():
+        results += postgres_benchmarks(module, section)
     write_results(results)
 
 

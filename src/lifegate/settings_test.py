@@ -5,21 +5,17 @@ import os
 
 os.environ.setdefault("LIFEGATE_DEV_IDP", "true")
 # Files the tests make (keys, local secrets, attachments, anything a test server writes) go to
-# var/test, and under pytest-xdist to a folder per worker (var/test/gw0, ...), so that parallel
-# workers never see each other's files. Subprocesses a test starts inherit the same folder.
-os.environ.setdefault(
-    "LIFEGATE_VAR_DIR",
-    os.path.join(
-        os.path.dirname(__file__),
-        "..",
-        "..",
-        "var",
-        "test",
-        os.environ.get("PYTEST_XDIST_WORKER", ""),
-    ),
+# var/test, and under pytest-xdist to a folder per worker in it (var/test/gw0, ...), so that
+# parallel workers never see each other's files. The workers inherit LIFEGATE_VAR_DIR from the
+# controlling process, and subprocesses a test starts inherit the worker's folder as it is.
+_var_dir = os.environ.setdefault(
+    "LIFEGATE_VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "var", "test")
 )
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker and os.path.basename(os.path.normpath(_var_dir)) != _worker:
+    os.environ["LIFEGATE_VAR_DIR"] = os.path.join(_var_dir, _worker)
 
-from lifegate.settings import *  # noqa: F403
+from lifegate.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

@@ -127,7 +127,8 @@ def receive_request(incoming: IncomingRequest) -> Answer:
         raise RequestInvalid("evidence_type", "this node does not provide that evidence type")
     trace_id = secrets.token_hex(16)
     foreign = _foreign(incoming)
-    actor = Actor(kind="system", organisation=settings.NODE_ID)
+    # The register's keeper provides the evidence: its name goes in the processing log.
+    actor = Actor(kind="system", organisation=issuing_authority(incoming.evidence_type))
     with transaction.atomic():
         person = _match(incoming, actor, trace_id, foreign)
         if person is None or documents.claims_for(incoming.evidence_type, person) is None:

@@ -14,7 +14,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -40,6 +40,9 @@ from lifegate.transparency.services import (
     record_processing,
     subject_hash,
 )
+
+if TYPE_CHECKING:
+    from lifegate.exchange.nodes import Peer
 
 log = logging.getLogger("lifegate.exchange")
 EXCHANGE_ACTIVITY = "evidence-exchange"
@@ -108,21 +111,38 @@ def options_for(step: Step, subject: Subject) -> dict[str, Option]:
         latest.setdefault(request.requirement_slug, request)  # newest first
     options = {}
     for requirement in step.service.requirements.all():
-        found = broker.exchange_options(requirement.slug, country)
-        if not found:
-            continue
-        evidence_type, provider = found[0]
-        options[requirement.slug] = Option(
-            requirement_slug=requirement.slug,
-            evidence_type_slug=evidence_type.slug,
-            evidence_type_name=evidence_type.localized("name"),
-            provider_node=provider.node,
-            provider_country=provider.country,
-            provider_name_nl=provider.organisation_name_nl,
-            provider_name_en=provider.organisation_name_en,
-            latest=_expired_if_due(latest.get(requirement.slug)),
-        )
+        option = _option(requirement.slug, country, latest.get(requirement.slug))
+        if option is not None:
+            options[requirement.slug] = option
     return options
+
+
+def option_for(step: Step, subject: Subject, requirement_slug: str) -> Option | None:
+    """The evidence that can be fetched for this person for one requirement of the step's
+    service (without its latest request: what asking needs, in two queries however many
+    requests the step has seen)."""
+    if step.service is None:
+        return None
+    if not step.service.requirements.filter(slug=requirement_slug).exists():
+        return None
+    return _option(requirement_slug, person_country(subject), None)
+
+
+def _option(requirement_slug: str, country: str, latest: EvidenceRequest | None) -> Option | None:
+    found = broker.exchange_options(requirement_slug, country)
+    if not found:
+        return None
+    evidence_type, provider = found[0]
+    return Option(
+        requirement_slug=requirement_slug,
+        evidence_type_slug=evidence_type.slug,
+        evidence_type_name=evidence_type.localized("name"),
+        provider_node=provider.node,
+        provider_country=provider.country,
+        provider_name_nl=provider.organisation_name_nl,
+        provider_name_en=provider.organisation_name_en,
+        latest=_expired_if_due(latest),
+    )
 
 
 def provider_urls(options: dict[str, Option]) -> list[str]:
@@ -159,7 +179,7 @@ def request_evidence(
     """Ask the provider for the evidence; the result says where the person goes next (the
     preview) or why that is not possible (not found, provider unreachable, refused)."""
     subject = journey_subject(journey)
-    option = options_for(step, subject).get(requirement_slug)
+    option = option_for(step, subject, requirement_slug)
     if option is None:
         raise NoExchangeOption(requirement_slug)
     with transaction.atomic():
@@ -199,8 +219,9 @@ def request_evidence(
     # The call to the provider runs outside any transaction: no lock is held while a peer
     # takes its time.
     details = _request_details(request, step, subject, person, option, return_url)
-    answer = _ask_here(details, subject) if option.local else _ask_peer(request, details)
-    return _apply_answer(request, answer)
+    if option.local:
+        return _apply_answer(request, _ask_here(details, subject))
+    return _ask_peer(request, details)
 
 
 def _request_details(
@@ -263,7 +284,7 @@ def _ask_here(details: dict[str, Any], subject: Subject) -> dict[str, Any]:
     return provider.receive_request(incoming).as_claims()
 
 
-def _ask_peer(request: EvidenceRequest, details: dict[str, Any]) -> dict[str, Any]:
+def _ask_peer(request: EvidenceRequest, details: dict[str, Any]) -> EvidenceRequest:
     from lifegate.exchange import client, messages, nodes
 
     try:
@@ -279,14 +300,25 @@ def _ask_peer(request: EvidenceRequest, details: dict[str, Any]) -> dict[str, An
             )
 
         reply = client.post_message(peer, "/api/exchange/requests", signed)
-        verified = messages.verify(reply, expected_type=ANSWER_TYPE)
     except nodes.UnknownNode:
-        return {"status": "unavailable", "problem": "provider-not-trusted"}
+        return _apply_answer(request, {"status": "unavailable", "problem": "provider-not-trusted"})
     except client.PeerUnavailable:
-        return {"status": "unavailable", "problem": "provider-unreachable"}
+        return _apply_answer(request, {"status": "unavailable", "problem": "provider-unreachable"})
     except client.PeerRefused as refused:
         log.warning("exchange: %s refused request %s (%s)", peer.id, request.pk, refused.status)
-        return {"status": "refused", "problem": f"provider-refused-{refused.status}"}
+        problem = f"provider-refused-{refused.status}"
+        return _apply_answer(request, {"status": "refused", "problem": problem})
+    # The answer's replay record and the outcome in one transaction: one commit, not two.
+    with transaction.atomic():
+        return _apply_answer(request, _peer_answer(request, peer, reply))
+
+
+def _peer_answer(request: EvidenceRequest, peer: "Peer", reply: str) -> dict[str, Any]:
+    """The provider's verified answer, or a "rejected" one saying why it cannot be used."""
+    from lifegate.exchange import messages
+
+    try:
+        verified = messages.verify(reply, expected_type=ANSWER_TYPE)
     except messages.MessageRejected as rejected:
         log.warning("exchange: answer from %s rejected (%s)", request.provider_node, rejected.code)
         return {"status": "rejected", "problem": f"answer-{rejected.code}"}
@@ -305,6 +337,7 @@ def _trace(answer: dict[str, Any]) -> dict[str, Any]:
     return trace if isinstance(trace, dict) else {}
 
 
+_ANSWER_FIELDS = ("status", "preview_url", "problem", "provider_trace_id", "provider_span_id")
 _ANSWER_STATUS = {
     "preview": EvidenceRequest.Status.AWAITING_CONSENT,
     "not-found": EvidenceRequest.Status.NOT_FOUND,
@@ -322,7 +355,7 @@ def _apply_answer(request: EvidenceRequest, answer: dict[str, Any]) -> EvidenceR
     request.problem = str(answer.get("problem", ""))[:60]
     request.provider_trace_id = str(trace.get("trace_id", ""))[:32]
     request.provider_span_id = str(trace.get("span_id", ""))[:16]
-    request.save()
+    request.save(update_fields=[*_ANSWER_FIELDS, "updated_at"])
     return request
 
 
@@ -399,7 +432,7 @@ def _record_receipt(request: EvidenceRequest, trace: dict[str, Any], categories:
         name=f"exchange.receive.{request.evidence_type_slug}",
         subject=_subject_of(request),
         activity=EXCHANGE_ACTIVITY,
-        actor=Actor(kind="system", organisation=settings.NODE_ID),
+        actor=Actor(kind="system"),
         data_categories=categories,
         trace_id=request.trace_id,
         parent_span_id=request.span_id,
