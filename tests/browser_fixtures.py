@@ -1,6 +1,6 @@
 """The Chromium that browser tests drive, shared by tests/e2e and tests/federation: Playwright
 drives Debian's Chromium (found on PATH as `chromium`; Playwright never downloads a browser
-here). A conftest makes the fixture its own by importing it."""
+here). tests/conftest.py makes it the fixture of every test under tests/."""
 
 import os
 import shutil

@@ -7,12 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests import browser_fixtures
-
 AXE_SCRIPT = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-
-# The session-wide Chromium, shared with tests/federation.
-chromium = browser_fixtures.chromium
 
 
 @pytest.fixture

@@ -20,12 +20,8 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from lifegate.exchange.federation import Federation
-from tests import browser_fixtures
 
 HERE = Path(__file__).parent
-
-# The session-wide Chromium of the browser tests (test_browser_exchange.py).
-chromium = browser_fixtures.chromium
 
 
 GROUP = "federation"
