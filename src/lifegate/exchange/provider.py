@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from lifegate.core.origins import origin_of
 from lifegate.core.sealing import seal, unseal
 from lifegate.core.subject import Subject
 from lifegate.exchange import evidence as documents
@@ -308,7 +309,9 @@ def decide(preview_id: Any, viewer: Subject, actor: Actor, *, share: bool) -> Ev
             data_categories=_categories(preview.evidence_type_slug) if share else (),
             trace_id=preview.trace_id,
             foreign=ForeignOperation(
-                preview.requester_trace_id, preview.requester_span_id, preview.requester_node
+                preview.requester_trace_id,
+                preview.requester_span_id,
+                origin_of(preview.return_url) or preview.requester_node,
             )
             if preview.requester_trace_id
             else None,

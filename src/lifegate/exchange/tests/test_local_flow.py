@@ -164,6 +164,7 @@ def test_every_step_is_in_the_processing_log_in_one_trace(exchange: ExchangeFixt
     share = names["exchange.share.birth-certificate"]
     # The provider's records point at the requester's operation, and the other way round.
     assert (share.foreign_trace_id, share.foreign_span_id) == (asked.trace_id, asked.span_id)
+    assert share.foreign_entity == "http://127.0.0.1:8000"  # the requester, as a URI
     receipt = names["exchange.receive.birth-certificate"]
     assert receipt.foreign_trace_id == asked.provider_trace_id
     assert receipt.data_categories
