@@ -6,10 +6,15 @@ from django.core.cache import cache
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache (cached catalogue pages must not leak between tests)."""
+    """Each test starts with an empty cache (cached catalogue pages must not leak between tests),
+    and with no catalogue change pending in its transaction (`catalogue.caching`)."""
+    from lifegate.catalogue.caching import forget_pending_changes
+
     cache.clear()
+    forget_pending_changes()
     yield
     cache.clear()
+    forget_pending_changes()
 
 
 @pytest.hookimpl(trylast=True)

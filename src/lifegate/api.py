@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from lifegate.assistant.api import router as assistant_router
 from lifegate.catalogue.api import router as catalogue_router
 from lifegate.core.problems import problem_response
+from lifegate.credentials.api_log import router as credentials_log_router
 from lifegate.exchange.api import router as exchange_router
 from lifegate.exchange.api_node import node_router, ping_router
 from lifegate.inbox.api import router as inbox_router
@@ -104,3 +105,4 @@ api.add_router("/events/", events_router)
 api.add_router("/exchange/node", node_router)
 api.add_router("/exchange/ping", ping_router)
 api.add_router("/exchange/", exchange_router)
+api.add_router("/credentials/log/", credentials_log_router)

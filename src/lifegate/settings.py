@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "lifegate.inbox",
     "lifegate.mandates",
     "lifegate.exchange",
+    "lifegate.credentials",
     "lifegate.opendata",
     "lifegate.assistant",
     "lifegate.portal",

@@ -11,7 +11,7 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -42,8 +42,41 @@ def catalogue_revision() -> str:
 
 
 def start_new_revision() -> None:
-    """Make every cached catalogue response stale, once the current transaction commits."""
+    """Make every cached catalogue response stale, once the current transaction commits.
+    Until then, this connection's own lookups bypass the cache (`cached_lookup`): they must
+    see the change, and must not cache what other connections cannot see yet."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        _changing.add(id(connection))
     transaction.on_commit(lambda: cache.set(REVISION_KEY, uuid.uuid4().hex, timeout=None))
+
+
+# Connections (by id) whose current transaction changed the catalogue.
+_changing: set[int] = set()
+_MISSING = object()
+
+
+def forget_pending_changes() -> None:
+    """Forget which transactions changed the catalogue: for a test suite that rolls back
+    every test's transaction (which commits nothing, so the marks would stay)."""
+    _changing.clear()
+
+
+def cached_lookup[T](kind: str, key: str, compute: Callable[[], T]) -> T:
+    """`compute()` (a few catalogue rows, picklable) cached per catalogue revision under
+    `kind` and `key`: hot paths such as the evidence broker ask the same question on every
+    request. Other processes see a new revision within `LIFEGATE_CATALOGUE_CACHE_SECONDS`."""
+    connection = transaction.get_connection()
+    if id(connection) in _changing:
+        if connection.in_atomic_block:
+            return compute()
+        _changing.discard(id(connection))  # that transaction has ended, one way or another
+    cache_key = f"catalogue:{kind}:{catalogue_revision()}:{key}"
+    found = cache.get(cache_key, _MISSING)
+    if found is _MISSING:
+        found = compute()
+        cache.set(cache_key, found, timeout=settings.CATALOGUE_CACHE_SECONDS)
+    return cast(T, found)
 
 
 def _is_anonymous_visit(request: HttpRequest) -> bool:

@@ -7,7 +7,8 @@ Once-Only Technical System).
   to ask (this node, or a peer in the exchange trust list) and the organisation behind it.
 
 Both are catalogue data (`evidence_broker` and `evidence_directory` in the catalogue file) and
-change only when the catalogue does; answers are few rows, read with one query each.
+change only when the catalogue does; answers are few rows, read with one query each and
+cached per catalogue revision (`caching.cached_lookup`).
 Countries are ISO 3166-1 alpha-2 codes; lower case is accepted and a code that is not a
 country simply matches nothing.
 """
@@ -15,6 +16,7 @@ country simply matches nothing.
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
+from lifegate.catalogue.caching import cached_lookup
 from lifegate.catalogue.models import (
     EvidenceMapping,
     EvidenceProvider,
@@ -47,11 +49,13 @@ def evidence_types_for(requirement_slug: str, country: str) -> list[EvidenceType
 def providers_for(evidence_type_slug: str, country: str) -> list[EvidenceProvider]:
     """Who provides evidence of this type for people of `country`: at most one provider
     (the directory has one per evidence type and country); empty when none is known."""
-    return list(
-        EvidenceProvider.objects.filter(
-            evidence_type__slug=evidence_type_slug, country=country.upper()
-        ).select_related("evidence_type")
-    )
+    code = country.upper()
+
+    def read() -> list[EvidenceProvider]:
+        rows = EvidenceProvider.objects.filter(evidence_type__slug=evidence_type_slug, country=code)
+        return list(rows.select_related("evidence_type"))
+
+    return cached_lookup("evidence-directory", f"{evidence_type_slug}:{code}", read)
 
 
 def exchange_options(
@@ -61,14 +65,18 @@ def exchange_options(
     each evidence type the broker names, with its provider for that country, by evidence type
     slug. Evidence types without a provider in the directory are left out."""
     code = country.upper()
-    providers = EvidenceProvider.objects.filter(
-        country=code,
-        evidence_type__mappings__requirement__slug=requirement_slug,
-        evidence_type__mappings__country=code,
-    ).select_related("evidence_type__issuer")
-    return [
-        (provider.evidence_type, provider) for provider in providers.order_by("evidence_type__slug")
-    ]
+
+    def read() -> list[tuple[EvidenceType, EvidenceProvider]]:
+        providers = EvidenceProvider.objects.filter(
+            country=code,
+            evidence_type__mappings__requirement__slug=requirement_slug,
+            evidence_type__mappings__country=code,
+        ).select_related("evidence_type__issuer")
+        ordered = providers.order_by("evidence_type__slug")
+        return [(provider.evidence_type, provider) for provider in ordered]
+
+    # Asked on every step page and every evidence request: cached per catalogue revision.
+    return cached_lookup("evidence-broker", f"{requirement_slug}:{code}", read)
 
 
 def broker_entries(

@@ -182,6 +182,7 @@ def _match(
             activity=PROVISION_ACTIVITY,
             purpose_name=purpose,
             trace_id=trace_id,
+            family=False,  # evidence is about the person alone
         )
     identity = incoming.identity or {}
     return registries.match_eidas_identity(
@@ -247,6 +248,7 @@ def _person_for(preview: EvidencePreview, viewer: Subject, actor: Actor) -> Pers
         activity=PROVISION_ACTIVITY,
         purpose_name=f"exchange.preview.{preview.evidence_type_slug}",
         trace_id=preview.trace_id,
+        family=False,
     )
     expected = unseal(PERSON_SEAL, preview.person_sealed)
     if person is None or not secrets.compare_digest(person.bsn, expected):

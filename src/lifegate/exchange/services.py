@@ -23,6 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from lifegate.catalogue import evidence as broker
+from lifegate.catalogue.caching import cached_lookup
 from lifegate.core.sealing import seal, unseal
 from lifegate.core.subject import Subject
 from lifegate.exchange import evidence as documents
@@ -121,9 +122,14 @@ def option_for(step: Step, subject: Subject, requirement_slug: str) -> Option | 
     """The evidence that can be fetched for this person for one requirement of the step's
     service (without its latest request: what asking needs, in two queries however many
     requests the step has seen)."""
-    if step.service is None:
+    service = step.service
+    if service is None:
         return None
-    if not step.service.requirements.filter(slug=requirement_slug).exists():
+    if requirement_slug not in cached_lookup(
+        "service-requirements",
+        str(service.pk),
+        lambda: frozenset(service.requirements.values_list("slug", flat=True)),
+    ):
         return None
     return _option(requirement_slug, person_country(subject), None)
 
@@ -183,21 +189,17 @@ def request_evidence(
     if option is None:
         raise NoExchangeOption(requirement_slug)
     with transaction.atomic():
-        person = registries.read_person(
+        # One operation, one record: reading the person's registration to name them to the
+        # provider (their family is not asked for). Its trace links the provider's records.
+        person, record = registries.read_person_recorded(
             subject,
             actor=actor,
             activity=EXCHANGE_ACTIVITY,
-            purpose_name=f"exchange.identify.{option.evidence_type_slug}",
+            purpose_name=f"exchange.request.{option.evidence_type_slug}",
+            family=False,
         )
         if person is None:
             raise NoExchangeOption(requirement_slug)
-        record = record_processing(
-            name=f"exchange.request.{option.evidence_type_slug}",
-            subject=subject,
-            activity=EXCHANGE_ACTIVITY,
-            actor=actor,
-            data_categories=("name", "date_of_birth", "identifiers"),
-        )
         request = EvidenceRequest.objects.create(
             step=step,
             requirement_slug=requirement_slug,

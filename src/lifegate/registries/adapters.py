@@ -90,12 +90,15 @@ class PopulationRegister(Protocol):
     """What lifegate needs from a population register. Methods never log: the service layer
     (`lifegate.registries.services`) records every read of personal data."""
 
-    def get_person(self, bsn: str) -> Person | None:
-        """The person with this BSN, or None (also for a malformed BSN)."""
+    def get_person(self, bsn: str, *, family: bool = True) -> Person | None:
+        """The person with this BSN, or None (also for a malformed BSN). With `family=False`
+        only the person's own registration (no parents, children, partners or authority
+        holders): cheaper, for callers that need a name, a birth or an address."""
         ...
 
-    def get_person_by_eidas(self, person_identifier: str) -> Person | None:
-        """The person linked to this eIDAS PersonIdentifier (XX/NL/id), or None."""
+    def get_person_by_eidas(self, person_identifier: str, *, family: bool = True) -> Person | None:
+        """The person linked to this eIDAS PersonIdentifier (XX/NL/id), or None; `family` as
+        for `get_person`."""
         ...
 
     def children_of(self, bsn: str) -> list[Person]:
@@ -124,5 +127,7 @@ class PopulationRegister(Protocol):
         self, person_identifier: str, family_name: str, given_name: str, date_of_birth: date
     ) -> Person | None:
         """The one person matching the eIDAS mandatory attributes, or None when no person or
-        more than one person matches, or when a known identifier comes with other attributes."""
+        more than one person matches, or when a known identifier comes with other attributes.
+        Matching says who the person is: the answer carries their own registration only, no
+        family relations (as `get_person(..., family=False)`)."""
         ...

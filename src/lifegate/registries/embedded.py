@@ -2,10 +2,12 @@
 tables, used when no real register is connected (demo, tests, pilots)."""
 
 from collections.abc import Collection, Iterable
+from dataclasses import replace
 from datetime import date
 
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from lifegate.core.subject import bsn_is_valid
@@ -22,13 +24,17 @@ from lifegate.registries.models import (
     RegisteredAddress,
     RegisteredPerson,
 )
+from lifegate.registries.models.person import NATIONAL_PART_START
 
 
-def _person_queryset() -> QuerySet[RegisteredPerson]:
+def _person_queryset(family: bool = True) -> QuerySet[RegisteredPerson]:
     # One query for persons and addresses plus one per relation kind, however many persons.
+    own = RegisteredPerson.objects.select_related("address")
+    if not family:
+        return own
     relations = ParentChildRelation.objects.order_by("child__date_of_birth", "id")
     partnerships = Partnership.objects.filter(ended_on__isnull=True).order_by("id")
-    return RegisteredPerson.objects.select_related("address").prefetch_related(
+    return own.prefetch_related(
         Prefetch("parent_relations", queryset=relations.select_related("parent")),
         Prefetch("child_relations", queryset=relations.select_related("child")),
         Prefetch("partnerships_as_first", queryset=partnerships.select_related("second_partner")),
@@ -65,8 +71,22 @@ def _partners(row: RegisteredPerson) -> tuple[str, ...]:
     return tuple(firsts + seconds)
 
 
-def to_person(row: RegisteredPerson, today: date) -> Person:
-    """The frozen `Person` value of a row fetched with `_person_queryset()`."""
+def to_person(row: RegisteredPerson, today: date, family: bool = True) -> Person:
+    """The frozen `Person` value of a row fetched with `_person_queryset(family)`; without
+    `family`, its relations are left empty."""
+    own = _own_registration(row)
+    if not family:
+        return own
+    return replace(
+        own,
+        parents=tuple(link.parent.bsn for link in row.parent_relations.all()),
+        children=tuple(link.child.bsn for link in row.child_relations.all()),
+        partners=_partners(row),
+        parental_authority_holders=_authority_holders(row, today),
+    )
+
+
+def _own_registration(row: RegisteredPerson) -> Person:
     return Person(
         bsn=row.bsn,
         given_names=row.given_names,
@@ -81,10 +101,6 @@ def to_person(row: RegisteredPerson, today: date) -> Person:
         address=_address(row),
         date_of_death=row.date_of_death,
         eidas_person_identifier=row.eidas_person_identifier,
-        parents=tuple(link.parent.bsn for link in row.parent_relations.all()),
-        children=tuple(link.child.bsn for link in row.child_relations.all()),
-        partners=_partners(row),
-        parental_authority_holders=_authority_holders(row, today),
     )
 
 
@@ -110,25 +126,25 @@ def _registered_values(field: str, values: list[str]) -> list[str]:
 class EmbeddedPopulationRegister:
     """`PopulationRegister` backed by the `registries` tables."""
 
-    def _people(self, rows: Iterable[RegisteredPerson]) -> list[Person]:
+    def _people(self, rows: Iterable[RegisteredPerson], family: bool = True) -> list[Person]:
         today = timezone.localdate()
-        return [to_person(row, today) for row in rows]
+        return [to_person(row, today, family) for row in rows]
 
-    def _one(self, condition: Q) -> Person | None:
-        people = self._people(_person_queryset().filter(condition)[:1])
+    def _one(self, condition: Q, family: bool = True) -> Person | None:
+        people = self._people(_person_queryset(family).filter(condition)[:1], family)
         return people[0] if people else None
 
-    def get_person(self, bsn: str) -> Person | None:
+    def get_person(self, bsn: str, *, family: bool = True) -> Person | None:
         """The person with this BSN, or None (also for a malformed BSN)."""
         if not bsn_is_valid(bsn):
             return None
-        return self._one(Q(bsn=bsn))
+        return self._one(Q(bsn=bsn), family)
 
-    def get_person_by_eidas(self, person_identifier: str) -> Person | None:
+    def get_person_by_eidas(self, person_identifier: str, *, family: bool = True) -> Person | None:
         """The person linked to this eIDAS PersonIdentifier, or None."""
         if not is_eidas_identifier(person_identifier):
             return None
-        return self._one(Q(eidas_person_identifier=person_identifier))
+        return self._one(Q(eidas_person_identifier=person_identifier), family)
 
     def registered(self, bsns: Collection[str], eidas_identifiers: Collection[str]) -> set[str]:
         """Which of these BSNs and eIDAS PersonIdentifiers belong to a registered person."""
@@ -171,28 +187,32 @@ class EmbeddedPopulationRegister:
         """The one person matching the eIDAS mandatory attributes, or None."""
         if not is_eidas_identifier(person_identifier):
             return None
-        known = self.get_person_by_eidas(person_identifier)
-        if known is not None:
-            return single_match([known], family_name, given_name, date_of_birth)
-        same_person = self._same_national_identity(person_identifier)
-        if same_person:
-            return single_match(same_person, family_name, given_name, date_of_birth)
+        linked = self._linked(person_identifier)
+        known = [p for p in linked if p.eidas_person_identifier == person_identifier]
+        if known:
+            return single_match(known, family_name, given_name, date_of_birth)
+        if linked:
+            return single_match(linked, family_name, given_name, date_of_birth)
         # Not linked yet: only records without another eIDAS identity can be this person.
         unlinked = Q(eidas_person_identifier__isnull=True)
-        rows = _person_queryset().filter(unlinked, date_of_birth=date_of_birth)
-        return single_match(self._people(rows), family_name, given_name, date_of_birth)
-
-    def _same_national_identity(self, person_identifier: str) -> list[Person]:
-        # A person registered with their identity for another receiving country: an Estonian
-        # resident known here as EE/EE/<id>, asked for by the Dutch node as EE/NL/<id>.
-        issuer, _receiver, national = person_identifier.split("/", 2)
-        rows = _person_queryset().filter(
-            eidas_person_identifier__startswith=f"{issuer}/",
-            eidas_person_identifier__endswith=f"/{national}",
+        rows = _person_queryset(family=False).filter(unlinked, date_of_birth=date_of_birth)
+        return single_match(
+            self._people(rows, family=False), family_name, given_name, date_of_birth
         )
-        people = self._people(rows)
+
+    def _linked(self, person_identifier: str) -> list[Person]:
+        """In one query: the person linked to exactly this identifier, and persons registered
+        with the same national identity for another receiving country (an Estonian resident
+        known here as EE/EE/<id>, asked for by the Dutch node as EE/NL/<id>)."""
+        issuer, _receiver, national = person_identifier.split("/", 2)
+        same_identity = Q(national_part=national, eidas_person_identifier__startswith=f"{issuer}/")
+        rows = (
+            _person_queryset(family=False)
+            .alias(national_part=Substr("eidas_person_identifier", NATIONAL_PART_START))
+            .filter(Q(eidas_person_identifier=person_identifier) | same_identity)
+        )
         return [
             p
-            for p in people
+            for p in self._people(rows, family=False)
             if same_national_identity(p.eidas_person_identifier or "", person_identifier)
         ]

@@ -33,6 +33,7 @@ __all__ = [
     "population_register",
     "read_children",
     "read_person",
+    "read_person_recorded",
     "registered_subjects",
 ]
 
@@ -46,6 +47,7 @@ PERSON_DATA = (
     "family_relations",
 )
 RELATIONS_DATA = ("family_relations",)
+OWN_REGISTRATION_DATA = tuple(c for c in PERSON_DATA if c not in RELATIONS_DATA)
 EIDAS_MATCHING_DATA = ("name", "date_of_birth", "identifiers")
 
 
@@ -58,16 +60,16 @@ def population_register() -> PopulationRegister:
     return cast(PopulationRegister, adapter_class())
 
 
-def _find(register: PopulationRegister, subject: Subject) -> Person | None:
+def _find(register: PopulationRegister, subject: Subject, family: bool = True) -> Person | None:
     if subject.scheme == "bsn":
-        return register.get_person(subject.value)
-    return register.get_person_by_eidas(subject.value)
+        return register.get_person(subject.value, family=family)
+    return register.get_person_by_eidas(subject.value, family=family)
 
 
 def full_name(subject: Subject, register: PopulationRegister | None = None) -> str:
     """The registered person's full name ("" when not registered). Records nothing itself:
     the caller records showing the name, on the person named, as part of what it does."""
-    person = _find(register or population_register(), subject)
+    person = _find(register or population_register(), subject, family=False)
     return person.full_name if person else ""
 
 
@@ -105,24 +107,50 @@ def read_person(
     purpose_name: str,
     trace_id: str = "",
     foreign: ForeignOperation | None = None,
+    family: bool = True,
 ) -> Person | None:
     """The person identified by `subject` (a BSN or an eIDAS PersonIdentifier), or None.
 
     Records one processing record named `purpose_name` for processing activity `activity`
-    (an id from the catalogue's register of processing activities), performed by `actor`."""
-    with transaction.atomic():
-        person = _find(population_register(), subject)
-        _record(
+    (an id from the catalogue's register of processing activities), performed by `actor`.
+    With `family=False` the family relations are neither read nor recorded as read."""
+    person, _record_made = read_person_recorded(
+        subject,
+        actor=actor,
+        activity=activity,
+        purpose_name=purpose_name,
+        trace_id=trace_id,
+        foreign=foreign,
+        family=family,
+    )
+    return person
+
+
+def read_person_recorded(
+    subject: Subject,
+    *,
+    actor: Actor,
+    activity: str,
+    purpose_name: str,
+    trace_id: str = "",
+    foreign: ForeignOperation | None = None,
+    family: bool = True,
+) -> tuple[Person | None, ProcessingRecord]:
+    """`read_person`, also returning its processing record: for an operation whose one
+    record is this read (its trace and span identify the operation to other nodes)."""
+    with transaction.atomic(savepoint=False):  # joins the caller's; no savepoint needed
+        person = _find(population_register(), subject, family)
+        record = _record(
             name=purpose_name,
             subject=subject,
             activity=activity,
             actor=actor,
-            categories=PERSON_DATA,
+            categories=PERSON_DATA if family else OWN_REGISTRATION_DATA,
             found=person is not None,
             trace_id=trace_id,
             foreign=foreign,
         )
-    return person
+    return person, record
 
 
 def registered_subjects(subjects: Collection[Subject]) -> set[Subject]:
@@ -143,7 +171,7 @@ def read_children(
 
     Records the read of the parent's family relations and, in the same trace, one record per
     child whose data is returned (each child sees it in their own processing log)."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # joins the caller's; no savepoint needed
         register = population_register()
         parent = _find(register, subject)
         children = register.children_of(parent.bsn) if parent else []
@@ -188,7 +216,7 @@ def match_eidas_identity(
     another node that asked for the match.
 
     Matching is itself a processing step: one record about the eIDAS subject."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # joins the caller's; no savepoint needed
         register = population_register()
         person = register.match_eidas(person_identifier, family_name, given_name, date_of_birth)
         _record(

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.utils import timezone
 
 from lifegate.core.subject import Subject
@@ -125,30 +125,30 @@ def record_processing(
     """Record one processing operation on `subject`'s data for processing activity `activity`.
     `foreign` links it to the operation in another node that asked for it or answered it.
 
-    Must be called inside the operation's own transaction (it joins the current one)."""
+    Must be called inside the operation's own transaction (it joins the current one; being
+    one INSERT, it needs no savepoint of its own)."""
     now = timezone.now()
-    with transaction.atomic():
-        return ProcessingRecord.objects.create(
-            trace_id=trace_id or secrets.token_hex(16),
-            span_id=secrets.token_hex(8),
-            parent_span_id=parent_span_id,
-            name=name,
-            start_time=started_at or now,
-            end_time=now,
-            status_code=status,
-            processing_activity_id=activity,
-            data_subject_hash=subject_hash(subject),
-            data_subject_ciphertext=encrypt_subject(subject),
-            data_subject_id_type="BSN" if subject.scheme == "bsn" else "eIDAS",
-            organisation=actor.organisation,
-            actor_kind=actor.kind,
-            actor_hash=subject_hash(actor.subject) if actor.subject else "",
-            on_behalf_of_hash=subject_hash(actor.on_behalf_of) if actor.on_behalf_of else "",
-            data_categories=list(data_categories),
-            foreign_trace_id=foreign.trace_id if foreign else "",
-            foreign_span_id=foreign.span_id if foreign else "",
-            foreign_entity=foreign.entity if foreign else "",
-        )
+    return ProcessingRecord.objects.create(
+        trace_id=trace_id or secrets.token_hex(16),
+        span_id=secrets.token_hex(8),
+        parent_span_id=parent_span_id,
+        name=name,
+        start_time=started_at or now,
+        end_time=now,
+        status_code=status,
+        processing_activity_id=activity,
+        data_subject_hash=subject_hash(subject),
+        data_subject_ciphertext=encrypt_subject(subject),
+        data_subject_id_type="BSN" if subject.scheme == "bsn" else "eIDAS",
+        organisation=actor.organisation,
+        actor_kind=actor.kind,
+        actor_hash=subject_hash(actor.subject) if actor.subject else "",
+        on_behalf_of_hash=subject_hash(actor.on_behalf_of) if actor.on_behalf_of else "",
+        data_categories=list(data_categories),
+        foreign_trace_id=foreign.trace_id if foreign else "",
+        foreign_span_id=foreign.span_id if foreign else "",
+        foreign_entity=foreign.entity if foreign else "",
+    )
 
 
 def record_processing_many(

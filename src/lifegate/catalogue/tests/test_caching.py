@@ -85,3 +85,27 @@ def test_api_answers_are_cached_and_errors_are_not(client, catalogue, django_ass
         assert client.get("/api/catalogue/services?page_size=5").status_code == 200
     assert client.get("/api/catalogue/services/no-such-service").status_code == 404
     assert client.get("/api/catalogue/services/no-such-service").status_code == 404
+
+
+def test_a_broker_answer_is_cached_until_the_catalogue_changes(
+    db, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from lifegate.catalogue import evidence
+    from lifegate.catalogue.caching import forget_pending_changes
+
+    with django_capture_on_commit_callbacks(execute=True):
+        load_catalogue()
+    forget_pending_changes()  # as after the commit the test transaction does not make
+    first = evidence.exchange_options("first-registration-birth", "NL")
+    with django_assert_num_queries(0):
+        assert evidence.exchange_options("first-registration-birth", "NL") == first
+    _type, provider = first[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        # Inside the changing transaction, this connection sees its own change at once.
+        provider.organisation_name_en = "Renamed register keeper"
+        provider.save()
+        changed = evidence.exchange_options("first-registration-birth", "NL")
+        assert changed[0][1].organisation_name_en == "Renamed register keeper"
+    forget_pending_changes()
+    after = evidence.exchange_options("first-registration-birth", "NL")
+    assert after[0][1].organisation_name_en == "Renamed register keeper"

@@ -318,6 +318,8 @@ API_EXEMPTIONS = {
     "POST /api/exchange/ping": "signed echo between trusted nodes: no personal data",
     "POST /api/exchange/requests": "signed evidence requests from trusted nodes",
     "POST /api/exchange/responses": "signed evidence answers from trusted nodes",
+    # The transparency log of issued credentials holds digests, sizes and proofs only.
+    "GET /api/credentials/log/": "the public transparency log of credentials: no personal data",
 }
 
 

@@ -2,10 +2,13 @@
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from lifegate.registries.models.address import RegisteredAddress
 
+# "XX/YY/" precedes the national identifier in an eIDAS PersonIdentifier (1-based position).
+NATIONAL_PART_START = 7
 COUNTRY_CODE_VALIDATOR = RegexValidator(r"^[A-Z]{2}$", _("Enter an ISO 3166-1 alpha-2 code."))
 EIDAS_IDENTIFIER_VALIDATOR = RegexValidator(
     r"^[A-Z]{2}/[A-Z]{2}/\S+$", _("Enter an eIDAS PersonIdentifier like DE/NL/12345.")
@@ -63,6 +66,15 @@ class RegisteredPerson(models.Model):
             models.CheckConstraint(
                 condition=models.Q(resident=True) | models.Q(address__isnull=True),
                 name="registries_non_resident_without_address",
+            ),
+        ]
+        indexes = [
+            # The national part of the eIDAS identifier ("EE/NL/38001085718" -> "38001085718"):
+            # the same person asked for by another receiving country, found without a scan
+            # (`EmbeddedPopulationRegister.match_eidas`).
+            models.Index(
+                Substr("eidas_person_identifier", NATIONAL_PART_START),
+                name="registries_person_eidas_nat",
             ),
         ]
 

@@ -100,6 +100,26 @@ class PopulationRegisterContract:
         assert sample.minor_child_bsn in parent.children
         assert sample.parent_bsn in child.parents
 
+    def test_the_own_registration_is_the_same_person_without_family(
+        self, register: PopulationRegister, sample: RegisterSample
+    ) -> None:
+        whole = found(register.get_person(sample.parent_bsn))
+        own = found(register.get_person(sample.parent_bsn, family=False))
+        assert whole.children
+        assert own.children == own.parents == own.partners == ()
+        assert (own.full_name, own.date_of_birth, own.address) == (
+            whole.full_name,
+            whole.date_of_birth,
+            whole.address,
+        )
+
+    def test_the_own_registration_by_eidas_identifier_is_the_same_person(
+        self, register: PopulationRegister, eidas_person: Person, sample: RegisterSample
+    ) -> None:
+        own = register.get_person_by_eidas(sample.eidas_person_identifier, family=False)
+        assert own is not None
+        assert (own.bsn, own.full_name) == (eidas_person.bsn, eidas_person.full_name)
+
     def test_children_of_a_parent_include_the_child(
         self, register: PopulationRegister, sample: RegisterSample
     ) -> None:

@@ -1,0 +1,151 @@
+"""Strict compact JWS (ES256) for credentials and status lists.
+
+Decoding refuses anything a careful verifier should not guess at: padding or non-canonical
+base64url, JSON with duplicate member names, NaN or infinite numbers, headers that are not
+objects, `crit` extensions, and any algorithm but ES256 (HAIP). Signing and signature checks
+use joserfc's ES256 implementation. Every problem raises `CredentialRejected`, never a
+ValueError or binascii error."""
+
+import base64
+import hashlib
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from joserfc import jws
+from joserfc.errors import JoseError
+from joserfc.jwk import Key
+
+from lifegate.credentials.errors import CredentialRejected
+
+ALGORITHM = "ES256"
+_REGISTRY = jws.JWSRegistry(algorithms=[ALGORITHM])
+_ES256 = _REGISTRY.get_alg(ALGORITHM)
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
+_ES256_SIGNATURE_BYTES = 64
+
+
+@dataclass(frozen=True)
+class CompactJws:
+    """A decoded, not yet verified, compact JWS whose header and payload are JSON objects."""
+
+    text: str
+    header: dict[str, Any]
+    payload: dict[str, Any]
+    signing_input: bytes
+    signature: bytes
+
+
+def b64url_encode(data: bytes) -> str:
+    """base64url without padding (RFC 7515 section 2)."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text: str, what: str) -> bytes:
+    """Decode base64url without padding; only the canonical encoding of some bytes passes,
+    so one token cannot be spelled two ways."""
+    if not _BASE64URL.fullmatch(text) or len(text) % 4 == 1:
+        raise CredentialRejected("malformed", f"{what} is not base64url")
+    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if b64url_encode(data) != text:
+        raise CredentialRejected("malformed", f"{what} is not canonical base64url")
+    return data
+
+
+def sha256_b64(text: str) -> str:
+    """base64url(SHA-256(ASCII text)): the digest SD-JWT uses for disclosures and sd_hash."""
+    return b64url_encode(hashlib.sha256(text.encode("ascii")).digest())
+
+
+def json_loads(data: bytes, what: str) -> Any:
+    """Strict JSON: UTF-8, unique member names, finite numbers, bounded nesting."""
+    try:
+        return json.loads(
+            data.decode("utf-8"),
+            object_pairs_hook=_unique_members,
+            parse_constant=_no_constant,
+            parse_float=_finite_float,
+        )
+    except (ValueError, RecursionError):
+        # ValueError covers invalid UTF-8 and JSON, duplicate names and overlong integers.
+        raise CredentialRejected("malformed", f"{what} is not valid JSON") from None
+
+
+def json_dumps(value: Any) -> bytes:
+    """Compact UTF-8 JSON, as signed."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def decode(text: str, what: str) -> CompactJws:
+    """Split and decode a compact JWS signed with ES256, without checking the signature."""
+    parts = text.split(".")
+    if len(parts) != 3:
+        raise CredentialRejected("malformed", f"{what} is not a compact JWS")
+    header = json_loads(b64url_decode(parts[0], f"{what} header"), f"{what} header")
+    if not isinstance(header, dict):
+        raise CredentialRejected("malformed", f"{what} header is not a JSON object")
+    _check_header(header, what)
+    payload = json_loads(b64url_decode(parts[1], f"{what} payload"), f"{what} payload")
+    if not isinstance(payload, dict):
+        raise CredentialRejected("malformed", f"{what} payload is not a JSON object")
+    signature = b64url_decode(parts[2], f"{what} signature")
+    if len(signature) != _ES256_SIGNATURE_BYTES:
+        raise CredentialRejected("malformed", f"{what} signature is not an ES256 signature")
+    signing_input = f"{parts[0]}.{parts[1]}".encode("ascii")
+    return CompactJws(text, header, payload, signing_input, signature)
+
+
+def media_type(header: Mapping[str, Any]) -> str | None:
+    """The header's typ, compared as RFC 7515 4.1.9 asks: case-insensitively, with or
+    without the "application/" prefix."""
+    typ = header.get("typ")
+    if not isinstance(typ, str):
+        return None
+    return typ.lower().removeprefix("application/")
+
+
+def signature_valid(token: CompactJws, key: Key) -> bool:
+    """Whether `key` (an EC P-256 key fit for ES256) made the token's signature."""
+    try:
+        _ES256.check_key(key)
+    except JoseError:
+        return False
+    return _ES256.verify(token.signing_input, token.signature, key)
+
+
+def sign(header: Mapping[str, Any], payload: Mapping[str, Any], key: Key) -> str:
+    """A compact JWS of `payload` signed with ES256; `header` must set alg ES256."""
+    return jws.serialize_compact(dict(header), json_dumps(payload), key, registry=_REGISTRY)
+
+
+def _check_header(header: dict[str, Any], what: str) -> None:
+    if header.get("alg") != ALGORITHM:
+        raise CredentialRejected("unsupported-algorithm", f"{what} is not signed with ES256")
+    if "crit" in header:
+        raise CredentialRejected("malformed", f"{what} header names critical extensions")
+    for name in ("kid", "typ"):
+        if name in header and not isinstance(header[name], str):
+            raise CredentialRejected("malformed", f"{what} header {name} is not a string")
+
+
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    members: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in members:
+            raise ValueError("duplicate member name")
+        members[name] = value
+    return members
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError("number out of range")
+    return number

@@ -1,0 +1,11 @@
+"""Background work of the credentials building block."""
+
+from django.tasks import task
+
+from lifegate.credentials import log
+
+
+@task()
+def seal_log() -> int:
+    """Sign a checkpoint of the transparency log if it grew; returns the checkpoint's size."""
+    return log.checkpoint().size
