@@ -71,18 +71,18 @@ def evidence_request(request: HttpRequest) -> HttpResponse:
     the person must go there, look at the evidence and share it; or `{"status":
     "not-found"}` when no single person in the register matches, or this node holds no such
     evidence about them. Nothing is shared in this answer."""
-    try:
-        # The message's replay record and the answer commit together: one commit, not two,
-        # and an invalid request is not remembered (a repeat is refused the same way).
-        with transaction.atomic():
-            verified = _verified(request, services.REQUEST_TYPE)
-            if isinstance(verified, HttpResponse):
-                return verified
-            claims = verified.claims
+    # The message's replay record and the answer commit together: one commit, not two. An
+    # authentic message is remembered even when its request is invalid: a replay is a replay.
+    with transaction.atomic():
+        verified = _verified(request, services.REQUEST_TYPE)
+        if isinstance(verified, HttpResponse):
+            return verified
+        claims = verified.claims
+        try:
             incoming = provider.parse_request(verified.sender.id, verified.sender.base_url, claims)
             answer = provider.receive_request(incoming)
-    except RequestInvalid as invalid:
-        return _invalid(request, invalid)
+        except RequestInvalid as invalid:
+            return _invalid(request, invalid)
     return _signed(
         answer.as_claims(),
         verified.sender.id,
