@@ -76,6 +76,8 @@ def environment(database_url: str) -> dict[str, str]:
     return dict(os.environ) | {
         "DJANGO_SETTINGS_MODULE": "lifegate.settings",
         "DATABASE_URL": database_url,
+        # 1,000 concurrent sends from one client: not the agency API's rate limit at work.
+        "LIFEGATE_AGENCY_RATE_LIMIT": "1000000000",
         "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}",
         "LIFEGATE_VAR_DIR": str(WORK),
         "LIFEGATE_DEMO_POPULATION": "300",

@@ -1,7 +1,8 @@
 """`make bench`: requests per second of lifegate endpoints under gunicorn on loopback, each as a
 ratio to a minimal Django view (the floor) served by the same server in the same run; then the
-journey, message box, mandates, assistant and evidence exchange benchmarks on PostgreSQL
-(bench/journeys.py, bench/inbox.py, bench/mandates.py, bench/assistant.py, bench/exchange.py).
+journey, message box, mandates, assistant, evidence exchange and processing log benchmarks on
+PostgreSQL (bench/journeys.py, bench/inbox.py, bench/mandates.py, bench/assistant.py,
+bench/exchange.py, bench/transparency.py).
 
 Runs are interleaved (floor, endpoint, floor, endpoint, ...) and the median taken, so a noisy
 shared machine moves floor and endpoint alike. Writes bench/results.json and docs/benchmarks.md.
@@ -41,6 +42,8 @@ POSTGRES_BENCHMARKS = {
     "mandates": "bench.mandates",
     "assistant": "bench.assistant",
     "exchange": "bench.exchange",
+    "transparency": "bench.transparency",
+    "credentials": "bench.credentials",
 }
 
 BENCHMARKS: list[dict[str, Any]] = [
@@ -253,6 +256,12 @@ def write_results(results: list[dict[str, Any]]) -> None:
     exchange = [r for r in results if r.get("section") == "exchange"]
     if exchange:
         lines += ["", *_exchange_text(exchange), "", *_ratio_table(exchange)]
+    transparency = [r for r in results if r.get("section") == "transparency"]
+    if transparency:
+        lines += ["", *_transparency_text(transparency), "", *_ratio_table(transparency)]
+    credentials = [r for r in results if r.get("section") == "credentials"]
+    if credentials:
+        lines += ["", *_credentials_text(credentials), "", *_ratio_table(credentials)]
     (ROOT / "docs" / "benchmarks.md").write_text("\n".join(lines) + "\n")
 
 
@@ -379,6 +388,72 @@ def _exchange_text(results: list[dict[str, Any]]) -> list[str]:
         "ping verified by the peer, a signed pong verified back, both ids stored against",
         "replays. p95 and p50 of the pooled round-trip times compared. Where the time goes:",
         "`python -m bench.exchange <postgres server url> --profile` (cProfile of both sides).",
+    ]
+
+
+def _transparency_text(results: list[dict[str, Any]]) -> list[str]:
+    """How the processing log was measured, with this run's particulars."""
+    page = next((r for r in results if r["name"] == "transparency_recording_overhead"), {})
+    chain = next((r for r in results if r["name"] == "transparency_chain_verification"), {})
+    records = chain.get("records")
+    amount = f"{records:,}" if isinstance(records, int) else "the"
+    return [
+        "## Processing log",
+        "",
+        "`bench/transparency.py`, on PostgreSQL in a database of its own with the demo",
+        "population. Recording overhead: requests per second of the home page of a logged-in",
+        "register person (the demo parent) that records its register read in the processing",
+        "log (`record_processing` in the read's transaction, as `registries.read_person`",
+        "does), against the same page without the record. Both are bench-only views",
+        "(`bench/urls.py`) doing what the portal's home page does: the session read and saved,",
+        "the person read from the population register, their plans, the portal's template",
+        f"with the unread count in its header. One gunicorn with {WORKERS} sync workers, `wrk`",
+        f"({CONNECTIONS} connections, {DURATION_S} s per run), "
+        f"{page.get('samples', 'several')} interleaved rounds (the order",
+        "alternating), medians compared; one request to each page first checks that only the",
+        "recorded one adds a record. Chain verification: records per second of `verify_chain`",
+        "(every record's digest and chain hash recomputed, checkpoints checked, unlinked",
+        f"records looked for) over {amount} records written with COPY",
+        "(`record_processing_many`) and sealed (`chain.seal`), against reading the same",
+        "records with one streamed query and SHA-256 of their canonical bytes",
+        f"(`transparency.chain_bench`), {chain.get('samples', 'several')} interleaved rounds, "
+        "medians compared. The second row",
+        "compares verification with SHA-256 alone over the canonical bytes held in memory,",
+        "without a goal: the gap between the two floors is what reading the records costs.",
+    ]
+
+
+def _credentials_text(results: list[dict[str, Any]]) -> list[str]:
+    """How the credentials were measured, with this run's particulars."""
+    verify = next((r for r in results if r["name"] == "credentials_verify"), {})
+    proof = next((r for r in results if r["name"] == "credentials_log_proof_p95"), {})
+    entries = proof.get("entries")
+    amount = f"{entries:,}" if isinstance(entries, int) else "1,000,000"
+    return [
+        "## Credentials",
+        "",
+        "`bench/credentials.py`, in one process on PostgreSQL in a database of its own.",
+        "Verification: diploma SD-JWT VCs verified per second, against bare ES256",
+        "verifications (joserfc `jws.deserialize_compact`, P-256) of a JWS whose payload is as",
+        "long as the credential's issuer-signed payload. A credential is the issuer-signed JWT",
+        f"with all ten disclosures ({verify.get('token_bytes', '?')} bytes), without key",
+        "binding (a KB-JWT is a second ES256 verification). It is verified as the verification",
+        "service does: `sdjwt.verify` with the trust list's key lookup, then `trust.status_of`.",
+        "The status path that caches is a trusted peer node's: the credential comes from a",
+        "peer (this node under another base URL), whose keys and status list token are fetched",
+        "once, verified and cached; no fetch happens after the warm-up (checked). This node's",
+        "own credentials read their status row at every check (a revocation counts at once):",
+        "shown without a goal, as is `verifying.verify_response` with key binding. Issuing:",
+        "`sdjwt.issue` of the diploma (ten disclosures, decoys, holder key) against bare ES256",
+        "signing of a same-size payload; the whole issuing service (`issuing.issue`: status",
+        "entry, rows, log append, processing record) without a goal. "
+        f"{verify.get('samples', 'Several')} interleaved rounds,",
+        "medians compared. Where verification spends its time:",
+        "`python -m bench.credentials <postgres server url> --profile`. Inclusion proofs:",
+        "p95 (and p50, in results.json) of `log.inclusion_proof` and `log.prove_entry` for",
+        f"{proof.get('samples', '1,000')} random entries of a log of {amount} entries (filled",
+        f"in {proof.get('fill_seconds', '?')} s: `append_many`'s subtrees, rows by COPY),",
+        "interleaved with a one-row read of a log entry; no goal.",
     ]
 
 

@@ -4,12 +4,15 @@ Every error leaves here as RFC 9457 problem details."""
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from lifegate.assistant.api import router as assistant_router
 from lifegate.catalogue.api import router as catalogue_router
 from lifegate.core.problems import problem_response
+from lifegate.core.ratelimit import too_many_requests_problem
+from lifegate.credentials.api_agency import router as agency_credentials_router
 from lifegate.credentials.api_log import router as credentials_log_router
+from lifegate.credentials.api_verifier import router as credentials_verifier_router
 from lifegate.exchange.api import router as exchange_router
 from lifegate.exchange.api_node import node_router, ping_router
 from lifegate.inbox.api import router as inbox_router
@@ -21,6 +24,7 @@ from lifegate.journeys.api_events import router as events_router
 from lifegate.mandates.acting import NotPermitted
 from lifegate.mandates.api import router as mandates_router
 from lifegate.mandates.api_agency import router as agency_mandates_router
+from lifegate.transparency.api import router as transparency_router
 
 api = NinjaAPI(
     title="lifegate API",
@@ -78,6 +82,12 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return problem_response(request, exc.status_code, str(exc.message), problem_type="about:blank")
 
 
+@api.exception_handler(Throttled)
+def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    """Over a rate limit (lifegate.core.ratelimit.limit_api_call): 429 with Retry-After."""
+    return too_many_requests_problem(request, exc.wait)
+
+
 @api.exception_handler(NotPermitted)
 def not_permitted(request: HttpRequest, exc: NotPermitted) -> HttpResponse:
     """Refused by the mandates decision point: 403, with the reason code and its explanation
@@ -97,6 +107,7 @@ api.add_router("/assistant/", assistant_router)
 api.add_router("/journeys/", journeys_router)
 api.add_router("/agency/messages/", agency_messages_router)
 api.add_router("/agency/mandates/", agency_mandates_router)
+api.add_router("/agency/credentials", agency_credentials_router)
 api.add_router("/agency/", agency_router)
 api.add_router("/inbox/notifications/", inbox_notifications_router)
 api.add_router("/inbox/", inbox_router)
@@ -106,3 +117,5 @@ api.add_router("/exchange/node", node_router)
 api.add_router("/exchange/ping", ping_router)
 api.add_router("/exchange/", exchange_router)
 api.add_router("/credentials/log/", credentials_log_router)
+api.add_router("/credentials/verifier/", credentials_verifier_router)
+api.add_router("/transparency/", transparency_router)

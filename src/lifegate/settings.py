@@ -287,6 +287,19 @@ CACHES = {
     }
 }
 
+# Rate limits, counted in the cache above: with several processes configure a shared cache
+# (otherwise each process counts on its own). Over a limit the answer is 429 with Retry-After.
+# Starting a login and the provider's callback count together per calling address (people
+# behind one NAT address share it): requests per window.
+LOGIN_RATE_LIMIT = env_int("LIFEGATE_LOGIN_RATE_LIMIT", 60)
+LOGIN_RATE_WINDOW_SECONDS = env_int("LIFEGATE_LOGIN_RATE_WINDOW_SECONDS", 300)
+# API calls per window: per agency client (all of /api/agency/), per events client
+# (/api/events/), and per calling address for evidence exchange messages (/api/exchange/).
+API_RATE_WINDOW_SECONDS = env_int("LIFEGATE_API_RATE_WINDOW_SECONDS", 60)
+AGENCY_API_RATE_LIMIT = env_int("LIFEGATE_AGENCY_RATE_LIMIT", 1200)
+EVENTS_API_RATE_LIMIT = env_int("LIFEGATE_EVENTS_RATE_LIMIT", 1200)
+EXCHANGE_API_RATE_LIMIT = env_int("LIFEGATE_EXCHANGE_RATE_LIMIT", 300)
+
 # Base registries: adapter classes (dotted paths) so a real register can replace the embedded one.
 POPULATION_REGISTER_ADAPTER = env_str(
     "LIFEGATE_POPULATION_REGISTER", "lifegate.registries.embedded.EmbeddedPopulationRegister"
@@ -307,6 +320,19 @@ EXCHANGE_ATTEMPTS = env_int("LIFEGATE_EXCHANGE_ATTEMPTS", 3)
 EXCHANGE_BACKOFF_MILLISECONDS = env_int("LIFEGATE_EXCHANGE_BACKOFF_MILLISECONDS", 200)
 # Minutes a person has to look at the preview and share the evidence; then the request expires.
 EXCHANGE_CONSENT_MINUTES = env_int("LIFEGATE_EXCHANGE_CONSENT_MINUTES", 15)
+
+# Verifiable credentials: the other nodes whose credential issuers this node's verifier trusts
+# (base URLs; their keys come from <url>/.well-known/jwt-vc-issuer), the verifiers whose requests
+# the portal wallet answers (by default the same nodes; this node is always trusted), and how
+# long a verifier's result is kept after its request's window closed.
+LIFEGATE_TRUSTED_ISSUERS = env_list("LIFEGATE_TRUSTED_ISSUERS", [])
+LIFEGATE_TRUSTED_VERIFIERS = env_list("LIFEGATE_TRUSTED_VERIFIERS", [])  # empty: the issuers' nodes
+LIFEGATE_PRESENTATION_RETENTION_MINUTES = env_int("LIFEGATE_PRESENTATION_RETENTION_MINUTES", 60)
+
+# The processing log's hash chains: how many (records are spread by id; fixed once the first
+# chain exists), and how long a sealer waits for a record of an earlier, still open transaction.
+TRANSPARENCY_CHAIN_PARTITIONS = env_int("LIFEGATE_TRANSPARENCY_CHAIN_PARTITIONS", 4)
+TRANSPARENCY_CHAIN_GRACE_SECONDS = env_int("LIFEGATE_TRANSPARENCY_CHAIN_GRACE_SECONDS", 900)
 
 # Demo population
 DEMO_POPULATION_SIZE = env_int("LIFEGATE_DEMO_POPULATION", 1200)
@@ -407,6 +433,9 @@ LOGGING = {
             "propagate": False,
         },
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # The rule evaluator logs every evaluation's variables (a person's facts, BSN and all)
+        # at DEBUG: never wanted, whatever LIFEGATE_LOG_LEVEL says.
+        "celpy": {"level": "WARNING"},
     },
 }
 

@@ -20,3 +20,9 @@ from lifegate.settings import *  # noqa: E402, F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 DEMO_POPULATION_SIZE = 300
+# Every test client calls from 127.0.0.1 and the cache outlives single tests: limits no test
+# suite reaches by accident. The rate limit tests set their own small limits.
+LOGIN_RATE_LIMIT = 1_000_000
+AGENCY_API_RATE_LIMIT = 1_000_000
+EVENTS_API_RATE_LIMIT = 1_000_000
+EXCHANGE_API_RATE_LIMIT = 1_000_000

@@ -1,7 +1,8 @@
 """The catalogue in the Django admin: every model editable, Dutch and English side by side in
 "Nederlands" / "English" fieldsets, services with their requirements, costs, request form and
 life-event steps inline, life events with their questions and steps, requirements with their
-evidence broker entries and evidence types with their providers (the evidence directory).
+evidence broker entries, evidence types with their providers (the evidence directory) and the
+credential types this node issues.
 
 A step's rule and deadline are checked by `EventService.clean()`; what it waits for is checked
 here, because a many-to-many choice is only known to the form: steps of the same life event,
@@ -251,6 +252,21 @@ class EvidenceTypeAdmin(admin.ModelAdmin):
     autocomplete_fields = ("issuer",)
     fieldsets = bilingual(("slug", "issuer"), ("name", "description"))
     inlines = (EvidenceProviderInline,)
+
+
+@admin.register(m.CredentialType)
+class CredentialTypeAdmin(admin.ModelAdmin):
+    """The claims are edited as JSON; `CredentialType.clean()` says what is wrong with them."""
+
+    list_display = ("slug", "name_nl", "name_en", "issuer", "validity_days")
+    list_filter = ("issuer",)
+    search_fields = search_fields("name", "description")
+    autocomplete_fields = ("issuer",)
+    fieldsets = bilingual(
+        ("slug", "issuer", "validity_days"),
+        ("name", "description"),
+        [(None, {"fields": ("claims",)})],
+    )
 
 
 @admin.register(m.LifeEvent)

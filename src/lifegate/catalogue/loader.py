@@ -27,6 +27,7 @@ from lifegate.catalogue.schema import (
     TOP_LEVEL,
     Children,
     Choices,
+    Claims,
     Duration,
     Field,
     Keywords,
@@ -36,6 +37,7 @@ from lifegate.catalogue.schema import (
     Section,
     Steps,
     Text,
+    claim_entry,
     columns,
     fill_languages,
     is_empty,
@@ -367,8 +369,9 @@ def _export_value(f: Field, obj: Any) -> Any:
         case Keywords():
             words = {lang: _split(getattr(obj, f"{f.name}_{lang}")) for lang in LANGUAGES}
             return words if any(words.values()) else None
-        case Choices():
-            return getattr(obj, f.name)
+        case Choices() | Claims():
+            stored = getattr(obj, f.name)
+            return [claim_entry(claim) for claim in stored] if isinstance(f, Claims) else stored
         case Steps():
             placed = sorted(
                 obj.event_services.all(), key=lambda es: (es.position, es.life_event.slug)

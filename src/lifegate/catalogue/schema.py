@@ -10,6 +10,9 @@ validator, the loader and the exporter all read the same description:
 - `Duration`: `{duration: P8W, nl: ..., en: ...}` for the ISO 8601 period and its wording
 - `Keywords`: `{nl: [...], en: [...]}` stored comma-separated
 - `Choices`: the options of a choice question or form field, `[{value, nl, en}, ...]`
+- `Claims`: the claims of a credential type, `[{key, label: {nl, en}, disclosable}]`
+  (`disclosable: true` when left out), stored as a JSON list of
+  `{key, label_nl, label_en, disclosable}`
 - `Steps`: a service's place in each life event. Either `{life-event-slug: position}`, or for a
   step with a plan rule `{life-event-slug: {position, kind, rule, reason, skip_reason,
   depends_on, deadline: {days, from}}}`, keys with their default value left out (`kind:
@@ -82,6 +85,11 @@ class Choices:
 
 
 @dataclass(frozen=True)
+class Claims:
+    name: str
+
+
+@dataclass(frozen=True)
 class Steps:
     name: str
     section: str
@@ -99,7 +107,7 @@ class Children:
         return self.related_name or self.name
 
 
-Field = Text | Plain | Ref | Refs | Duration | Keywords | Choices | Steps | Children
+Field = Text | Plain | Ref | Refs | Duration | Keywords | Choices | Claims | Steps | Children
 
 
 @dataclass(frozen=True)
@@ -183,6 +191,17 @@ SECTIONS: tuple[Section, ...] = (
             Text("name"),
             Text("description", required=False),
             Ref("issuer", "organisations", required=False),
+        ),
+    ),
+    Section(
+        "credential_types",
+        m.CredentialType,
+        (
+            Text("name"),
+            Text("description", required=False),
+            Ref("issuer", "organisations"),
+            Plain("validity_days", type=int, required=False, default=None),
+            Claims("claims"),
         ),
     ),
     Section(
@@ -365,7 +384,7 @@ def column_names(field: Field) -> list[str]:
             return [f"{field.name}_{lang}" for lang in LANGUAGES]
         case Duration():
             return [field.name] + [f"{field.name}_{lang}" for lang in LANGUAGES]
-        case Plain() | Choices():
+        case Plain() | Choices() | Claims():
             return [field.name]
     return []
 
@@ -405,7 +424,28 @@ def field_columns(field: Field, value: Any) -> dict[str, Any]:
             return {field.name: field.default if value is None else value}
         case Choices():
             return {field.name: value or []}
+        case Claims():
+            return {field.name: [claim_columns(claim) for claim in value or []]}
     return {}
+
+
+def claim_columns(claim: dict[str, Any]) -> dict[str, Any]:
+    """How a (well-formed) claim of the file is stored: labels as `label_nl`, `label_en`."""
+    labels = claim.get("label") or {}
+    return {
+        "key": claim.get("key"),
+        **{f"label_{lang}": labels.get(lang, "") for lang in LANGUAGES},
+        "disclosable": claim.get("disclosable", True),
+    }
+
+
+def claim_entry(claim: dict[str, Any]) -> dict[str, Any]:
+    """A stored claim as the file writes it, without `disclosable: true` (the default)."""
+    entry: dict[str, Any] = {
+        "key": claim["key"],
+        "label": {lang: claim.get(f"label_{lang}", "") for lang in LANGUAGES},
+    }
+    return entry if claim.get("disclosable", True) else entry | {"disclosable": False}
 
 
 def plain_value(value: Any) -> Any:

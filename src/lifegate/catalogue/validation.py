@@ -26,6 +26,7 @@ from lifegate.catalogue.schema import (
     TOP_LEVEL,
     Children,
     Choices,
+    Claims,
     Duration,
     Field,
     Keywords,
@@ -211,7 +212,7 @@ def _row_problems(
 def _required(field: Field) -> bool:
     if isinstance(field, Text | Plain | Ref):
         return field.required
-    return isinstance(field, Duration | Keywords)
+    return isinstance(field, Duration | Keywords | Claims)
 
 
 def _wrong_type(value: Any, expected: type | tuple[type, ...]) -> bool:
@@ -233,8 +234,8 @@ def _field_problems(field: Field, value: Any, known: dict[str, set[Any]]) -> lis
             return _refs_problems(field.section, value, known)
         case Steps():
             return _steps_problems(field.section, value, known)
-        case Choices():
-            return [] if isinstance(value, list) else [("", "must be a list of options")]
+        case Choices() | Claims():
+            return _list_problems(field, value)
         case Duration():
             return _duration_problems(value)
         case Keywords():
@@ -349,6 +350,37 @@ def _text_key(column: str) -> str:
     """`reason_nl` -> `reason.nl`; other columns as they are."""
     name, _, lang = column.rpartition("_")
     return f"{name}.{lang}" if lang in LANGUAGES else column
+
+
+CLAIM_KEYS = ("key", "label", "disclosable")
+
+
+def _list_problems(field: Choices | Claims, value: Any) -> list[tuple[str, str]]:
+    """A question's or form field's options (checked by the model), or a type's claims."""
+    if isinstance(field, Claims):
+        return _claims_problems(value)
+    return [] if isinstance(value, list) else [("", "must be a list of options")]
+
+
+def _claims_problems(value: Any) -> list[tuple[str, str]]:
+    """The shape of a credential type's claims; keys and labels are checked by the model."""
+    if not isinstance(value, list) or not value:
+        return [("", "must be a list of claims, each with a key and a label")]
+    problems: list[tuple[str, str]] = []
+    for index, claim in enumerate(value):
+        if not isinstance(claim, dict):
+            problems.append((f"[{index}]", "must be a mapping with a key and a label"))
+            continue
+        key = claim.get("key")
+        where = f"[{key}]" if isinstance(key, str) and key else f"[{index}]"
+        problems += [(f"{where}.{name}", "unknown key") for name in claim if name not in CLAIM_KEYS]
+        if not isinstance(key, str) or not key:
+            problems.append((f"{where}.key", "is missing"))
+        label = claim.get("label")
+        problems += [(f"{where}.label{at}", message) for at, message in _text_problems(label)]
+        if not isinstance(claim.get("disclosable", True), bool):
+            problems.append((f"{where}.disclosable", "must be true or false"))
+    return problems
 
 
 def _duration_problems(value: Any) -> list[tuple[str, str]]:

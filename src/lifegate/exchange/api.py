@@ -3,7 +3,9 @@ signed answers here (compact JWS, `application/jose`), and get signed answers ba
 
 Every message is verified before anything else happens (`messages.verify`: a trusted sender,
 its key, this node as audience, fresh, never seen before). A refused message gets an RFC 9457
-problem, never a signed answer; nothing is stored for it but the log line."""
+problem, never a signed answer; nothing is stored for it but the log line. Each calling
+address may send settings.EXCHANGE_API_RATE_LIMIT messages per window; then 429 with
+Retry-After."""
 
 from collections.abc import Mapping
 
@@ -14,6 +16,7 @@ from ninja import Router
 
 from lifegate.catalogue.schemas import Problem
 from lifegate.core.problems import problem_response
+from lifegate.core.ratelimit import address_key, limit_api_call
 from lifegate.exchange import messages, provider, services
 from lifegate.exchange.errors import RequestInvalid
 
@@ -47,6 +50,9 @@ def _signed(
 
 
 def _verified(request: HttpRequest, expected_type: str) -> messages.Verified | HttpResponse:
+    # Counted per calling address before the signature is checked: verifying is the costly
+    # part, and a flood of forged messages must not be able to make this node do it.
+    limit_api_call(request, "api.exchange", address_key(request), settings.EXCHANGE_API_RATE_LIMIT)
     try:
         return messages.verify(messages.read_token(request), expected_type=expected_type)
     except messages.MessageRejected as rejected:

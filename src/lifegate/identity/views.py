@@ -1,6 +1,7 @@
 """Login, the provider's callback and logout."""
 
 import logging
+import math
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
@@ -9,10 +10,12 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lifegate.core.origins import allow_form_targets
+from lifegate.core.ratelimit import address_key, count_attempt
 from lifegate.identity.assurance import LEVELS, LevelOfAssurance, loa_satisfies
 from lifegate.identity.decorators import login_url
 from lifegate.identity.oidc import LoginRejected, ProviderUnavailable, provider_metadata
@@ -79,6 +82,9 @@ def login(request: HttpRequest) -> HttpResponseBase:
     next_url = _safe_next(request, data.get("next"))
     if request.method == "GET":
         return _login_page(request, level, next_url)
+    throttled = _throttled(request, login_url(next_url, level))
+    if throttled is not None:
+        return throttled
     scheme: LoginScheme = "eidas" if request.POST.get("scheme") == "eidas" else "digid"
     try:
         url = begin_login(request, level=level, scheme=scheme, next_url=next_url)
@@ -114,6 +120,9 @@ def _provider_addresses() -> list[str]:
 def callback(request: HttpRequest) -> HttpResponse:
     """The provider sends the browser back here with a code (or an error) and the state."""
     retry = login_url(pending_next_url(request) or reverse("portal:home"))
+    throttled = _throttled(request, retry)
+    if throttled is not None:
+        return throttled
     try:
         completed = complete_login(request)
     except LoginRejected as exc:
@@ -161,3 +170,36 @@ def _failure(
     # hide_next: the shell's links must not lead back to a stale callback address.
     context = {"title": title, "text": text, "retry_url": retry_url, "hide_next": True}
     return render(request, "identity/login_failed.html", context, status=status)
+
+
+def _throttled(request: HttpRequest, retry_url: str) -> HttpResponse | None:
+    """Starting a login and the provider's callback count together per calling address; over
+    settings.LOGIN_RATE_LIMIT in a window the answer is 429 with Retry-After and a page that
+    says when to try again."""
+    attempt = count_attempt(
+        request,
+        "identity.login",
+        address_key(request),
+        settings.LOGIN_RATE_LIMIT,
+        settings.LOGIN_RATE_WINDOW_SECONDS,
+    )
+    if attempt.allowed:
+        return None
+    logger.warning("login refused: too many login requests from one address")
+    minutes = max(1, math.ceil(attempt.retry_after / 60))
+    text = ngettext(
+        "There were too many login attempts from your network. "
+        "For your safety you can try again in %(minutes)s minute.",
+        "There were too many login attempts from your network. "
+        "For your safety you can try again in %(minutes)s minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+    context = {
+        "title": _("Too many login attempts"),
+        "text": text,
+        "retry_url": retry_url,
+        "hide_next": True,
+    }
+    response = render(request, "identity/login_failed.html", context, status=429)
+    response["Retry-After"] = str(attempt.retry_after)
+    return response

@@ -31,6 +31,7 @@ DEMO_SCOPES: list[str] = [
     AgencyClient.Scope.SUBMISSIONS,
     AgencyClient.Scope.MESSAGES,
     AgencyClient.Scope.MANDATES,
+    AgencyClient.Scope.CREDENTIALS,
 ]
 
 
@@ -129,9 +130,9 @@ def demo_file() -> Path:
 
 def ensure_demo_clients() -> dict[str, dict[str, str]]:
     """One API client (reading submissions, sending and following messages, checking
-    mandates) and one back-office account for every organisation that provides services; their
-    credentials are written to `demo_file()`. Idempotent: credentials that still work are
-    kept, missing or lost ones are issued anew."""
+    mandates, issuing credentials) and one back-office account for every organisation that
+    provides services; their credentials are written to `demo_file()`. Idempotent:
+    credentials that still work are kept, missing or lost ones are issued anew."""
     path = demo_file()
     known: dict[str, dict[str, str]] = json.loads(path.read_text()) if path.exists() else {}
     organisations = PublicOrganisation.objects.filter(services__isnull=False).distinct()

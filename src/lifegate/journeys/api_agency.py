@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.urls import reverse
@@ -23,6 +24,7 @@ from ninja.errors import AuthorizationError, HttpError
 from ninja.security import HttpBearer
 
 from lifegate.core.problems import problem_response
+from lifegate.core.ratelimit import limit_api_call
 from lifegate.journeys import agency, delivery, evidence, services
 from lifegate.journeys.api_agency_schemas import (
     DeliveryOut,
@@ -44,7 +46,8 @@ from lifegate.transparency.services import Actor, decrypt_subject, record_proces
 
 
 class AgencyBearer(HttpBearer):
-    """`Bearer <client_id>.<secret>` of an active agency client holding `scope`."""
+    """`Bearer <client_id>.<secret>` of an active agency client holding `scope`, within its
+    rate limit: one budget per client for the agency API, another for the events API."""
 
     openapi_bearerFormat = "<client_id>.<secret>"
     openapi_description = (
@@ -58,7 +61,15 @@ class AgencyBearer(HttpBearer):
     def __call__(self, request: HttpRequest) -> AgencyClient | None:
         # Not HttpBearer's own parsing: it logs unexpected headers, credential and all.
         client = agency.authenticate(request.headers.get("Authorization"))
-        if client is not None and self.scope not in client.scopes:
+        if client is None:
+            return None
+        # Counted per authenticated client only: a caller that merely names a client id
+        # cannot use up that client's budget.
+        if self.scope == AgencyClient.Scope.EVENTS:
+            limit_api_call(request, "api.events", client.client_id, settings.EVENTS_API_RATE_LIMIT)
+        else:
+            limit_api_call(request, "api.agency", client.client_id, settings.AGENCY_API_RATE_LIMIT)
+        if self.scope not in client.scopes:
             raise AuthorizationError(
                 403, _("This client lacks the scope %(scope)s.") % {"scope": self.scope}
             )

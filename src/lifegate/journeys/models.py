@@ -250,6 +250,7 @@ class AgencyClient(models.Model):
         EVENTS = "events", _("send registry events")
         MESSAGES = "messages", _("send messages to people's message boxes and follow them")
         MANDATES = "mandates", _("check whether a representative may act for a person")
+        CREDENTIALS = "credentials", _("issue and revoke its organisation's credentials")
 
     organisation = models.ForeignKey(
         PublicOrganisation, on_delete=models.CASCADE, related_name="agency_clients"

@@ -60,7 +60,9 @@ class ScopeIn(Schema):
     slug: str = Field(
         "",
         max_length=80,
-        description="The service or life event (catalogue slug); empty for the message box.",
+        description="The service or life event (catalogue slug); empty for the message box "
+        "(`inbox-read`, `inbox-full`) and the processing log (`processing-log`: seeing who "
+        "used my data).",
         examples=["birth-registration"],
     )
 

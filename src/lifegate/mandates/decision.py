@@ -5,7 +5,8 @@ The policy is a set of relation tuples, evaluated in process:
     (principal, relation, representative, scope, validity)
 
     (S, "self",               S,       everything,          always)
-    (P, "mandate",            R,       inbox-read | inbox-full | service:<slug> | life-event:<slug>,
+    (P, "mandate",            R,       inbox-read | inbox-full | processing-log |
+                                       service:<slug> | life-event:<slug>,
                                        valid_from..valid_until while status is active)
     (C, "parental-authority", H,       everything,          while C is a minor; from the
                                                             population register, not stored)
@@ -33,6 +34,7 @@ a dedicated service without changing the callers of `may`:
         define parental_authority: [user]         # written from register events, deleted at 18
         define inbox_reader: [user with in_period] or inbox_manager or self or parental_authority
         define inbox_manager: [user with in_period] or self or parental_authority
+        define log_reader: [user with in_period] or self or parental_authority
     type life_event_of                            # one object per principal and life event
       relations
         define principal: [person]
@@ -48,10 +50,11 @@ a dedicated service without changing the callers of `may`:
       valid_from <= now && now <= valid_until
     }
 
-An active mandate row becomes one tuple (`person:P#inbox_reader@user:R`, or
-`service_of:P/S#representative@user:R`) with its period as the condition's context; ending it
-deletes the tuple. `may` then becomes one `Check` of the action's relation, with `now` in the
-request context; the reasons for a refusal ("expired", "ended") would come from our own rows."""
+An active mandate row becomes one tuple (`person:P#inbox_reader@user:R`,
+`person:P#log_reader@user:R`, or `service_of:P/S#representative@user:R`) with its period as
+the condition's context; ending it deletes the tuple. `may` then becomes one `Check` of the
+action's relation, with `now` in the request context; the reasons for a refusal ("expired",
+"ended") would come from our own rows."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -70,6 +73,7 @@ from lifegate.mandates.actions import (
     INBOX_MANAGE,
     INBOX_READ,
     SELF_ONLY_ACTIONS,
+    TRANSPARENCY_READ,
 )
 from lifegate.mandates.models import Mandate, ScopeKind
 from lifegate.registries.services import population_register
@@ -214,6 +218,9 @@ def _in_scope(
         return kind in (ScopeKind.INBOX_READ, ScopeKind.INBOX_FULL)
     if action == INBOX_MANAGE:
         return kind == ScopeKind.INBOX_FULL
+    if action == TRANSPARENCY_READ:
+        # The log tells about every service at once: no narrower mandate covers it.
+        return kind == ScopeKind.PROCESSING_LOG
     if kind == ScopeKind.SERVICE:
         return bool(service) and slug == service
     if kind == ScopeKind.LIFE_EVENT:

@@ -81,6 +81,10 @@ class GrantForm(forms.Form):
         ),
     )
     inbox = _checkboxes(_("Your message box"))
+    processing_log = _checkboxes(
+        _("Who used your data"),
+        _("They see who used which kinds of your data, when and why; not the data itself."),
+    )
     life_events = _checkboxes(
         _("Life events"), _("All services of the life event, now and those added later.")
     )
@@ -93,6 +97,9 @@ class GrantForm(forms.Form):
         self.fields["inbox"].choices = [  # type: ignore[attr-defined]
             (ScopeKind.INBOX_READ.value, _("Reading my messages")),
             (ScopeKind.INBOX_FULL.value, _("My whole message box: reading and archiving")),
+        ]
+        self.fields["processing_log"].choices = [  # type: ignore[attr-defined]
+            (ScopeKind.PROCESSING_LOG.value, _("Seeing who used my data (the processing log)")),
         ]
         self.fields["life_events"].choices = [  # type: ignore[attr-defined]
             (event.slug, event.name) for event in LifeEvent.objects.all()
@@ -127,6 +134,7 @@ class GrantForm(forms.Form):
         data = self.cleaned_data
         return [
             *(Scope(kind) for kind in data.get("inbox", [])),
+            *(Scope(kind) for kind in data.get("processing_log", [])),
             *(Scope(ScopeKind.LIFE_EVENT, slug) for slug in data.get("life_events", [])),
             *(Scope(ScopeKind.SERVICE, slug) for slug in data.get("services", [])),
         ]

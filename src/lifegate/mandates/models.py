@@ -20,6 +20,7 @@ class ScopeKind(models.TextChoices):
     LIFE_EVENT = "life-event", _("all services of a life event")
     INBOX_READ = "inbox-read", _("reading the message box")
     INBOX_FULL = "inbox-full", _("the whole message box")
+    PROCESSING_LOG = "processing-log", _("seeing who used my data")
 
 
 class MandateInvitation(models.Model):
@@ -57,8 +58,8 @@ class Mandate(models.Model):
     # Empty while the mandate waits for its invitation to be accepted.
     representative_hash = models.CharField(max_length=64, blank=True, default="")
     representative_sealed = models.TextField(blank=True, default="")
-    scope_kind = models.CharField(max_length=12, choices=ScopeKind.choices)
-    # The service or life-event slug; empty for the message box scopes.
+    scope_kind = models.CharField(max_length=20, choices=ScopeKind.choices)
+    # The service or life-event slug; empty for the message box and processing log scopes.
     scope_slug = models.CharField(max_length=80, blank=True, default="")
     valid_from = models.DateField()
     valid_until = models.DateField()

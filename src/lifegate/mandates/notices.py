@@ -28,6 +28,8 @@ def scope_label(mandate: Mandate) -> str:
         return _("reading your message box")
     if mandate.scope_kind == ScopeKind.INBOX_FULL:
         return _("your whole message box")
+    if mandate.scope_kind == ScopeKind.PROCESSING_LOG:
+        return _("seeing who used your data")
     model = PublicService if mandate.scope_kind == ScopeKind.SERVICE else LifeEvent
     found = model._default_manager.filter(slug=mandate.scope_slug).first()
     return found.name if found else mandate.scope_slug

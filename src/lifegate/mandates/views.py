@@ -48,10 +48,12 @@ class Row:
 
 
 def scope_words(mandate: Mandate, given: bool) -> str:
-    """What the mandate covers, in words: "your" message box only for its principal, and a
-    life event said to be one."""
+    """What the mandate covers, in words: "your" message box and data only for its principal,
+    and a life event said to be one."""
     if not given and mandate.scope_kind in (ScopeKind.INBOX_READ, ScopeKind.INBOX_FULL):
         return str(mandate.get_scope_kind_display())
+    if not given and mandate.scope_kind == ScopeKind.PROCESSING_LOG:
+        return _("seeing who used their data")
     if mandate.scope_kind == ScopeKind.LIFE_EVENT:
         return _("%(name)s (all services of this life event)") % {"name": scope_label(mandate)}
     return scope_label(mandate)

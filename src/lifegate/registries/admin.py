@@ -20,6 +20,7 @@ from lifegate.registries.models import (
     ParentChildRelation,
     Partnership,
     RegisteredAddress,
+    RegisteredDiploma,
     RegisteredPerson,
 )
 from lifegate.transparency.services import Actor, record_processing
@@ -39,6 +40,7 @@ PERSON_DETAIL_DATA = (
     "address",
 )
 RELATION_DATA = ("name", "family_relations")
+DIPLOMA_DATA = ("name", "diplomas")
 
 
 def person_subject(person: RegisteredPerson) -> Subject:
@@ -196,3 +198,19 @@ class PartnershipAdmin(PersonReadingAdmin):
 
     def persons_in(self, obj: Partnership) -> list[RegisteredPerson]:
         return [obj.first_partner, obj.second_partner]
+
+
+@admin.register(RegisteredDiploma)
+class RegisteredDiplomaAdmin(PersonReadingAdmin):
+    """The education register: each page shows the diplomas' holders by name."""
+
+    list_display = ["title", "level_eqf", "awarding_body", "awarded_on", "person"]
+    list_filter = ["level_eqf"]
+    search_fields = ["title", "awarding_body"]
+    list_select_related = ["person"]
+    list_data = DIPLOMA_DATA
+    detail_data = DIPLOMA_DATA
+    history_data = DIPLOMA_DATA
+
+    def persons_in(self, obj: RegisteredDiploma) -> list[RegisteredPerson]:
+        return [obj.person]

@@ -18,6 +18,7 @@ from django.utils.module_loading import import_string
 from lifegate.core.subject import Subject
 from lifegate.registries.adapters import Address, Person, PopulationRegister
 from lifegate.registries.demo_loader import load_demo_population
+from lifegate.registries.education import Diploma, diplomas_of
 from lifegate.registries.personas import DemoPersona, demo_personas
 from lifegate.transparency.models import ProcessingRecord
 from lifegate.transparency.services import Actor, ForeignOperation, record_processing
@@ -25,6 +26,7 @@ from lifegate.transparency.services import Actor, ForeignOperation, record_proce
 __all__ = [
     "Address",
     "DemoPersona",
+    "Diploma",
     "Person",
     "PopulationRegister",
     "demo_personas",
@@ -32,6 +34,7 @@ __all__ = [
     "match_eidas_identity",
     "population_register",
     "read_children",
+    "read_diplomas",
     "read_person",
     "read_person_recorded",
     "registered_subjects",
@@ -49,6 +52,7 @@ PERSON_DATA = (
 RELATIONS_DATA = ("family_relations",)
 OWN_REGISTRATION_DATA = tuple(c for c in PERSON_DATA if c not in RELATIONS_DATA)
 EIDAS_MATCHING_DATA = ("name", "date_of_birth", "identifiers")
+DIPLOMA_DATA = ("diplomas",)
 
 
 def population_register() -> PopulationRegister:
@@ -230,3 +234,26 @@ def match_eidas_identity(
             foreign=foreign,
         )
     return person
+
+
+def read_diplomas(
+    subject: Subject, *, actor: Actor, activity: str, purpose_name: str, trace_id: str = ""
+) -> list[Diploma]:
+    """The diplomas in the education register of the person identified by `subject`, oldest
+    first (none for a person who is not registered, or has none).
+
+    Records one processing record named `purpose_name` for processing activity `activity`,
+    performed by `actor`, like `read_person`; a person who is not registered gets a record
+    with status ERROR and no data categories."""
+    with transaction.atomic(savepoint=False):  # joins the caller's; no savepoint needed
+        diplomas = diplomas_of(subject)
+        _record(
+            name=purpose_name,
+            subject=subject,
+            activity=activity,
+            actor=actor,
+            categories=DIPLOMA_DATA,
+            found=diplomas is not None,
+            trace_id=trace_id,
+        )
+    return diplomas or []

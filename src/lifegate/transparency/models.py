@@ -3,6 +3,10 @@ fields of the Logboek Dataverwerkingen standard (draft 0.8, OpenTelemetry span m
 
 from django.db import models
 
+from lifegate.transparency.models_chain import ChainCheckpoint, ChainHead, ChainLink
+
+__all__ = ["ChainCheckpoint", "ChainHead", "ChainLink", "ProcessingRecord"]
+
 
 class ProcessingRecord(models.Model):
     """One processing operation on one data subject's personal data."""

@@ -14,6 +14,12 @@ from pathlib import Path
 from lifegate.exchange.federation.harness import NODE_INFO_MARK, ROOT, Federation
 
 # The demo runs the nodes' housekeeping commands this often, as `make demo` does.
+HOUSEKEEPING_COMMANDS = (
+    "inbox_housekeeping",
+    "exchange_housekeeping",
+    "seal_processing_log",
+    "seal_credential_log",
+)
 HOUSEKEEPING_SECONDS = 300
 
 
@@ -65,8 +71,8 @@ def _demo(root: Path, nl_port: int, ee_port: int) -> None:
             if time.monotonic() >= housekeeping:
                 housekeeping = time.monotonic() + HOUSEKEEPING_SECONDS
                 for node in federation.nodes.values():
-                    node.manage("inbox_housekeeping", check=False)
-                    node.manage("exchange_housekeeping", check=False)
+                    for command in HOUSEKEEPING_COMMANDS:
+                        node.manage(command, check=False)
         print("a node stopped; see its server.log", flush=True)  # noqa: T201
     except KeyboardInterrupt:
         pass

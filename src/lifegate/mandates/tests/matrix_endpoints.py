@@ -20,6 +20,7 @@ Build = Callable[[World, Owned], "Call"]
 Texts = Callable[[World, Owned], list[str]]
 
 PERSON, IN_SCOPE, PARENT = "the person", "in scope", "parent of a minor"
+LOG_MANDATE = "log mandate"  # a mandate for her processing log, nothing else
 OWN_AGENCY, OTHER_AGENCY = "own agency", "agency of another service"
 SELF = frozenset({PERSON})
 READERS = frozenset({PERSON, IN_SCOPE, PARENT})  # an inbox-read mandate, or by law
@@ -27,10 +28,12 @@ MANAGERS = frozenset({PERSON, PARENT})  # the whole box: nobody holds a valid in
 # Where and whether the person is told about new post is theirs alone, also for parents.
 SETTINGS_OWNER = SELF
 PLAN_VIEWERS = READERS  # the student's passport service is one of the plan's steps
+# Who used her data: only a mandate for the processing log itself covers it, or the law.
+LOG_READERS = frozenset({PERSON, LOG_MANDATE, PARENT})
 WHOLE_PLAN = MANAGERS  # the life event itself: starting, answering, every step
 # Those whose mandate covers none of her plans (or no longer holds) see the list, empty.
-LIMITED = frozenset({"out of scope", "expired", "revoked"})
-CHOOSERS = frozenset({IN_SCOPE, "out of scope", PARENT})  # a relation that holds today
+LIMITED = frozenset({"out of scope", LOG_MANDATE, "expired", "revoked"})
+CHOOSERS = frozenset({IN_SCOPE, "out of scope", LOG_MANDATE, PARENT})  # holds today
 EVERY_PERSON = READERS | LIMITED | {"parent of an adult", "another resident"}
 AGENCIES = frozenset({OWN_AGENCY, OTHER_AGENCY})
 

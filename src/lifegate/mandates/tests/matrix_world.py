@@ -4,13 +4,14 @@ one logged-in test client per actor.
 
 The principal is the "elderly" persona. She authorised the student for her message box (read
 only) and the passport service; resident-substantial for the life event "birth" only (another
-life event than the one her plan is about); resident-high for everything, but that expired;
-eu-es for everything, but she ended it. The parent acts for a minor child (parental
-authority), the parent-of-adult tries to act for the student (an adult child), and the
-single parent, a resident with no relation, tries to act for her. Every person has their own
-message, journey and e-mail addresses too, so a page that shows the logged-in person's own
-data while they act for someone else is caught. The agencies are the municipality, competent
-for the plan's register and passport steps, and the benefits agency of its other steps.
+life event than the one her plan is about); eu-de for her processing log ("who used my data")
+only; resident-high for everything, but that expired; eu-es for everything, but she ended it.
+The parent acts for a minor child (parental authority), the parent-of-adult tries to act for
+the student (an adult child), and the single parent, a resident with no relation, tries to act
+for her. Every person has their own message, journey, e-mail addresses and processing record
+too, so a page that shows the logged-in person's own data while they act for someone else is
+caught. The agencies are the municipality, competent for the plan's register and passport
+steps, and the benefits agency of its other steps.
 
 Acting-for choices are written into the session the way `acting.choose` writes them, also for
 those the chooser would refuse: that is a session that chose while the mandate was valid and
@@ -51,7 +52,7 @@ from lifegate.mandates.scopes import Scope
 from lifegate.mandates.tests.conftest import grant_active, period, person
 from lifegate.registries.personas import DemoPersona
 from lifegate.registries.services import population_register
-from lifegate.transparency.services import Actor, subject_hash
+from lifegate.transparency.services import Actor, record_processing, subject_hash
 
 OUTSIDE_EVENT = "birth-matrix"
 OUTSIDE_SERVICE = "birth-registration-matrix"
@@ -66,6 +67,7 @@ PERSON_ACTORS = {
     "the person": ("elderly", "elderly"),
     "in scope": ("student", "elderly"),
     "out of scope": ("resident-substantial", "elderly"),
+    "log mandate": ("eu-de", "elderly"),
     "expired": ("resident-high", "elderly"),
     "revoked": ("eu-es", "elderly"),
     "parent of a minor": ("parent", "minor child"),
@@ -78,6 +80,7 @@ ACTORS = (*PERSON_ACTORS, *AGENCY_ACTORS)
 REASONS = {
     "in scope": "out-of-scope",
     "out of scope": "out-of-scope",
+    "log mandate": "out-of-scope",
     "expired": "expired",
     "revoked": "ended",
     "parent of an adult": "no-relation",
@@ -102,6 +105,8 @@ class Owned:
     journey: Journey
     email: str
     pending_email: str
+    # The span id of a processing record about the person, their newest when the world is built.
+    log_mark: str = ""
 
     @property
     def letter(self) -> str:
@@ -113,7 +118,8 @@ class Owned:
 
     def marks(self) -> list[str]:
         """Every text that only this person's data contains."""
-        return [self.letter, self.pdf_mark, str(self.journey.pk), self.email, self.pending_email]
+        marks = [self.letter, self.pdf_mark, str(self.journey.pk), self.email, self.pending_email]
+        return [*marks, self.log_mark] if self.log_mark else marks
 
 
 @dataclass
@@ -239,11 +245,13 @@ def _mandates(people: dict[str, Owned], grantee: Subject) -> tuple[Mandate, str,
         subject = people[representative].subject
         return grant_active(elderly, subject, list(scopes), *period(60), by_her).mandates
 
-    everything = (Scope(ScopeKind.INBOX_FULL), Scope(ScopeKind.LIFE_EVENT, "moving-test"))
+    log = Scope(ScopeKind.PROCESSING_LOG)
+    everything = (Scope(ScopeKind.INBOX_FULL), Scope(ScopeKind.LIFE_EVENT, "moving-test"), log)
     in_scope = grant(
         "student", Scope(ScopeKind.INBOX_READ), Scope(ScopeKind.SERVICE, "passport-test")
     )
     grant("resident-substantial", Scope(ScopeKind.LIFE_EVENT, OUTSIDE_EVENT))
+    grant("eu-de", log)
     expired = grant("resident-high", *everything)
     last_month = timezone.localdate() - timedelta(days=31)
     Mandate.objects.filter(pk__in=[m.pk for m in expired]).update(
@@ -321,9 +329,23 @@ def build_world(personas: dict[str, DemoPersona], plan: PlanFixture, minor_child
         state=Delivery.State.DEAD,
     )
     document = _document(submission, principal.subject)
+    for owned in people.values():  # last: on the first page of everyone's log
+        owned.log_mark = _log_mark(owned, municipality)
     return World(
         people, actors, submission, delivery, in_scope_mandate, code, grantee, offer, document
     )
+
+
+def _log_mark(owned: Owned, agency: PublicOrganisation) -> str:
+    """A processing record about `owned` by the agency: only their processing log shows it."""
+    record = record_processing(
+        name="matrix.mark",
+        subject=owned.subject,
+        activity=journeys.PLAN_ACTIVITY,
+        actor=Actor(kind="agency", organisation=agency.slug),
+        data_categories=("name",),
+    )
+    return record.span_id
 
 
 def _document(submission: Submission, subject: Subject) -> SubmittedDocument:

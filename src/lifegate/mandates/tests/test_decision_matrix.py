@@ -14,7 +14,13 @@ from django.utils import timezone, translation
 
 from lifegate.core.subject import Subject
 from lifegate.mandates import services
-from lifegate.mandates.actions import INBOX_MANAGE, INBOX_READ, JOURNEYS_SUBMIT, JOURNEYS_VIEW
+from lifegate.mandates.actions import (
+    INBOX_MANAGE,
+    INBOX_READ,
+    JOURNEYS_SUBMIT,
+    JOURNEYS_VIEW,
+    TRANSPARENCY_READ,
+)
 from lifegate.mandates.decision import Decision, may
 from lifegate.mandates.models import Mandate, ScopeKind
 from lifegate.mandates.scopes import Scope
@@ -40,7 +46,9 @@ INBOX_MANAGING = (INBOX_MANAGE, "")
 TAX_VIEW = (JOURNEYS_VIEW, TAX_SERVICE)
 TAX_SUBMIT = (JOURNEYS_SUBMIT, TAX_SERVICE)
 BIRTH_VIEW = (JOURNEYS_VIEW, BIRTH_SERVICE)
-ATTEMPTS = (INBOX_READING, INBOX_MANAGING, TAX_VIEW, TAX_SUBMIT, BIRTH_VIEW)
+# Seeing who used her data: none of the mandates below is for her processing log.
+LOG_READING = (TRANSPARENCY_READ, "")
+ATTEMPTS = (INBOX_READING, INBOX_MANAGING, TAX_VIEW, TAX_SUBMIT, BIRTH_VIEW, LOG_READING)
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,7 @@ def test_a_representative_may_do_only_what_the_mandate_covers(world: World) -> N
         TAX_VIEW: "allowed:mandate",
         TAX_SUBMIT: "allowed:mandate",
         BIRTH_VIEW: "refused:out-of-scope",
+        LOG_READING: "refused:out-of-scope",
     }
 
 
@@ -124,6 +133,7 @@ def test_a_mandate_for_a_life_event_covers_its_services_only(world: World) -> No
         TAX_VIEW: "refused:out-of-scope",
         TAX_SUBMIT: "refused:out-of-scope",
         BIRTH_VIEW: "allowed:mandate",
+        LOG_READING: "refused:out-of-scope",
     }
     actor = world.actors["representative out of scope"]
     assert may(actor, JOURNEYS_VIEW, world.principal, life_event=BIRTH_EVENT).allowed
@@ -136,6 +146,7 @@ def test_an_expired_mandate_allows_nothing(world: World) -> None:
         TAX_VIEW: "refused:expired",
         TAX_SUBMIT: "refused:expired",
         BIRTH_VIEW: "refused:out-of-scope",
+        LOG_READING: "refused:out-of-scope",
     }
 
 
@@ -146,6 +157,7 @@ def test_an_ended_mandate_allows_nothing_from_the_moment_it_ends(world: World) -
         TAX_VIEW: "refused:ended",
         TAX_SUBMIT: "refused:ended",
         BIRTH_VIEW: "refused:out-of-scope",
+        LOG_READING: "refused:out-of-scope",
     }
 
 
@@ -182,6 +194,7 @@ def test_an_agency_may_handle_its_own_service_only(world: World) -> None:
         TAX_VIEW: "allowed:agency-own-service",
         TAX_SUBMIT: "allowed:agency-own-service",
         BIRTH_VIEW: "refused:not-own-service",
+        LOG_READING: "refused:out-of-scope",
     }
 
 
@@ -192,6 +205,7 @@ def test_an_agency_of_another_service_may_not_handle_it(world: World) -> None:
         TAX_VIEW: "refused:not-own-service",
         TAX_SUBMIT: "refused:not-own-service",
         BIRTH_VIEW: "allowed:agency-own-service",
+        LOG_READING: "refused:out-of-scope",
     }
 
 

@@ -38,6 +38,7 @@ from lifegate.mandates.tests import (
     matrix_rows_inbox,
     matrix_rows_journeys,
     matrix_rows_mandates,
+    matrix_rows_transparency,
 )
 from lifegate.mandates.tests.matrix_endpoints import Call, Endpoint, with_own_ids
 from lifegate.mandates.tests.matrix_world import ACTORS, REASONS, Owned, Who, World, build_world
@@ -54,6 +55,8 @@ PERSON_ROWS = [
     *matrix_rows_journeys.API,
     *matrix_rows_mandates.PAGES,
     *matrix_rows_mandates.API,
+    *matrix_rows_transparency.PAGES,
+    *matrix_rows_transparency.API,
 ]
 PERSON_ROWS += [with_own_ids(endpoint) for endpoint in PERSON_ROWS if endpoint.by_id]
 AGENCY_ROWS = [*matrix_rows_agencies.API, *matrix_rows_agencies.BACK_OFFICE]
@@ -304,6 +307,22 @@ PAGE_EXEMPTIONS = {
     # journeys.access (the decision point); the preview is shown only to the matched person
     # themselves (exchange/tests/test_pages.py, test_step_integration.py).
     "exchange/": "the evidence exchange's pages",
+    # Fetched by wallets and verifiers anywhere, without login (credentials/tests).
+    ".well-known/": "the credential issuer's metadata: its keys and credential types, no person",
+    "credentials/status/": "credential status lists: one bit per credential, naming nobody",
+    # A person's own proofs: no mandate or legal representation ever covers them, so these
+    # pages show and hand out only the logged-in person's own credentials (404 for anyone
+    # else's: credentials/tests/test_my_credentials.py, test_wallet_present.py).
+    "credentials/$": "the list of the person's own credentials",
+    "credentials/<uuid:credential_id>/": "the person's own credential and its wallet offer",
+    "credentials/present/": "the portal wallet: the person's own credentials only",
+    # Protocol endpoints for wallets, each authorised by its own single-use secret: the
+    # pre-authorised code, access token and nonce (test_oid4vci.py), the request handle
+    # (test_verifying.py); the verifier's pages need no login and show a result only to
+    # whoever holds the request's id (test_verifier_pages.py).
+    "credentials/oid4vci/": "OpenID4VCI token, nonce and credential endpoints",
+    "credentials/oid4vp/": "OpenID4VP request objects and direct_post responses",
+    "credentials/verify/": "the verifier's pages",
 }
 # API operations outside the matrix ("METHOD /path" prefixes), and why.
 API_EXEMPTIONS = {
@@ -320,6 +339,14 @@ API_EXEMPTIONS = {
     "POST /api/exchange/responses": "signed evidence answers from trusted nodes",
     # The transparency log of issued credentials holds digests, sizes and proofs only.
     "GET /api/credentials/log/": "the public transparency log of credentials: no personal data",
+    # An agency acts only on credential types its own organisation issues, with the
+    # `credentials` scope (credentials/tests/test_api_agency_credentials.py).
+    "POST /api/agency/credentials": "issuing and revoking an agency's own credential types",
+    "GET /api/agency/credentials/": "an agency's own issued credentials, without claims",
+    # A verifier's request and its result, readable only with the request's id, which only
+    # the verifier that made it holds (credentials/tests/test_verifying.py).
+    "POST /api/credentials/verifier/": "a verifier asks for a presentation",
+    "GET /api/credentials/verifier/": "a verifier reads its own request's result",
 }
 
 
@@ -340,7 +367,11 @@ def _api_operations() -> list[str]:
 
 
 def _exempt(route: str, exemptions: dict[str, str]) -> bool:
-    return any(route.startswith(prefix) for prefix in exemptions)
+    # A prefix ending in "$" exempts exactly that route, not the routes below it.
+    return any(
+        route == prefix[:-1] if prefix.endswith("$") else route.startswith(prefix)
+        for prefix in exemptions
+    )
 
 
 def test_every_page_is_in_the_matrix_or_exempt_with_a_reason() -> None:

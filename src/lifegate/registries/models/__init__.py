@@ -1,6 +1,7 @@
 """The embedded population register's tables: one module per entity."""
 
 from lifegate.registries.models.address import RegisteredAddress
+from lifegate.registries.models.education import RegisteredDiploma
 from lifegate.registries.models.person import Gender, RegisteredPerson
 from lifegate.registries.models.relations import ParentChildRelation, Partnership
 
@@ -9,5 +10,6 @@ __all__ = [
     "ParentChildRelation",
     "Partnership",
     "RegisteredAddress",
+    "RegisteredDiploma",
     "RegisteredPerson",
 ]

@@ -14,7 +14,10 @@ from lifegate.journeys.agency import demo_file, ensure_demo_clients
 
 
 class Command(BaseCommand):
-    help = "Load the demo catalogue and population and create the admin account (idempotent)."
+    help = (
+        "Load the demo catalogue, population and diplomas, issue the personas' diploma "
+        "credentials and create the admin account (idempotent)."
+    )
 
     @no_translations  # operator output is English, like the rest of the logs
     def handle(self, *args: Any, **options: Any) -> None:
@@ -34,6 +37,8 @@ class Command(BaseCommand):
             f"{len(credentials)} agency API clients and back-office accounts "
             f"(credentials in {demo_file()})"
         )
+        # Demo diplomas in the education register, and the personas' diplomas as credentials.
+        call_command("issue_demo_credentials", stdout=self.stdout)
 
     def _ensure_admin(self) -> None:
         # The password is random per installation and kept beside the database, never in the repo.

@@ -1,0 +1,107 @@
+"""The issuer's public metadata, as wallets and verifiers discover it.
+
+- SD-JWT VC issuer metadata (`/.well-known/jwt-vc-issuer`): the issuer identifier (the node's
+  base URL, the `iss` of every credential) and its JWK Set, current and retired keys.
+- OpenID4VCI 1.0 credential issuer metadata (`/.well-known/openid-credential-issuer`): the
+  endpoints, and one credential configuration per catalogue credential type (format
+  `dc+sd-jwt`, its `vct`, ES256, key binding by JWK, display names and claim labels in Dutch
+  and English). Without `authorization_servers` the issuer is its own authorization server
+  (RFC 8414 metadata at /.well-known/oauth-authorization-server, with the token endpoint)."""
+
+from typing import Any
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from lifegate.catalogue.models import CredentialType
+from lifegate.core.i18n import LANGUAGES
+from lifegate.core.keys import SIGNING_ALGORITHM
+from lifegate.credentials.keys import issuer_jwks
+
+FORMAT = "dc+sd-jwt"
+CREDENTIAL_PATH = "/credentials/oid4vci/credential"
+NONCE_PATH = "/credentials/oid4vci/nonce"
+TOKEN_PATH = "/credentials/oid4vci/token"
+PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+ISSUER_NAME = _("lifegate: proofs from government")
+
+
+def jwt_vc_issuer_metadata() -> dict[str, Any]:
+    """SD-JWT VC issuer metadata: `issuer` and `jwks`."""
+    return {"issuer": settings.BASE_URL, "jwks": issuer_jwks()}
+
+
+def _issuer_display() -> list[dict[str, str]]:
+    entries = []
+    for language in LANGUAGES:
+        with translation.override(language):
+            entries.append({"name": str(ISSUER_NAME), "locale": language})
+    return entries
+
+
+def _display(kind: CredentialType) -> list[dict[str, str]]:
+    entries = []
+    for language in LANGUAGES:
+        entry = {"name": kind.localized("name", language), "locale": language}
+        description = kind.localized("description", language)
+        if description:
+            entry["description"] = description
+        entries.append(entry)
+    return entries
+
+
+def _claims(kind: CredentialType) -> list[dict[str, Any]]:
+    return [
+        {
+            "path": [key],
+            "display": [
+                {"name": kind.claim_label(key, language), "locale": language}
+                for language in LANGUAGES
+            ],
+        }
+        for key in kind.claim_keys
+    ]
+
+
+def credential_configuration(kind: CredentialType) -> dict[str, Any]:
+    """The OpenID4VCI credential configuration of a credential type."""
+    return {
+        "format": FORMAT,
+        "vct": kind.vct,
+        "cryptographic_binding_methods_supported": ["jwk"],
+        "credential_signing_alg_values_supported": [SIGNING_ALGORITHM],
+        "proof_types_supported": {
+            "jwt": {"proof_signing_alg_values_supported": [SIGNING_ALGORITHM]}
+        },
+        "credential_metadata": {"display": _display(kind), "claims": _claims(kind)},
+    }
+
+
+def credential_issuer_metadata() -> dict[str, Any]:
+    """OpenID4VCI credential issuer metadata, configurations keyed by credential type slug."""
+    base = settings.BASE_URL
+    kinds = CredentialType.objects.order_by("slug")
+    return {
+        "credential_issuer": base,
+        "credential_endpoint": base + CREDENTIAL_PATH,
+        "nonce_endpoint": base + NONCE_PATH,
+        "display": _issuer_display(),
+        "credential_configurations_supported": {
+            kind.slug: credential_configuration(kind) for kind in kinds
+        },
+    }
+
+
+def authorization_server_metadata() -> dict[str, Any]:
+    """RFC 8414 metadata of the issuer as its own authorization server: the token endpoint
+    for the pre-authorised code grant, which wallets use without client authentication."""
+    base = settings.BASE_URL
+    return {
+        "issuer": base,
+        "token_endpoint": base + TOKEN_PATH,
+        "grant_types_supported": [PRE_AUTHORIZED_GRANT],
+        "response_types_supported": [],
+        "token_endpoint_auth_methods_supported": ["none"],
+        "pre-authorized_grant_anonymous_access_supported": True,
+    }

@@ -1,0 +1,61 @@
+"""OpenID4VCI 1.0 pre-authorised code offers: a person's "put in another wallet".
+
+A `CredentialOffer` lets one external wallet pick up one copy of one of the person's
+credentials: the pre-authorised code in the offer (QR code or link) is exchanged once for
+an access token, and the token once for the copy. Codes and tokens are stored only as
+SHA-256 hashes (they are bearer secrets) and expire within minutes. A `CredentialNonce` is
+a `c_nonce` from the nonce endpoint: it is used once, in a wallet's key proof."""
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lifegate.credentials.models.issued import IssuedCredential
+
+
+class CredentialOffer(models.Model):
+    """One offer of a copy of `credential` to an external wallet."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    credential = models.ForeignKey(
+        IssuedCredential, on_delete=models.CASCADE, related_name="offers"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # SHA-256 (hex) of the pre-authorised code; it expires, and is exchanged at most once.
+    code_hash = models.CharField(max_length=64, unique=True)
+    code_expires_at = models.DateTimeField()
+    code_used_at = models.DateTimeField(null=True, blank=True)
+    # SHA-256 (hex) of the access token it was exchanged for: good for one credential.
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    token_used_at = models.DateTimeField(null=True, blank=True)
+    # The copy the wallet picked up.
+    issued_copy = models.ForeignKey(
+        IssuedCredential,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("credential offer")
+
+    def __str__(self) -> str:
+        return f"credential offer {self.pk}"
+
+
+class CredentialNonce(models.Model):
+    """A c_nonce handed out by the nonce endpoint, accepted once until it expires."""
+
+    nonce_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("credential nonce")
+
+    def __str__(self) -> str:
+        return f"credential nonce {self.pk}"

@@ -1,0 +1,241 @@
+"""OpenID4VCI 1.0 with a pre-authorised code: a person puts a copy of one of their
+credentials into an external wallet.
+
+1. The person asks for an offer in the portal (`make_offer`): a random pre-authorised code,
+   stored hashed, valid for CODE_TTL and exchanged at most once. The offer (`offer_link`)
+   names this node as credential issuer and the credential type's configuration.
+2. The wallet exchanges the code at the token endpoint (`exchange_code`) for an access
+   token, stored hashed, good for one credential within TOKEN_TTL.
+3. It fetches a c_nonce (`new_nonce`), signs a key proof (typ openid4vci-proof+jwt, ES256,
+   its public key in the header, aud this issuer, the nonce, a fresh iat) and sends it with
+   the token to the credential endpoint (`redeem`), which issues a copy bound to that key
+   (`issuing.issue_copy`).
+
+Refusals raise `OAuthError` with the protocol's error code and status; descriptions name
+checks, never codes, tokens, keys or personal data."""
+
+import hashlib
+import json
+import secrets
+import time
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import ECKey
+from joserfc.jws import extract_compact
+
+from lifegate.core.keys import SIGNING_ALGORITHM
+from lifegate.credentials import issuing
+from lifegate.credentials.metadata import PRE_AUTHORIZED_GRANT
+from lifegate.credentials.models import CredentialNonce, CredentialOffer, IssuedCredential
+from lifegate.transparency.services import Actor, decrypt_subject
+
+CODE_TTL = timedelta(minutes=10)
+TOKEN_TTL = timedelta(minutes=5)
+NONCE_TTL = timedelta(minutes=5)
+PROOF_TYPE = "openid4vci-proof+jwt"
+# A key proof older than this (or this far in the future) is refused: it must be fresh.
+PROOF_MAX_AGE = 300
+PROOF_MAX_SKEW = 60
+MAX_PROOF_BYTES = 8192
+OFFER_SCHEME = "openid-credential-offer://"
+
+
+class OAuthError(Exception):
+    """An OAuth 2.0 / OpenID4VCI error response: `error` code, description and HTTP status."""
+
+    def __init__(self, error: str, description: str, status: int = 400) -> None:
+        self.error = error
+        self.description = description
+        self.status = status
+        super().__init__(f"{error}: {description}")
+
+    def as_dict(self) -> dict[str, str]:
+        """The JSON error body."""
+        return {"error": self.error, "error_description": self.description}
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def make_offer(credential: IssuedCredential) -> tuple[CredentialOffer, str]:
+    """A new offer of a copy of `credential`, with its pre-authorised code (shown once)."""
+    code = secrets.token_urlsafe(32)
+    offer = CredentialOffer.objects.create(
+        credential=credential,
+        code_hash=_hash(code),
+        code_expires_at=timezone.now() + CODE_TTL,
+    )
+    return offer, code
+
+
+def offer_object(credential: IssuedCredential, code: str) -> dict[str, Any]:
+    """The credential offer (by value) for `credential` with pre-authorised `code`."""
+    return {
+        "credential_issuer": settings.BASE_URL,
+        # metadata.credential_issuer_metadata keys the configurations by type slug.
+        "credential_configuration_ids": [credential.credential_type.slug],
+        "grants": {PRE_AUTHORIZED_GRANT: {"pre-authorized_code": code}},
+    }
+
+
+def offer_link(credential: IssuedCredential, code: str) -> str:
+    """The openid-credential-offer:// link a wallet opens (also what the QR code holds)."""
+    value = json.dumps(offer_object(credential, code), separators=(",", ":"))
+    return f"{OFFER_SCHEME}?credential_offer={quote(value, safe='')}"
+
+
+def exchange_code(grant_type: str, code: str) -> tuple[str, int]:
+    """The access token (and its lifetime in seconds) for a pre-authorised code, once."""
+    if not grant_type:
+        raise OAuthError("invalid_request", "grant_type is missing")
+    if grant_type != PRE_AUTHORIZED_GRANT:
+        raise OAuthError("unsupported_grant_type", "only the pre-authorized_code grant")
+    if not code:
+        raise OAuthError("invalid_request", "pre-authorized_code is missing")
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        offer = CredentialOffer.objects.select_for_update().filter(code_hash=_hash(code)).first()
+        if offer is None or offer.code_used_at is not None or offer.code_expires_at <= now:
+            raise OAuthError("invalid_grant", "the code is unknown, used or expired")
+        offer.code_used_at = now
+        offer.token_hash = _hash(token)
+        offer.token_expires_at = now + TOKEN_TTL
+        offer.save(update_fields=["code_used_at", "token_hash", "token_expires_at"])
+    return token, int(TOKEN_TTL.total_seconds())
+
+
+def new_nonce() -> str:
+    """A fresh c_nonce, accepted once within NONCE_TTL."""
+    now = timezone.now()
+    # Expired nonces are of no use to anyone: cleared as new ones are made.
+    CredentialNonce.objects.filter(expires_at__lte=now).delete()
+    nonce = secrets.token_urlsafe(32)
+    CredentialNonce.objects.create(nonce_hash=_hash(nonce), expires_at=now + NONCE_TTL)
+    return nonce
+
+
+def _use_nonce(nonce: str) -> bool:
+    deleted, _ = CredentialNonce.objects.filter(
+        nonce_hash=_hash(nonce), expires_at__gt=timezone.now()
+    ).delete()
+    return deleted > 0
+
+
+def redeem(access_token: str, body: Any) -> str:
+    """The credential request: a copy of the offered credential bound to the key of the
+    wallet's proof, as an SD-JWT. The token is used up by a successful request."""
+    with transaction.atomic():
+        offer = _offer_for_token(access_token)
+        proof = _proof_of(body, offer.credential)
+        holder_jwk = verify_proof(proof)
+        original = offer.credential
+        subject = decrypt_subject(original.subject_sealed)
+        try:
+            copy = issuing.issue_copy(
+                original, holder_jwk=holder_jwk, actor=Actor(kind="person", subject=subject)
+            )
+        except issuing.IssuingRefused as refused:
+            raise OAuthError(
+                "credential_request_denied", "the credential cannot be issued now"
+            ) from refused
+        offer.token_used_at = timezone.now()
+        offer.issued_copy = copy
+        offer.save(update_fields=["token_used_at", "issued_copy"])
+    return issuing.stored_sd_jwt(copy)
+
+
+def _offer_for_token(access_token: str) -> CredentialOffer:
+    offer = (
+        CredentialOffer.objects.select_for_update()
+        .select_related("credential__credential_type")
+        .filter(token_hash=_hash(access_token))
+        .first()
+        if access_token
+        else None
+    )
+    if offer is None or offer.token_used_at is not None or offer.token_expires_at is None:
+        raise OAuthError("invalid_token", "the access token is unknown or used", 401)
+    if offer.token_expires_at <= timezone.now():
+        raise OAuthError("invalid_token", "the access token has expired", 401)
+    return offer
+
+
+def _proof_of(body: Any, credential: IssuedCredential) -> str:
+    """The one key proof JWT of the credential request `body` (JSON object)."""
+    if not isinstance(body, Mapping):
+        raise OAuthError("invalid_credential_request", "the request is not a JSON object")
+    configuration = body.get("credential_configuration_id")
+    if not isinstance(configuration, str):
+        raise OAuthError("invalid_credential_request", "credential_configuration_id is missing")
+    if configuration != credential.credential_type.slug:
+        raise OAuthError("unknown_credential_configuration", "not the configuration offered")
+    proofs = body.get("proofs")
+    if proofs is not None:
+        if "proof" in body or not isinstance(proofs, Mapping) or set(proofs) != {"jwt"}:
+            raise OAuthError("invalid_credential_request", "proofs must hold jwt proofs only")
+        jwts = proofs["jwt"]
+        # One offer gives one credential: exactly one proof.
+        if not isinstance(jwts, list) or len(jwts) != 1 or not isinstance(jwts[0], str):
+            raise OAuthError("invalid_credential_request", "exactly one jwt proof is needed")
+        return jwts[0]
+    proof = body.get("proof")
+    if not isinstance(proof, Mapping):
+        raise OAuthError("invalid_proof", "a key proof is needed")
+    if proof.get("proof_type") != "jwt" or not isinstance(proof.get("jwt"), str):
+        raise OAuthError("invalid_proof", "only jwt key proofs are supported")
+    return str(proof["jwt"])
+
+
+def verify_proof(proof: str) -> dict[str, Any]:
+    """Check a wallet's key proof JWT and use up its nonce; its public JWK (P-256)."""
+    if len(proof) > MAX_PROOF_BYTES:
+        raise OAuthError("invalid_proof", "the proof is too large")
+    try:
+        header = extract_compact(proof.encode()).protected
+    except (JoseError, ValueError, TypeError, UnicodeError):
+        raise OAuthError("invalid_proof", "the proof is not a compact JWS") from None
+    if header.get("typ") != PROOF_TYPE:
+        raise OAuthError("invalid_proof", f"the proof's typ must be {PROOF_TYPE}")
+    if header.get("alg") != SIGNING_ALGORITHM:
+        raise OAuthError("invalid_proof", f"the proof must be signed with {SIGNING_ALGORITHM}")
+    key = _proof_key(header.get("jwk"))
+    try:
+        claims = jwt.decode(proof, key, algorithms=[SIGNING_ALGORITHM]).claims
+    except (JoseError, ValueError, TypeError):
+        raise OAuthError("invalid_proof", "the proof's signature does not verify") from None
+    audience = claims.get("aud")
+    audiences = audience if isinstance(audience, list) else [audience]
+    if settings.BASE_URL not in audiences:
+        raise OAuthError("invalid_proof", "the proof is not for this credential issuer")
+    issued_at = claims.get("iat")
+    now = time.time()
+    if not isinstance(issued_at, int | float) or isinstance(issued_at, bool):
+        raise OAuthError("invalid_proof", "the proof has no iat")
+    if issued_at < now - PROOF_MAX_AGE or issued_at > now + PROOF_MAX_SKEW:
+        raise OAuthError("invalid_proof", "the proof is not fresh")
+    nonce = claims.get("nonce")
+    if not isinstance(nonce, str) or not _use_nonce(nonce):
+        raise OAuthError("invalid_nonce", "the proof's nonce is unknown, used or expired")
+    return key.as_dict(private=False)
+
+
+def _proof_key(jwk: Any) -> ECKey:
+    if not isinstance(jwk, Mapping) or "d" in jwk:
+        raise OAuthError("invalid_proof", "the proof must carry a public JWK")
+    try:
+        key = ECKey.import_key(dict(jwk))
+    except (JoseError, ValueError, TypeError, KeyError, AttributeError):
+        raise OAuthError("invalid_proof", "the proof's JWK is not an EC key") from None
+    if key.curve_name != "P-256":
+        raise OAuthError("invalid_proof", "the proof's key must be a P-256 key")
+    return key

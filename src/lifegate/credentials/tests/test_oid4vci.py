@@ -1,0 +1,355 @@
+"""OpenID4VCI 1.0, pre-authorised code flow, with a wallet simulated here: it reads the
+offer, discovers the endpoints, exchanges the code, fetches a nonce, proves possession of its
+own P-256 key and receives a copy of the credential bound to that key. Reused and expired
+codes, used tokens and nonces, and bad key proofs are refused with the protocol's errors."""
+
+import json
+import time
+from datetime import timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from joserfc import jwt
+from joserfc.jwk import ECKey
+
+from lifegate.core.subject import Subject
+from lifegate.credentials import keys, oid4vci, sdjwt
+from lifegate.credentials.errors import CredentialRejected
+from lifegate.credentials.models import CredentialNonce, CredentialOffer, IssuedCredential
+from lifegate.credentials.revocation import revoke
+from lifegate.credentials.tests.conftest import BASE_URL, DIPLOMA_CLAIMS
+from lifegate.credentials.tests.presenting import DUO, diploma, log_in
+
+pytestmark = pytest.mark.django_db
+GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+WALLET = Client()
+
+
+@pytest.fixture(autouse=True)
+def node(issuer_settings: None, credential_types: Any) -> None:
+    """This node issues credentials of the demo catalogue's types."""
+
+
+@pytest.fixture
+def credential(person: Subject) -> IssuedCredential:
+    return diploma(person)
+
+
+@pytest.fixture
+def offer(person: Subject, credential: IssuedCredential) -> dict[str, Any]:
+    """The credential offer the person's portal page shows, as a wallet reads it."""
+    browser = Client()
+    log_in(browser, person)
+    page = browser.post(f"/credentials/{credential.pk}/offer")
+    assert page.status_code == 200
+    link = page.context["offer_link"]
+    assert urlsplit(link).scheme == "openid-credential-offer"
+    found: dict[str, Any] = json.loads(parse_qs(urlsplit(link).query)["credential_offer"][0])
+    return found
+
+
+@pytest.fixture
+def wallet_key() -> ECKey:
+    return ECKey.generate_key("P-256", {"alg": "ES256"}, private=True, auto_kid=True)
+
+
+def code_of(offer: dict[str, Any]) -> str:
+    return str(offer["grants"][GRANT]["pre-authorized_code"])
+
+
+def path(url: str) -> str:
+    assert url.startswith(BASE_URL)
+    return url.removeprefix(BASE_URL)
+
+
+def token_for(code: str) -> Any:
+    return WALLET.post(
+        "/credentials/oid4vci/token", {"grant_type": GRANT, "pre-authorized_code": code}
+    )
+
+
+def fresh_nonce() -> str:
+    return str(WALLET.post("/credentials/oid4vci/nonce").json()["c_nonce"])
+
+
+def proof(key: ECKey, nonce: str, **changes: Any) -> str:
+    header = {"alg": "ES256", "typ": "openid4vci-proof+jwt", "jwk": key.as_dict(private=False)}
+    header |= changes.pop("header", {})
+    claims = {"aud": BASE_URL, "iat": int(time.time()), "nonce": nonce} | changes
+    return jwt.encode(header, claims, key)
+
+
+def ask_credential(access_token: str, body: dict[str, Any]) -> Any:
+    return WALLET.post(
+        "/credentials/oid4vci/credential",
+        json.dumps(body),
+        content_type="application/json",
+        headers={"authorization": f"Bearer {access_token}"},
+    )
+
+
+def access_token(offer: dict[str, Any]) -> str:
+    response = token_for(code_of(offer))
+    assert response.status_code == 200
+    return str(response.json()["access_token"])
+
+
+def request_body(key: ECKey, nonce: str | None = None, **changes: Any) -> dict[str, Any]:
+    return {
+        "credential_configuration_id": "diploma",
+        "proofs": {"jwt": [proof(key, nonce or fresh_nonce(), **changes)]},
+    }
+
+
+def test_a_wallet_picks_up_a_copy_bound_to_its_own_key(person, credential, offer, wallet_key):
+    # Discovery, as a wallet does it from the offer's credential_issuer.
+    assert offer["credential_issuer"] == BASE_URL
+    issuer_metadata = WALLET.get("/.well-known/openid-credential-issuer").json()
+    assert (
+        offer["credential_configuration_ids"][0]
+        in (issuer_metadata["credential_configurations_supported"])
+    )
+    assert "authorization_servers" not in issuer_metadata
+    server = WALLET.get("/.well-known/oauth-authorization-server").json()
+    assert server["issuer"] == BASE_URL
+    assert GRANT in server["grant_types_supported"]
+
+    token = WALLET.post(
+        path(server["token_endpoint"]), {"grant_type": GRANT, "pre-authorized_code": code_of(offer)}
+    )
+    assert token.status_code == 200
+    assert token["Cache-Control"].find("no-store") >= 0
+    assert token.json()["token_type"] == "Bearer" and token.json()["expires_in"] > 0
+    nonce = WALLET.post(path(issuer_metadata["nonce_endpoint"])).json()["c_nonce"]
+    answer = WALLET.post(
+        path(issuer_metadata["credential_endpoint"]),
+        json.dumps(
+            {
+                "credential_configuration_id": offer["credential_configuration_ids"][0],
+                "proof": {"proof_type": "jwt", "jwt": proof(wallet_key, nonce)},
+            }
+        ),
+        content_type="application/json",
+        headers={"authorization": f"Bearer {token.json()['access_token']}"},
+    )
+
+    assert answer.status_code == 200, answer.content
+    issued = answer.json()["credentials"][0]["credential"]
+    presentation = sdjwt.bind(
+        issued,
+        holder_key=wallet_key,
+        audience="https://verifier.example",
+        nonce="n-1",
+        issued_at=int(time.time()),
+    )
+    verified = sdjwt.verify(
+        presentation, issuer_key=keys.issuer_key, audience="https://verifier.example", nonce="n-1"
+    )
+    assert verified.key_bound
+    assert verified.holder_jwk == wallet_key.as_dict(private=False)
+    assert verified.issuer == BASE_URL
+    assert {key: verified.claims[key] for key in DIPLOMA_CLAIMS} == DIPLOMA_CLAIMS
+    copy = IssuedCredential.objects.get(copy_of=credential)
+    assert copy.holder_key_sealed == ""
+    assert CredentialOffer.objects.get().issued_copy == copy
+    # A key the wallet does not hold cannot present the copy.
+    other = ECKey.generate_key("P-256", {"alg": "ES256"}, private=True)
+    stolen = sdjwt.bind(
+        issued,
+        holder_key=other,
+        audience="https://verifier.example",
+        nonce="n-1",
+        issued_at=int(time.time()),
+    )
+    with pytest.raises(CredentialRejected):
+        sdjwt.verify(
+            stolen, issuer_key=keys.issuer_key, audience="https://verifier.example", nonce="n-1"
+        )
+
+
+def test_a_code_is_exchanged_only_once(offer):
+    assert token_for(code_of(offer)).status_code == 200
+
+    again = token_for(code_of(offer))
+
+    assert again.status_code == 400
+    assert again.json()["error"] == "invalid_grant"
+
+
+def test_an_expired_code_is_refused(offer):
+    CredentialOffer.objects.update(code_expires_at=timezone.now() - timedelta(seconds=1))
+
+    response = token_for(code_of(offer))
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"
+    assert set(response.json()) == {"error", "error_description"}
+
+
+@pytest.mark.parametrize(
+    ("form", "error"),
+    [
+        ({"pre-authorized_code": "x"}, "invalid_request"),
+        ({"grant_type": "authorization_code", "code": "x"}, "unsupported_grant_type"),
+        ({"grant_type": GRANT}, "invalid_request"),
+        ({"grant_type": GRANT, "pre-authorized_code": "made-up"}, "invalid_grant"),
+    ],
+)
+def test_bad_token_requests_are_refused(form, error):
+    response = WALLET.post("/credentials/oid4vci/token", form)
+
+    assert response.status_code == 400
+    assert response.json()["error"] == error
+
+
+def test_an_access_token_gives_one_credential(offer, wallet_key):
+    token = access_token(offer)
+    assert ask_credential(token, request_body(wallet_key)).status_code == 200
+
+    again = ask_credential(token, request_body(wallet_key))
+
+    assert again.status_code == 401
+    assert again.json()["error"] == "invalid_token"
+    assert 'error="invalid_token"' in again["WWW-Authenticate"]
+    assert IssuedCredential.objects.filter(copy_of__isnull=False).count() == 1
+
+
+@pytest.mark.parametrize("header", [{}, {"authorization": "Bearer made-up"}])
+def test_a_missing_or_unknown_token_is_refused(header, wallet_key):
+    response = WALLET.post(
+        "/credentials/oid4vci/credential",
+        json.dumps(request_body(wallet_key)),
+        content_type="application/json",
+        headers=header,
+    )
+
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_token"
+
+
+def test_an_expired_access_token_is_refused(offer, wallet_key):
+    token = access_token(offer)
+    CredentialOffer.objects.update(token_expires_at=timezone.now() - timedelta(seconds=1))
+
+    response = ask_credential(token, request_body(wallet_key))
+
+    assert response.status_code == 401
+
+
+def test_a_nonce_is_used_once(offer, wallet_key):
+    nonce = fresh_nonce()
+    assert ask_credential(access_token(offer), request_body(wallet_key, nonce)).status_code == 200
+    # A second offer for the same credential, picked up with the first nonce again.
+    browser_offer = _another_offer(CredentialOffer.objects.get().credential)
+
+    response = ask_credential(access_token(browser_offer), request_body(wallet_key, nonce))
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_nonce"
+
+
+def _another_offer(credential: IssuedCredential) -> dict[str, Any]:
+    _, code = oid4vci.make_offer(credential)
+    return {"grants": {GRANT: {"pre-authorized_code": code}}}
+
+
+def _bad_proofs(key: ECKey) -> dict[str, tuple[str, str]]:
+    other = ECKey.generate_key("P-256", {"alg": "ES256"}, private=True)
+    signed_by_other = jwt.encode(
+        {"alg": "ES256", "typ": "openid4vci-proof+jwt", "jwk": key.as_dict(private=False)},
+        {"aud": BASE_URL, "iat": int(time.time()), "nonce": fresh_nonce()},
+        other,
+    )
+    return {
+        "wrong typ": (proof(key, fresh_nonce(), header={"typ": "JWT"}), "invalid_proof"),
+        "wrong audience": (proof(key, fresh_nonce(), aud="https://else.example"), "invalid_proof"),
+        "stale": (proof(key, fresh_nonce(), iat=int(time.time()) - 3600), "invalid_proof"),
+        "future": (proof(key, fresh_nonce(), iat=int(time.time()) + 3600), "invalid_proof"),
+        "unknown nonce": (proof(key, "made-up"), "invalid_nonce"),
+        "other signer": (signed_by_other, "invalid_proof"),
+        "private jwk": (
+            proof(key, fresh_nonce(), header={"jwk": key.as_dict(private=True)}),
+            "invalid_proof",
+        ),
+        "not a jws": ("not.a.jws", "invalid_proof"),
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "wrong typ",
+        "wrong audience",
+        "stale",
+        "future",
+        "unknown nonce",
+        "other signer",
+        "private jwk",
+        "not a jws",
+    ],
+)
+def test_a_bad_key_proof_is_refused(offer, wallet_key, case):
+    bad, error = _bad_proofs(wallet_key)[case]
+    token = access_token(offer)
+
+    response = ask_credential(
+        token, {"credential_configuration_id": "diploma", "proofs": {"jwt": [bad]}}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"] == error
+    assert not IssuedCredential.objects.filter(copy_of__isnull=False).exists()
+    # The token is not used up by a refused request: a good proof still works.
+    assert ask_credential(token, request_body(wallet_key)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ({"credential_configuration_id": "residence"}, "unknown_credential_configuration"),
+        ({}, "invalid_credential_request"),
+        ({"credential_configuration_id": "diploma"}, "invalid_proof"),
+        (
+            {"credential_configuration_id": "diploma", "proofs": {"jwt": ["a", "b"]}},
+            "invalid_credential_request",
+        ),
+    ],
+)
+def test_bad_credential_requests_are_refused(offer, body, error):
+    response = ask_credential(access_token(offer), body)
+
+    assert response.status_code == 400
+    assert response.json()["error"] == error
+
+
+def test_a_revoked_credential_is_not_issued_to_a_wallet(credential, offer, wallet_key):
+    token = access_token(offer)
+    revoke(credential, actor=DUO)
+
+    response = ask_credential(token, request_body(wallet_key))
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "credential_request_denied"
+
+
+def test_codes_tokens_and_nonces_are_stored_hashed(offer, wallet_key):
+    code = code_of(offer)
+    token = access_token(offer)
+    nonce = fresh_nonce()
+
+    stored = CredentialOffer.objects.values_list("code_hash", "token_hash").get()
+    nonces = list(CredentialNonce.objects.values_list("nonce_hash", flat=True))
+    for secret in (code, token, nonce):
+        assert all(secret not in (value or "") for value in [*stored, *nonces])
+    assert len(nonces) == 1
+
+
+def test_no_bsn_in_the_offer_or_the_answers(person, offer, wallet_key):
+    token = access_token(offer)
+    answer = ask_credential(token, request_body(wallet_key))
+
+    assert person.value not in json.dumps(offer)
+    assert person.value not in answer.content.decode()

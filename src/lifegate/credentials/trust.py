@@ -1,0 +1,183 @@
+"""Whom the verifier trusts: the trust list of issuers, their keys, and credential status.
+
+The trust list is this node's own issuer (its base URL) and the issuers of the lifegate nodes
+in settings.LIFEGATE_TRUSTED_ISSUERS (their base URLs): a verifier in another node trusts
+this node's issuers by listing this node there. A peer issuer's keys come from its SD-JWT VC
+issuer metadata (`/.well-known/jwt-vc-issuer`), fetched over HTTP and cached for
+JWKS_CACHE_SECONDS; an unknown kid fetches it again (the issuer may have rotated), at most
+once per JWKS_REFETCH_SECONDS. This node's own keys are read directly.
+
+Status: a credential's status list must be published by its own issuer (the token's `iss`
+and its URI's origin); the token is verified with the issuer's keys. This node's own lists
+are read from the database at every check (the entries its tokens are signed from), so a
+revocation counts at once; a peer's list is cached for its `ttl` (at most until it
+expires), as the Token Status List allows."""
+
+import hashlib
+import json
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.cache import cache
+from joserfc.errors import JoseError
+from joserfc.jwk import ECKey, Key
+
+from lifegate.credentials import compact, keys, peer_http, statuslist
+from lifegate.credentials.errors import CredentialRejected
+from lifegate.credentials.models import StatusList
+from lifegate.credentials.sdjwt_verify import StatusReference
+from lifegate.credentials.status_lists import STATUS_PATH
+
+JWKS_CACHE_SECONDS = 300
+JWKS_REFETCH_SECONDS = 60
+STATUS_CACHE_MAX_SECONDS = 3600
+METADATA_TYPE = "application/json"
+STATUS_LIST_ACCEPT = f"application/{statuslist.STATUS_LIST_TYPE}"
+
+
+class IssuerUnreachable(Exception):
+    """A trusted issuer's keys could not be fetched: the credential cannot be checked now."""
+
+
+def trusted_issuers() -> list[str]:
+    """This node's issuer and the configured peer issuers (base URLs, no trailing slash)."""
+    peers = settings.LIFEGATE_TRUSTED_ISSUERS
+    issuers = [settings.BASE_URL, *(str(url).rstrip("/") for url in peers)]
+    return list(dict.fromkeys(issuers))  # in order, each once
+
+
+def is_trusted(issuer: str) -> bool:
+    """Whether credentials of `issuer` are accepted at all."""
+    return issuer in trusted_issuers()
+
+
+def issuer_key(issuer: str, kid: str | None) -> Key | None:
+    """The public key `kid` of a trusted issuer, or None (unknown issuer or key): the lookup
+    `sdjwt.verify` and `statuslist.verify_status_list` take. Raises IssuerUnreachable when
+    a peer issuer's keys cannot be fetched."""
+    if issuer == settings.BASE_URL:
+        return keys.issuer_key(issuer, kid)
+    if not kid or not is_trusted(issuer):
+        return None
+    cached = cache.get(_cache_key("jwks", issuer))
+    found = _key_in(cached if cached is not None else _fetch_jwks(issuer), kid)
+    if found is None and cached is not None and _may_refetch(issuer):
+        found = _key_in(_fetch_jwks(issuer), kid)
+    return found
+
+
+def _may_refetch(issuer: str) -> bool:
+    """Whether an unknown kid may fetch the issuer's keys again now (once a minute at most:
+    unknown kids must not make this node hammer a peer)."""
+    return bool(cache.add(_cache_key("jwks-refetch", issuer), 1, JWKS_REFETCH_SECONDS))
+
+
+def metadata_url(issuer: str) -> str:
+    """Where an issuer publishes its SD-JWT VC issuer metadata: the well-known path goes
+    between the host and the issuer's own path (SD-JWT VC section 5)."""
+    parts = urlsplit(issuer)
+    return f"{parts.scheme}://{parts.netloc}/.well-known/jwt-vc-issuer{parts.path.rstrip('/')}"
+
+
+def status_of(reference: StatusReference, issuer: str) -> int:
+    """The status (statuslist.VALID, INVALID or SUSPENDED) of entry `reference.index` of the
+    status list at `reference.uri`, published by `issuer`. Raises CredentialRejected
+    (status-unavailable) when it cannot be established."""
+    if not reference.uri.startswith(issuer.rstrip("/") + "/"):
+        raise _unavailable("the status list is not published by the credential's issuer")
+    entries = _own_list(reference.uri) if issuer == settings.BASE_URL else None
+    if entries is None:
+        entries = _peer_list(reference.uri, issuer)
+    try:
+        return entries.get(reference.index)
+    except IndexError:
+        raise _unavailable("the status index lies outside the list") from None
+
+
+def _key_in(jwks: dict[str, Any], kid: str) -> Key | None:
+    for entry in jwks.get("keys", []):
+        if isinstance(entry, dict) and entry.get("kid") == kid:
+            try:
+                key = ECKey.import_key(dict(entry))
+            except (JoseError, ValueError, TypeError, KeyError, AttributeError):
+                return None
+            return None if key.is_private else key
+    return None
+
+
+def _fetch_jwks(issuer: str) -> dict[str, Any]:
+    """The issuer's JWK Set from its metadata, cached for JWKS_CACHE_SECONDS."""
+    try:
+        metadata = json.loads(peer_http.fetch(metadata_url(issuer), METADATA_TYPE))
+    except (peer_http.PeerUnreachable, ValueError):
+        raise IssuerUnreachable("the issuer's metadata could not be fetched") from None
+    if not isinstance(metadata, dict) or metadata.get("issuer") != issuer:
+        raise IssuerUnreachable("the issuer's metadata names another issuer")
+    jwks = metadata.get("jwks")
+    if not isinstance(jwks, dict) or not isinstance(jwks.get("keys"), list):
+        raise IssuerUnreachable("the issuer's metadata has no JWK Set")
+    cache.set(_cache_key("jwks", issuer), jwks, JWKS_CACHE_SECONDS)
+    return jwks
+
+
+def _own_list(uri: str) -> statuslist.StatusList | None:
+    """This node's list at `uri`, from the database (None: not one of this node's lists)."""
+    prefix = settings.BASE_URL + STATUS_PATH
+    number = uri.removeprefix(prefix)
+    if not uri.startswith(prefix) or not number.isdigit():
+        return None
+    row = StatusList.objects.filter(pk=int(number)).only("bits", "packed").first()
+    if row is None:
+        raise _unavailable("no such status list")
+    # The list its tokens are signed from, changed in the same transaction as they are.
+    return statuslist.StatusList.from_bytes(row.bits, bytes(row.packed))
+
+
+def _peer_list(uri: str, issuer: str) -> statuslist.StatusList:
+    name = _cache_key("status", uri)
+    cached = cache.get(name)
+    if cached is not None:
+        bits, packed = cached
+        return statuslist.StatusList.from_bytes(bits, packed)
+    try:
+        token = peer_http.fetch(uri, STATUS_LIST_ACCEPT).strip()
+    except peer_http.PeerUnreachable:
+        raise _unavailable("the status list could not be fetched") from None
+    try:
+        entries = statuslist.verify_status_list(token, uri=uri, key_for=_status_key(issuer))
+    except IssuerUnreachable:
+        raise _unavailable("the issuer's keys could not be fetched") from None
+    seconds = _cache_seconds(token)
+    if seconds > 0:
+        cache.set(name, (entries.bits, entries.to_bytes()), seconds)
+    return entries
+
+
+def _status_key(issuer: str) -> statuslist.StatusListKeyLookup:
+    """Only the credential's own issuer may publish its status."""
+
+    def key_for(token_issuer: str, kid: str | None) -> Key | None:
+        return issuer_key(issuer, kid) if token_issuer == issuer else None
+
+    return key_for
+
+
+def _cache_seconds(token: str) -> int:
+    """How long a verified token may be cached: its ttl, never beyond its exp."""
+    claims = compact.decode(token, "status list token").payload
+    ttl = claims.get("ttl")
+    seconds = ttl if isinstance(ttl, int) and not isinstance(ttl, bool) else 0
+    expires = claims.get("exp")
+    if isinstance(expires, int | float) and not isinstance(expires, bool):
+        seconds = min(seconds, int(expires - time.time()))
+    return max(0, min(seconds, STATUS_CACHE_MAX_SECONDS))
+
+
+def _cache_key(kind: str, value: str) -> str:
+    return f"credentials:{kind}:{hashlib.sha256(value.encode()).hexdigest()}"
+
+
+def _unavailable(detail: str) -> CredentialRejected:
+    return CredentialRejected("status-unavailable", detail)

@@ -1,0 +1,26 @@
+"""The issuer's public addresses under /credentials/ (status lists; later the OpenID4VCI
+endpoints)."""
+
+from django.urls import path
+
+from lifegate.credentials import views, views_my, views_oid4vci, views_verifier, views_wallet
+
+app_name = "credentials"
+
+urlpatterns = [
+    path("status/<int:list_id>", views.status_list, name="status_list"),
+    # Presenting and verifying (OpenID4VP): the verifier's pages, the wallet endpoints, and
+    # the portal wallet's answer page.
+    path("verify/", views_verifier.verify_start, name="verify"),
+    path("verify/<uuid:request_id>/", views_verifier.verify_result, name="verify_result"),
+    path("oid4vp/requests/<str:handle>", views_verifier.oid4vp_request, name="oid4vp_request"),
+    path("oid4vp/responses/<str:handle>", views_verifier.oid4vp_response, name="oid4vp_response"),
+    path("present/", views_wallet.present, name="present"),
+    # The person's own credentials, and putting one in another wallet (OpenID4VCI).
+    path("", views_my.my_credentials, name="mine"),
+    path("<uuid:credential_id>/", views_my.my_credential, name="mine_detail"),
+    path("<uuid:credential_id>/offer", views_my.offer, name="mine_offer"),
+    path("oid4vci/token", views_oid4vci.token, name="oid4vci_token"),
+    path("oid4vci/nonce", views_oid4vci.nonce, name="oid4vci_nonce"),
+    path("oid4vci/credential", views_oid4vci.credential, name="oid4vci_credential"),
+]

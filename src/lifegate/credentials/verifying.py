@@ -1,0 +1,397 @@
+"""Verifying presentations: the verifier side of OpenID4VP 1.0 (DCQL query, response mode
+`direct_post`), under the HAIP 1.0 choices that apply to it.
+
+A verifier (the public page or the API) asks for some claims of one credential type:
+`create_request` stores a `PresentationRequest` with its DCQL query, nonce and state. The
+wallet gets `openid4vp://?client_id=...&request_uri=...`, fetches the signed request object
+(`request_object`: JAR, typ `oauth-authz-req+jwt`, ES256, client identifier prefix
+`x509_hash`, certificate in `x5c`: see `credentials.verifier_identity`) and posts its answer,
+form-encoded `vp_token` (a JSON object keyed by the credential query id, holding one
+SD-JWT+KB) and `state`, to the response_uri (`receive_response`), once, within
+REQUEST_LIFETIME.
+
+`verify_response` accepts a presentation only when every check holds: the issuer is on the
+trust list and signed it (`credentials.trust`), the disclosures are the issuer's, key binding
+is present and made for this verifier (aud = the client_id) and this request (nonce), the
+type is one the query accepts, it has not expired, and its status list says valid. Of the
+two choices for extra claims, the stricter: a presentation disclosing a claim the query did
+not ask for is refused as over-disclosure (showing "valid" would hide the wallet's mistake);
+one leaving out a claim asked for is refused too. A valid result holds only the claims
+asked for. Each result has a reason code (errors.py's, or PRESENTATION_REASONS for those
+only a presentation has) and a readable reason.
+
+Processing log: when the presented credential is one this node issued (found by its digest:
+no identifier is read from the claims), the verification is recorded in that person's
+processing log, valid or not. A peer's credential is not recorded here: this node does not
+know the person, and keying a record to the holder key's thumbprint would make an identifier
+that links the person across verifiers, kept for nothing; the person's own node records the
+presentation when its portal wallet makes it.
+
+The result, with the disclosed claims sealed, is kept for the verifier to read until
+LIFEGATE_PRESENTATION_RETENTION_MINUTES after the request's window closed (`purge_stale`)."""
+
+import hmac
+import json
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lifegate.catalogue.models import CredentialType
+from lifegate.core.sealing import seal, unseal
+from lifegate.core.subject import Subject
+from lifegate.credentials import dcql, errors, sdjwt, statuslist, trust, verifier_identity
+from lifegate.credentials.models import IssuedCredential, PresentationRequest
+from lifegate.transparency.services import Actor, decrypt_subject, record_processing
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+ACTIVITY = "credential-presentation"
+REQUEST_LIFETIME = timedelta(minutes=10)
+RESULT_PURPOSE = "credentials-presentation-result"
+REQUEST_PATH = "/credentials/oid4vp/requests/"
+RESPONSE_PATH = "/credentials/oid4vp/responses/"
+# OpenID4VP 1.0 section 5.8: the aud of a request object fetched without wallet metadata.
+STATIC_AUDIENCE = "https://self-issued.me/v2"
+VP_FORMATS = {"dc+sd-jwt": {"sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256"]}}
+MAX_VP_TOKEN_CHARS = 2 * sdjwt.MAX_TOKEN_BYTES
+MAX_VERIFIER_NAME = 200
+Status = PresentationRequest.Status
+
+PRESENTATION_REASONS: "dict[str, _StrPromise]" = {
+    "over-disclosure": _(
+        "More information was shown than was asked for, so the presentation was refused."
+    ),
+    "missing-claims": _("Not all the information that was asked for was shown."),
+    "declined": _("The holder chose not to share the credential."),
+    "issuer-unavailable": _(
+        "The issuer could not be reached to check the credential. Please try again later."
+    ),
+}
+
+
+def reason(code: str) -> "_StrPromise":
+    """The readable text of a rejection code (lazily translated)."""
+    return errors.REASONS.get(code) or PRESENTATION_REASONS[code]
+
+
+class InvalidRequest(ValueError):
+    """A request a verifier cannot make: `code` unknown-credential-type, unknown-claims,
+    no-claims or invalid-verifier-name; the message is English and names no value."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        self.code = code
+        self.detail = detail
+        super().__init__(f"{code}: {detail}")
+
+
+class ResponseRefused(Exception):
+    """An answer at the response_uri that is not a usable response to a pending request
+    (OpenID4VP error `invalid_request`); `description` is English, without values."""
+
+    def __init__(self, description: str) -> None:
+        self.description = description
+        super().__init__(description)
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    """What the verifier learns: valid or not (`code` "valid" or a rejection code), the
+    issuer and type when the issuer's signature held, and, only when valid, the claims
+    asked for."""
+
+    valid: bool
+    code: str
+    issuer: str = ""
+    vct: str = ""
+    claims: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def reason(self) -> "_StrPromise | None":
+        """Why it is not valid, readable (None when valid)."""
+        return None if self.valid else reason(self.code)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-serialisable form (sealed in the request row)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "VerificationResult":
+        """Inverse of `as_dict`."""
+        return cls(
+            valid=bool(data["valid"]),
+            code=str(data["code"]),
+            issuer=str(data.get("issuer", "")),
+            vct=str(data.get("vct", "")),
+            claims=dict(data.get("claims", {})),
+        )
+
+
+# Requests -------------------------------------------------------------------------------
+
+
+def create_request(
+    claims_wanted: Sequence[str], *, verifier_name: str, credential_type: CredentialType | str
+) -> PresentationRequest:
+    """A new request for `claims_wanted` of a credential of `credential_type` (a catalogue
+    type or its slug), from any trusted issuer. Raises InvalidRequest."""
+    kind = _credential_type(credential_type)
+    claims = _claims(kind, claims_wanted)
+    name = " ".join(str(verifier_name).split())
+    if not 0 < len(name) <= MAX_VERIFIER_NAME:
+        raise InvalidRequest("invalid-verifier-name", "the verifier name is empty or too long")
+    # Every lifegate node names a type by the same path: accept it from each trusted issuer.
+    vct_values = [f"{issuer}/credentials/types/{kind.slug}" for issuer in trust.trusted_issuers()]
+    purge_stale()
+    now = timezone.now()
+    request = PresentationRequest(
+        verifier_name=name,
+        credential_type=kind,
+        dcql_query=dcql.build_query(kind.slug, vct_values, claims),
+        client_id=verifier_identity.client_id(),
+        created_at=now,
+        expires_at=now + REQUEST_LIFETIME,
+    )
+    request.response_uri = settings.BASE_URL + RESPONSE_PATH + request.handle
+    request.save()
+    return request
+
+
+def _credential_type(value: CredentialType | str) -> CredentialType:
+    if isinstance(value, CredentialType):
+        return value
+    found = CredentialType.objects.filter(slug=str(value)).first()
+    if found is None:
+        raise InvalidRequest("unknown-credential-type", "no credential type with this slug")
+    return found
+
+
+def _claims(kind: CredentialType, wanted: Sequence[str]) -> list[str]:
+    asked = set(wanted)
+    if not asked:
+        raise InvalidRequest("no-claims", "ask for at least one claim")
+    unknown = asked - set(kind.claim_keys)
+    if unknown:
+        raise InvalidRequest("unknown-claims", "not every claim is a claim of this type")
+    return [key for key in kind.claim_keys if key in asked]
+
+
+def request_uri(request: PresentationRequest) -> str:
+    """Where the wallet fetches the signed request object."""
+    return settings.BASE_URL + REQUEST_PATH + request.handle
+
+
+def authorization_url(request: PresentationRequest) -> str:
+    """The `openid4vp://` URL for an external wallet (QR code or link)."""
+    query = urlencode({"client_id": request.client_id, "request_uri": request_uri(request)})
+    return f"openid4vp://?{query}"
+
+
+def wallet_url(request: PresentationRequest) -> str:
+    """The same request, opened in this node's portal wallet."""
+    query = urlencode({"client_id": request.client_id, "request_uri": request_uri(request)})
+    return f"{settings.BASE_URL}{reverse('credentials:present')}?{query}"
+
+
+def by_handle(handle: str) -> PresentationRequest | None:
+    """The request the wallet's URLs name, or None."""
+    return (
+        PresentationRequest.objects.select_related("credential_type").filter(handle=handle).first()
+    )
+
+
+def current(request: PresentationRequest) -> PresentationRequest:
+    """`request`, marked expired (and saved) when its window has closed unanswered."""
+    if request.status == Status.PENDING and request.expires_at <= timezone.now():
+        PresentationRequest.objects.filter(pk=request.pk, status=Status.PENDING).update(
+            status=Status.EXPIRED
+        )
+        request.status = Status.EXPIRED
+    return request
+
+
+def request_object(request: PresentationRequest) -> str | None:
+    """The signed request object (JAR) of a pending request; None once it is closed (or
+    when the verifier's certificate was renewed after it was made)."""
+    request = current(request)
+    client_id = verifier_identity.client_id()
+    if request.status != Status.PENDING or client_id != request.client_id:
+        return None
+    claims = {
+        "iss": client_id,
+        "aud": STATIC_AUDIENCE,
+        "iat": int(timezone.now().timestamp()),
+        "exp": int(request.expires_at.timestamp()),
+        "response_type": "vp_token",
+        "response_mode": "direct_post",
+        "client_id": client_id,
+        "response_uri": request.response_uri,
+        "nonce": request.nonce,
+        "state": request.state,
+        "dcql_query": request.dcql_query,
+        "client_metadata": {
+            "client_name": request.verifier_name,
+            "vp_formats_supported": VP_FORMATS,
+        },
+    }
+    return verifier_identity.sign_request_object(claims)
+
+
+def result_of(request: PresentationRequest) -> VerificationResult | None:
+    """The outcome of an answered request (None while it waits or once it expired)."""
+    if not request.result_sealed:
+        return None
+    return VerificationResult.from_dict(json.loads(unseal(RESULT_PURPOSE, request.result_sealed)))
+
+
+def purge_stale() -> int:
+    """Delete the requests (with their results) past the retention period; returns how many."""
+    minutes = settings.LIFEGATE_PRESENTATION_RETENTION_MINUTES
+    cutoff = timezone.now() - timedelta(minutes=int(minutes))
+    deleted, _by_model = PresentationRequest.objects.filter(expires_at__lt=cutoff).delete()
+    return deleted
+
+
+# Responses ------------------------------------------------------------------------------
+
+
+def receive_response(handle: str, form: Mapping[str, str]) -> dict[str, Any]:
+    """Handle a wallet's answer at the response_uri (direct_post): a `vp_token` and `state`,
+    or an `error` (the person declined). Stores and records the outcome; returns the JSON
+    body to answer with. Raises ResponseRefused for anything that answers no pending
+    request (the request then still waits)."""
+    request = by_handle(handle)
+    if request is None:
+        raise ResponseRefused("no such request")
+    if not hmac.compare_digest(str(form.get("state", "")), request.state):
+        raise ResponseRefused("state does not match the request")
+    if current(request).status != Status.PENDING:
+        raise ResponseRefused("the request is no longer open")
+    subject = None
+    if form.get("error"):
+        result = VerificationResult(valid=False, code="declined")
+    else:
+        result, subject = _verify(request, _vp_token(form.get("vp_token")))
+    _store(request, result, subject)
+    return {}
+
+
+def _vp_token(text: str | None) -> dict[str, Any]:
+    if not text or len(text) > MAX_VP_TOKEN_CHARS:
+        raise ResponseRefused("vp_token is missing or too large")
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        raise ResponseRefused("vp_token is not JSON") from None
+    if not isinstance(parsed, dict):
+        raise ResponseRefused("vp_token is not a JSON object keyed by credential query id")
+    return parsed
+
+
+def _store(
+    request: PresentationRequest, result: VerificationResult, subject: Subject | None
+) -> None:
+    with transaction.atomic():
+        locked = PresentationRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.status != Status.PENDING:
+            raise ResponseRefused("the request is no longer open")
+        locked.status = Status.ANSWERED
+        locked.answered_at = timezone.now()
+        locked.valid = result.valid
+        locked.reason_code = "" if result.valid else result.code
+        locked.result_sealed = seal(RESULT_PURPOSE, json.dumps(result.as_dict()))
+        locked.save()
+        if subject is not None:
+            record_processing(
+                name=f"credentials.verify.{request.credential_type.slug}"[:120],
+                subject=subject,
+                activity=ACTIVITY,
+                actor=Actor(kind="system"),
+                data_categories=dcql.parse_query(request.dcql_query).claims,
+                status="OK" if result.valid else "ERROR",
+                trace_id=secrets.token_hex(16),
+            )
+
+
+def verify_response(
+    request: PresentationRequest, vp_token: Mapping[str, Any] | str
+) -> VerificationResult:
+    """Verify the `vp_token` answering `request` (see the module's description). Nothing is
+    stored or recorded: `receive_response` does that."""
+    if isinstance(vp_token, str):
+        try:
+            vp_token = _vp_token(vp_token)
+        except ResponseRefused:
+            return VerificationResult(valid=False, code="malformed")
+    return _verify(request, vp_token)[0]
+
+
+def _verify(
+    request: PresentationRequest, vp_token: Mapping[str, Any]
+) -> tuple[VerificationResult, Subject | None]:
+    query = dcql.parse_query(request.dcql_query)
+    presentations = vp_token.get(query.id)
+    if (
+        set(vp_token) != {query.id}
+        or not isinstance(presentations, list)
+        or len(presentations) != 1
+        or not isinstance(presentations[0], str)
+    ):
+        return VerificationResult(valid=False, code="malformed"), None
+    token = presentations[0]
+    subject = _own_holder(token)
+    try:
+        verified = sdjwt.verify(
+            token, issuer_key=trust.issuer_key, audience=request.client_id, nonce=request.nonce
+        )
+    except errors.CredentialRejected as rejected:
+        return VerificationResult(valid=False, code=rejected.code), subject
+    except trust.IssuerUnreachable:
+        return VerificationResult(valid=False, code="issuer-unavailable"), subject
+    code = _refusal(verified, query)
+    if code is not None:
+        return VerificationResult(False, code, verified.issuer, verified.vct), subject
+    claims = dcql.requested_values(verified.claims, query.claims)
+    return VerificationResult(True, "valid", verified.issuer, verified.vct, claims), subject
+
+
+def _refusal(verified: sdjwt.VerifiedSdJwt, query: dcql.CredentialQuery) -> str | None:
+    """Why a presentation whose signatures hold is still refused (None: it is not)."""
+    if verified.vct not in query.vct_values:
+        return "wrong-type"
+    if dcql.over_disclosed(verified.disclosed, query.claims):
+        return "over-disclosure"
+    if dcql.missing(verified.claims, query.claims):
+        return "missing-claims"
+    if verified.status is None:
+        return None  # a credential without a status list cannot be revoked
+    try:
+        status = trust.status_of(verified.status, verified.issuer)
+    except errors.CredentialRejected as rejected:
+        return rejected.code
+    if status == statuslist.VALID:
+        return None
+    return _STATUS_CODES.get(status, "status-unavailable")
+
+
+_STATUS_CODES = {statuslist.INVALID: "revoked", statuslist.SUSPENDED: "suspended"}
+
+
+def _own_holder(token: str) -> Subject | None:
+    """The person a credential this node issued belongs to, found by the digest of the
+    issuer-signed part (identical bytes, so it is that credential); None otherwise."""
+    if not token.isascii() or len(token) > sdjwt.MAX_TOKEN_BYTES:
+        return None
+    digest = sdjwt.digest_of(token).hex()
+    sealed = IssuedCredential.objects.filter(digest=digest).values_list("subject_sealed", flat=True)
+    found = sealed.first()
+    return decrypt_subject(found) if found else None

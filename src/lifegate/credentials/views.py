@@ -1,0 +1,45 @@
+"""Public, anonymous endpoints of the credentials issuer: its well-known metadata and its
+status lists. Verifiers and wallets anywhere fetch them, so they may be cached and read from
+any origin; they hold no personal data."""
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_safe
+
+from lifegate.credentials import metadata
+from lifegate.credentials.models import StatusList
+from lifegate.credentials.status_lists import TOKEN_TTL_SECONDS, status_list_token
+from lifegate.credentials.statuslist import STATUS_LIST_TYPE
+
+STATUS_LIST_CONTENT_TYPE = f"application/{STATUS_LIST_TYPE}"
+# Metadata changes when the catalogue or the issuer keys do: a short cache is enough.
+METADATA_MAX_AGE = 300
+
+
+def _public(response: HttpResponse, max_age: int) -> HttpResponse:
+    patch_cache_control(response, public=True, max_age=max_age)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_safe
+def jwt_vc_issuer(request: HttpRequest) -> HttpResponse:
+    """SD-JWT VC issuer metadata: the issuer identifier and its public keys (JWK Set)."""
+    return _public(JsonResponse(metadata.jwt_vc_issuer_metadata()), METADATA_MAX_AGE)
+
+
+@require_safe
+def openid_credential_issuer(request: HttpRequest) -> HttpResponse:
+    """OpenID4VCI 1.0 credential issuer metadata, one configuration per credential type."""
+    return _public(JsonResponse(metadata.credential_issuer_metadata()), METADATA_MAX_AGE)
+
+
+@require_safe
+def status_list(request: HttpRequest, list_id: int) -> HttpResponse:
+    """The status list token (typ statuslist+jwt) of list `list_id`, cacheable for its ttl."""
+    found = StatusList.objects.defer("packed").filter(pk=list_id).first()
+    if found is None:
+        raise Http404("No such status list.")
+    token = status_list_token(found)
+    response = HttpResponse(token, content_type=STATUS_LIST_CONTENT_TYPE)
+    return _public(response, TOKEN_TTL_SECONDS)

@@ -1,0 +1,78 @@
+"""The OpenID4VCI 1.0 endpoints wallets call (pre-authorised code flow), and the issuer's
+authorization server metadata (RFC 8414) that names the token endpoint.
+
+Wallets are not browsers with a session: the endpoints are exempt from CSRF, take no
+cookies into account, and answer in the protocol's own JSON error format ({"error",
+"error_description"}, RFC 6749 5.2 and OpenID4VCI 8.3.1), which wallets expect instead of
+problem details. Token, nonce and credential responses are never cached."""
+
+import json
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
+
+from lifegate.credentials import metadata, oid4vci
+from lifegate.credentials.views import METADATA_MAX_AGE, _public
+
+MAX_BODY = 64 * 1024
+
+
+def _error(refused: oid4vci.OAuthError) -> JsonResponse:
+    response = JsonResponse(refused.as_dict(), status=refused.status)
+    if refused.status == 401:
+        # RFC 6750 3: say which scheme, and why the token was refused.
+        response["WWW-Authenticate"] = f'Bearer error="{refused.error}"'
+    return response
+
+
+@require_safe
+def oauth_authorization_server(request: HttpRequest) -> HttpResponse:
+    """RFC 8414 metadata: the issuer is its own authorization server."""
+    return _public(JsonResponse(metadata.authorization_server_metadata()), METADATA_MAX_AGE)
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def token(request: HttpRequest) -> HttpResponse:
+    """Exchange a pre-authorised code (form-encoded) for an access token."""
+    try:
+        access_token, expires_in = oid4vci.exchange_code(
+            request.POST.get("grant_type", ""), request.POST.get("pre-authorized_code", "")
+        )
+    except oid4vci.OAuthError as refused:
+        return _error(refused)
+    return JsonResponse(
+        {"access_token": access_token, "token_type": "Bearer", "expires_in": expires_in}
+    )
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def nonce(request: HttpRequest) -> HttpResponse:
+    """A fresh c_nonce for a wallet's key proof."""
+    return JsonResponse({"c_nonce": oid4vci.new_nonce()})
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def credential(request: HttpRequest) -> HttpResponse:
+    """The credential request: Bearer access token, JSON body with the key proof."""
+    try:
+        scheme, _, access_token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not access_token.strip():
+            raise oid4vci.OAuthError("invalid_token", "a Bearer access token is needed", 401)
+        if len(request.body) > MAX_BODY:
+            raise oid4vci.OAuthError("invalid_credential_request", "the request is too large")
+        try:
+            body = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            body = None
+        sd_jwt = oid4vci.redeem(access_token.strip(), body)
+    except oid4vci.OAuthError as refused:
+        return _error(refused)
+    return JsonResponse({"credentials": [{"credential": sd_jwt}]})
