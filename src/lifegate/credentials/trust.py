@@ -16,6 +16,7 @@ expires), as the Token Status List allows."""
 import hashlib
 import json
 import time
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -100,11 +101,21 @@ def _key_in(jwks: dict[str, Any], kid: str) -> Key | None:
     for entry in jwks.get("keys", []):
         if isinstance(entry, dict) and entry.get("kid") == kid:
             try:
-                key = ECKey.import_key(dict(entry))
-            except (JoseError, ValueError, TypeError, KeyError, AttributeError):
+                return _public_key(json.dumps(entry, sort_keys=True))
+            except (TypeError, ValueError):  # not JSON: no key
                 return None
-            return None if key.is_private else key
     return None
+
+
+@lru_cache(maxsize=256)
+def _public_key(entry: str) -> Key | None:
+    # Imported once per JWK: every verification asks for the same few issuer keys, and
+    # importing (point decoding and validation) costs more than the signature check's share.
+    try:
+        key = ECKey.import_key(json.loads(entry))
+    except (JoseError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+    return None if key.is_private else key
 
 
 def _fetch_jwks(issuer: str) -> dict[str, Any]:
