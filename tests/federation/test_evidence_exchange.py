@@ -90,6 +90,11 @@ print(messages.sign({{"request_id": "replay-1", "evidence_type": "birth-certific
                     to="{to}", message_type="evidence-request", conversation_id="c-replay"))
 """
 
+# The answer goes out through the provider's task worker as soon as the person decides; the
+# test delivers it itself too, and whichever comes first delivers (the other finds nothing to
+# deliver). The requester's outcome below is what shows it arrived, exactly once.
+DELIVERED = {"delivered", "nothing to deliver"}
+
 
 def _json(node: Node, code: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     return json.loads(node.shell(code, env=env).strip().splitlines()[-1])
@@ -117,7 +122,7 @@ def test_an_estonian_proves_birth_to_the_dutch_node_with_evidence_from_estonia(
         federation.ee,
         DECIDE.format(persona="ee-resident", request_id=asked["id"], share=True),
     )
-    assert decided["delivery"] == "delivered"
+    assert decided["delivery"] in DELIVERED, decided
     # The Estonian match record points at the Dutch operation that asked for it.
     assert decided["match_foreign"] == [asked["trace_id"], federation.nl.base_url]
     outcome = _json(federation.nl, OUTCOME.format(request_id=asked["id"]))
@@ -144,7 +149,7 @@ def test_a_dutch_resident_proves_residence_to_the_estonian_node_with_dutch_evide
         federation.nl,
         DECIDE.format(persona="nl-emigrant", request_id=asked["id"], share=True),
     )
-    assert decided["delivery"] == "delivered"
+    assert decided["delivery"] in DELIVERED, decided
     outcome = _json(federation.ee, OUTCOME.format(request_id=asked["id"]))
     assert outcome["status"] == "received", outcome
     assert outcome["issuer"] == "nl"

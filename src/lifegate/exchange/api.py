@@ -10,7 +10,7 @@ Retry-After."""
 from collections.abc import Mapping
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
@@ -66,6 +66,24 @@ def _invalid(request: HttpRequest, invalid: RequestInvalid) -> HttpResponse:
     )  # fmt: skip
 
 
+def _receive_request(
+    request: HttpRequest,
+) -> HttpResponse | tuple[messages.Verified, provider.IncomingRequest, provider.Answer]:
+    # The message's replay record and the answer commit together: one commit, not two. An
+    # authentic message is remembered even when its request is invalid: a replay is a replay.
+    with transaction.atomic():
+        verified = _verified(request, services.REQUEST_TYPE)
+        if isinstance(verified, HttpResponse):
+            return verified
+        try:
+            incoming = provider.parse_request(
+                verified.sender.id, verified.sender.base_url, verified.claims
+            )
+            return verified, incoming, provider.receive_request(incoming)
+        except RequestInvalid as invalid:
+            return _invalid(request, invalid)
+
+
 @router.post(
     "/requests",
     response={200: str, 400: Problem, 401: Problem, 403: Problem, 409: Problem, 413: Problem},
@@ -77,18 +95,16 @@ def evidence_request(request: HttpRequest) -> HttpResponse:
     the person must go there, look at the evidence and share it; or `{"status":
     "not-found"}` when no single person in the register matches, or this node holds no such
     evidence about them. Nothing is shared in this answer."""
-    # The message's replay record and the answer commit together: one commit, not two. An
-    # authentic message is remembered even when its request is invalid: a replay is a replay.
-    with transaction.atomic():
-        verified = _verified(request, services.REQUEST_TYPE)
-        if isinstance(verified, HttpResponse):
-            return verified
-        claims = verified.claims
-        try:
-            incoming = provider.parse_request(verified.sender.id, verified.sender.base_url, claims)
-            answer = provider.receive_request(incoming)
-        except RequestInvalid as invalid:
-            return _invalid(request, invalid)
+    try:
+        received = _receive_request(request)
+    except IntegrityError:
+        # The same request delivered twice at once: the second one's transaction failed on the
+        # unique request id and was rolled back whole, replay record included. Once more, it
+        # finds the first one's preview and answers the same.
+        received = _receive_request(request)
+    if isinstance(received, HttpResponse):
+        return received
+    verified, incoming, answer = received
     return _signed(
         answer.as_claims(),
         verified.sender.id,

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -130,39 +130,43 @@ def receive_request(incoming: IncomingRequest) -> Answer:
     foreign = _foreign(incoming)
     # The register's keeper provides the evidence: its name goes in the processing log.
     actor = Actor(kind="system", organisation=issuing_authority(incoming.evidence_type))
-    with transaction.atomic():
-        person = _match(incoming, actor, trace_id, foreign)
-        if person is None or documents.claims_for(incoming.evidence_type, person) is None:
-            return Answer("not-found", trace_id=trace_id)
-        subject = login_subject(person)
-        try:
-            with transaction.atomic():
-                preview = EvidencePreview.objects.create(
-                    requester_node=incoming.requester_node,
-                    request_id=incoming.request_id,
-                    conversation_id=incoming.conversation_id,
-                    evidence_type_slug=incoming.evidence_type,
-                    requirement_slug=incoming.requirement,
-                    requester_organisation=incoming.requester_organisation,
-                    requester_service=incoming.requester_service,
-                    person_sealed=seal(PERSON_SEAL, person.bsn),
-                    subject_hash=subject_hash(subject),
-                    subject_sealed=encrypt_subject(subject),
-                    return_url=incoming.return_url,
-                    expires_at=timezone.now()
-                    + timedelta(minutes=settings.EXCHANGE_CONSENT_MINUTES),
-                    trace_id=trace_id,
-                    span_id=secrets.token_hex(8),
-                    requester_trace_id=incoming.trace_id,
-                    requester_span_id=incoming.span_id,
-                )
-        except IntegrityError:
-            # The same request again (a retry after the answer got lost): the same answer.
-            preview = EvidencePreview.objects.get(
-                requester_node=incoming.requester_node, request_id=incoming.request_id
-            )
+    # Joins the caller's transaction (the node API's, with the message's replay record): no
+    # savepoint. A request seen before (a retry after its answer got lost) gets the same
+    # answer, without matching again; two deliveries of it at once make the second one's
+    # transaction fail on the unique request id, and the caller tries it again.
+    with transaction.atomic(savepoint=False):
+        preview = EvidencePreview.objects.filter(
+            requester_node=incoming.requester_node, request_id=incoming.request_id
+        ).first()
+        if preview is None:
+            person = _match(incoming, actor, trace_id, foreign)
+            if person is None or documents.claims_for(incoming.evidence_type, person) is None:
+                return Answer("not-found", trace_id=trace_id)
+            preview = _open_preview(incoming, person, trace_id)
     url = settings.BASE_URL + reverse("exchange:preview", args=[preview.pk])
     return Answer("preview", preview_url=url, trace_id=preview.trace_id, span_id=preview.span_id)
+
+
+def _open_preview(incoming: IncomingRequest, person: Person, trace_id: str) -> EvidencePreview:
+    subject = login_subject(person)
+    return EvidencePreview.objects.create(
+        requester_node=incoming.requester_node,
+        request_id=incoming.request_id,
+        conversation_id=incoming.conversation_id,
+        evidence_type_slug=incoming.evidence_type,
+        requirement_slug=incoming.requirement,
+        requester_organisation=incoming.requester_organisation,
+        requester_service=incoming.requester_service,
+        person_sealed=seal(PERSON_SEAL, person.bsn),
+        subject_hash=subject_hash(subject),
+        subject_sealed=encrypt_subject(subject),
+        return_url=incoming.return_url,
+        expires_at=timezone.now() + timedelta(minutes=settings.EXCHANGE_CONSENT_MINUTES),
+        trace_id=trace_id,
+        span_id=secrets.token_hex(8),
+        requester_trace_id=incoming.trace_id,
+        requester_span_id=incoming.span_id,
+    )
 
 
 def _foreign(incoming: IncomingRequest) -> ForeignOperation | None:
