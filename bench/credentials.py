@@ -25,6 +25,14 @@ to a floor measured in the same run.
     time is reported), against a one-row primary-key read of a log entry through the ORM.
     Every proof is checked against the tree root. No goal.
 
+Same library, both sides: the credentials code signs and checks signatures with joserfc's
+own ES256 algorithm (`compact._ES256`, i.e. joserfc's `ESAlgorithm.sign`/`verify` with its
+key checks), and encodes, decodes and checks the compact JWS around it itself (strictly:
+canonical base64url, unique JSON members, ES256 only). The floors stay joserfc's generic
+`serialize_compact`/`deserialize_compact`, which wrap that same algorithm; so the floor still
+is "bare ES256 with the library the service signs with", and the ratios show what the
+credential work (disclosures, digests, checks, status) adds to one signature.
+
 Rounds are interleaved (the order alternating), medians (of rates) or pooled percentiles
 (of latencies) compared. Run by bench/run.py as `python -m bench.credentials <server url>`;
 it creates and drops its own database and prints its results as JSON on the last line.

@@ -3,16 +3,19 @@
 Decoding refuses anything a careful verifier should not guess at: padding or non-canonical
 base64url, JSON with duplicate member names, NaN or infinite numbers, headers that are not
 objects, `crit` extensions, and any algorithm but ES256 (HAIP). Signing and signature checks
-use joserfc's ES256 implementation. Every problem raises `CredentialRejected`, never a
-ValueError or binascii error."""
+use joserfc's ES256 algorithm (with its key checks); the compact serialization around it is
+done here, since credentials are signed and checked in bulk and joserfc's generic path
+(header registry, key guessing) costs a large share of a signature. Every problem raises
+`CredentialRejected`, never a ValueError or binascii error."""
 
-import base64
+import binascii
 import hashlib
 import json
 import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from joserfc import jws
@@ -25,6 +28,8 @@ ALGORITHM = "ES256"
 _REGISTRY = jws.JWSRegistry(algorithms=[ALGORITHM])
 _ES256 = _REGISTRY.get_alg(ALGORITHM)
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
+_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
 _ES256_SIGNATURE_BYTES = 64
 
 
@@ -41,16 +46,22 @@ class CompactJws:
 
 def b64url_encode(data: bytes) -> str:
     """base64url without padding (RFC 7515 section 2)."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    encoded = binascii.b2a_base64(data, newline=False).translate(_TO_URLSAFE)
+    return encoded.rstrip(b"=").decode("ascii")
 
 
 def b64url_decode(text: str, what: str) -> bytes:
     """Decode base64url without padding; only the canonical encoding of some bytes passes,
     so one token cannot be spelled two ways."""
-    if not _BASE64URL.fullmatch(text) or len(text) % 4 == 1:
-        raise CredentialRejected("malformed", f"{what} is not base64url")
-    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    try:
+        # The lenient decoder skips foreign characters and stops at padding; the canonical
+        # check below refuses everything it let through that is not exactly `data` encoded.
+        data = binascii.a2b_base64(text.encode("ascii").translate(_FROM_URLSAFE) + b"==")
+    except (binascii.Error, UnicodeEncodeError):
+        raise CredentialRejected("malformed", f"{what} is not base64url") from None
     if b64url_encode(data) != text:
+        if not _BASE64URL.fullmatch(text):
+            raise CredentialRejected("malformed", f"{what} is not base64url")
         raise CredentialRejected("malformed", f"{what} is not canonical base64url")
     return data
 
@@ -63,12 +74,13 @@ def sha256_b64(text: str) -> str:
 def json_loads(data: bytes, what: str) -> Any:
     """Strict JSON: UTF-8, unique member names, finite numbers, bounded nesting."""
     try:
-        return json.loads(
-            data.decode("utf-8"),
-            object_pairs_hook=_unique_members,
-            parse_constant=_no_constant,
-            parse_float=_finite_float,
-        )
+        text = data.decode("utf-8")
+        try:
+            # Exactly one value and nothing around it (the usual case): the scanner alone.
+            value, end = _DECODER.scan_once(text, 0)  # type: ignore[attr-defined]
+        except StopIteration:  # not a value at the start: the full decoder says why
+            value, end = None, -1
+        return value if end == len(text) else _DECODER.decode(text)
     except (ValueError, RecursionError):
         # ValueError covers invalid UTF-8 and JSON, duplicate names and overlong integers.
         raise CredentialRejected("malformed", f"{what} is not valid JSON") from None
@@ -76,7 +88,7 @@ def json_loads(data: bytes, what: str) -> Any:
 
 def json_dumps(value: Any) -> bytes:
     """Compact UTF-8 JSON, as signed."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _ENCODER.encode(value).encode("utf-8")
 
 
 def decode(text: str, what: str) -> CompactJws:
@@ -118,7 +130,28 @@ def signature_valid(token: CompactJws, key: Key) -> bool:
 
 def sign(header: Mapping[str, Any], payload: Mapping[str, Any], key: Key) -> str:
     """A compact JWS of `payload` signed with ES256; `header` must set alg ES256."""
-    return jws.serialize_compact(dict(header), json_dumps(payload), key, registry=_REGISTRY)
+    if all(type(value) is str for value in header.values()):
+        encoded_header = _encoded_header(tuple(header.items()))
+    else:  # lists (x5c) are not hashable, and 1 == True would mix up cached headers
+        encoded_header = _check_and_encode_header(header)
+    # joserfc's key checks: an EC key on P-256, allowed to sign, with no other alg or use.
+    _ES256.check_key(key)
+    signing_input = f"{encoded_header}.{b64url_encode(json_dumps(payload))}"
+    signature = _ES256.sign(signing_input.encode("ascii"), key)
+    return f"{signing_input}.{b64url_encode(signature)}"
+
+
+@lru_cache(maxsize=64)
+def _encoded_header(items: tuple[tuple[str, str], ...]) -> str:
+    # A signer uses a few headers (one per key and typ): each checked and encoded once.
+    return _check_and_encode_header(dict(items))
+
+
+def _check_and_encode_header(header: Mapping[str, Any]) -> str:
+    if header.get("alg") != ALGORITHM:
+        raise ValueError(f"sign makes {ALGORITHM} signatures only")
+    _REGISTRY.check_header(dict(header))
+    return b64url_encode(json_dumps(header))
 
 
 def _check_header(header: dict[str, Any], what: str) -> None:
@@ -132,11 +165,9 @@ def _check_header(header: dict[str, Any], what: str) -> None:
 
 
 def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    members: dict[str, Any] = {}
-    for name, value in pairs:
-        if name in members:
-            raise ValueError("duplicate member name")
-        members[name] = value
+    members = dict(pairs)
+    if len(members) != len(pairs):  # a name given twice counts once in the dict
+        raise ValueError("duplicate member name")
     return members
 
 
@@ -149,3 +180,10 @@ def _finite_float(text: str) -> float:
     if not math.isfinite(number):
         raise ValueError("number out of range")
     return number
+
+
+# Made once: json.loads and json.dumps with options build a new decoder or encoder per call.
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_unique_members, parse_constant=_no_constant, parse_float=_finite_float
+)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))

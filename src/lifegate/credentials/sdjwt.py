@@ -8,10 +8,10 @@ the presentation (`bind`); the verifier checks all of it (`verify`). ES256 only 
 Failures of `parse`, `select` and `verify` raise `CredentialRejected` with a specific code;
 mistakes of the calling code (a claim to disclose that is not there) raise ValueError."""
 
-import copy
 import hashlib
 import secrets
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from json.encoder import encode_basestring
 from typing import Any
 
 from joserfc.jwk import Key
@@ -62,8 +62,12 @@ __all__ = [
 ]
 
 DEFAULT_DECOYS = 2
+# 144 bits (RFC 9901 section 9.3 asks at least 128), a multiple of 3 bytes: 24 characters.
+SALT_BYTES = 18
+SALT_CHARS = SALT_BYTES * 4 // 3
 _RESERVED = frozenset({SD, SD_ALG, ARRAY_ELEMENT, "cnf"})
-_random = secrets.SystemRandom()
+_NESTED_RESERVED = _RESERVED - {"cnf"}
+_PLAIN_VALUES = frozenset({str, int, float, bool, type(None)})
 
 
 def issue(
@@ -80,23 +84,27 @@ def issue(
     `status` {"status_list": {"idx", "uri"}} and the subject's claims). Each name in
     `disclosable` becomes a disclosure: a top-level claim ("grade") or a claim inside a
     top-level object ("achievement.title"). Every object with disclosures also gets `decoys`
-    fake digests, and its `_sd` array is shuffled, so the payload does not tell how many or
+    fake digests, and its `_sd` array is sorted, so the payload does not tell how many or
     which claims are hidden. `holder_jwk` (a public JWK) becomes `cnf` for key binding."""
     _check_claims(claims, disclosable, holder_jwk)
-    payload = copy.deepcopy(dict(claims))
-    disclosures: list[str] = []
-    parents: set[str] = set()
     names = sorted(set(disclosable))
+    parents = sorted({name.rpartition(".")[0] for name in names if "." in name})
+    # Concealing changes only the payload and the objects that hold disclosures: copies of
+    # those, so the caller's claims stay as they were (every other value is only read).
+    payload = dict(claims)
+    for parent in parents:
+        payload[parent] = dict(payload[parent])
+    salts = _salts(len(names) + max(decoys, 0) * (len(parents) + 1))
+    disclosures: list[str] = []
     for name in names:
         parent, _dot, child = name.rpartition(".")
         if parent:
-            _conceal(payload[parent], child, disclosures)
-            parents.add(parent)
+            _conceal(payload[parent], child, next(salts), disclosures)
     for parent in parents:
-        _add_decoys_and_shuffle(payload[parent], decoys)
+        _add_decoys_and_sort(payload[parent], decoys, salts)
     for name in (name for name in names if "." not in name):
-        _conceal(payload, name, disclosures)
-    _add_decoys_and_shuffle(payload, decoys)
+        _conceal(payload, name, next(salts), disclosures)
+    _add_decoys_and_sort(payload, decoys, salts)
     payload[SD_ALG] = DIGEST_ALGORITHM
     if holder_jwk is not None:
         payload["cnf"] = {"jwk": dict(holder_jwk)}
@@ -165,14 +173,17 @@ def _check_claims(
 
 def _check_no_reserved_names(value: Any, depth: int) -> None:
     if isinstance(value, Mapping):
-        reserved = _RESERVED if depth == 0 else _RESERVED - {"cnf"}
-        clash = reserved & set(value)
-        if clash:
-            raise ValueError(f"claims must not use the reserved names {sorted(clash)}")
-        for item in value.values():
-            _check_no_reserved_names(item, depth + 1)
+        reserved = _RESERVED if depth == 0 else _NESTED_RESERVED
+        if not reserved.isdisjoint(value):
+            clash = sorted(reserved & set(value))
+            raise ValueError(f"claims must not use the reserved names {clash}")
+        items: Iterable[Any] = value.values()
     elif isinstance(value, list):
-        for item in value:
+        items = value
+    else:
+        return
+    for item in items:
+        if type(item) not in _PLAIN_VALUES:  # most claims: nothing inside to check
             _check_no_reserved_names(item, depth + 1)
 
 
@@ -191,21 +202,40 @@ def _check_disclosable(claims: Mapping[str, Any], name: str) -> None:
         raise ValueError(f"no claim {name!r} inside a top-level object to make disclosable")
 
 
-def _conceal(obj: dict[str, Any], name: str, disclosures: list[str]) -> None:
+def _salts(count: int) -> Iterator[str]:
+    """`count` random base64url salts of SALT_BYTES, from one call to the system's random
+    source, encoded at once (SALT_BYTES is a multiple of 3: each salt is whole characters)."""
+    pool = b64url_encode(secrets.token_bytes(SALT_BYTES * count))
+    return (pool[start : start + SALT_CHARS] for start in range(0, len(pool), SALT_CHARS))
+
+
+def _conceal(obj: dict[str, Any], name: str, salt: str, disclosures: list[str]) -> None:
     """Move claim `name` out of `obj` into a new disclosure; leave its digest in `_sd`."""
-    salt = b64url_encode(secrets.token_bytes(16))
-    encoded = b64url_encode(json_dumps([salt, name, obj.pop(name)]))
+    encoded = b64url_encode(_disclosure_json(salt, name, obj.pop(name)))
     obj.setdefault(SD, []).append(sha256_b64(encoded))
     disclosures.append(encoded)
 
 
-def _add_decoys_and_shuffle(obj: dict[str, Any], decoys: int) -> None:
+def _disclosure_json(salt: str, name: str, value: Any) -> bytes:
+    """json_dumps([salt, name, value]), the same bytes, made directly for the usual case of
+    a string or integer value (the salt is base64url: nothing in it needs escaping)."""
+    if type(value) is str:
+        encoded_value = encode_basestring(value)
+    elif type(value) is int:
+        encoded_value = int.__repr__(value)
+    else:
+        return json_dumps([salt, name, value])
+    return f'["{salt}",{encode_basestring(name)},{encoded_value}]'.encode()
+
+
+def _add_decoys_and_sort(obj: dict[str, Any], decoys: int, salts: Iterator[str]) -> None:
     if SD not in obj:
         return
     digests: list[str] = obj[SD]
-    # A decoy is the digest of random bytes: indistinguishable from a real digest.
-    digests.extend(sha256_b64(b64url_encode(secrets.token_bytes(16))) for _ in range(decoys))
-    _random.shuffle(digests)
+    # A decoy is the digest of a random string: indistinguishable from a real digest.
+    digests.extend(sha256_b64(next(salts)) for _ in range(decoys))
+    # Sorted, digests (of salted values) tell nothing of the claims' order (RFC 9901 4.2.4.1).
+    digests.sort()
 
 
 def _is_selected(path: str, wanted: frozenset[str]) -> bool:

@@ -50,8 +50,11 @@ class StatusList:
     @classmethod
     def from_bytes(cls, bits: int, data: bytes) -> "StatusList":
         """The list stored in `data`; its size is every entry the bytes hold."""
-        status_list = cls(bits, len(data) * 8 // bits)
-        status_list._bytes[:] = data
+        status_list = cls(bits, 0)  # checks bits
+        if len(data) > MAX_LIST_BYTES:
+            raise ValueError(f"a status list holds at most {MAX_LIST_BYTES} bytes")
+        status_list.size = len(data) * 8 // bits
+        status_list._bytes = bytearray(data)  # one copy (verifiers make one per check)
         return status_list
 
     def get(self, index: int) -> int:

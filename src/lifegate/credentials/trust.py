@@ -100,22 +100,35 @@ def status_of(reference: StatusReference, issuer: str) -> int:
 def _key_in(jwks: dict[str, Any], kid: str) -> Key | None:
     for entry in jwks.get("keys", []):
         if isinstance(entry, dict) and entry.get("kid") == kid:
-            try:
-                return _public_key(json.dumps(entry, sort_keys=True))
-            except (TypeError, ValueError):  # not JSON: no key
-                return None
+            return _public_key(entry)
     return None
 
 
-@lru_cache(maxsize=256)
-def _public_key(entry: str) -> Key | None:
-    # Imported once per JWK: every verification asks for the same few issuer keys, and
-    # importing (point decoding and validation) costs more than the signature check's share.
+# The JWKs imported so far, by kid, with their keys. Every verification asks for the same
+# few issuer keys, and importing one (point decoding and validation) costs more than the
+# signature check's share. A key is reused only for a JWK of string members (1 == True
+# would make other JWKs look equal) that equals the imported one.
+_imported: dict[str, tuple[dict[str, str], Key | None]] = {}
+_IMPORTED_MAX = 256
+
+
+def _public_key(entry: dict[str, Any]) -> Key | None:
+    kid = entry["kid"]
+    plain = all(type(value) is str for value in entry.values())
+    known = _imported.get(kid) if plain else None
+    if known is not None and known[0] == entry:
+        return known[1]
     try:
-        key = ECKey.import_key(json.loads(entry))
+        key = ECKey.import_key(entry)
     except (JoseError, ValueError, TypeError, KeyError, AttributeError):
-        return None
-    return None if key.is_private else key
+        key = None
+    if key is not None and key.is_private:
+        key = None
+    if plain:
+        if len(_imported) >= _IMPORTED_MAX:
+            _imported.clear()
+        _imported[kid] = (dict(entry), key)
+    return key
 
 
 def _fetch_jwks(issuer: str) -> dict[str, Any]:
@@ -186,8 +199,10 @@ def _cache_seconds(token: str) -> int:
     return max(0, min(seconds, STATUS_CACHE_MAX_SECONDS))
 
 
+@lru_cache(maxsize=1024)
 def _cache_key(kind: str, value: str) -> str:
-    return f"credentials:{kind}:{hashlib.sha256(value.encode()).hexdigest()}"
+    # Short: Django checks every character of a cache key on every use.
+    return f"credentials:{kind}:{hashlib.blake2b(value.encode(), digest_size=16).hexdigest()}"
 
 
 def _unavailable(detail: str) -> CredentialRejected:

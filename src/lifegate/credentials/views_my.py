@@ -58,8 +58,18 @@ def _common(request: HttpRequest) -> dict[str, Any]:
 @login_required(LEVEL)
 @require_GET
 def my_credentials(request: HttpRequest) -> HttpResponse:
-    """The person's own credentials, newest first."""
-    credentials = list(issuing.credentials_of(_auth(request).subject))
+    """The person's own credentials, newest first. Showing them is recorded, like the detail
+    page (what was issued to whom, and when, is itself personal data)."""
+    subject = _auth(request).subject
+    credentials = list(issuing.credentials_of(subject))
+    if credentials:
+        record_processing(
+            name="credentials.list",
+            subject=subject,
+            activity=issuing.ACTIVITY,
+            actor=Actor(kind="person", subject=subject),
+            data_categories=("credential-overview",),
+        )
     return render(
         request, "credentials/my_list.html", _common(request) | {"credentials": credentials}
     )

@@ -1,14 +1,18 @@
 """SD-JWT VC: issue, select, bind and verify, and every way a presentation is refused."""
 
+import copy
 import hashlib
 import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lifegate.credentials import compact, sdjwt
 from lifegate.credentials.errors import REASONS, CredentialRejected, reason
 from lifegate.credentials.tests.sdjwt_fixtures import (
+    DISCLOSABLE,
     HOLDER_KEY,
     ISSUER,
     ISSUER_KEY,
@@ -148,6 +152,74 @@ def test_vct_can_be_demanded():
 
     assert verify(presentation, vct=VCT).vct == VCT
     assert rejection(presentation, vct="https://other.example/birth").code == "wrong-type"
+
+
+# -- how issuing builds the credential ------------------------------------------------------
+
+
+def test_issuing_leaves_the_callers_claims_as_they_were():
+    claims = diploma_claims(nationalities=["NL", {"region": "EU"}])
+    before = copy.deepcopy(claims)
+
+    issue_diploma_from(claims)
+
+    assert claims == before
+
+
+def test_every_disclosure_has_its_own_salt_of_at_least_128_bits():
+    disclosures = issue_diploma().split("~")[1:-1]
+
+    salts = [json.loads(compact.b64url_decode(d, "disclosure"))[0] for d in disclosures]
+
+    assert len(set(salts)) == len(salts) == 6
+    assert all(len(compact.b64url_decode(salt, "salt")) * 8 >= 128 for salt in salts)
+
+
+def test_the_digests_are_sorted_so_their_order_tells_nothing():
+    sd_jwt = issue_diploma()
+    contents = [json.loads(compact.b64url_decode(d, "d")) for d in sd_jwt.split("~")[1:-1]]
+
+    top_level = payload_of(sd_jwt)["_sd"]
+    (achievement,) = [value for _salt, name, value in contents if name == "achievement"]
+
+    assert top_level == sorted(top_level)
+    assert achievement["_sd"] == sorted(achievement["_sd"])
+    # title, level, grade and two decoys inside the achievement
+    assert len(achievement["_sd"]) == 3 + 2
+
+
+RESERVED = {"_sd", "...", "_sd_alg", "cnf"}
+CLAIM_NAMES = st.text(min_size=1).filter(lambda name: "." not in name and name not in RESERVED)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text().filter(lambda name: name not in RESERVED), inner, max_size=3)
+    ),
+    max_leaves=6,
+).filter(lambda value: value not in (float("inf"), float("-inf")))
+
+
+@settings(max_examples=200, deadline=None)
+@given(name=CLAIM_NAMES.filter(lambda name: name not in diploma_claims()), value=JSON_VALUES)
+def test_a_disclosure_holds_the_json_the_general_encoder_makes(name, value):
+    salt = "c2FsdHNhbHRzYWx0c2FsdHNh"
+
+    sd_jwt = sdjwt.issue(diploma_claims(**{name: value}), disclosable=[name], key=ISSUER_KEY)
+
+    (encoded,) = sd_jwt.split("~")[1:-1]
+    assert json.loads(compact.b64url_decode(encoded, "disclosure"))[1:] == [name, value]
+    expected = compact.json_dumps([salt, name, value])
+    assert sdjwt._disclosure_json(salt, name, value) == expected
+
+
+def issue_diploma_from(claims: dict[str, Any]) -> str:
+    return sdjwt.issue(
+        claims,
+        disclosable=[*DISCLOSABLE, "nationalities"],
+        key=ISSUER_KEY,
+        holder_jwk=HOLDER_KEY.as_dict(private=False),
+    )
 
 
 # -- issuing refuses what an SD-JWT VC must not be -----------------------------------------

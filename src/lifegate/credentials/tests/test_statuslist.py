@@ -15,6 +15,7 @@ from lifegate.credentials import compact
 from lifegate.credentials.errors import CredentialRejected
 from lifegate.credentials.statuslist import (
     INVALID,
+    MAX_LIST_BYTES,
     SUSPENDED,
     VALID,
     StatusList,
@@ -213,6 +214,19 @@ def test_an_index_outside_the_list_is_refused(index):
 def test_only_1_2_4_and_8_bits_exist(bits):
     with pytest.raises(ValueError):
         StatusList(bits, 8)
+
+
+def test_a_list_read_from_bytes_is_its_own_copy_of_them():
+    data = bytearray([0b10_00_00_01, 0])
+    status_list = StatusList.from_bytes(2, bytes(data))
+    status_list.set(4, INVALID)
+
+    assert (status_list.size, status_list.get(0), status_list.get(3)) == (8, INVALID, SUSPENDED)
+    assert StatusList.from_bytes(2, bytes(data)).get(4) == VALID
+    with pytest.raises(ValueError):
+        StatusList.from_bytes(3, bytes(data))
+    with pytest.raises(ValueError):
+        StatusList.from_bytes(1, bytes(MAX_LIST_BYTES + 1))
 
 
 # -- signed Status List Tokens ----------------------------------------------------------------
