@@ -23,7 +23,8 @@ help:
 	@echo "make test           install and run ruff, mypy, OpenAPI drift check, unit, API and browser tests"
 	@echo "make test-postgres  the same test suite against PostgreSQL ($(PG_URL))"
 	@echo "make bench          run the benchmarks, write bench/results.json and docs/benchmarks.md"
-	@echo "make drill          message box reliability drill on PostgreSQL (killed workers, concurrent sends)"
+	@echo "make drill          the cyber exercise on PostgreSQL: killed workers, database restart, full storage, backup"
+	@echo "                    and restore (as root); one scenario: make drill DRILL=restart (docs/operations.md)"
 
 $(VENV)/.installed: pyproject.toml requirements/lock.txt
 	@py=$$(scripts/find-python) || exit 1; \
@@ -89,10 +90,13 @@ bench: setup
 	@command -v wrk >/dev/null || { echo "installing wrk (load generator)"; apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 	$(PY) bench/run.py
 
-# Needs PostgreSQL (BENCH_POSTGRES_SERVER, default postgres://postgres@127.0.0.1:5432); uses a
-# fresh database of its own and exits non-zero when a check fails.
+# Needs PostgreSQL (BENCH_POSTGRES_SERVER, default postgres://postgres@127.0.0.1:5432) and root
+# (the restart scenario runs a private cluster, the storage scenario mounts a tmpfs); each
+# scenario uses fresh databases of its own. Exits non-zero when a check fails.
+# DRILL=<names> runs only those scenarios (inbox events restart storage backup).
+DRILL ?=
 drill: setup
-	$(PY) -m bench.drill_inbox
+	$(PY) -m bench.drill $(DRILL)
 
 messages: $(VENV)/.installed
 	cd src/lifegate && DJANGO_SETTINGS_MODULE=lifegate.settings ../../$(PY) -m django makemessages --locale nl --no-obsolete --no-location --ignore '*/tests/*'

@@ -101,7 +101,8 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 
 def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    log = (WORK / "worker.log").open("ab")
+    """The task worker, logging to worker.log in the drill's directory."""
+    log = (Path(env["LIFEGATE_VAR_DIR"]) / "worker.log").open("ab")
     return subprocess.Popen(
         [sys.executable, "-m", "django", "db_worker", "--no-startup-delay", "--interval", "0.2"],
         env=env,

@@ -34,6 +34,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -87,17 +88,25 @@ def bench_environment() -> dict[str, str]:
 
 
 def serve(
-    database_url: str, *, workers: int = 1, threads: int = 1, env: dict[str, str] | None = None
+    database_url: str,
+    *,
+    workers: int = 1,
+    threads: int = 1,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
 ) -> tuple[subprocess.Popen[bytes], int]:
-    """Start gunicorn on a free port against `database_url`; returns the process and the port
-    once the app answers."""
+    """Start gunicorn on a free port against `database_url` (its output appended to `log`, if
+    given); returns the process and the port once the app answers."""
     port = free_port()
     environment = (env or bench_environment()) | {"DATABASE_URL": database_url}
     command = [sys.executable, "-m", "gunicorn", "lifegate.wsgi:application"]
     command += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
     command += ["--threads", str(threads), "--backlog", "2048"]
     command += ["--timeout", "600", "--log-level", "warning"]
-    server = subprocess.Popen(command, env=environment, cwd=ROOT)
+    output = log.open("ab") if log else None
+    server = subprocess.Popen(
+        command, env=environment, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT if log else None
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:

@@ -48,6 +48,8 @@ _PROBLEM_DESCRIPTIONS = {
     422: "A message that cannot be sent: an empty or too long subject, HTML or control "
     "characters in the body, an unknown submission, or an idempotency key used before for "
     "a different message (problem details).",
+    507: "The attachment storage is full: nothing of the message was stored; send it again "
+    "later with the same `Idempotency-Key` (problem details).",
 }
 
 
