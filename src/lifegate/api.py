@@ -2,13 +2,18 @@
 
 Every error leaves here as RFC 9457 problem details."""
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.openapi.schema import OpenAPISchema
+from ninja.schema import NinjaGenerateJsonSchema
 
 from lifegate.assistant.api import router as assistant_router
 from lifegate.catalogue.api import router as catalogue_router
-from lifegate.core.problems import problem_response
+from lifegate.catalogue.schemas import Problem
+from lifegate.core.problems import PROBLEM_CONTENT_TYPE, problem_response
 from lifegate.core.ratelimit import too_many_requests_problem
 from lifegate.credentials.api_agency import router as agency_credentials_router
 from lifegate.credentials.api_log import router as credentials_log_router
@@ -26,7 +31,68 @@ from lifegate.mandates.api import router as mandates_router
 from lifegate.mandates.api_agency import router as agency_mandates_router
 from lifegate.transparency.api import router as transparency_router
 
-api = NinjaAPI(
+# The errors the API itself gives any operation, before or around its handler: invalid input,
+# missing credentials, a refusal (no scope, CSRF, the mandates decision point), an unknown id,
+# and an agency client over its rate limit.
+COMMON_PROBLEMS = {
+    400: "Invalid parameters or body (problem details, each error's location and message).",
+    401: "Missing or invalid credentials (problem details).",
+    403: "Not permitted (problem details, with the reason).",
+    404: "No such resource (problem details).",
+    429: "Too many requests; try again after `Retry-After` seconds (problem details).",
+}
+
+
+class LifegateAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI document also names the problem responses every operation can
+    give, so that clients (and the property-based test of the document) know all of them."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        problem = Problem.model_json_schema(schema_generator=NinjaGenerateJsonSchema)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation["responses"]
+                for status, response in responses.items():
+                    if int(status) >= 400:
+                        _as_problem_content(response)
+                documented = {str(status) for status in responses}
+                for status in _common_problems(operation):
+                    if str(status) not in documented:
+                        responses[status] = {
+                            "description": COMMON_PROBLEMS[status],
+                            "content": {PROBLEM_CONTENT_TYPE: {"schema": problem}},
+                        }
+        return schema
+
+
+def _as_problem_content(response: dict[str, Any]) -> None:
+    """An error response declared through ninja's `response=` says `application/json`; every
+    error is sent as `application/problem+json` (the exception handlers, ApiProblemMiddleware)."""
+    content = response.get("content", {})
+    if "application/json" in content and PROBLEM_CONTENT_TYPE not in content:
+        content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
+
+
+def _common_problems(operation: dict[str, Any]) -> list[int]:
+    """The statuses of COMMON_PROBLEMS that `operation` can answer."""
+    parameters = operation.get("parameters", [])
+    schemes = {name for requirement in operation.get("security", []) for name in requirement}
+    statuses = []
+    if parameters or "requestBody" in operation:
+        statuses.append(400)
+    if schemes:
+        statuses += [401, 403]
+    if any(parameter["in"] == "path" for parameter in parameters):
+        statuses.append(404)
+    if "AgencyBearer" in schemes:
+        statuses.append(429)
+    return statuses
+
+
+api = LifegateAPI(
     title="lifegate API",
     version="1.0.0",
     description=(

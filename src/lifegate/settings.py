@@ -80,7 +80,8 @@ MIDDLEWARE = [
     "lifegate.core.middleware.ApiHeadMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, aware of views that save the session in their own commit (identity.one_commit).
+    "lifegate.identity.one_commit.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -115,7 +116,11 @@ TEMPLATES = [
 
 # Database: SQLite (WAL) by default, PostgreSQL in production, chosen by DATABASE_URL.
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'lifegate.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Health checks: a persistent connection the database dropped (a restart, a fail-over) is
+# replaced at the start of the next request instead of failing it.
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -137,13 +142,20 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 # Browsers keep cookies per host, not per port: two nodes on one host (make demo-federation)
 # would overwrite each other's session, so every node but the default one prefixes its cookies.
-_COOKIE_PREFIX = "" if NODE_ID == "nl" else f"{NODE_ID}_"
+# In production (HTTPS) the names also start with `__Host-` (ASVS 3.3.1): browsers then accept
+# them only when Secure, for Path=/ and without Domain, so no subdomain can set or overwrite
+# them. Development over plain HTTP cannot use the prefix (browsers would drop the cookies).
+_COOKIE_PREFIX = ("__Host-" if PRODUCTION else "") + ("" if NODE_ID == "nl" else f"{NODE_ID}_")
 SESSION_COOKIE_NAME = f"{_COOKIE_PREFIX}sessionid"
 CSRF_COOKIE_NAME = f"{_COOKIE_PREFIX}csrftoken"
 LANGUAGE_COOKIE_NAME = f"{_COOKIE_PREFIX}django_language"
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+# What `__Host-` demands; Django's defaults, fixed here so that no later change breaks them.
+SESSION_COOKIE_PATH = CSRF_COOKIE_PATH = LANGUAGE_COOKIE_PATH = "/"
+SESSION_COOKIE_DOMAIN = CSRF_COOKIE_DOMAIN = LANGUAGE_COOKIE_DOMAIN = None
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
@@ -158,9 +170,14 @@ SECURE_CSP = {
     "script-src": [CSP.SELF],
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
+    # Neither falls back to default-src usefully: no plugins at all, and no <base> that could
+    # point relative script and form URLs elsewhere (ASVS 3.4.3).
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
 }
 if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("LIFEGATE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_SSL_REDIRECT = env_bool("LIFEGATE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

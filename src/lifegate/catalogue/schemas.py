@@ -3,6 +3,7 @@
 
 from collections.abc import Callable
 from decimal import Decimal
+from http import HTTPStatus
 from typing import Any, Literal
 
 from django.conf import settings
@@ -434,7 +435,12 @@ def problem_responses(*statuses: int) -> dict[str, Any]:
     content = {PROBLEM_CONTENT_TYPE: {"schema": schema}}
     return {
         "responses": {
-            status: {"description": _PROBLEM_DESCRIPTIONS[status], "content": content}
+            status: {
+                "description": _PROBLEM_DESCRIPTIONS.get(
+                    status, f"{HTTPStatus(status).phrase} (problem details)."
+                ),
+                "content": content,
+            }
             for status in statuses
         }
     }

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from lifegate.catalogue.schemas import problem_responses
 from lifegate.core.problems import problem_response
 from lifegate.core.subject import Subject
 from lifegate.identity.api_auth import SubstantialPersonSession, request_language
@@ -105,6 +106,7 @@ def get_settings(request: HttpRequest) -> SettingsOut:
     response=SettingsOut,
     summary="Choose when and in which language to get e-mail",
     description="422 with field errors for an unknown choice.",
+    openapi_extra=problem_responses(422),
 )
 def put_preferences(request: HttpRequest, body: PreferencesIn) -> Any:
     """Save the preference (`every`, `important`, `never`) and the language (nl, en)."""
@@ -129,6 +131,7 @@ def put_preferences(request: HttpRequest, body: PreferencesIn) -> Any:
     description="The address waits (`pending_email`) until the confirmation link e-mailed to "
     "it is opened by the same person. 422 for an invalid address; 503 when the e-mail could "
     "not be sent (the address still waits: ask for the link again).",
+    openapi_extra=problem_responses(422, 503),
 )
 def post_address(request: HttpRequest, body: AddressIn) -> Any:
     """Register a new address and e-mail it the confirmation link."""
@@ -150,6 +153,7 @@ def post_address(request: HttpRequest, body: AddressIn) -> Any:
     response={202: SettingsOut},
     summary="Send the confirmation link again",
     description="409 when no address is waiting; 503 when the e-mail could not be sent.",
+    openapi_extra=problem_responses(409, 503),
 )
 def resend_link(request: HttpRequest) -> Any:
     """E-mail the confirmation link again to the waiting address."""
@@ -169,6 +173,7 @@ def resend_link(request: HttpRequest) -> Any:
     description="With the token from the confirmation link. 410 when the link has expired, "
     "403 when it belongs to another person or to an address replaced since, 400 when it is "
     "not a link lifegate made.",
+    openapi_extra=problem_responses(410),
 )
 def confirm(request: HttpRequest, body: ConfirmationIn) -> Any:
     """Confirm the waiting address: e-mails go there from now on."""

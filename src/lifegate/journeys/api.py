@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from pydantic import StrictBool, StrictInt, StrictStr
 
+from lifegate.catalogue.schemas import problem_responses
 from lifegate.core.problems import problem_response
 from lifegate.identity.api_auth import PersonSession, request_language, session_of
 from lifegate.identity.assurance import loa_satisfies
@@ -220,8 +221,9 @@ def list_journeys(request: HttpRequest) -> list[JourneySummaryOut]:
     "/",
     response={201: JourneyOut},
     summary="Start a life event",
-    description="Answers are checked like the page's questions; a running journey for the same "
-    "life event gives 409 with its id.",
+    description="Answers are checked like the page's questions (422 with field errors); a "
+    "running journey for the same life event gives 409 with its id; an unknown life event 404.",
+    openapi_extra=problem_responses(404, 409, 422),
 )
 def start_journey(request: HttpRequest, body: StartIn) -> Any:
     event = services.startable_life_event(body.life_event)
@@ -265,13 +267,15 @@ def get_journey(request: HttpRequest, journey_id: UUID) -> JourneyOut:
     response=JourneyOut,
     summary="Answer a journey's open questions",
     description="For a journey the register started: the answers decide the steps that were "
-    "`to-check`. 409 when there are no open questions.",
+    "`to-check`. 409 when there are no open questions, 422 for invalid answers.",
+    openapi_extra=problem_responses(409, 422),
 )
 def answer_questions(request: HttpRequest, journey_id: UUID, body: AnswersIn) -> Any:
     journey = access.viewable_journey(request, journey_id, recorded=False)
     decision = access.answer_decision(request, journey)
     if not decision:
         raise acting.NotPermitted(decision)
+    access.record_view(request, access.ANSWERS)
     event = journey.life_event
     data = services.answers_as_form_data(event, body.answers) if event else {}
     try:
@@ -296,7 +300,13 @@ def _open_step(request: HttpRequest, journey: Journey, slug: str) -> Step | Http
     return step
 
 
-@router.get("/{journey_id}/steps/{slug}/form", response=StepFormOut, summary="A step's form")
+@router.get(
+    "/{journey_id}/steps/{slug}/form",
+    response=StepFormOut,
+    summary="A step's form",
+    description="403 for a step the person may not send, 409 for a step that is not open.",
+    openapi_extra=problem_responses(409),
+)
 def get_step_form(request: HttpRequest, journey_id: UUID, slug: str) -> Any:
     journey = access.viewable_journey(request, journey_id, recorded=False)
     step = _open_step(request, journey, slug)
@@ -328,7 +338,8 @@ def get_step_form(request: HttpRequest, journey_id: UUID, slug: str) -> Any:
     response={201: SubmissionOut, 200: SubmissionOut},
     summary="Send a step",
     description="Repeating a request with the same idempotency key returns the first submission "
-    "(200) instead of sending again.",
+    "(200) instead of sending again. 409 for a step that is not open, 422 with field errors.",
+    openapi_extra=problem_responses(409, 422),
 )
 def submit(request: HttpRequest, journey_id: UUID, slug: str, body: SubmitIn) -> Any:
     return _send(request, journey_id, slug, body, files=None)
@@ -343,7 +354,7 @@ def submit(request: HttpRequest, journey_id: UUID, slug: str, body: SubmitIn) ->
     "`document-<requirement>`). A document of another type, too large, doubled, or for a "
     "requirement the service does not have is a 422 whose `errors` name the `requirement`; "
     "then nothing is stored. A malformed `submission` part is a 400.",
-    openapi_extra=MULTIPART_BODY,
+    openapi_extra=MULTIPART_BODY | problem_responses(409, 422),
 )
 def submit_with_documents(request: HttpRequest, journey_id: UUID, slug: str) -> Any:
     body = json_part(request, "submission", SubmitIn)
