@@ -8,6 +8,7 @@ from django.urls import path
 
 from lifegate.identity.assurance import loa_label
 from lifegate.identity.decorators import login_required
+from lifegate.identity.one_commit import commit_once
 from lifegate.identity.session import Authentication
 from lifegate.journeys.services import journeys_for
 from lifegate.portal.services import HOME_ACTIVITY, HomePage, _sections
@@ -24,12 +25,13 @@ def floor(request: HttpRequest) -> HttpResponse:
 def _home(request: HttpRequest, *, recorded: bool) -> HttpResponse:
     """The logged-in person's home page as the portal composes it (lifegate.portal.services):
     their registration read from the population register, their plans, the portal's template.
-    `recorded`: the read is recorded in the processing log in its own transaction, as
-    `registries.services.read_person` does; otherwise it is not recorded at all."""
+    `recorded`: the read is recorded in the processing log in the same transaction, as
+    `registries.services.read_person` does; otherwise it is not recorded at all. Both, like the
+    portal's home page, run with the session's save in one transaction (`commit_once`)."""
     authentication: Authentication = request.authentication  # type: ignore[attr-defined]
     subject = authentication.subject
     if recorded:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):  # as read_person: joins the page's
             person = population_register().get_person(subject.value)
             record_processing(
                 name="portal.home",
@@ -50,12 +52,14 @@ def _home(request: HttpRequest, *, recorded: bool) -> HttpResponse:
 
 
 @login_required()
+@commit_once
 def home_recorded(request: HttpRequest) -> HttpResponse:
     """Benchmark only: the home page, its register read recorded."""
     return _home(request, recorded=True)
 
 
 @login_required()
+@commit_once
 def home_unrecorded(request: HttpRequest) -> HttpResponse:
     """Benchmark only: the same page without the record (what recording is compared with)."""
     return _home(request, recorded=False)

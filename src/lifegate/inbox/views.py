@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lifegate.identity.assurance import LevelOfAssurance
 from lifegate.identity.decorators import login_required
+from lifegate.identity.one_commit import commit_once
 from lifegate.inbox import services
 from lifegate.inbox.forms import InboxFilterForm, sending_organisations
 from lifegate.inbox.models import Attachment, Message
@@ -47,6 +48,7 @@ def expires_soon(message: Message, now: datetime) -> bool:
 
 
 @login_required(LEVEL)
+@commit_once
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     """The list: unread first, then newest first; filtered, in pages of 25."""
@@ -92,6 +94,7 @@ def _opened(request: HttpRequest, message_id: UUID) -> Message:
 
 
 @login_required(LEVEL)
+@commit_once
 @require_GET
 def message(request: HttpRequest, message_id: UUID) -> HttpResponse:
     """One message, marked read by opening it."""

@@ -1,14 +1,25 @@
 """The portal shell: the person's home page and the error pages."""
 
+import sys
+
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from lifegate.core.unavailable import (
+    API_PREFIX,
+    database_unavailable,
+    unavailable_problem,
+    with_retry_after,
+)
 from lifegate.identity.decorators import login_required
+from lifegate.identity.one_commit import commit_once
 from lifegate.portal.services import home_page_for
 
 
@@ -20,6 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required()
+@commit_once
 def _personal_home(request: HttpRequest) -> HttpResponse:
     page = home_page_for(request)
     return render(request, "portal/home.html", {"page": page})
@@ -95,10 +107,26 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """500 page; says nothing about the cause."""
+    """500 page; says nothing about the cause. A lost database connection is a 503 with
+    Retry-After instead (problem details on the API), since trying again will work."""
+    if database_unavailable(sys.exc_info()[1]):
+        if request.path.startswith(API_PREFIX):
+            return unavailable_problem(request)
+        return with_retry_after(_unavailable_page(request))
     return _error_page(
         request,
         500,
         _("Something went wrong on our side"),
         _("Please try again later."),
     )
+
+
+def _unavailable_page(request: HttpRequest) -> HttpResponse:
+    title = _("Service temporarily unavailable")
+    text = _("We cannot reach our data at the moment. Please try again in a few moments.")
+    try:
+        return _error_page(request, 503, title, text)
+    except DatabaseError:
+        # The page shell reads the session for the header; without a database, a bare shell.
+        context = {"status": 503, "title": title, "text": text, "hide_next": True}
+        return HttpResponse(render_to_string("portal/error.html", context), status=503)

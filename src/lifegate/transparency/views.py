@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 from lifegate.core.subject import Subject
 from lifegate.identity.assurance import LevelOfAssurance
 from lifegate.identity.decorators import login_required
+from lifegate.identity.one_commit import commit_once
 from lifegate.mandates import acting
 from lifegate.mandates.actions import TRANSPARENCY_READ
 from lifegate.portal.views import bad_request
@@ -101,6 +102,7 @@ def whose_records(request: HttpRequest) -> tuple[Subject, history.Viewer, Actor]
 
 @never_cache
 @login_required(LEVEL)
+@commit_once
 @require_GET
 def records(request: HttpRequest) -> HttpResponse:
     """The person's records, newest first, filtered, in pages of `history.PAGE_SIZE`."""
