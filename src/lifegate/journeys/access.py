@@ -4,8 +4,10 @@ here, so they refuse alike (`acting.NotPermitted`: a 403 page, or a 403 problem)
 
 A representative whose mandate covers one service of a life event sees the whole plan that
 service is part of (to know where it stands), but acts only in the steps their mandate
-covers. What a representative sees of someone else's plans is recorded on that person, with
-the representative as actor, so the person finds it in "who used my data"."""
+covers. Every look at a plan and every change to it is recorded on the person whose plan it
+is, with whoever acted as actor: the person themselves, like their own reads of their message
+box, or a representative on their behalf, so the person finds it in "who used my data". One
+record per request: a request that looks and then acts is recorded once, as the act."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,6 +25,10 @@ from lifegate.transparency.services import record_processing
 
 # Which refusal says most about why: an ended mandate over one out of scope.
 REFUSAL_RANK = ("no-relation", "out-of-scope", "not-yet-valid", "expired", "ended")
+# Record names: a look at a plan, and the changes a person makes to it outside a submission.
+VIEW = "journeys.view"
+ANSWERS = "journeys.answers"
+STEP_DONE = "journeys.step-done"
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,7 @@ def visible_journeys(request: HttpRequest) -> VisibleJourneys:
     if not everything:
         summaries = [s for s in summaries if view_decision(request, s.journey)]
     if summaries:
-        _record_on_behalf(request, "journeys.list")
+        _record(request, "journeys.list")
     return VisibleJourneys(summaries, limited=not everything)
 
 
@@ -96,9 +102,10 @@ def viewable_journey(
     return journey
 
 
-def record_view(request: HttpRequest) -> None:
-    """Record, on the person acted for, that their plan was seen on their behalf."""
-    _record_on_behalf(request, "journeys.view")
+def record_view(request: HttpRequest, name: str = VIEW) -> None:
+    """Record, on the person whose plan it is, that it was seen (or, with another `name`, acted
+    on) by the request's actor."""
+    _record(request, name)
 
 
 def step_decision(request: HttpRequest, journey: Journey, step: Step) -> Decision:
@@ -109,14 +116,14 @@ def step_decision(request: HttpRequest, journey: Journey, step: Step) -> Decisio
     )
 
 
-def step_to_act_in(request: HttpRequest, journey: Journey, slug: str) -> Step:
+def step_to_act_in(request: HttpRequest, journey: Journey, slug: str, name: str = VIEW) -> Step:
     """The journey's step for service `slug` when the actor may act in it; 404 when the plan
-    has no such step, `NotPermitted` when the actor may not act in it."""
+    has no such step, `NotPermitted` when the actor may not act in it. Recorded as `name`."""
     step = services.get_step(journey, slug)
     acting.legal_subject(
         request, JOURNEYS_SUBMIT, service=step.service_slug, life_event=journey.life_event_slug
     )
-    record_view(request)
+    record_view(request, name)
     return step
 
 
@@ -126,14 +133,11 @@ def answer_decision(request: HttpRequest, journey: Journey) -> Decision:
     return acting.check(request, JOURNEYS_SUBMIT, life_event=journey.life_event_slug)
 
 
-def _record_on_behalf(request: HttpRequest, name: str) -> None:
-    actor = acting.actor(request)
-    if actor.on_behalf_of is None:
-        return  # a person's look at their own plans is not a use of their data by another
+def _record(request: HttpRequest, name: str) -> None:
     record_processing(
         name=name,
-        subject=actor.on_behalf_of,
+        subject=whose(request),
         activity=services.PLAN_ACTIVITY,
-        actor=actor,
+        actor=acting.actor(request),
         data_categories=("journey",),
     )

@@ -18,6 +18,7 @@ from lifegate.core.origins import allow_form_targets
 from lifegate.exchange import services as exchange
 from lifegate.identity.assurance import loa_label, loa_satisfies
 from lifegate.identity.decorators import login_required, login_url
+from lifegate.identity.one_commit import commit_once
 from lifegate.identity.session import Authentication
 from lifegate.journeys import access, services
 from lifegate.journeys.forms import CatalogueForm
@@ -48,6 +49,7 @@ class ShownRow(services.PlanRow):
 
 
 @login_required()
+@commit_once
 def my_journeys(request: HttpRequest) -> HttpResponse:
     visible = access.visible_journeys(request)
     context = {"summaries": visible.summaries, "limited": visible.limited}
@@ -82,6 +84,7 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required()
+@commit_once
 def journey(request: HttpRequest, journey_id: UUID) -> HttpResponse:
     return _plan_page(request, access.viewable_journey(request, journey_id))
 
@@ -118,7 +121,7 @@ def answer(request: HttpRequest, journey_id: UUID) -> HttpResponse:
     decision = access.answer_decision(request, found)
     if not decision:
         raise acting.NotPermitted(decision)
-    access.record_view(request)
+    access.record_view(request, access.ANSWERS)
     try:
         form = services.answer_questions(found, request.POST, acting.actor(request))
     except services.StepNotOpen as closed:
@@ -204,7 +207,7 @@ def _submit(
 @require_POST
 def mark_done(request: HttpRequest, journey_id: UUID, slug: str) -> HttpResponse:
     found = access.viewable_journey(request, journey_id, recorded=False)
-    current = access.step_to_act_in(request, found, slug)
+    current = access.step_to_act_in(request, found, slug, access.STEP_DONE)
     try:
         services.mark_done(found, current)
     except services.StepNotOpen as closed:
