@@ -120,9 +120,11 @@ def kill(worker: subprocess.Popen[bytes]) -> None:
 # --- in this process: setting up and checking ----------------------------------------------
 
 
-def setup(env: dict[str, str]) -> tuple[list[str], str]:
-    """Migrate, load the demo, register 10,000 more persons; returns their BSNs and a bearer
-    token of a new client of the sending organisation."""
+def setup(
+    env: dict[str, str], count: int = BULK, first: int = 94_000_000, client_name: str = "drill"
+) -> tuple[list[str], str]:
+    """Migrate, load the demo, register `count` more persons (BSNs from `first` on); returns
+    their BSNs and a bearer token of a new client `client_name` of the sending organisation."""
     os.environ.update(env)
     import django
     from django.core.management import call_command
@@ -133,9 +135,9 @@ def setup(env: dict[str, str]) -> tuple[list[str], str]:
     from lifegate.catalogue.models import PublicOrganisation
     from lifegate.journeys import agency
 
-    bsns = add_persons(BULK, first=94_000_000)
+    bsns = add_persons(count, first=first)
     organisation = PublicOrganisation.objects.get(slug=SENDER)
-    client, secret = agency.create_client(organisation, "drill", ["messages"])
+    client, secret = agency.create_client(organisation, client_name, ["messages"])
     return bsns, agency.bearer_token(client, secret)
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import json
 import os
 import random
@@ -28,9 +27,9 @@ import time
 from collections import Counter
 from typing import Any
 
+from bench import drill_inbox
 from bench.drill_inbox import Drill, environment
 from bench.inbox import (
-    add_persons,
     drop_database,
     message_json,
     recreate_database,
@@ -50,7 +49,6 @@ BULK = 5
 RECIPIENTS = 50
 SEED = int(os.environ.get("DRILL_SEED", str(time.time_ns() % 100_000)))
 KEYS = "drill-storage-"
-SENDER = "belastingdienst"
 PROBLEM = "application/problem+json"
 FULL = "/attachment-storage-full"
 
@@ -65,20 +63,7 @@ def unmount() -> None:
 
 
 def setup(env: dict[str, str]) -> tuple[list[str], str]:
-    os.environ.update(env)
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", "--noinput", verbosity=0)
-    call_command("load_demo", stdout=io.StringIO())
-    from lifegate.catalogue.models import PublicOrganisation
-    from lifegate.journeys import agency
-
-    bsns = add_persons(RECIPIENTS, first=96_000_000)
-    organisation = PublicOrganisation.objects.get(slug=SENDER)
-    client, secret = agency.create_client(organisation, "drill-storage", ["messages"])
-    return bsns, agency.bearer_token(client, secret)
+    return drill_inbox.setup(env, count=RECIPIENTS, first=96_000_000, client_name="drill-storage")
 
 
 def pdf(rng: random.Random) -> bytes:
