@@ -51,13 +51,15 @@ TEXT = {
         "inbox": "Showing you your message box",
     },
 }
-# What the person did, as operations in the log: logging in and the start page, the plan and
-# the step (prefilled from the registers, then sent), the agency's message arriving, and the
-# message box and the message opened. Nothing else may be listed.
+# What the person did, as operations in the log: logging in and the start page, the plan (made
+# from the registers, then looked at) and the step (prefilled from the registers, then sent),
+# the agency's message arriving, and the message box and the message opened. Nothing else may
+# be listed.
 OPERATIONS = {
     "identity.login",
     "portal.home",
     "journeys.plan",
+    "journeys.view",
     "journeys.prefill.aow-application",
     "journeys.submit.aow-application",
     "inbox.send",
