@@ -1,5 +1,5 @@
 """The verifier API under /api/credentials/verifier/: a verifier's system asks a person for
-some claims of a credential type (OpenID4VP 1.0, DCQL, direct_post) and reads the outcome.
+some claims of a credential type (OpenID4VP 1.0, DCQL, direct_post.jwt) and reads the outcome.
 
 - POST requests: make a request; the answer holds the `openid4vp://` URL to show as a QR code
   or link (and the link into this node's portal wallet).

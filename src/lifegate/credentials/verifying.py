@@ -1,14 +1,18 @@
 """Verifying presentations: the verifier side of OpenID4VP 1.0 (DCQL query, response mode
-`direct_post`), under the HAIP 1.0 choices that apply to it.
+`direct_post.jwt`), under the HAIP 1.0 choices that apply to it.
 
 A verifier (the public page or the API) asks for some claims of one credential type:
-`create_request` stores a `PresentationRequest` with its DCQL query, nonce and state. The
-wallet gets `openid4vp://?client_id=...&request_uri=...`, fetches the signed request object
+`create_request` stores a `PresentationRequest` with its DCQL query, nonce, state and its
+own ephemeral P-256 key for encrypted responses (sealed). The wallet gets
+`openid4vp://?client_id=...&request_uri=...`, fetches the signed request object
 (`request_object`: JAR, typ `oauth-authz-req+jwt`, ES256, client identifier prefix
-`x509_hash`, certificate in `x5c`: see `credentials.verifier_identity`) and posts its answer,
-form-encoded `vp_token` (a JSON object keyed by the credential query id, holding one
-SD-JWT+KB) and `state`, to the response_uri (`receive_response`), once, within
-REQUEST_LIFETIME.
+`x509_hash`, certificate in `x5c`: see `credentials.verifier_identity`; the public key in
+`client_metadata.jwks`) and posts its answer to the response_uri (`receive_response`), once,
+within REQUEST_LIFETIME: the form field `response`, a compact JWE (ECDH-ES, A128GCM or
+A256GCM: `credentials.response_encryption`) of `vp_token` (a JSON object keyed by the
+credential query id, holding one SD-JWT+KB) and `state`. A plaintext answer is refused, and
+so is anything the request's key does not open; the request then still waits. The key is
+dropped once the request is answered or expires.
 
 `verify_response` accepts a presentation only when every check holds: the issuer is on the
 trust list and signed it (`credentials.trust`), the disclosures are the issuer's, key binding
@@ -48,7 +52,15 @@ from django.utils.translation import gettext_lazy as _
 from lifegate.catalogue.models import CredentialType
 from lifegate.core.sealing import seal, unseal
 from lifegate.core.subject import Subject
-from lifegate.credentials import dcql, errors, sdjwt, statuslist, trust, verifier_identity
+from lifegate.credentials import (
+    dcql,
+    errors,
+    response_encryption,
+    sdjwt,
+    statuslist,
+    trust,
+    verifier_identity,
+)
 from lifegate.credentials.models import IssuedCredential, PresentationRequest
 from lifegate.transparency.services import Actor, decrypt_subject, record_processing
 
@@ -63,6 +75,7 @@ RESPONSE_PATH = "/credentials/oid4vp/responses/"
 # OpenID4VP 1.0 section 5.8: the aud of a request object fetched without wallet metadata.
 STATIC_AUDIENCE = "https://self-issued.me/v2"
 VP_FORMATS = {"dc+sd-jwt": {"sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256"]}}
+RESPONSE_MODE = "direct_post.jwt"
 MAX_VP_TOKEN_CHARS = 2 * sdjwt.MAX_TOKEN_BYTES
 MAX_VERIFIER_NAME = 200
 Status = PresentationRequest.Status
@@ -160,6 +173,7 @@ def create_request(
         client_id=verifier_identity.client_id(),
         created_at=now,
         expires_at=now + REQUEST_LIFETIME,
+        response_key_sealed=response_encryption.new_sealed_key(),
     )
     request.response_uri = settings.BASE_URL + RESPONSE_PATH + request.handle
     request.save()
@@ -210,21 +224,28 @@ def by_handle(handle: str) -> PresentationRequest | None:
 
 
 def current(request: PresentationRequest) -> PresentationRequest:
-    """`request`, marked expired (and saved) when its window has closed unanswered."""
+    """`request`, marked expired (and saved, its response key dropped) when its window has
+    closed unanswered."""
     if request.status == Status.PENDING and request.expires_at <= timezone.now():
         PresentationRequest.objects.filter(pk=request.pk, status=Status.PENDING).update(
-            status=Status.EXPIRED
+            status=Status.EXPIRED, response_key_sealed=""
         )
         request.status = Status.EXPIRED
+        request.response_key_sealed = ""
     return request
 
 
 def request_object(request: PresentationRequest) -> str | None:
-    """The signed request object (JAR) of a pending request; None once it is closed (or
-    when the verifier's certificate was renewed after it was made)."""
+    """The signed request object (JAR) of a pending request, with the public key to encrypt
+    the answer to; None once it is closed (or when the verifier's certificate was renewed
+    after it was made)."""
     request = current(request)
     client_id = verifier_identity.client_id()
-    if request.status != Status.PENDING or client_id != request.client_id:
+    if (
+        request.status != Status.PENDING
+        or client_id != request.client_id
+        or not request.response_key_sealed
+    ):
         return None
     claims = {
         "iss": client_id,
@@ -232,7 +253,7 @@ def request_object(request: PresentationRequest) -> str | None:
         "iat": int(timezone.now().timestamp()),
         "exp": int(request.expires_at.timestamp()),
         "response_type": "vp_token",
-        "response_mode": "direct_post",
+        "response_mode": RESPONSE_MODE,
         "client_id": client_id,
         "response_uri": request.response_uri,
         "nonce": request.nonce,
@@ -241,6 +262,8 @@ def request_object(request: PresentationRequest) -> str | None:
         "client_metadata": {
             "client_name": request.verifier_name,
             "vp_formats_supported": VP_FORMATS,
+            "jwks": {"keys": [response_encryption.public_jwk(request.response_key_sealed)]},
+            "encrypted_response_enc_values_supported": list(response_encryption.ENC_VALUES),
         },
     }
     return verifier_identity.sign_request_object(claims)
@@ -254,7 +277,11 @@ def result_of(request: PresentationRequest) -> VerificationResult | None:
 
 
 def purge_stale() -> int:
-    """Delete the requests (with their results) past the retention period; returns how many."""
+    """Delete the requests (with their results) past the retention period, and drop the
+    response keys of those whose window closed; returns how many were deleted."""
+    PresentationRequest.objects.filter(
+        status=Status.PENDING, expires_at__lte=timezone.now()
+    ).update(status=Status.EXPIRED, response_key_sealed="")
     minutes = settings.LIFEGATE_PRESENTATION_RETENTION_MINUTES
     cutoff = timezone.now() - timedelta(minutes=int(minutes))
     deleted, _by_model = PresentationRequest.objects.filter(expires_at__lt=cutoff).delete()
@@ -265,24 +292,40 @@ def purge_stale() -> int:
 
 
 def receive_response(handle: str, form: Mapping[str, str]) -> dict[str, Any]:
-    """Handle a wallet's answer at the response_uri (direct_post): a `vp_token` and `state`,
-    or an `error` (the person declined). Stores and records the outcome; returns the JSON
-    body to answer with. Raises ResponseRefused for anything that answers no pending
-    request (the request then still waits)."""
+    """Handle a wallet's answer at the response_uri (direct_post.jwt): the form field
+    `response`, a JWE of `vp_token` and `state`, or of an `error` (the person declined).
+    Stores and records the outcome; returns the JSON body to answer with. Raises
+    ResponseRefused for anything that answers no pending request, plaintext answers and
+    anything the request's key does not open (the request then still waits)."""
     request = by_handle(handle)
     if request is None:
         raise ResponseRefused("no such request")
-    if not hmac.compare_digest(str(form.get("state", "")), request.state):
-        raise ResponseRefused("state does not match the request")
-    if current(request).status != Status.PENDING:
+    if "response" not in form and ({"vp_token", "error"} & set(form)):
+        raise ResponseRefused("this request takes only an encrypted response (direct_post.jwt)")
+    if current(request).status != Status.PENDING or not request.response_key_sealed:
         raise ResponseRefused("the request is no longer open")
+    try:
+        answer = response_encryption.decrypt(
+            str(form.get("response", "")), request.response_key_sealed
+        )
+    except response_encryption.UndecryptableResponse as undecryptable:
+        raise ResponseRefused(undecryptable.description) from None
+    if not hmac.compare_digest(str(answer.get("state", "")), request.state):
+        raise ResponseRefused("state does not match the request")
     subject = None
-    if form.get("error"):
+    if answer.get("error"):
         result = VerificationResult(valid=False, code="declined")
     else:
-        result, subject = _verify(request, _vp_token(form.get("vp_token")))
+        result, subject = _verify(request, _decrypted_vp_token(answer.get("vp_token")))
     _store(request, result, subject)
     return {}
+
+
+def _decrypted_vp_token(value: Any) -> dict[str, Any]:
+    """The vp_token of a decrypted response: a JSON object (OpenID4VP 1.0 section 8.3)."""
+    if not isinstance(value, dict) or len(json.dumps(value)) > MAX_VP_TOKEN_CHARS:
+        raise ResponseRefused("vp_token is missing, not a JSON object or too large")
+    return value
 
 
 def _vp_token(text: str | None) -> dict[str, Any]:
@@ -309,6 +352,7 @@ def _store(
         locked.valid = result.valid
         locked.reason_code = "" if result.valid else result.code
         locked.result_sealed = seal(RESULT_PURPOSE, json.dumps(result.as_dict()))
+        locked.response_key_sealed = ""  # answered: nothing more to decrypt
         locked.save()
         if subject is not None:
             record_processing(

@@ -5,9 +5,12 @@
   portal wallet, then the outcome in plain language. While it waits the page reloads every
   few seconds through the `Refresh` header: no script, so nothing for the
   Content-Security-Policy (script-src 'self') to allow.
-- /credentials/oid4vp/requests/<handle>: the signed request object (request_uri).
-- /credentials/oid4vp/responses/<handle>: the wallet's answer (direct_post). Wallets post
-  without cookies or CSRF tokens: the state, nonce and key binding protect the exchange.
+- /credentials/oid4vp/requests/<handle>: the signed request object (request_uri), with the
+  request's own public key for encrypting the answer.
+- /credentials/oid4vp/responses/<handle>: the wallet's answer (direct_post.jwt: the form
+  field `response`, a JWE to that key). A plaintext `vp_token` is refused. Wallets post
+  without cookies or CSRF tokens: the encryption, state, nonce and key binding protect the
+  exchange.
 
 The result page is reached with the request's id, which only the verifier holds; the QR code
 carries the wallet's handle, a different random value (see models.presentation)."""
@@ -37,7 +40,8 @@ REFRESH_SECONDS = 3
 # Requests anyone may make, per address: enough for a busy counter, not for a flood.
 REQUESTS_PER_WINDOW = 30
 WINDOW_SECONDS = 600
-RESPONSE_FIELDS = ("vp_token", "state", "error", "error_description")
+# `response` is the answer; the plaintext fields are read only to refuse them clearly.
+RESPONSE_FIELDS = ("response", "vp_token", "state", "error", "error_description")
 
 
 def too_many_requests(request: HttpRequest) -> int:
@@ -140,7 +144,8 @@ def oid4vp_request(request: HttpRequest, handle: str) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def oid4vp_response(request: HttpRequest, handle: str) -> HttpResponse:
-    """The wallet's answer (direct_post, form-encoded `vp_token` and `state`, or `error`)."""
+    """The wallet's answer (direct_post.jwt: form-encoded `response`, a JWE of `vp_token`
+    and `state`, or of `error`); every refusal is an OAuth invalid_request."""
     if request.content_type != "application/x-www-form-urlencoded":
         return _error(400, "the answer must be form-encoded")
     form = {name: request.POST[name] for name in RESPONSE_FIELDS if name in request.POST}

@@ -7,15 +7,17 @@ fetched any URL it is handed could be made to probe other hosts. It reads the re
 (this node's directly, another node's over HTTP), checks it as an `x509_hash` client's
 request must be checked (signed with the key of the certificate in `x5c`, whose hash is the
 client_id; the certificate's own signature and dates), and that it answers to the same node
-it came from (response_uri). It then shows exactly which claims are asked, and only the
+it came from (response_uri). It answers only in response mode `direct_post.jwt` (HAIP 1.0),
+to the verifier's P-256 key for ECDH-ES in `client_metadata.jwks`, with A128GCM unless the
+verifier takes only A256GCM. It then shows exactly which claims are asked, and only the
 person's click on "Share" builds the presentation (`sdjwt.select` for just those claims,
-`sdjwt.bind` with the stored holder key, for this client_id and nonce) and posts it. A
-presentation is recorded in the person's processing log."""
+`sdjwt.bind` with the stored holder key, for this client_id and nonce) and posts it,
+encrypted (`response_encryption.encrypt`), as the form field `response`; a refusal to share
+goes the same way. A presentation is recorded in the person's processing log."""
 
 import base64
 import binascii
 import contextlib
-import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,7 +36,15 @@ from joserfc.jwk import ECKey
 from lifegate.catalogue.models import CredentialType
 from lifegate.core.origins import origin_of
 from lifegate.core.subject import Subject
-from lifegate.credentials import compact, dcql, issuing, peer_http, sdjwt, verifying
+from lifegate.credentials import (
+    compact,
+    dcql,
+    issuing,
+    peer_http,
+    response_encryption,
+    sdjwt,
+    verifying,
+)
 from lifegate.credentials.errors import CredentialRejected
 from lifegate.credentials.models import IssuedCredential
 from lifegate.credentials.verifier_identity import REQUEST_OBJECT_TYPE, client_id_for
@@ -83,7 +93,7 @@ class WalletRefusal(Exception):
 @dataclass(frozen=True)
 class WalletRequest:
     """A verified request: who asks (as the verifier names itself), what, and where the
-    answer goes."""
+    answer goes, encrypted to which key with which content encryption."""
 
     request_uri: str
     client_id: str
@@ -92,6 +102,8 @@ class WalletRequest:
     nonce: str
     state: str
     query: dcql.CredentialQuery
+    response_key: ECKey
+    response_enc: str
 
 
 def trusted_verifier_origins() -> set[str]:
@@ -173,8 +185,11 @@ def _wallet_request(claims: Mapping[str, Any], request_uri: str) -> WalletReques
     expires = claims.get("exp")
     if isinstance(expires, int | float) and expires < time.time():
         raise WalletRefusal("request-closed")
-    if claims.get("response_type") != "vp_token" or claims.get("response_mode") != "direct_post":
-        raise WalletRefusal("unsupported-request", "only vp_token with direct_post")
+    if (
+        claims.get("response_type") != "vp_token"
+        or claims.get("response_mode") != verifying.RESPONSE_MODE
+    ):
+        raise WalletRefusal("unsupported-request", "only vp_token with direct_post.jwt")
     response_uri, nonce, state = (claims.get(n) for n in ("response_uri", "nonce", "state"))
     if not all(isinstance(value, str) and value for value in (response_uri, nonce, state)):
         raise WalletRefusal("invalid-request", "response_uri, nonce or state missing")
@@ -186,7 +201,9 @@ def _wallet_request(claims: Mapping[str, Any], request_uri: str) -> WalletReques
     except dcql.UnsupportedQuery:
         raise WalletRefusal("unsupported-request", "the DCQL query") from None
     metadata = claims.get("client_metadata")
-    name = metadata.get("client_name") if isinstance(metadata, dict) else None
+    if not isinstance(metadata, dict):
+        raise WalletRefusal("invalid-request", "client_metadata missing")
+    name = metadata.get("client_name")
     return WalletRequest(
         request_uri=request_uri,
         client_id=str(claims["client_id"]),
@@ -195,7 +212,43 @@ def _wallet_request(claims: Mapping[str, Any], request_uri: str) -> WalletReques
         nonce=str(nonce),
         state=str(state),
         query=query,
+        response_key=_response_key(metadata.get("jwks")),
+        response_enc=_response_enc(metadata.get("encrypted_response_enc_values_supported")),
     )
+
+
+def _response_key(jwks: Any) -> ECKey:
+    """The verifier's key to encrypt the answer to: a P-256 key for ECDH-ES, use enc."""
+    keys = jwks.get("keys") if isinstance(jwks, dict) else None
+    if not isinstance(keys, list) or not keys:
+        raise WalletRefusal("invalid-request", "no jwks to encrypt the response to")
+    usable = [
+        jwk
+        for jwk in keys
+        if isinstance(jwk, dict)
+        and (jwk.get("kty"), jwk.get("crv")) == ("EC", response_encryption.CURVE)
+        and jwk.get("alg") == response_encryption.ALGORITHM
+        and jwk.get("use") == "enc"
+    ]
+    if not usable:
+        raise WalletRefusal("unsupported-request", "no P-256 ECDH-ES encryption key")
+    public = {name: usable[0][name] for name in ("kty", "crv", "x", "y") if name in usable[0]}
+    kid = usable[0].get("kid")
+    try:
+        return ECKey.import_key(public, {"use": "enc", **({"kid": kid} if kid else {})})
+    except (ValueError, TypeError, KeyError):
+        raise WalletRefusal("invalid-request", "the encryption key is damaged") from None
+
+
+def _response_enc(supported: Any) -> str:
+    """A128GCM (the default) unless the verifier takes only A256GCM."""
+    if supported is None:
+        return response_encryption.DEFAULT_ENC
+    offered = supported if isinstance(supported, list) else []
+    for enc in response_encryption.ENC_VALUES:
+        if enc in offered:
+            return enc
+    raise WalletRefusal("unsupported-request", "no content encryption the wallet uses")
 
 
 def credential_type_of(query: dcql.CredentialQuery) -> CredentialType | None:
@@ -259,9 +312,9 @@ def share(
         nonce=request.nonce,
         issued_at=int(time.time()),
     )
-    form = {"vp_token": json.dumps({request.query.id: [presentation]}), "state": request.state}
+    answer = {"vp_token": {request.query.id: [presentation]}, "state": request.state}
     try:
-        _send(request.response_uri, form)
+        _send(request, answer)
     except WalletRefusal:
         # It may have arrived (or been read before it was refused): recorded all the same.
         _record(subject, credential, request, actor, ok=False)
@@ -273,10 +326,14 @@ def decline(request: WalletRequest) -> None:
     """Tell the verifier the person does not share (OpenID4VP error access_denied), so its
     page stops waiting. Best effort: nothing depends on its arrival."""
     with contextlib.suppress(WalletRefusal):
-        _send(request.response_uri, {"error": "access_denied", "state": request.state})
+        _send(request, {"error": "access_denied", "state": request.state})
 
 
-def _send(response_uri: str, form: dict[str, str]) -> None:
+def _send(request: WalletRequest, answer: dict[str, Any]) -> None:
+    """Post `answer`, encrypted to the verifier's key, as direct_post.jwt's `response`."""
+    response = response_encryption.encrypt(answer, request.response_key, request.response_enc)
+    form = {"response": response}
+    response_uri = request.response_uri
     own = settings.BASE_URL + verifying.RESPONSE_PATH
     if response_uri.startswith(own):
         try:

@@ -1,10 +1,13 @@
-"""A verifier's request for a presentation (OpenID4VP 1.0, DCQL, response mode direct_post),
-and what the verification of the answer found.
+"""A verifier's request for a presentation (OpenID4VP 1.0, DCQL, response mode
+direct_post.jwt), and what the verification of the answer found.
 
 Two identifiers on purpose: `id` is the verifier's own handle (its result page and the API
 read the outcome with it), `handle` is what the wallet sees (request_uri and response_uri).
 The QR code shown at a counter carries only `handle`, so whoever photographs it can answer
 the request but never read the disclosed claims.
+
+The private key the wallet's answer is encrypted to is the request's own, kept sealed and
+only until the request is answered or expires (`credentials.response_encryption`).
 
 The result is kept only as long as the verifier needs it: the row, with the sealed claims,
 is deleted LIFEGATE_PRESENTATION_RETENTION_MINUTES after the request's window closed
@@ -47,6 +50,9 @@ class PresentationRequest(models.Model):
     response_uri = models.URLField(max_length=500)
     nonce = models.CharField(max_length=64, default=_new_nonce, editable=False)
     state = models.CharField(max_length=64, default=_new_nonce, editable=False)
+    # The ephemeral P-256 key answers are encrypted to (direct_post.jwt), private part
+    # included, sealed; emptied once the request is answered or expired.
+    response_key_sealed = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField(db_index=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)

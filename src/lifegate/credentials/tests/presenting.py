@@ -1,6 +1,7 @@
 """What the presenting and verifying tests share: issuing a diploma, the portal wallet's
-presentation of some of its claims, logging a test client in, and a "network" of lifegate
-nodes that are all this node under other base URLs (no real network)."""
+presentation of some of its claims, its answer encrypted to the request's key as a wallet
+does it (direct_post.jwt), logging a test client in, and a "network" of lifegate nodes that
+are all this node under other base URLs (no real network)."""
 
 import json
 import time
@@ -11,7 +12,7 @@ from urllib.parse import urlencode, urlsplit
 from django.test import Client, override_settings
 
 from lifegate.core.subject import Subject
-from lifegate.credentials import keys, peer_http, sdjwt
+from lifegate.credentials import keys, peer_http, response_encryption, sdjwt
 from lifegate.credentials.issuing import holder_key, issue, stored_sd_jwt
 from lifegate.credentials.models import IssuedCredential, PresentationRequest
 from lifegate.credentials.tests.conftest import DIPLOMA_CLAIMS, RESIDENCE_CLAIMS
@@ -74,8 +75,28 @@ def vp_token(request: PresentationRequest, token: str) -> dict[str, list[str]]:
     return {query_id: [token]}
 
 
+def response_key(request: PresentationRequest) -> Any:
+    """The public key a wallet encrypts its answer to: the one the request object carries
+    in client_metadata.jwks (read from the row, so it is there after the request closed)."""
+    from joserfc.jwk import ECKey
+
+    return ECKey.import_key(response_encryption.public_jwk(request.response_key_sealed))
+
+
+def encrypted(
+    request: PresentationRequest, answer: dict[str, Any], enc: str = "A128GCM"
+) -> dict[str, str]:
+    """The direct_post.jwt form a wallet sends: `answer` as a JWE to the request's key."""
+    return {"response": response_encryption.encrypt(answer, response_key(request), enc)}
+
+
 def form(request: PresentationRequest, token: str) -> dict[str, str]:
-    """The direct_post form a wallet sends."""
+    """The direct_post.jwt form a wallet sends with one presentation."""
+    return encrypted(request, {"vp_token": vp_token(request, token), "state": request.state})
+
+
+def plaintext_form(request: PresentationRequest, token: str) -> dict[str, str]:
+    """The plain direct_post form, which a direct_post.jwt request refuses."""
     return {"vp_token": json.dumps(vp_token(request, token)), "state": request.state}
 
 
@@ -130,6 +151,7 @@ class Nodes:
     def __init__(self, *origins: str) -> None:
         self.origins = set(origins)
         self.calls: list[str] = []
+        self.posted: list[dict[str, str]] = []
         self.down: set[str] = set()
 
     def install(self, monkeypatch: Any) -> "Nodes":
@@ -155,6 +177,7 @@ class Nodes:
 
     def post_form(self, url: str, data: dict[str, str]) -> tuple[int, dict[str, Any]]:
         origin, path = self._node(url)
+        self.posted.append(dict(data))
         with override_settings(BASE_URL=origin):
             response = Client().post(
                 path, urlencode(data), content_type="application/x-www-form-urlencoded"

@@ -20,6 +20,7 @@ from lifegate.credentials.tests.presenting import (
     TITLE_AND_LEVEL,
     bind_for,
     diploma,
+    encrypted,
     foreign_diploma,
     form,
     presentation,
@@ -224,10 +225,12 @@ def test_receiving_an_answer_stores_the_result_sealed_and_closes_the_request(
 def test_an_answer_is_taken_once_and_only_with_the_requests_state(credential_types, person):
     request = ask()
     credential = diploma(person)
-    answer_form = form(request, presentation(credential, request, TITLE_AND_LEVEL))
+    token = presentation(credential, request, TITLE_AND_LEVEL)
+    answer_form = form(request, token)
+    guessed = encrypted(request, {"vp_token": vp_token(request, token), "state": "guessed"})
 
     with pytest.raises(verifying.ResponseRefused):
-        verifying.receive_response(request.handle, answer_form | {"state": "guessed"})
+        verifying.receive_response(request.handle, guessed)
     verifying.receive_response(request.handle, answer_form)
     with pytest.raises(verifying.ResponseRefused):
         verifying.receive_response(request.handle, answer_form)
@@ -249,7 +252,9 @@ def test_an_answer_after_the_request_expired_is_refused(credential_types, person
 def test_a_wallet_that_declines_tells_the_verifier_so(credential_types):
     request = ask()
 
-    verifying.receive_response(request.handle, {"error": "access_denied", "state": request.state})
+    verifying.receive_response(
+        request.handle, encrypted(request, {"error": "access_denied", "state": request.state})
+    )
 
     request.refresh_from_db()
     assert (request.valid, request.reason_code) == (False, "declined")

@@ -11,11 +11,18 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 
 from lifegate.core.subject import Subject
-from lifegate.credentials import peer_http, verifying
+from lifegate.credentials import compact, peer_http, verifier_identity, verifying, wallet
 from lifegate.credentials.models import PresentationRequest
 from lifegate.credentials.revocation import revoke
 from lifegate.credentials.tests.conftest import BASE_URL, DIPLOMA_CLAIMS
-from lifegate.credentials.tests.presenting import DUO, TITLE_AND_LEVEL, Nodes, diploma, log_in
+from lifegate.credentials.tests.presenting import (
+    DUO,
+    TITLE_AND_LEVEL,
+    Nodes,
+    diploma,
+    log_in,
+    response_key,
+)
 from lifegate.registries import demo_sources
 from lifegate.transparency.models import ProcessingRecord
 from lifegate.transparency.services import subject_hash
@@ -243,3 +250,88 @@ def test_a_verifier_in_a_trusted_peer_node_gets_a_valid_answer_over_http(
     assert (made.status, made.valid) == ("answered", True)
     assert f"{PEER}/credentials/oid4vp/responses/{made.handle}" in nodes.calls
     assert len(presented(person)) == 1
+
+
+def test_the_portal_wallets_answer_is_encrypted_to_the_verifiers_key(
+    credential_types, person, browser, settings, monkeypatch
+):
+    nodes = Nodes(PEER, BASE_URL).install(monkeypatch)
+    settings.LIFEGATE_TRUSTED_ISSUERS = [BASE_URL, PEER]
+    credential = diploma(person)
+    with override_settings(BASE_URL=PEER):
+        made = ask()
+    browser.post(
+        "/credentials/present/",
+        {
+            "request_uri": f"{PEER}/credentials/oid4vp/requests/{made.handle}",
+            "decision": "share",
+            "credential": str(credential.pk),
+        },
+    )
+
+    [posted] = nodes.posted
+    assert set(posted) == {"response"}  # no vp_token or state in the clear
+    assert posted["response"].count(".") == 4
+    assert DIPLOMA_CLAIMS["title"] not in posted["response"]
+    made.refresh_from_db()
+    assert (made.status, made.valid) == ("answered", True)
+
+
+def _request_object_with(made: PresentationRequest, **metadata: Any) -> str:
+    token = verifying.request_object(made)
+    assert token is not None
+    claims = compact.decode(token, "request object").payload
+    claims["client_metadata"] |= metadata
+    return verifier_identity.sign_request_object(claims)
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        (
+            {"jwks": {"keys": [{"kty": "RSA", "n": "AQAB", "e": "AQAB", "use": "enc"}]}},
+            "unsupported-request",
+        ),
+        ({"jwks": {"keys": []}}, "invalid-request"),
+        ({"encrypted_response_enc_values_supported": ["A128CBC-HS256"]}, "unsupported-request"),
+    ],
+)
+def test_a_request_without_a_usable_encryption_key_or_enc_is_refused(
+    credential_types, changes, code
+):
+    made = ask()
+    token = _request_object_with(made, **changes)
+
+    with pytest.raises(wallet.WalletRefusal) as refusal:
+        wallet.parse_request_object(token, verifying.request_uri(made), made.client_id)
+
+    assert refusal.value.code == code
+
+
+def test_a_request_in_plain_direct_post_mode_is_refused(credential_types):
+    made = ask()
+    token = verifying.request_object(made)
+    assert token is not None
+    claims = compact.decode(token, "request object").payload
+    claims["response_mode"] = "direct_post"
+
+    with pytest.raises(wallet.WalletRefusal) as refusal:
+        wallet.parse_request_object(
+            verifier_identity.sign_request_object(claims), verifying.request_uri(made), None
+        )
+
+    assert refusal.value.code == "unsupported-request"
+
+
+@pytest.mark.parametrize(
+    ("supported", "chosen"),
+    [(None, "A128GCM"), (["A256GCM"], "A256GCM"), (["A256GCM", "A128GCM"], "A128GCM")],
+)
+def test_the_wallet_uses_a128gcm_unless_only_a256gcm_is_taken(credential_types, supported, chosen):
+    made = ask()
+    token = _request_object_with(made, encrypted_response_enc_values_supported=supported)
+
+    parsed = wallet.parse_request_object(token, verifying.request_uri(made), made.client_id)
+
+    assert parsed.response_enc == chosen
+    assert parsed.response_key.kid == response_key(made).kid

@@ -321,7 +321,7 @@ PAGE_EXEMPTIONS = {
     # (test_verifying.py); the verifier's pages need no login and show a result only to
     # whoever holds the request's id (test_verifier_pages.py).
     "credentials/oid4vci/": "OpenID4VCI token, nonce and credential endpoints",
-    "credentials/oid4vp/": "OpenID4VP request objects and direct_post responses",
+    "credentials/oid4vp/": "OpenID4VP request objects and direct_post.jwt responses",
     "credentials/verify/": "the verifier's pages",
 }
 # API operations outside the matrix ("METHOD /path" prefixes), and why.
