@@ -18,10 +18,13 @@ from joserfc.jwk import ECKey
 from lifegate.core.subject import Subject
 from lifegate.credentials import keys, oid4vci, sdjwt
 from lifegate.credentials.errors import CredentialRejected
+from lifegate.credentials.issuing import ACTIVITY
 from lifegate.credentials.models import CredentialNonce, CredentialOffer, IssuedCredential
 from lifegate.credentials.revocation import revoke
 from lifegate.credentials.tests.conftest import BASE_URL, DIPLOMA_CLAIMS
 from lifegate.credentials.tests.presenting import DUO, diploma, log_in
+from lifegate.transparency.models import ProcessingRecord
+from lifegate.transparency.services import subject_hash
 
 pytestmark = pytest.mark.django_db
 GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
@@ -168,6 +171,22 @@ def test_a_wallet_picks_up_a_copy_bound_to_its_own_key(person, credential, offer
         sdjwt.verify(
             stolen, issuer_key=keys.issuer_key, audience="https://verifier.example", nonce="n-1"
         )
+
+
+def test_the_pickup_is_in_the_persons_processing_log_and_the_token_exchange_is_not(
+    person, offer, wallet_key
+):
+    records = ProcessingRecord.objects.filter(data_subject_hash=subject_hash(person))
+    before = set(records.values_list("pk", flat=True))
+
+    token = access_token(offer)
+    assert set(records.values_list("pk", flat=True)) == before  # a token, no personal data
+    assert ask_credential(token, request_body(wallet_key)).status_code == 200
+
+    made = records.exclude(pk__in=before).get()
+    assert (made.name, made.processing_activity_id) == ("credentials.issue.diploma", ACTIVITY)
+    assert (made.actor_kind, made.actor_hash) == ("person", subject_hash(person))
+    assert set(made.data_categories) == set(DIPLOMA_CLAIMS)
 
 
 def test_a_code_is_exchanged_only_once(offer):

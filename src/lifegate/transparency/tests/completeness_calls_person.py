@@ -128,7 +128,11 @@ JOURNEY_CALLS: tuple[Call, ...] = (
         201,
         {"life_event": "starting-work", "answers": {}},
         True,
+        then=keep("work_journey", lambda r: r.json()["id"]),
     ),
+)
+# After the steps are sent (completeness_calls_submissions): a step marked done is closed.
+STEP_DONE_CALLS: tuple[Call, ...] = (
     Call(
         "/journeys/<uuid:journey_id>/steps/<slug:slug>/done/",
         J + "steps/" + STEP + "/done/",

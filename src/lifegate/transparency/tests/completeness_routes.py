@@ -82,25 +82,6 @@ WALKED_ELSEWHERE = {
     "GET /api/credentials/verifier/requests/{request_id}": "credentials/tests/test_verifying.py",
     "POST /api/exchange/requests": "exchange/tests/test_local_flow.py",
     "POST /api/exchange/responses": "exchange/tests/test_local_flow.py",
-    # Not yet walked here (they need a submission, an issued credential or a mandate offer of
-    # their own); their building block's tests assert the records they leave.
-    "POST /api/journeys/{journey_id}/steps/{slug}/submissions": (
-        "journeys/tests/test_documents_api.py"
-    ),
-    "POST /api/journeys/{journey_id}/steps/{slug}/submissions/multipart": (
-        "journeys/tests/test_documents_api.py"
-    ),
-    "GET /api/agency/submissions/{submission_id}": "journeys/tests/test_agency_api.py",
-    "GET /api/agency/submissions/{submission_id}/documents/{document_id}": (
-        "journeys/tests/test_documents_api.py"
-    ),
-    "POST /api/agency/submissions/{submission_id}/status": "journeys/tests/test_agency_api.py",
-    "POST /api/agency/deliveries/{delivery_id}/retry": "journeys/tests/test_agency_api.py",
-    "/back-office/": "journeys/tests/test_backoffice.py",
-    "/back-office/submissions/<uuid:submission_id>/": "journeys/tests/test_backoffice.py",
-    "/back-office/submissions/<uuid:submission_id>/documents/<uuid:document_id>": (
-        "journeys/tests/test_backoffice.py"
-    ),
     "/exchange/journeys/<uuid:journey_id>/steps/<slug:slug>/<slug:requirement>/ask/": (
         "exchange/tests/test_local_flow.py"
     ),

@@ -11,6 +11,7 @@ from io import StringIO
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -32,8 +33,11 @@ PARENT = "parent"
 CHILD = "child"  # the parent's minor child, acted for under parental authority
 AGENCY = "belastingdienst"  # the agency clients, by their organisation
 DUO = "duo"
+MUNICIPALITY = "gemeente-utrecht"  # handles the move: its API client has a webhook
 REGISTER = "rvig"  # the population register, reporting events
-AGENCIES = (AGENCY, DUO, REGISTER)
+AGENCIES = (AGENCY, DUO, MUNICIPALITY, REGISTER)
+STAFF = "gemeente-utrecht-staff"  # the municipality's back office
+WEBHOOK = "https://zaken.utrecht.example/lifegate"
 ANY_PERSON = "any demo person"  # the listing's order among messages sent at the same time
 PERSON_DATA = (
     "name",
@@ -82,8 +86,9 @@ class Call:
     status: int = 200
     data: dict[str, Any] | Callable[["World"], Any] | None = None
     as_json: bool = False
-    by: str = ME  # ME, PARENT or one of AGENCIES
+    by: str = ME  # ME, PARENT, STAFF or one of AGENCIES
     then: Callable[["World", Any], None] | None = None  # keeps ids for later calls
+    before: Callable[["World"], None] | None = None  # what happened in between
     content_type: str = ""  # for a body sent as it is (data: str or bytes)
     headers: tuple[tuple[str, str], ...] = ()
 
@@ -126,10 +131,11 @@ def demo_world(settings: Any, tmp_path: Path) -> World:
     who[CHILD] = Subject("bsn", child.bsn)
     others = [c for c in population_register().children_of(parent) if c.bsn != child.bsn]
     who |= {f"{CHILD}-{n}": Subject("bsn", c.bsn) for n, c in enumerate(others, 2)}
-    world = World(who, {ME: Client(), PARENT: Client()})
+    world = World(who, {ME: Client(), PARENT: Client(), STAFF: Client()})
     world.clients |= {agency: Client() for agency in AGENCIES}
     log_in_as(world.clients[ME], who[ME], "high")
     log_in_as(world.clients[PARENT], who[PARENT], "substantial")
+    world.clients[STAFF].force_login(get_user_model().objects.get(username=STAFF))
     mine = subject_hash(who[ME])
     message = Message.objects.filter(recipient_hash=mine, attachments__isnull=False).first()
     assert message is not None
@@ -141,7 +147,9 @@ def demo_world(settings: Any, tmp_path: Path) -> World:
     }
     agency_clients = json.loads(demo_file().read_text())
     assert message.organisation.slug == AGENCY
-    world.tokens = {agency: agency_clients[agency]["token"] for agency in (AGENCY, DUO)}
+    world.tokens = {a: agency_clients[a]["token"] for a in (AGENCY, DUO, MUNICIPALITY)}
+    municipality = PublicOrganisation.objects.get(slug=MUNICIPALITY)
+    AgencyClient.objects.filter(organisation=municipality).update(webhook_url=WEBHOOK)
     register, secret = create_client(
         PublicOrganisation.objects.get(slug=REGISTER), "walk", [AgencyClient.Scope.EVENTS]
     )
@@ -151,6 +159,8 @@ def demo_world(settings: Any, tmp_path: Path) -> World:
 
 def make_call(world: World, call: Call) -> Any:
     """`call` made by its caller, with its ids filled in; a streamed answer read to its end."""
+    if call.before is not None:
+        call.before(world)
     path = call.path.format(**world.ids)
     client = world.clients[call.by]
     data = call.data(world) if callable(call.data) else call.data

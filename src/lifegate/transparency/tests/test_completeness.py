@@ -24,7 +24,12 @@ from lifegate.transparency.tests.completeness_calls_person import (
     CREDENTIAL_CALLS,
     INBOX_CALLS,
     JOURNEY_CALLS,
+    STEP_DONE_CALLS,
     TRANSPARENCY_CALLS,
+)
+from lifegate.transparency.tests.completeness_calls_submissions import (
+    HANDLING_CALLS,
+    STEP_SUBMISSION_CALLS,
 )
 from lifegate.transparency.tests.completeness_walk import (
     Call,
@@ -37,12 +42,15 @@ from lifegate.transparency.tests.completeness_walk import (
 TESTS_ROOT = Path(__file__).resolve().parents[2]
 WALK: tuple[Call, ...] = (
     *JOURNEY_CALLS,
+    *STEP_SUBMISSION_CALLS,
+    *STEP_DONE_CALLS,
     *INBOX_CALLS,
     *MANDATE_CALLS,
     *CREDENTIAL_CALLS,
     *TRANSPARENCY_CALLS,
     *ACTING_FOR_CALLS,
     *AGENCY_CALLS,
+    *HANDLING_CALLS,
 )
 
 
