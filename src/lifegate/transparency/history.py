@@ -14,7 +14,6 @@ the thousandth, whatever the size of the whole log."""
 import base64
 import binascii
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -23,19 +22,17 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from lifegate.catalogue.models import ProcessingActivity, PublicOrganisation
 from lifegate.core.subject import Subject
 from lifegate.transparency.chain import covered_by_checkpoint
 from lifegate.transparency.history_labels import (
     acted_by,
-    category_label,
     foreign_direction,
     foreign_label,
     status_label,
 )
+from lifegate.transparency.history_register import ActivityText, Register
 from lifegate.transparency.models import ProcessingRecord
 from lifegate.transparency.services import (
-    PLATFORM_ORGANISATION,
     Actor,
     record_processing,
     subject_hash,
@@ -103,18 +100,6 @@ class FilterOptions:
 
 
 @dataclass(frozen=True)
-class ActivityText:
-    """A processing activity from the register, in the active language. `registered` is False
-    for an id the register does not (or no longer) know: then only the id is shown."""
-
-    slug: str
-    name: str
-    purpose: str
-    legal_basis: str
-    registered: bool
-
-
-@dataclass(frozen=True)
 class Label:
     """A code and its text for people, in the active language."""
 
@@ -165,39 +150,6 @@ class HistoryPage:
     next_cursor: str | None
     previous_cursor: str | None
     coverage: Coverage
-
-
-class Register:
-    """Names of organisations and processing activities, read from the catalogue once per
-    request for the codes the records use."""
-
-    def __init__(self) -> None:
-        self._organisations: dict[str, str] = {PLATFORM_ORGANISATION: "lifegate"}
-        self._activities: dict[str, ActivityText] = {}
-
-    def load(self, organisations: Iterable[str], activities: Iterable[str]) -> None:
-        """Read the names of the codes not read before, in two queries."""
-        wanted = set(organisations) - self._organisations.keys()
-        for organisation in PublicOrganisation.objects.filter(slug__in=wanted):
-            self._organisations[organisation.slug] = organisation.name
-        wanted = set(activities) - self._activities.keys()
-        for activity in ProcessingActivity.objects.filter(slug__in=wanted):
-            self._activities[activity.slug] = ActivityText(
-                activity.slug,
-                activity.name,
-                activity.localized("purpose"),
-                activity.localized("legal_basis"),
-                registered=True,
-            )
-
-    def organisation(self, code: str) -> str:
-        """The organisation's name; its code when the catalogue does not know it (a system
-        component such as "lifegate operator", or a foreign issuing authority)."""
-        return self._organisations.get(code, code)
-
-    def activity(self, slug: str) -> ActivityText:
-        """The processing activity from the register; only its id when unregistered."""
-        return self._activities.get(slug) or ActivityText(slug, slug, "", "", registered=False)
 
 
 # Querying -----------------------------------------------------------------------------------
@@ -381,6 +333,7 @@ def describe(
     register.load(
         (record.organisation for record in records),
         (record.processing_activity_id for record in records),
+        (code for record in records for code in record.data_categories),
     )
     return [_entry(record, viewer, register) for record in records]
 
@@ -402,7 +355,10 @@ def _entry(record: ProcessingRecord, viewer: Viewer, register: Register) -> Hist
         organisation=Label(record.organisation, register.organisation(record.organisation)),
         activity=register.activity(record.processing_activity_id),
         acted_by=Label(role, description),
-        categories=[Label(code, category_label(code)) for code in record.data_categories],
+        categories=[
+            Label(code, register.category(code, record.processing_activity_id))
+            for code in record.data_categories
+        ],
         status=Label(record.status_code, status_label(record.status_code)),
         foreign=foreign,
     )

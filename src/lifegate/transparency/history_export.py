@@ -14,13 +14,13 @@ from lifegate.transparency.history import (
     ORDER,
     HistoryEntry,
     HistoryFilter,
-    Register,
     Viewer,
     describe,
     filtered,
     record_access,
     records_of,
 )
+from lifegate.transparency.history_register import Register
 from lifegate.transparency.models import ProcessingRecord
 from lifegate.transparency.services import Actor
 

@@ -9,8 +9,8 @@ import pytest
 from django.utils import translation
 
 from lifegate.catalogue.loader import load_catalogue
-from lifegate.catalogue.models import ProcessingActivity
-from lifegate.catalogue.tests.factories import make_organisation
+from lifegate.catalogue.models import FormField, ProcessingActivity
+from lifegate.catalogue.tests.factories import make_organisation, make_service
 from lifegate.core.subject import Subject
 from lifegate.exchange.provider import PROVISION_ACTIVITY
 from lifegate.exchange.services import EXCHANGE_ACTIVITY
@@ -229,6 +229,33 @@ def test_kinds_of_data_and_status_are_in_words_in_both_languages() -> None:
     ]
     assert entry.status.label == "Failed" and dutch.status.code == "ERROR"
     assert dutch.categories[0].label == "Geboortedatum"
+
+
+def test_fields_sent_with_a_request_are_named_as_the_services_form_names_them() -> None:
+    municipality = make_organisation("gemeente-test", "Gemeente Test", "Municipality of Test")
+    moving = make_service("moving-test", municipality, "Verhuizing", "Moving")
+    other = make_service("other-test", municipality, "Iets anders", "Something else")
+    FormField.objects.create(
+        service=moving, key="new_postcode", label_nl="Nieuwe postcode", label_en="New postcode"
+    )
+    FormField.objects.create(
+        service=other, key="new_postcode", label_nl="Postcode", label_en="Postcode"
+    )
+    FormField.objects.create(
+        service=other, key="move_date", label_nl="Verhuisdatum", label_en="Moving date"
+    )
+    record(activity="moving-test", data_categories=["new_postcode", "move_date", "name"])
+
+    with translation.override("nl"):
+        [dutch] = page().entries
+    with translation.override("en"):
+        english = page(history.HistoryFilter(activity="moving-test")).entries[0]
+
+    # The service's own label first, another service's for a key it lacks, shared words
+    # for kinds of data every building block uses.
+    assert [c.label for c in dutch.categories] == ["Nieuwe postcode", "Verhuisdatum", "Naam"]
+    assert [c.label for c in english.categories] == ["New postcode", "Moving date", "Name"]
+    assert [c.code for c in english.categories] == ["new_postcode", "move_date", "name"]
 
 
 def test_related_operations_in_other_nodes_say_who_asked_and_who_answered() -> None:
