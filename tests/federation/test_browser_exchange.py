@@ -29,6 +29,7 @@ LANGUAGE_COOKIES = {"nl": "django_language", "ee": "ee_django_language"}
 LOGIN_BUTTONS = {
     ("en", "eidas"): "Log in with your European eID (eIDAS)",
     ("en", "digid"): "Log in with DigiD (Dutch residents)",
+    ("en", "national"): "Log in with your national eID (residents)",  # not on the Dutch node
     ("nl", "digid"): "Inloggen met DigiD",
 }
 CONFIRM_BUTTONS = {"en": "Log in as this person", "nl": "Inloggen als deze persoon"}
@@ -219,7 +220,7 @@ def test_an_estonian_proves_birth_and_residence_to_a_dutch_municipality_in_engli
     # Birth: to the Estonian node, which wants its own login before it shows anything.
     ask(page, "first-registration-birth", ee)
     expect(page).to_have_url(re.compile(r"/identity/login/"))
-    choose_persona(page, "ee-resident", "high", "eidas", "en")
+    choose_persona(page, "ee-resident", "high", "national", "en")
     expect_preview(page, person, "en")
     expect(page.locator("#preview-claims")).to_contain_text("Place of birth")
     page.locator("#share").click()

@@ -75,8 +75,9 @@ FAILURES = {
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login(request: HttpRequest) -> HttpResponseBase:
-    """GET: the choice between DigiD and a European eID. POST: send the browser to the
-    identity provider, asking for the level of assurance the page behind `next` needs."""
+    """GET: the choice between DigiD (on another country's node: its national eID) and a
+    European eID. POST: send the browser to the identity provider, asking for the level of
+    assurance the page behind `next` needs."""
     data = request.POST if request.method == "POST" else request.GET
     level = _requested_level(data.get("level"))
     next_url = _safe_next(request, data.get("next"))
@@ -100,6 +101,9 @@ def _login_page(request: HttpRequest, level: LevelOfAssurance, next_url: str) ->
         "next_url": next_url,
         "step_up": current is not None and not loa_satisfies(current.loa, level),
         "current_level": current.loa if current else "",
+        # Dutch residents log in with DigiD; on another member state's node (the Estonian one
+        # of `make demo-federation`) residents use their national eID, an eIDAS identity.
+        "digid": settings.NODE_COUNTRY == "NL",
     }
     response = render(request, "identity/login.html", context)
     return allow_form_targets(response, _provider_addresses())

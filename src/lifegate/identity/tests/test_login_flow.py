@@ -126,6 +126,20 @@ def test_the_login_page_offers_digid_and_eidas_in_english_and_dutch(browser):
     assert dutch.text.count('name="scheme"') == 2
 
 
+def test_on_another_countrys_node_residents_log_in_with_their_national_eid(browser, settings):
+    settings.NODE_COUNTRY = "EE"
+    english = browser.get("/identity/login/?level=high")
+    dutch = browser.get("/identity/login/?level=high", headers={"Accept-Language": "nl"})
+
+    for page in (english, dutch):
+        assert "DigiD" not in page.text and "BSN" not in page.text
+        assert page.text.count('name="scheme" value="eidas"') == 2
+        assert 'value="digid"' not in page.text
+    assert "Log in with your national eID (residents)" in english.text
+    assert "This service needs level of assurance high." in english.text
+    assert "Inloggen met uw nationale eID (inwoners)" in dutch.text
+
+
 def test_the_authorization_request_uses_pkce_state_nonce_and_the_level(browser):
     page = browser.get("/identity/login/")
     data = {"next": "/", "level": "substantial", "scheme": "eidas"}
