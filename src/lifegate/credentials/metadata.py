@@ -6,7 +6,11 @@
   endpoints, and one credential configuration per catalogue credential type (format
   `dc+sd-jwt`, its `vct`, ES256, key binding by JWK, display names and claim labels in Dutch
   and English). Without `authorization_servers` the issuer is its own authorization server
-  (RFC 8414 metadata at /.well-known/oauth-authorization-server, with the token endpoint)."""
+  (RFC 8414 metadata at /.well-known/oauth-authorization-server, with the token endpoint).
+- SD-JWT VC Type Metadata at each type's `vct`, an HTTPS URL of this node
+  (`/credentials/types/<slug>`): names and descriptions per language, and per claim its
+  labels, that the issuer always includes it, and whether it is selectively disclosable
+  (`sd` "always" for the claims a holder may leave out, "never" for the others)."""
 
 from typing import Any
 
@@ -76,6 +80,29 @@ def credential_configuration(kind: CredentialType) -> dict[str, Any]:
         },
         "credential_metadata": {"display": _display(kind), "claims": _claims(kind)},
     }
+
+
+def type_metadata(kind: CredentialType) -> dict[str, Any]:
+    """The SD-JWT VC Type Metadata document of a credential type, retrieved from its `vct`.
+    Every claim is mandatory: the issuer refuses to issue a credential missing one."""
+    disclosable = set(kind.disclosable_claims)
+    document: dict[str, Any] = {"vct": kind.vct, "name": kind.name_en}
+    if kind.description_en:
+        document["description"] = kind.description_en
+    document["display"] = _display(kind)
+    document["claims"] = [
+        {
+            "path": [key],
+            "display": [
+                {"locale": language, "label": kind.claim_label(key, language)}
+                for language in LANGUAGES
+            ],
+            "mandatory": True,
+            "sd": "always" if key in disclosable else "never",
+        }
+        for key in kind.claim_keys
+    ]
+    return document
 
 
 def credential_issuer_metadata() -> dict[str, Any]:

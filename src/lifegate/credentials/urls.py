@@ -9,6 +9,8 @@ app_name = "credentials"
 
 urlpatterns = [
     path("status/<int:list_id>", views.status_list, name="status_list"),
+    # SD-JWT VC Type Metadata: each credential type's `vct` is this address.
+    path("types/<slug:slug>", views.type_metadata, name="type_metadata"),
     # Presenting and verifying (OpenID4VP): the verifier's pages, the wallet endpoints, and
     # the portal wallet's answer page.
     path("verify/", views_verifier.verify_start, name="verify"),

@@ -1,11 +1,13 @@
-"""Public, anonymous endpoints of the credentials issuer: its well-known metadata and its
-status lists. Verifiers and wallets anywhere fetch them, so they may be cached and read from
-any origin; they hold no personal data."""
+"""Public, anonymous endpoints of the credentials issuer: its well-known metadata, the Type
+Metadata at each credential type's `vct`, and its status lists. Verifiers and wallets anywhere
+fetch them, so they may be cached and read from any origin; they hold no personal data."""
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
+from lifegate.catalogue.models import CredentialType
+from lifegate.core.problems import problem_response
 from lifegate.credentials import metadata
 from lifegate.credentials.models import StatusList
 from lifegate.credentials.status_lists import TOKEN_TTL_SECONDS, status_list_token
@@ -32,6 +34,19 @@ def jwt_vc_issuer(request: HttpRequest) -> HttpResponse:
 def openid_credential_issuer(request: HttpRequest) -> HttpResponse:
     """OpenID4VCI 1.0 credential issuer metadata, one configuration per credential type."""
     return _public(JsonResponse(metadata.credential_issuer_metadata()), METADATA_MAX_AGE)
+
+
+@require_safe
+def type_metadata(request: HttpRequest, slug: str) -> HttpResponse:
+    """SD-JWT VC Type Metadata of the credential type whose `vct` is this address; a JSON
+    problem (404) for a type this node does not issue."""
+    kind = CredentialType.objects.filter(slug=slug).first()
+    if kind is None:
+        return problem_response(
+            request, 404, "Unknown credential type", "This node issues no such type.",
+            "unknown-credential-type",
+        )  # fmt: skip
+    return _public(JsonResponse(metadata.type_metadata(kind)), METADATA_MAX_AGE)
 
 
 @require_safe
