@@ -7,29 +7,25 @@ A batch never fails as a whole for one bad message: every message gets its own o
 
 import errno
 import hashlib
-import re
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from enum import Enum, StrEnum
+from datetime import date, datetime
+from enum import StrEnum
 from functools import cached_property
 from json.encoder import encode_basestring_ascii as _json_string
-from typing import Any
 from uuid import UUID
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from psycopg.errors import UniqueViolation
 
 from lifegate.catalogue.models import PublicOrganisation
-from lifegate.core.problems import PROBLEM_TYPE_BASE
 from lifegate.core.subject import Subject
-from lifegate.inbox.models import Attachment, Category, Mailbox, Message, attachment_storage
-from lifegate.inbox.rendering import markdown_problem
+from lifegate.inbox import send_checks, send_rows
+from lifegate.inbox.models import Attachment, Mailbox, Message, attachment_storage
+from lifegate.inbox.send_checks import SYSTEM_KEY_PREFIX, Problem
 from lifegate.journeys.models import AgencyClient, Submission
 from lifegate.registries.services import registered_subjects
 from lifegate.transparency.services import (
@@ -40,17 +36,8 @@ from lifegate.transparency.services import (
 )
 
 SEND_ACTIVITY = "inbox-delivery"
-LANGUAGES = ("nl", "en")
-CATEGORIES = frozenset(Category.values)
-PDF_MAGIC = b"%PDF-"
-PDF_TYPE = "application/pdf"
-# As in message bodies: characters no text of a message may contain (the database refuses NUL,
-# which would fail the whole batch).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # Messages per transaction: a whole bulk request, so that it is stored completely or not at all.
 INSERT_BATCH = 10_000
-# Keys of the messages lifegate sends itself (journey news); agencies cannot use them.
-SYSTEM_KEY_PREFIX = "lifegate:"
 
 
 @dataclass(frozen=True)
@@ -100,24 +87,6 @@ class NewMessage:
         return hashlib.sha256(content.encode()).hexdigest()
 
 
-@dataclass(frozen=True)
-class Problem:
-    """RFC 9457 problem details for one message."""
-
-    status: int
-    title: str
-    detail: str
-    slug: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "type": PROBLEM_TYPE_BASE + self.slug,
-            "title": self.title,
-            "status": self.status,
-            "detail": self.detail,
-        }
-
-
 class Outcome(StrEnum):
     CREATED = "created"
     DUPLICATE = "duplicate"
@@ -131,6 +100,10 @@ class SendResult:
     outcome: Outcome
     message_id: UUID | None = None
     problem: Problem | None = None
+
+
+class AttachmentStorageFull(Exception):
+    """Writing an attachment failed for lack of space (ENOSPC, or a quota: EDQUOT)."""
 
 
 @dataclass
@@ -161,139 +134,7 @@ class _Candidate:
         return self.recipient.hash
 
 
-# Checks -----------------------------------------------------------------------------------
-
-
-def _check_attachment(attachment: NewAttachment) -> Problem | None:
-    if len(attachment.content) > settings.INBOX_ATTACHMENT_MAX_BYTES:
-        return Problem(
-            413,
-            _("Attachment too large"),
-            _("%(name)s is %(size)d bytes; at most %(max)d bytes are accepted.")
-            % {
-                "name": attachment.filename,
-                "size": len(attachment.content),
-                "max": settings.INBOX_ATTACHMENT_MAX_BYTES,
-            },
-            "attachment-too-large",
-        )
-    name = attachment.filename
-    name_ok = name.lower().endswith(".pdf") and "/" not in name and not _CONTROL.search(name)
-    if (
-        attachment.content_type != PDF_TYPE
-        or not name_ok
-        or not attachment.content.startswith(PDF_MAGIC)
-    ):
-        return Problem(
-            415,
-            _("Attachment type not accepted"),
-            _("%(name)s is not a PDF: attachments must be PDF files (application/pdf).")
-            % {"name": attachment.filename[:100]},
-            "attachment-type",
-        )
-    return None
-
-
-def _check_message(message: NewMessage) -> Problem | None:
-    """Checks that need no database: text, category, language, key and attachments."""
-    if not message.subject.strip() or len(message.subject) > 200:
-        return Problem(
-            422,
-            _("Malformed subject"),
-            _("The subject must be 1 to 200 characters."),
-            "malformed-message",
-        )
-    if _CONTROL.search(message.subject):
-        return Problem(
-            422,
-            _("Malformed subject"),
-            _("The subject contains control characters."),
-            "malformed-message",
-        )
-    body_problem = markdown_problem(message.body)
-    if body_problem:
-        return Problem(422, _("Malformed body"), body_problem, "malformed-message")
-    if message.category not in CATEGORIES:
-        return Problem(
-            422,
-            _("Unknown category"),
-            _("Use one of: %(categories)s.") % {"categories": ", ".join(Category.values)},
-            "malformed-message",
-        )
-    if message.language not in LANGUAGES:
-        return Problem(422, _("Unknown language"), _("Use nl or en."), "malformed-message")
-    key = message.idempotency_key
-    if not key or len(key) > 200 or not key.isprintable():
-        return Problem(
-            422,
-            _("Malformed idempotency key"),
-            _("The idempotency key must be 1 to 200 printable characters."),
-            "malformed-message",
-        )
-    for attachment in message.attachments:
-        problem = _check_attachment(attachment)
-        if problem:
-            return problem
-    if not message.recipient.value.isprintable():
-        # No registered identifier has such characters, and the register cannot be asked.
-        return _unknown_recipient()
-    return None
-
-
-def _unknown_recipient() -> Problem:
-    return Problem(
-        404,
-        _("Unknown recipient"),
-        _("No registered person has this identifier."),
-        "unknown-recipient",
-    )
-
-
-def _unknown_submission() -> Problem:
-    return Problem(
-        422,
-        _("Unknown submission"),
-        _("The linked submission was not made to your organisation by this recipient."),
-        "unknown-submission",
-    )
-
-
-def _reserved_key() -> Problem:
-    return Problem(
-        422,
-        _("Reserved idempotency key"),
-        _("Idempotency keys starting with %(prefix)s are reserved for lifegate itself.")
-        % {"prefix": SYSTEM_KEY_PREFIX},
-        "malformed-message",
-    )
-
-
-def _storage_full() -> Problem:
-    return Problem(
-        507,
-        _("Attachment storage full"),
-        _(
-            "The attachments could not be stored because the storage is full. Nothing of "
-            "this message was kept; send it again later with the same idempotency key."
-        ),
-        "attachment-storage-full",
-    )
-
-
-class AttachmentStorageFull(Exception):
-    """Writing an attachment failed for lack of space (ENOSPC, or a quota: EDQUOT)."""
-
-
-def _key_conflict() -> Problem:
-    return Problem(
-        422,
-        _("Idempotency key already used"),
-        _("This idempotency key was used before for a different message."),
-        "idempotency-key-reused",
-    )
-
-
-# Sending ----------------------------------------------------------------------------------
+# Sending -----------------------------------------------------------------------------------
 
 
 def send_messages(
@@ -314,9 +155,9 @@ def send_messages(
     results: list[SendResult | None] = [None] * len(messages)
     candidates: list[_Candidate] = []
     for index, message in enumerate(messages):
-        problem = _check_message(message)
+        problem = send_checks.check_message(message)
         if not problem and client and message.idempotency_key.startswith(SYSTEM_KEY_PREFIX):
-            problem = _reserved_key()
+            problem = send_checks.reserved_key()
         if problem:
             results[index] = _rejected(index, message, problem)
         else:
@@ -327,7 +168,7 @@ def send_messages(
     for candidate in candidates:
         if candidate.new.recipient not in known:
             results[candidate.index] = _rejected(
-                candidate.index, candidate.new, _unknown_recipient()
+                candidate.index, candidate.new, send_checks.unknown_recipient()
             )
         else:
             valid.append(candidate)
@@ -378,16 +219,12 @@ def _link_steps(
         row = submissions.get(submission_id)
         if row is None or row["subject_hash"] != candidate.recipient_hash:
             results[candidate.index] = _rejected(
-                candidate.index, candidate.new, _unknown_submission()
+                candidate.index, candidate.new, send_checks.unknown_submission()
             )
         else:
             candidate.step_id = row["step_id"]
             kept.append(candidate)
     return kept
-
-
-def _expires_at(category: str, now: datetime) -> datetime:
-    return now + timedelta(days=settings.INBOX_RETENTION_DAYS.get(category, 365))
 
 
 def _store(
@@ -404,7 +241,7 @@ def _store(
     committed = False
     try:
         with transaction.atomic():
-            inserted = _insert(_Rows(organisation, candidates, client, now))
+            inserted = send_rows.insert(send_rows.Rows(organisation, candidates, client, now))
             created = _sort_outcomes(organisation, candidates, results, inserted)
             if created:
                 _save_attachments(created, written)
@@ -430,7 +267,7 @@ def _store(
             result = results[candidate.index]
             if result is not None and result.message_id in lost:
                 results[candidate.index] = _rejected(
-                    candidate.index, candidate.new, _storage_full()
+                    candidate.index, candidate.new, send_checks.storage_full()
                 )
     finally:
         if not committed:  # the rows are gone, so their files must go too
@@ -441,198 +278,6 @@ def _delete_files(names: list[str]) -> None:
     storage = attachment_storage()
     for name in names:
         storage.delete(name)
-
-
-# The columns a send sets, in the order of a `_Rows` row; the others keep their defaults.
-_COLUMNS = (
-    "id", "idempotency_key", "recipient_hash", "recipient_sealed", "organisation_id",
-    "sender_client_id", "request_hash", "subject", "body", "category", "language",
-    "action_required_by", "step_id", "sent_at", "expires_at",
-)  # fmt: skip
-Row = tuple[Any, ...]
-
-
-class _Rows:
-    """The rows of new messages for `_COLUMNS`, in idempotency key order, each made as it is
-    read: reading them is writing them to the database (see `_Candidate`)."""
-
-    def __init__(
-        self,
-        organisation: PublicOrganisation,
-        candidates: list[_Candidate],
-        client: AgencyClient | None,
-        now: datetime,
-    ) -> None:
-        self.candidates = sorted(candidates, key=lambda c: c.new.idempotency_key)
-        self.organisation_id = organisation.pk
-        self.sender_id = client.pk if client else None
-        self.now = now
-        self.expiry = {category: _expires_at(category, now) for category in CATEGORIES}
-
-    def __iter__(self) -> Iterator[Row]:
-        for c in self.candidates:
-            new = c.new
-            yield (
-                c.row_id,
-                new.idempotency_key,
-                c.recipient.hash,
-                c.recipient.ciphertext,
-                self.organisation_id,
-                self.sender_id,
-                c.fingerprint,
-                new.subject.strip(),
-                new.body,
-                new.category,
-                new.language,
-                new.action_required_by,
-                c.step_id,
-                self.now,
-                self.expiry[new.category],
-            )
-
-    def copy_lines(self, tail: str) -> Iterator[str]:
-        """The rows as lines of COPY's text format, each ending in `tail` (the columns a send
-        leaves at their defaults, already formatted), values in the order of `__iter__`. Ids,
-        hashes and base64 ciphertexts hold no character COPY escapes; the texts are escaped.
-        Written out per column: a generic `_copy_text` per value costs more than psycopg."""
-        organisation = _copy_text(self.organisation_id)
-        sender = _copy_text(self.sender_id)
-        now = _copy_text(self.now)
-        expiry = {category: _copy_text(at) for category, at in self.expiry.items()}
-        for c in self.candidates:
-            new = c.new
-            values = (
-                str(c.row_id),
-                _escaped(new.idempotency_key),
-                c.recipient.hash,
-                c.recipient.ciphertext,
-                organisation,
-                sender,
-                c.fingerprint,
-                _escaped(new.subject.strip()),
-                _escaped(new.body),
-                _escaped(new.category),
-                _escaped(new.language),
-                _copy_text(new.action_required_by),
-                _copy_text(c.step_id),
-                now,
-                expiry[new.category],
-            )
-            yield "\t".join(values) + tail
-
-
-def _insert(rows: _Rows) -> set[UUID] | None:
-    """Insert the rows, skipping those whose key (or id) is taken. On PostgreSQL, returns the
-    ids inserted; elsewhere None (not known)."""
-    if connection.vendor != "postgresql":
-        _insert_with_orm(rows)
-        return None
-    # COPY straight into the table: the usual case, no key taken yet. It fails as a whole on
-    # the first key that is taken (sent before, twice in this batch, or by a concurrent send
-    # that committed first); then the rows go in again, skipping the taken keys. The rows
-    # come in key order, so that concurrent sends of overlapping batches wait for each other
-    # instead of deadlocking on each other's keys.
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            _copy_messages(cursor, Message._meta.db_table, rows)
-    except UniqueViolation:
-        return _insert_unless_taken(rows)
-    return {c.row_id for c in rows.candidates}
-
-
-def _insert_with_orm(rows: _Rows) -> None:
-    """Insert the rows through the ORM (other databases than PostgreSQL), skipping taken keys."""
-    messages = [Message(**dict(zip(_COLUMNS, row, strict=True))) for row in rows]
-    Message.objects.bulk_create(messages, ignore_conflicts=True)
-
-
-def _insert_unless_taken(rows: _Rows) -> set[UUID]:
-    """Insert the rows (in key order) whose key is free; returns the ids inserted."""
-    # COPY into a temporary table and one INSERT from it: COPY itself cannot skip conflicts,
-    # and per-row INSERTs cost a round of Python and SQL work per message.
-    table = Message._meta.db_table
-    columns = ", ".join(connection.ops.quote_name(name) for name in _copy_columns())
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE inbox_message_incoming (LIKE {table}) ON COMMIT DROP"
-        )
-        _copy_messages(cursor, "inbox_message_incoming", rows)
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM inbox_message_incoming"  # noqa: S608
-            # Byte order, as Python sorts them for the COPY: the same order on both paths.
-            ' ORDER BY idempotency_key COLLATE "C" ON CONFLICT DO NOTHING RETURNING id'
-        )
-        inserted = {row_id for (row_id,) in cursor.fetchall()}
-        # Dropped now rather than at commit: the caller's transaction may send another chunk.
-        cursor.execute("DROP TABLE inbox_message_incoming")
-    return inserted
-
-
-def _copy_columns() -> list[str]:
-    """The message table's columns: `_COLUMNS` first, then the others."""
-    by_name = {field.attname: str(field.column) for field in Message._meta.concrete_fields}
-    return [by_name[name] for name in _COLUMNS] + [
-        column for name, column in by_name.items() if name not in _COLUMNS
-    ]
-
-
-def _copy_messages(cursor: Any, table: str, rows: _Rows) -> None:
-    """COPY the rows into `table`, with the model's defaults for the columns a send leaves.
-
-    The rows are written in COPY's text format here (`_Rows.copy_lines`), in chunks: psycopg's
-    `write_row` takes about twice as long per message, and while this process formats the
-    rows the database is already storing the ones before them."""
-    template = Message()
-    tail = "".join(
-        "\t" + _copy_text(_plain(getattr(template, field.attname)))
-        for field in Message._meta.concrete_fields
-        if field.attname not in _COLUMNS
-    )
-    columns = ", ".join(connection.ops.quote_name(name) for name in _copy_columns())
-    with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        lines: list[str] = []
-        for line in rows.copy_lines(tail + "\n"):
-            lines.append(line)
-            if len(lines) == _COPY_CHUNK:
-                copy.write("".join(lines))  # encoded as the connection's text
-                lines.clear()
-        if lines:
-            copy.write("".join(lines))
-
-
-# Rows per write to the COPY stream: about 64 KB of messages of 1 KB.
-_COPY_CHUNK = 50
-# What COPY's text format escapes in a value: the escape character, the row and column
-# separators. The sending checks refuse NUL, which PostgreSQL text cannot hold.
-_COPY_ESCAPES = (("\\", "\\\\"), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"))
-
-
-def _escaped(text: str) -> str:
-    """A text in COPY's text format."""
-    for char, escaped in _COPY_ESCAPES:
-        if char in text:
-            text = text.replace(char, escaped)
-    return text
-
-
-def _copy_text(value: Any) -> str:
-    """One value in COPY's text format, as PostgreSQL reads it back for the column's type."""
-    if isinstance(value, str):
-        return _escaped(value)
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, date):  # a datetime too: ISO 8601 with its UTC offset
-        return value.isoformat()
-    if isinstance(value, int | UUID):
-        return str(value)
-    raise TypeError(f"no COPY text format for {type(value).__name__}")
-
-
-def _plain(value: Any) -> Any:
-    """A field default as COPY takes it: choices by their value."""
-    return value.value if isinstance(value, Enum) else value
 
 
 def _sort_outcomes(
@@ -663,7 +308,7 @@ def _sort_outcomes(
         elif fingerprint == candidate.fingerprint:
             results[index] = SendResult(index, key, Outcome.DUPLICATE, message_id=row_id)
         else:
-            results[index] = _rejected(index, candidate.new, _key_conflict())
+            results[index] = _rejected(index, candidate.new, send_checks.key_conflict())
     return created
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from lifegate.catalogue.models import PublicOrganisation
 from lifegate.core.subject import Subject
-from lifegate.inbox import sending
+from lifegate.inbox import send_rows, sending
 from lifegate.inbox.models import Message
 from lifegate.inbox.sending import NewMessage
 from lifegate.inbox.tests.test_agency_api_bulk import bulk, item
@@ -40,12 +40,12 @@ def copied_and_ormed(agency: PublicOrganisation, messages: list[NewMessage]) -> 
     back as every column but id, key and sealed recipient: pairs that must be equal."""
     now = timezone.now()
     candidates = [sending._Candidate(n, message) for n, message in enumerate(messages)]
-    sending._insert(sending._Rows(agency, candidates, None, now))
+    send_rows.insert(send_rows.Rows(agency, candidates, None, now))
     ormed = [
         sending._Candidate(n, message.__class__(**vars(message) | {"idempotency_key": f"orm-{n}"}))
         for n, message in enumerate(messages)
     ]
-    sending._insert_with_orm(sending._Rows(agency, ormed, None, now))
+    send_rows.insert_with_orm(send_rows.Rows(agency, ormed, None, now))
     fields = [f.attname for f in Message._meta.concrete_fields if f.attname not in ("id",)]
     pairs = []
     for copy, orm in zip(candidates, ormed, strict=True):
@@ -111,9 +111,9 @@ def test_messages_copied_after_a_taken_key_keep_their_characters(
 
 def test_a_copy_value_of_an_unknown_type_is_refused_rather_than_guessed() -> None:
     with pytest.raises(TypeError):
-        sending._copy_text(1.5)
-    assert sending._copy_text(None) == "\\N"
-    assert sending._copy_text("a\tb\\") == "a\\tb\\\\"
+        send_rows.copy_text(1.5)
+    assert send_rows.copy_text(None) == "\\N"
+    assert send_rows.copy_text("a\tb\\") == "a\\tb\\\\"
 
 
 def test_a_valid_bulk_validated_as_one_list_gives_the_results_of_each_message(

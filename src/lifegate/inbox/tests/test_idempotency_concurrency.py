@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from lifegate.catalogue.models import PublicOrganisation
-from lifegate.inbox import sending
+from lifegate.inbox import send_rows
 from lifegate.inbox.models import Mailbox, Message
 from lifegate.inbox.sending import NewMessage, Outcome, SendResult, send_message, send_messages
 from lifegate.inbox.tests.conftest import new_message
@@ -102,13 +102,13 @@ def test_concurrent_batches_over_the_same_keys_in_any_order_store_each_message_o
     # The batches are checked one after the other (the checks hold the GIL); make their
     # inserts start together, as they would on separate servers.
     start = threading.Barrier(len(orders), timeout=60)
-    insert = sending._insert
+    insert = send_rows.insert
 
     def insert_together(rows: Any) -> set[UUID] | None:
         start.wait()
         return insert(rows)
 
-    monkeypatch.setattr(sending, "_insert", insert_together)
+    monkeypatch.setattr(send_rows, "insert", insert_together)
     created: list[int] = []
     errors: list[BaseException] = []
 
