@@ -12,7 +12,7 @@ from urllib.parse import urlencode, urlsplit
 from django.test import Client, override_settings
 
 from lifegate.core.subject import Subject
-from lifegate.credentials import keys, peer_http, response_encryption, sdjwt
+from lifegate.credentials import keys, peer_http, response_encryption, sdjwt, verifying
 from lifegate.credentials.issuing import holder_key, issue, stored_sd_jwt
 from lifegate.credentials.models import IssuedCredential, PresentationRequest
 from lifegate.credentials.tests.conftest import DIPLOMA_CLAIMS, RESIDENCE_CLAIMS
@@ -67,6 +67,11 @@ def presentation(
         nonce=nonce or request.nonce,
         issued_at=int(time.time()),
     )
+
+
+def ask(claims: list[str] = TITLE_AND_LEVEL, kind: str = "diploma") -> PresentationRequest:
+    """A verifier's request for `claims` of a credential of type `kind`."""
+    return verifying.create_request(claims, verifier_name="Acme Employer", credential_type=kind)
 
 
 def vp_token(request: PresentationRequest, token: str) -> dict[str, list[str]]:

@@ -18,6 +18,7 @@ from lifegate.credentials.tests.conftest import BASE_URL, DIPLOMA_CLAIMS
 from lifegate.credentials.tests.presenting import (
     DUO,
     TITLE_AND_LEVEL,
+    ask,
     bind_for,
     diploma,
     encrypted,
@@ -39,10 +40,6 @@ def node(issuer_settings: None) -> Any:
     cache.clear()
     yield
     cache.clear()
-
-
-def ask(claims: list[str] = TITLE_AND_LEVEL, kind: str = "diploma") -> PresentationRequest:
-    return verifying.create_request(claims, verifier_name="Acme Employer", credential_type=kind)
 
 
 def answer(request: PresentationRequest, token: str) -> verifying.VerificationResult:

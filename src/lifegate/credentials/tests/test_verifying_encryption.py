@@ -18,6 +18,7 @@ from lifegate.credentials import compact, response_encryption, verifying
 from lifegate.credentials.models import PresentationRequest
 from lifegate.credentials.tests.presenting import (
     TITLE_AND_LEVEL,
+    ask,
     diploma,
     encrypted,
     form,
@@ -36,12 +37,6 @@ def node(issuer_settings: None) -> Any:
     cache.clear()
     yield
     cache.clear()
-
-
-def ask() -> PresentationRequest:
-    return verifying.create_request(
-        TITLE_AND_LEVEL, verifier_name="Acme Employer", credential_type="diploma"
-    )
 
 
 def request_object_claims(request: PresentationRequest) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from lifegate.credentials.tests.presenting import (
     DUO,
     TITLE_AND_LEVEL,
     Nodes,
+    ask,
     bind_for,
     diploma,
     foreign_diploma,
@@ -34,12 +35,6 @@ def node(issuer_settings: None) -> Any:
     cache.clear()
     yield
     cache.clear()
-
-
-def ask() -> PresentationRequest:
-    return verifying.create_request(
-        TITLE_AND_LEVEL, verifier_name="Acme Employer", credential_type="diploma"
-    )
 
 
 def answer(request: PresentationRequest, token: str) -> verifying.VerificationResult:
