@@ -59,14 +59,14 @@ print(json.dumps({{"delivery": delivery.attempt(preview.pk),
 
 OUTCOME = """
 import json
-from lifegate.exchange import services
 from lifegate.exchange.models import EvidenceRequest
+from lifegate.exchange.received import evidence_payload
 from lifegate.transparency.models import ProcessingRecord
 
 asked = EvidenceRequest.objects.get(pk="{request_id}")
 receipt = ProcessingRecord.objects.filter(name__startswith="exchange.receive",
                                           trace_id=asked.trace_id).first()
-payload = services.evidence_payload(asked) if asked.evidence_sealed else {{}}
+payload = evidence_payload(asked) if asked.evidence_sealed else {{}}
 print(json.dumps({{"status": asked.status, "problem": asked.problem,
                   "issuer": payload.get("iss"), "claims": sorted(payload.get("claims", {{}})),
                   "receipt_foreign": receipt.foreign_trace_id if receipt else None,

@@ -6,32 +6,31 @@ person of their country, its directory which node provides it. The request goes 
 (or, when it is this node, to the provider in-process), which matches the person and opens a
 preview; the person looks at the evidence there and shares it or not; the provider's signed
 answer arrives at `receive_response`. The evidence is checked against the provider's published
-keys, kept sealed, and goes with the step's submission to the agency."""
+keys, kept sealed, and goes with the step's submission to the agency.
+
+Which provider can give the evidence is in `exchange.options`; what the person and the journey
+do with evidence once it is here (show, discard, attach, explain), in `exchange.received`."""
 
 import hashlib
 import hmac
 import logging
 import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
-from lifegate.catalogue import evidence as broker
-from lifegate.catalogue.caching import cached_lookup
-from lifegate.core.sealing import seal, unseal
+from lifegate.core.sealing import seal
 from lifegate.core.subject import Subject
 from lifegate.exchange import evidence as documents
 from lifegate.exchange.errors import RequestInvalid
 from lifegate.exchange.models import EvidenceRequest
-from lifegate.journeys.models import Journey, Step, Submission
+from lifegate.exchange.options import NoExchangeOption, Option, option_for
+from lifegate.exchange.received import EVIDENCE_SEAL, EXCHANGE_ACTIVITY
+from lifegate.journeys.models import Journey, Step
 from lifegate.journeys.plan import journey_subject
-from lifegate.journeys.submissions import activity_of
 from lifegate.registries import services as registries
 from lifegate.registries.adapters import Person
 from lifegate.transparency.services import (
@@ -46,137 +45,11 @@ if TYPE_CHECKING:
     from lifegate.exchange.nodes import Peer
 
 log = logging.getLogger("lifegate.exchange")
-EXCHANGE_ACTIVITY = "evidence-exchange"
-EVIDENCE_SEAL = "exchange-evidence"
 REQUEST_TYPE = "evidence-request"
 ANSWER_TYPE = "evidence-request-answer"
 # A request stays open a little longer than the provider's preview, so the provider's
 # "expired" answer always finds it.
 EXPIRY_MARGIN = timedelta(minutes=1)
-
-
-class NoExchangeOption(Exception):
-    """The requirement cannot be met by exchanged evidence for this person."""
-
-
-@dataclass(frozen=True)
-class Option:
-    """Evidence a requirement can be met with, and who provides it."""
-
-    requirement_slug: str
-    evidence_type_slug: str
-    evidence_type_name: str
-    provider_node: str
-    provider_country: str
-    provider_name_nl: str
-    provider_name_en: str
-    latest: EvidenceRequest | None = None
-
-    @property
-    def local(self) -> bool:
-        """Provided by this node's own registers."""
-        return self.provider_node == settings.NODE_ID
-
-    @property
-    def provider_name(self) -> str:
-        """The providing organisation in the active language."""
-        return self.provider_name_nl if get_language() == "nl" else self.provider_name_en
-
-    @property
-    def received(self) -> bool:
-        """Evidence has arrived and will go with the submission."""
-        return self.latest is not None and self.latest.status == EvidenceRequest.Status.RECEIVED
-
-    @property
-    def status_text(self) -> str:
-        """What the latest request's state means for the person ("" when none or fine)."""
-        return explanation(self.latest) if self.latest else ""
-
-
-def person_country(subject: Subject) -> str:
-    """The member state whose registers know the person: the issuing country of an eIDAS
-    identifier (XX/YY/...), this node's own country for its national identifier."""
-    if subject.scheme == "eidas":
-        return subject.value[:2]
-    return settings.NODE_COUNTRY
-
-
-def options_for(step: Step, subject: Subject) -> dict[str, Option]:
-    """Per requirement of the step's service: the evidence that can be fetched for this
-    person, with the latest request for it in this step (if any)."""
-    if step.service is None:
-        return {}
-    country = person_country(subject)
-    latest: dict[str, EvidenceRequest] = {}
-    for request in EvidenceRequest.objects.filter(step=step, submission__isnull=True):
-        latest.setdefault(request.requirement_slug, request)  # newest first
-    options = {}
-    for requirement in step.service.requirements.all():
-        option = _option(requirement.slug, country, latest.get(requirement.slug))
-        if option is not None:
-            options[requirement.slug] = option
-    return options
-
-
-def option_for(step: Step, subject: Subject, requirement_slug: str) -> Option | None:
-    """The evidence that can be fetched for this person for one requirement of the step's
-    service (without its latest request: what asking needs, in two queries however many
-    requests the step has seen)."""
-    service = step.service
-    if service is None:
-        return None
-    if requirement_slug not in cached_lookup(
-        "service-requirements",
-        str(service.pk),
-        lambda: frozenset(service.requirements.values_list("slug", flat=True)),
-    ):
-        return None
-    return _option(requirement_slug, person_country(subject), None)
-
-
-def _option(requirement_slug: str, country: str, latest: EvidenceRequest | None) -> Option | None:
-    found = broker.exchange_options(requirement_slug, country)
-    if not found:
-        return None
-    evidence_type, provider = found[0]
-    return Option(
-        requirement_slug=requirement_slug,
-        evidence_type_slug=evidence_type.slug,
-        evidence_type_name=evidence_type.localized("name"),
-        provider_node=provider.node,
-        provider_country=provider.country,
-        provider_name_nl=provider.organisation_name_nl,
-        provider_name_en=provider.organisation_name_en,
-        latest=_expired_if_due(latest),
-    )
-
-
-def provider_urls(options: dict[str, Option]) -> list[str]:
-    """The base URLs of the peer nodes these options lead to: the step page's form may send
-    the person there (Content-Security-Policy `form-action`)."""
-    from lifegate.exchange import nodes
-
-    urls = []
-    for option in options.values():
-        if not option.local:
-            try:
-                urls.append(nodes.peer(option.provider_node).base_url)
-            except nodes.UnknownNode:
-                continue  # asking will say the provider cannot be reached
-    return urls
-
-
-def _expired_if_due(request: EvidenceRequest | None) -> EvidenceRequest | None:
-    if (
-        request is not None
-        and request.status == EvidenceRequest.Status.AWAITING_CONSENT
-        and request.expires_at <= timezone.now()
-    ):
-        EvidenceRequest.objects.filter(
-            pk=request.pk, status=EvidenceRequest.Status.AWAITING_CONSENT
-        ).update(status=EvidenceRequest.Status.EXPIRED, problem="consent-time-over")
-        request.refresh_from_db()
-    return request
 
 
 def request_evidence(
@@ -448,115 +321,4 @@ def _subject_of(request: EvidenceRequest) -> Subject:
     return decrypt_subject(request.subject_sealed)
 
 
-# ---------------------------------------------------------------------------------------------
-# Using received evidence
-
-
-def received(step: Step) -> list[EvidenceRequest]:
-    """The evidence received in this step and not yet sent with a submission."""
-    return list(
-        EvidenceRequest.objects.filter(
-            step=step, status=EvidenceRequest.Status.RECEIVED, submission__isnull=True
-        )
-    )
-
-
-def discard(request: EvidenceRequest) -> None:
-    """The person does not want to use evidence they received: it is deleted."""
-    EvidenceRequest.objects.filter(pk=request.pk, submission__isnull=True).delete()
-
-
-def attach(step: Step, submission: Submission) -> int:
-    """Send the step's received evidence with its submission (in the submission's transaction);
-    returns how many pieces went along."""
-    return EvidenceRequest.objects.filter(
-        step=step, status=EvidenceRequest.Status.RECEIVED, submission__isnull=True
-    ).update(submission=submission)
-
-
-@dataclass(frozen=True)
-class ShownEvidence:
-    """Received evidence as shown to the person or the agency."""
-
-    request: EvidenceRequest
-    rows: list[tuple[Any, str]]
-    issued_by: str
-    issued_at: Any
-    token: str
-
-
-def show(request: EvidenceRequest, *, actor: Actor, purpose: str) -> ShownEvidence:
-    """The received evidence, read now (the read is recorded on the person it is about)."""
-    token = unseal(EVIDENCE_SEAL, request.evidence_sealed)
-    payload = documents.read_document(token)
-    step = request.step
-    with transaction.atomic():
-        record_processing(
-            name=purpose,
-            subject=_subject_of(request),
-            activity=activity_of(step.service) if step.service else EXCHANGE_ACTIVITY,
-            actor=actor,
-            data_categories=sorted(payload.get("claims", {})),
-            trace_id=request.trace_id,
-        )
-    issued_at = datetime.fromtimestamp(int(payload.get("iat", 0)), tz=UTC)
-    return ShownEvidence(
-        request=request,
-        rows=documents.shown_claims(request.evidence_type_slug, payload.get("claims", {})),
-        issued_by=str(payload.get("issuing_authority", "")),
-        issued_at=issued_at,
-        token=token,
-    )
-
-
-def evidence_payload(request: EvidenceRequest) -> dict[str, Any]:
-    """The verified evidence document's payload (for the agency API; caller records)."""
-    return documents.read_document(unseal(EVIDENCE_SEAL, request.evidence_sealed))
-
-
-def evidence_token(request: EvidenceRequest) -> str:
-    """The signed evidence document as received (compact JWS)."""
-    return unseal(EVIDENCE_SEAL, request.evidence_sealed)
-
-
-STATUS_EXPLANATIONS = {
-    EvidenceRequest.Status.NOT_FOUND: lambda: _(
-        "The provider could not find this evidence for you. You can upload a document instead."
-    ),
-    EvidenceRequest.Status.UNAVAILABLE: lambda: _(
-        "The provider's system cannot be reached right now. Try again later, or upload a "
-        "document instead."
-    ),
-    EvidenceRequest.Status.REFUSED: lambda: _(
-        "The provider refused the request. You can upload a document instead."
-    ),
-    EvidenceRequest.Status.REJECTED: lambda: _(
-        "What came back could not be verified, so it was not used. You can try again or upload "
-        "a document instead."
-    ),
-    EvidenceRequest.Status.EXPIRED: lambda: _(
-        "The time to look at and share the evidence ran out. You can ask again."
-    ),
-    EvidenceRequest.Status.DECLINED: lambda: _(
-        "You chose not to share this evidence. You can ask again or upload a document instead."
-    ),
-}
-
-
-def explanation(request: EvidenceRequest) -> str:
-    """What the request's state means for the person, in their language ("" when fine)."""
-    explain = STATUS_EXPLANATIONS.get(request.status)  # type: ignore[call-overload]
-    return explain() if explain else ""
-
-
-__all__ = [
-    "NoExchangeOption",
-    "Option",
-    "attach",
-    "discard",
-    "options_for",
-    "receive_response",
-    "received",
-    "request_evidence",
-    "show",
-]
+__all__ = ["receive_response", "request_evidence"]

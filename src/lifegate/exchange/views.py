@@ -16,7 +16,9 @@ from django.views.decorators.http import require_POST
 
 from lifegate.core.origins import allow_form_targets
 from lifegate.exchange import delivery, provider, services
+from lifegate.exchange import received as received_evidence
 from lifegate.exchange.models import EvidencePreview, EvidenceRequest
+from lifegate.exchange.options import NoExchangeOption
 from lifegate.identity.assurance import LevelOfAssurance, loa_satisfies
 from lifegate.identity.decorators import login_required
 from lifegate.identity.session import Authentication
@@ -48,11 +50,11 @@ def ask(request: HttpRequest, journey_id: UUID, slug: str, requirement: str) -> 
         asked = services.request_evidence(
             found, step, requirement, actor=acting.actor(request), return_url=return_url
         )
-    except services.NoExchangeOption:
+    except NoExchangeOption:
         raise Http404 from None
     if asked.status == EvidenceRequest.Status.AWAITING_CONSENT:
         return HttpResponseRedirect(asked.preview_url)
-    messages.error(request, services.explanation(asked))
+    messages.error(request, received_evidence.explanation(asked))
     return HttpResponseRedirect(_step_url(found.pk, slug) + f"#evidence-{requirement}")
 
 
@@ -72,7 +74,9 @@ def _own_evidence(request: HttpRequest, evidence_id: UUID, *, act: bool) -> Evid
 def received(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
     """The evidence as received, with where it came from and its signature."""
     evidence = _own_evidence(request, evidence_id, act=False)
-    shown = services.show(evidence, actor=acting.actor(request), purpose="exchange.view-received")
+    shown = received_evidence.show(
+        evidence, actor=acting.actor(request), purpose="exchange.view-received"
+    )
     context = {
         "shown": shown,
         "step_url": _step_url(evidence.step.journey_id, evidence.step.service_slug),
@@ -85,7 +89,7 @@ def received(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
 def discard(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
     """Do not use received evidence after all: it is deleted."""
     evidence = _own_evidence(request, evidence_id, act=True)
-    services.discard(evidence)
+    received_evidence.discard(evidence)
     messages.success(request, _("The evidence was removed. It will not be sent."))
     step = evidence.step
     return HttpResponseRedirect(_step_url(step.journey_id, step.service_slug))

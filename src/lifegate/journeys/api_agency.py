@@ -224,7 +224,7 @@ def get_submission(
 
 
 def _exchanged_out(received: Any) -> ExchangedEvidenceOut:
-    from lifegate.exchange import services as exchange  # exchange builds on journeys
+    from lifegate.exchange import received as exchange  # exchange builds on journeys
 
     payload = exchange.evidence_payload(received)
     return ExchangedEvidenceOut(

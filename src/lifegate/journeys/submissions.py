@@ -244,7 +244,7 @@ def submit_step(
     requirements (see `step_form`); they are stored only when everything is valid, and
     removed again if the transaction fails. (Pages and APIs call this outside any transaction
     of their own, so the commit here is final.)"""
-    from lifegate.exchange import services as exchange  # exchange builds on journeys
+    from lifegate.exchange import received as exchange  # exchange builds on journeys
     from lifegate.journeys import delivery
 
     with files_removed_on_failure() as written, transaction.atomic():

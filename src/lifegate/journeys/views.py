@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from lifegate.catalogue.models import StepKind
 from lifegate.core.origins import allow_form_targets
-from lifegate.exchange import services as exchange
+from lifegate.exchange import options as exchange
 from lifegate.identity.assurance import loa_label, loa_satisfies
 from lifegate.identity.decorators import login_required, login_url
 from lifegate.identity.one_commit import commit_once

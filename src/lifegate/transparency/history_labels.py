@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from lifegate.transparency.models import ProcessingRecord
 
 # The processing activities of the evidence exchange (`exchange.provider.PROVISION_ACTIVITY`,
-# `exchange.services.EXCHANGE_ACTIVITY`; a test keeps them equal): a record of providing
+# `exchange.received.EXCHANGE_ACTIVITY`; a test keeps them equal): a record of providing
 # evidence was asked for by the node it links to, a record of receiving evidence was answered
 # by it.
 FOREIGN_DIRECTIONS = {

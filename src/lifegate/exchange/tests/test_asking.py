@@ -7,6 +7,7 @@ from lifegate.catalogue.models import EvidenceMapping
 from lifegate.catalogue.tests.factories import make_requirement, make_service
 from lifegate.exchange import services
 from lifegate.exchange.models import EvidencePreview, EvidenceRequest
+from lifegate.exchange.options import NoExchangeOption
 from lifegate.exchange.tests.local_fixtures import ExchangeFixture
 
 RETURN = "http://127.0.0.1:8000/journeys/back/"
@@ -28,7 +29,7 @@ def test_asking_for_a_requirement_of_another_service_is_refused_and_stores_nothi
     elsewhere = make_requirement(other_service, "other-test-birth", "Geboorte", "Birth", birth_type)
     EvidenceMapping.objects.create(requirement=elsewhere, country="NL", evidence_type=birth_type)
 
-    with pytest.raises(services.NoExchangeOption):
+    with pytest.raises(NoExchangeOption):
         _ask(exchange, elsewhere.slug)
 
     assert not EvidenceRequest.objects.exists()
@@ -36,7 +37,7 @@ def test_asking_for_a_requirement_of_another_service_is_refused_and_stores_nothi
 
 
 def test_asking_for_an_unknown_requirement_is_refused(exchange: ExchangeFixture) -> None:
-    with pytest.raises(services.NoExchangeOption):
+    with pytest.raises(NoExchangeOption):
         _ask(exchange, "no-such-requirement")
 
 

@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from lifegate.exchange import delivery, provider, services
 from lifegate.exchange.models import EvidencePreview, EvidenceRequest
+from lifegate.exchange.options import options_for
+from lifegate.exchange.received import discard, evidence_payload, explanation, received, show
 from lifegate.exchange.tests.local_fixtures import ExchangeFixture
 from lifegate.transparency.models import ProcessingRecord
 from lifegate.transparency.services import Actor, records_about
@@ -40,7 +42,7 @@ def _decide(exchange: ExchangeFixture, asked: EvidenceRequest, share: bool) -> E
 def test_the_step_offers_both_requirements_from_this_nodes_register(
     exchange: ExchangeFixture,
 ) -> None:
-    options = services.options_for(exchange.step, exchange.subject)
+    options = options_for(exchange.step, exchange.subject)
     assert set(options) == {exchange.birth.slug, exchange.residence.slug}
     assert options[exchange.birth.slug].local
     assert options[exchange.birth.slug].provider_name_en == "Personal Records Database"
@@ -78,11 +80,11 @@ def test_shared_evidence_arrives_verified_and_goes_with_the_submission(
     asked = _decide(exchange, _ask(exchange), share=True)
     assert asked.status == EvidenceRequest.Status.RECEIVED
     assert len(asked.evidence_digest) == 64
-    payload = services.evidence_payload(asked)
+    payload = evidence_payload(asked)
     assert payload["iss"] == "nl"
     assert payload["evidence_type"] == "birth-certificate"
     assert payload["claims"]["date_of_birth"]
-    assert services.received(exchange.step) == [asked]
+    assert received(exchange.step) == [asked]
     # The provider keeps nothing once it is delivered.
     assert _preview(asked).evidence_sealed == ""
 
@@ -100,7 +102,7 @@ def test_declining_sends_nothing(exchange: ExchangeFixture) -> None:
     asked = _decide(exchange, _ask(exchange), share=False)
     assert asked.status == EvidenceRequest.Status.DECLINED
     assert asked.evidence_sealed == ""
-    assert services.explanation(asked)
+    assert explanation(asked)
 
 
 def test_a_request_not_decided_in_time_expires_on_both_sides(exchange: ExchangeFixture) -> None:
@@ -186,10 +188,8 @@ def test_evidence_is_attached_to_the_submission_and_can_be_removed_before(
     exchange: ExchangeFixture,
 ) -> None:
     first = _decide(exchange, _ask(exchange), share=True)
-    services.discard(first)
+    discard(first)
     assert not EvidenceRequest.objects.filter(pk=first.pk).exists()
     second = _decide(exchange, _ask(exchange), share=True)
-    shown = services.show(
-        second, actor=Actor("person", subject=exchange.subject), purpose="exchange.view"
-    )
+    shown = show(second, actor=Actor("person", subject=exchange.subject), purpose="exchange.view")
     assert shown.rows and shown.token.count(".") == 2

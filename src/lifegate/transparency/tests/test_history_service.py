@@ -13,7 +13,7 @@ from lifegate.catalogue.models import FormField, ProcessingActivity
 from lifegate.catalogue.tests.factories import make_organisation, make_service
 from lifegate.core.subject import Subject
 from lifegate.exchange.provider import PROVISION_ACTIVITY
-from lifegate.exchange.services import EXCHANGE_ACTIVITY
+from lifegate.exchange.received import EXCHANGE_ACTIVITY
 from lifegate.transparency import chain, history, history_export
 from lifegate.transparency.history_labels import FOREIGN_DIRECTIONS
 from lifegate.transparency.models import ProcessingRecord
