@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from lifegate.journeys import agency, delivery, events
+from lifegate.journeys import agency, delivery, event_processing
 from lifegate.journeys.models import (
     AgencyClient,
     AgencyStaff,
@@ -204,7 +204,7 @@ class AgencyClientAdmin(admin.ModelAdmin):
 def process_failed_events_again(
     modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[InboundEvent]
 ) -> None:
-    revived = sum(events.process_again(item) for item in queryset)
+    revived = sum(event_processing.process_again(item) for item in queryset)
     modeladmin.message_user(
         request,
         ngettext(

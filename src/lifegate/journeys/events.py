@@ -1,11 +1,11 @@
-"""Proactive starts: CloudEvents from the population register that start journeys.
+"""Proactive starts, the receiving side: CloudEvents from the population register.
 
 A register system (an agency client with the `events` scope) POSTs a CloudEvent 1.0 to
 `/api/events/`, in structured mode (`Content-Type: application/cloudevents+json`) or binary
 mode (`ce-*` headers and a JSON body). The event is checked at once (a bad one is refused
 with problem details, the person must be in the register) and, when accepted, stored with a
 durable task in one transaction; the task starts the journeys (DESIGN: proactive starts are
-background work), so a burst of events or a restart loses nothing.
+background work, see `event_processing`), so a burst of events or a restart loses nothing.
 
 Event types (NL GOV CloudEvents profile: reverse-DNS types and no BSN in `subject`; BSNs
 travel in `data` only). The `source` names the sending organisation: `urn:nld:oin:<OIN>` of
@@ -21,22 +21,17 @@ the client's own organisation, optionally followed by `:` and more, e.g.
 - `nl.brp.address-changed`, data `{"bsn": "..."}`: the person gets `moving-house`, with the
   address change done.
 
-Someone who already has that life event running (for the same child or deceased) is left
-alone. Events are idempotent on (`source`, `id`): a repeat answers with the first outcome and
-starts nothing. Every register read is recorded in the person's processing log.
+Whom each type concerns is read from the register in `event_targets`. Events are idempotent
+on (`source`, `id`): a repeat answers with the first outcome and starts nothing. Every register
+read is recorded in the person's processing log.
 
-An event whose processing fails unexpectedly starts nothing (all its journeys are rolled back)
-and stays accepted, so the safety net tries it again; after `JOURNEYS_EVENT_MAX_ATTEMPTS`
-failures it is marked failed and left alone until an operator processes it again in the
-admin."""
+The emitting helpers at the end are the register's side of the same wire format: how a
+register (the demo command, tests, benchmarks) builds the events lifegate understands."""
 
 import json
-import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
-from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -45,19 +40,21 @@ from cloudevents.core.bindings import http
 from cloudevents.core.exceptions import CloudEventValidationError
 from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import REQUIRED_ATTRIBUTES, CloudEvent
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lifegate.core.sealing import seal, unseal
-from lifegate.core.subject import Subject, bsn_is_valid
-from lifegate.journeys import notices, services
-from lifegate.journeys.models import AgencyClient, InboundEvent, Journey
-from lifegate.registries.adapters import Person
-from lifegate.registries.services import read_children, read_person
-from lifegate.transparency.services import Actor
+from lifegate.core.sealing import seal
+from lifegate.core.subject import bsn_is_valid
+from lifegate.journeys import services
+from lifegate.journeys.event_targets import (
+    Target,
+    address_targets,
+    birth_targets,
+    death_targets,
+    read_event_person,
+)
+from lifegate.journeys.models import AgencyClient, InboundEvent
 
 BIRTH_REGISTERED = "nl.brp.birth-registered"
 DEATH_REGISTERED = "nl.brp.death-registered"
@@ -70,12 +67,7 @@ DIGIT_RUN = re.compile(r"(?<!\d)\d{8,9}(?!\d)")
 URN = re.compile(r"^urn:[a-z0-9][a-z0-9-]{0,31}:\S+$", re.IGNORECASE)
 # The sender's own source: its organisation's OIN, optionally followed by `:` and more.
 OIN_SOURCE = re.compile(r"^urn:nld:oin:(\d{20})(:\S+)?$", re.IGNORECASE)
-EVENTS_ACTOR = Actor(kind="system")
 EVENT_SEAL = "registry-event"
-# InboundEvent.last_error's width.
-ERROR_LENGTH = 300
-
-logger = logging.getLogger(__name__)
 
 
 class EventRejected(Exception):
@@ -108,17 +100,6 @@ class Outcome:
 
 
 @dataclass(frozen=True)
-class Target:
-    """One journey to start: for whom, about whom, in which relation."""
-
-    subject: Subject
-    related: Subject | None = None
-    relation: str = ""
-    # Answers the register already gives (a life event keeps those it asks for).
-    answers: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class EventType:
     """A known event type: its data field (a BSN), life event and what the register did."""
 
@@ -128,7 +109,17 @@ class EventType:
     targets: Callable[[str, str], list[Target]] = field(repr=False)
 
 
-def _masked(text: str) -> str:
+EVENT_TYPES: dict[str, EventType] = {
+    BIRTH_REGISTERED: EventType("child_bsn", "birth", ("birth-registration",), birth_targets),
+    DEATH_REGISTERED: EventType(
+        "deceased_bsn", "death-of-a-relative", ("death-registration",), death_targets
+    ),
+    ADDRESS_CHANGED: EventType("bsn", "moving-house", ("address-change",), address_targets),
+}
+
+
+def masked(text: str) -> str:
+    """`text` with every run of 8 or 9 digits (a possible BSN) masked."""
     return DIGIT_RUN.sub("***", text)
 
 
@@ -181,7 +172,7 @@ def parse_http(headers: Mapping[str, str], body: bytes) -> BaseCloudEvent:
         raise _invalid(
             _("One or more attributes are invalid."),
             [
-                {"location": name, "message": _masked("; ".join(str(e) for e in problems))}
+                {"location": name, "message": masked("; ".join(str(e) for e in problems))}
                 for name, problems in error.errors.items()
             ],
         ) from None
@@ -262,79 +253,17 @@ def _bsn(event: BaseCloudEvent, name: str) -> str:
     return value
 
 
-# ---------------------------------------------------------------------------------------------
-# Whom an event concerns: read from the register, each read recorded
-
-
-def _read(bsn: str, event_type: str) -> Person | None:
-    return read_person(
-        Subject("bsn", bsn),
-        actor=EVENTS_ACTOR,
-        activity=services.PLAN_ACTIVITY,
-        purpose_name=f"journeys.proactive.{event_type}",
-    )
-
-
-def _registered(bsn: str, event_type: str) -> Person:
-    person = _read(bsn, event_type)
-    if person is None:
+def _registered(bsn: str, event_type: str) -> None:
+    # The person must be in the register now; whether they still are when the event is
+    # processed is `event_targets`' concern.
+    if read_event_person(bsn, event_type) is None:
         raise _unprocessable(
             "unknown-person", _("The population register does not know this person.")
         )
-    return person
-
-
-def birth_targets(child_bsn: str, event_type: str) -> list[Target]:
-    """Each parent with parental authority over the newborn."""
-    child = _registered(child_bsn, event_type)
-    related = Subject("bsn", child.bsn)
-    return [
-        Target(Subject("bsn", holder), related, "child")
-        for holder in child.parental_authority_holders
-    ]
-
-
-def death_targets(deceased_bsn: str, event_type: str) -> list[Target]:
-    """The living registered partners and the living adult children of the deceased."""
-    deceased = _registered(deceased_bsn, event_type)
-    related = Subject("bsn", deceased.bsn)
-    today = timezone.localdate()
-    died = {"date_of_death": deceased.date_of_death.isoformat()} if deceased.date_of_death else {}
-    targets = []
-    for partner_bsn in deceased.partners:
-        partner = _read(partner_bsn, event_type)
-        if partner is not None and partner.date_of_death is None:
-            answers = {"relation": "partner", **died}
-            targets.append(Target(Subject("bsn", partner.bsn), related, "partner", answers))
-    children = read_children(
-        related,
-        actor=EVENTS_ACTOR,
-        activity=services.PLAN_ACTIVITY,
-        purpose_name=f"journeys.proactive.{event_type}",
-    )
-    for child in children:
-        if child.date_of_death is None and not child.is_minor_on(today):
-            answers = {"relation": "parent", **died}
-            targets.append(Target(Subject("bsn", child.bsn), related, "parent", answers))
-    return targets
-
-
-def address_targets(bsn: str, event_type: str) -> list[Target]:
-    """The person who moved."""
-    return [Target(Subject("bsn", _registered(bsn, event_type).bsn))]
-
-
-EVENT_TYPES: dict[str, EventType] = {
-    BIRTH_REGISTERED: EventType("child_bsn", "birth", ("birth-registration",), birth_targets),
-    DEATH_REGISTERED: EventType(
-        "deceased_bsn", "death-of-a-relative", ("death-registration",), death_targets
-    ),
-    ADDRESS_CHANGED: EventType("bsn", "moving-house", ("address-change",), address_targets),
-}
 
 
 # ---------------------------------------------------------------------------------------------
-# Processing
+# Accepting
 
 
 def _earlier(event: BaseCloudEvent) -> InboundEvent | None:
@@ -391,130 +320,6 @@ def handle_event(event: BaseCloudEvent, client: AgencyClient) -> Outcome:
 
 def _outcome(inbound: InboundEvent, repeated: bool) -> Outcome:
     return Outcome(inbound.journeys_started, repeated=repeated, status=inbound.status)
-
-
-def process_event(inbound_id: int) -> int:
-    """Start the journeys an accepted event calls for; returns how many. Runs once per event:
-    a second run (a duplicate task, the safety net) finds it processed and does nothing.
-    Afterwards the event keeps no BSN.
-
-    An unexpected error rolls back every journey this run started and is recorded on the
-    event (attempts, last error); the event stays accepted for the safety net, or becomes
-    failed after `JOURNEYS_EVENT_MAX_ATTEMPTS`. The task itself then ends normally: the event,
-    not the task result, is where an operator looks."""
-    try:
-        return _process(inbound_id)
-    except Exception as error:
-        _record_failure(inbound_id, error)
-        return 0
-
-
-def _process(inbound_id: int) -> int:
-    # One transaction (a savepoint inside an outer one): an error leaves nothing half-written.
-    with transaction.atomic():
-        inbound = (
-            InboundEvent.objects.select_for_update(of=("self",))
-            .select_related("client__organisation")
-            .filter(pk=inbound_id)
-            .first()
-        )
-        if inbound is None or inbound.status != InboundEvent.Status.ACCEPTED:
-            return 0
-        kind = EVENT_TYPES[inbound.type]
-        life_event = services.startable_life_event(kind.life_event)
-        bsn = unseal(EVENT_SEAL, inbound.data_sealed)
-        try:
-            targets = kind.targets(bsn, inbound.type)
-        except EventRejected:
-            targets = []  # the person left the register since the event was accepted
-        started = 0
-        for target in targets:
-            start = services.Start(
-                subject=target.subject,
-                actor=EVENTS_ACTOR,
-                answers=target.answers,
-                related=target.related,
-                relation=target.relation,
-                origin=Journey.Origin.REGISTRY,
-                origin_event_id=inbound.pk,
-                done=kind.done,
-            )
-            try:
-                journey = services.start_journey(life_event, start)
-            except services.JourneyAlreadyRunning:
-                continue
-            sender = inbound.client.organisation
-            notices.send_plan_started_message(journey, target.subject, sender, EVENTS_ACTOR)
-            started += 1
-        inbound.status = InboundEvent.Status.PROCESSED
-        inbound.journeys_started = started
-        inbound.data_sealed = ""
-        inbound.processed_at = timezone.now()
-        inbound.save(update_fields=["status", "journeys_started", "data_sealed", "processed_at"])
-    return started
-
-
-def error_text(error: BaseException) -> str:
-    """A failure as kept on the event and in the log: the exception's class and a short
-    message, with every run of 8 or 9 digits (a possible BSN) masked."""
-    message = " ".join(str(error).split())[:200]
-    return _masked(f"{type(error).__name__}: {message}" if message else type(error).__name__)[
-        :ERROR_LENGTH
-    ]
-
-
-def _record_failure(inbound_id: int, error: BaseException) -> None:
-    text = error_text(error)
-    with transaction.atomic():
-        inbound = (
-            InboundEvent.objects.select_for_update()
-            .filter(pk=inbound_id, status=InboundEvent.Status.ACCEPTED)
-            .first()
-        )
-        if inbound is None:
-            return
-        inbound.attempts += 1
-        inbound.last_error = text
-        if inbound.attempts >= settings.JOURNEYS_EVENT_MAX_ATTEMPTS:
-            inbound.status = InboundEvent.Status.FAILED
-        inbound.save(update_fields=["attempts", "last_error", "status"])
-    logger.warning(
-        "registry event %s failed (attempt %d, %s): %s",
-        inbound_id,
-        inbound.attempts,
-        inbound.status,
-        text,
-    )
-
-
-def process_again(inbound: InboundEvent) -> bool:
-    """Give a failed event a fresh set of attempts and enqueue it (on commit); False when the
-    event is not failed (accepted ones are already on their way, processed ones are done)."""
-    from lifegate.journeys.tasks import start_event_journeys
-
-    with transaction.atomic():
-        revived = InboundEvent.objects.filter(
-            pk=inbound.pk, status=InboundEvent.Status.FAILED
-        ).update(status=InboundEvent.Status.ACCEPTED, attempts=0, last_error="")
-        if revived:
-            transaction.on_commit(partial(start_event_journeys.enqueue, inbound.pk))
-    return bool(revived)
-
-
-def enqueue_pending(older_than_seconds: int = 300) -> int:
-    """The safety net: enqueue accepted events whose task seems lost (or whose last attempt
-    failed); failed and processed events are left alone. Returns how many."""
-    from lifegate.journeys.tasks import start_event_journeys
-
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    pending = InboundEvent.objects.filter(
-        status=InboundEvent.Status.ACCEPTED, received_at__lt=cutoff
-    ).values_list("pk", flat=True)
-    count = 0
-    for pk in pending:
-        start_event_journeys.enqueue(pk)
-        count += 1
-    return count
 
 
 def receive(headers: Mapping[str, str], body: bytes, client: AgencyClient) -> Outcome:

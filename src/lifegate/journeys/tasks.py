@@ -3,7 +3,7 @@ journeys a registry event calls for."""
 
 from django.tasks import task
 
-from lifegate.journeys import delivery, events
+from lifegate.journeys import delivery, event_processing
 
 
 @task()
@@ -15,4 +15,4 @@ def deliver(delivery_id: str) -> str:
 @task()
 def start_event_journeys(inbound_id: int) -> int:
     """Start the journeys of an accepted registry event (once, however often it runs)."""
-    return events.process_event(inbound_id)
+    return event_processing.process_event(inbound_id)

@@ -16,7 +16,7 @@ from lifegate.catalogue.loader import load_catalogue
 from lifegate.catalogue.models import FormField, PublicOrganisation, PublicService
 from lifegate.core.subject import Subject
 from lifegate.inbox.models import Message
-from lifegate.journeys import agency, events, services
+from lifegate.journeys import agency, event_processing, events, services
 from lifegate.journeys.models import AgencyClient, InboundEvent, Journey, Step
 from lifegate.registries.adapters import Person
 from lifegate.registries.demo_loader import load_demo_population
@@ -522,8 +522,8 @@ def test_with_the_database_backend_an_event_is_accepted_and_processed_once(
     queued = DBTaskResult.objects.get(task_path=start_event_journeys.module_path)
     assert queued.args_kwargs["args"] == [inbound.pk]
 
-    assert events.process_event(inbound.pk) == 2
-    assert events.process_event(inbound.pk) == 0  # a duplicate task starts nothing
+    assert event_processing.process_event(inbound.pk) == 2
+    assert event_processing.process_event(inbound.pk) == 0  # a duplicate task starts nothing
 
     inbound.refresh_from_db()
     assert (inbound.status, inbound.journeys_started, inbound.data_sealed) == ("processed", 2, "")
@@ -557,7 +557,7 @@ def test_the_safety_net_leaves_processed_and_failed_events_alone(post: Post, set
         InboundEvent.objects.filter(event_id=f"birth-{number}").update(status=status)
     InboundEvent.objects.update(received_at=timezone.now() - timedelta(minutes=10))
 
-    assert events.enqueue_pending() == 1  # the accepted one only
+    assert event_processing.enqueue_pending() == 1  # the accepted one only
 
 
 # Processing that fails
@@ -607,18 +607,18 @@ def test_a_failing_event_is_marked_failed_after_the_maximum_and_then_left_alone(
     post(birth(failing_second_start.bsn))
     inbound = InboundEvent.objects.get()
 
-    assert events.process_event(inbound.pk) == 0
+    assert event_processing.process_event(inbound.pk) == 0
     inbound.refresh_from_db()
     assert (inbound.status, inbound.attempts) == ("accepted", 2)
-    assert events.process_event(inbound.pk) == 0
+    assert event_processing.process_event(inbound.pk) == 0
     inbound.refresh_from_db()
     assert (inbound.status, inbound.attempts) == ("failed", 3)
 
-    assert events.process_event(inbound.pk) == 0
+    assert event_processing.process_event(inbound.pk) == 0
     inbound.refresh_from_db()
     assert inbound.attempts == 3  # a failed event is not tried again by a stray task
     InboundEvent.objects.update(received_at=timezone.now() - timedelta(minutes=10))
-    assert events.enqueue_pending() == 0
+    assert event_processing.enqueue_pending() == 0
     assert not Journey.objects.exists()
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from lifegate.catalogue.models import PublicOrganisation
 from lifegate.credentials.tests.conftest import DIPLOMA_CLAIMS
-from lifegate.journeys import events
+from lifegate.journeys import event_processing, events
 from lifegate.journeys.models import InboundEvent
 from lifegate.transparency.tests.completeness_walk import (
     AGENCY,
@@ -45,7 +45,7 @@ def _address_changed(world: World) -> bytes:
 
 def _process_event(world: World, response: Any) -> None:
     """What the event's background task does."""
-    events.process_event(InboundEvent.objects.get(event_id="walk").pk)
+    event_processing.process_event(InboundEvent.objects.get(event_id="walk").pk)
 
 
 def _diploma(world: World) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser, no_translations
 
-from lifegate.journeys import events
+from lifegate.journeys import event_processing
 
 
 class Command(BaseCommand):
@@ -19,5 +19,5 @@ class Command(BaseCommand):
 
     @no_translations
     def handle(self, *args: Any, **options: Any) -> None:
-        count = events.enqueue_pending(options["older_than"])
+        count = event_processing.enqueue_pending(options["older_than"])
         self.stdout.write(f"{count} registry events enqueued")
