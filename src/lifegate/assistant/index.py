@@ -21,6 +21,7 @@ from lifegate.assistant.spelling import Speller
 from lifegate.assistant.text import LANGUAGES, is_stopword, stem, stopwords, words
 from lifegate.assistant.vocabulary import Vocabulary, vocabulary
 from lifegate.catalogue.caching import catalogue_revision
+from lifegate.catalogue.columns import KEYWORD_SEPARATOR
 from lifegate.catalogue.models import (
     Channel,
     EventService,
@@ -28,7 +29,6 @@ from lifegate.catalogue.models import (
     PublicOrganisation,
     PublicService,
 )
-from lifegate.catalogue.schema import KEYWORD_SEPARATOR
 
 HUMAN_CHANNELS = (Channel.Kind.PHONE, Channel.Kind.COUNTER, Channel.Kind.CHAT)
 # How much a term found in a field counts, as repetitions in the BM25 document.

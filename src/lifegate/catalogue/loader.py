@@ -6,7 +6,7 @@ every row by slug (questions and form fields: by key within their row; broker an
 rows: by the fields that identify them) in one transaction:
 loading the same file twice changes nothing, rows that are no longer in the file are removed,
 and relations are set exactly as the file says. The layout of the file is described in
-`schema.py`."""
+`schema.py`, how its rows become model columns and back in `columns.py`."""
 
 import re
 from dataclasses import dataclass, field
@@ -18,13 +18,17 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 
 from lifegate.catalogue.caching import start_new_revision
-from lifegate.catalogue.models import EventService, PublicService
-from lifegate.catalogue.schema import (
-    BY_KEY,
+from lifegate.catalogue.columns import (
     KEYWORD_SEPARATOR,
-    LANGUAGES,
-    SECTIONS,
-    TOP_LEVEL,
+    claim_entry,
+    columns,
+    is_empty,
+    plain_value,
+    step_columns,
+    step_dependencies,
+    step_entry,
+)
+from lifegate.catalogue.fields import (
     Children,
     Choices,
     Claims,
@@ -37,15 +41,10 @@ from lifegate.catalogue.schema import (
     Section,
     Steps,
     Text,
-    claim_entry,
-    columns,
-    fill_languages,
-    is_empty,
-    plain_value,
-    step_columns,
-    step_dependencies,
-    step_entry,
 )
+from lifegate.catalogue.languages import LANGUAGES, fill_languages
+from lifegate.catalogue.models import EventService, PublicService
+from lifegate.catalogue.schema import BY_KEY, SECTIONS, TOP_LEVEL
 from lifegate.catalogue.validation import CatalogueError, collect_rows, validate_catalogue
 
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

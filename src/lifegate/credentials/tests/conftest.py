@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+from lifegate.catalogue.columns import claim_columns
 from lifegate.catalogue.loader import read_catalogue_file
 from lifegate.catalogue.models import CredentialType, PublicOrganisation
-from lifegate.catalogue.schema import claim_columns
 from lifegate.catalogue.tests.factories import make_organisation
 from lifegate.core.subject import Subject
 from lifegate.registries.demo_education import load_demo_diplomas
