@@ -1,13 +1,14 @@
 """The embedded population register: the `PopulationRegister` interface on lifegate's own
 tables, used when no real register is connected (demo, tests, pilots)."""
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
+from functools import cache
+from typing import Any
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from lifegate.core.subject import bsn_is_valid
@@ -40,6 +41,61 @@ def _person_queryset(family: bool = True) -> QuerySet[RegisteredPerson]:
         Prefetch("partnerships_as_first", queryset=partnerships.select_related("second_partner")),
         Prefetch("partnerships_as_second", queryset=partnerships.select_related("first_partner")),
     )
+
+
+def _own_rows(condition: str, params: Sequence[Any]) -> list[RegisteredPerson]:
+    """Persons with their addresses (no family) meeting `condition`, an SQL condition on the
+    person table `p`, in one SELECT written out here once. Same rows as
+    `_person_queryset(family=False)`: a single-person read is on the path of every login,
+    evidence request and match, and the ORM's compilation of that query costs several times
+    the query itself."""
+    with connection.cursor() as cursor:
+        cursor.execute(_own_select() + condition, params)
+        rows = cursor.fetchall()
+    person_names, address_names = _own_columns()
+    split = len(person_names)
+    people = []
+    for values in rows:
+        person = RegisteredPerson.from_db(connection.alias, person_names, values[:split])
+        address_values = values[split:]
+        # The address's own id is the first address column: None when there is no address.
+        person.address = (
+            RegisteredAddress.from_db(connection.alias, address_names, address_values)
+            if address_values[0] is not None
+            else None
+        )
+        people.append(person)
+    return people
+
+
+@cache
+def _own_columns() -> tuple[list[str], list[str]]:
+    """The attribute names of the person and address columns `_own_select` reads, in order."""
+    return (
+        [f.attname for f in RegisteredPerson._meta.concrete_fields],
+        [f.attname for f in RegisteredAddress._meta.concrete_fields],
+    )
+
+
+@cache
+def _own_select() -> str:
+    quote = connection.ops.quote_name
+    person = [f"p.{quote(str(f.column))}" for f in RegisteredPerson._meta.concrete_fields]
+    address = [f"a.{quote(str(f.column))}" for f in RegisteredAddress._meta.concrete_fields]
+    address_key = quote(str(RegisteredPerson._meta.get_field("address").column))
+    return (
+        f"SELECT {', '.join(person + address)} "  # noqa: S608 (names from the models)
+        f"FROM {quote(RegisteredPerson._meta.db_table)} p "
+        f"LEFT JOIN {quote(RegisteredAddress._meta.db_table)} a ON a.id = p.{address_key} "
+        "WHERE "
+    )
+
+
+def _national_part() -> str:
+    """The SQL of the indexed expression `registries_person_eidas_nat` (the national part of
+    the eIDAS identifier), spelled as each database's index has it, so the index is used."""
+    function = "SUBSTRING" if connection.vendor == "postgresql" else "SUBSTR"
+    return f"{function}(p.eidas_person_identifier, {NATIONAL_PART_START})"
 
 
 def _address(row: RegisteredPerson) -> Address | None:
@@ -130,21 +186,26 @@ class EmbeddedPopulationRegister:
         today = timezone.localdate()
         return [to_person(row, today, family) for row in rows]
 
-    def _one(self, condition: Q, family: bool = True) -> Person | None:
-        people = self._people(_person_queryset(family).filter(condition)[:1], family)
+    def _one(self, field: str, value: str, family: bool = True) -> Person | None:
+        """The person whose `field` (a unique column) is `value`, or None."""
+        if family:
+            rows: Iterable[RegisteredPerson] = _person_queryset().filter(**{field: value})[:1]
+        else:
+            rows = _own_rows(f"p.{connection.ops.quote_name(field)} = %s", [value])
+        people = self._people(rows, family)
         return people[0] if people else None
 
     def get_person(self, bsn: str, *, family: bool = True) -> Person | None:
         """The person with this BSN, or None (also for a malformed BSN)."""
         if not bsn_is_valid(bsn):
             return None
-        return self._one(Q(bsn=bsn), family)
+        return self._one("bsn", bsn, family)
 
     def get_person_by_eidas(self, person_identifier: str, *, family: bool = True) -> Person | None:
         """The person linked to this eIDAS PersonIdentifier, or None."""
         if not is_eidas_identifier(person_identifier):
             return None
-        return self._one(Q(eidas_person_identifier=person_identifier), family)
+        return self._one("eidas_person_identifier", person_identifier, family)
 
     def registered(self, bsns: Collection[str], eidas_identifiers: Collection[str]) -> set[str]:
         """Which of these BSNs and eIDAS PersonIdentifiers belong to a registered person."""
@@ -194,8 +255,10 @@ class EmbeddedPopulationRegister:
         if linked:
             return single_match(linked, family_name, given_name, date_of_birth)
         # Not linked yet: only records without another eIDAS identity can be this person.
-        unlinked = Q(eidas_person_identifier__isnull=True)
-        rows = _person_queryset(family=False).filter(unlinked, date_of_birth=date_of_birth)
+        rows = _own_rows(
+            "p.eidas_person_identifier IS NULL AND p.date_of_birth = %s ORDER BY p.id",
+            [date_of_birth],
+        )
         return single_match(
             self._people(rows, family=False), family_name, given_name, date_of_birth
         )
@@ -205,11 +268,10 @@ class EmbeddedPopulationRegister:
         with the same national identity for another receiving country (an Estonian resident
         known here as EE/EE/<id>, asked for by the Dutch node as EE/NL/<id>)."""
         issuer, _receiver, national = person_identifier.split("/", 2)
-        same_identity = Q(national_part=national, eidas_person_identifier__startswith=f"{issuer}/")
-        rows = (
-            _person_queryset(family=False)
-            .alias(national_part=Substr("eidas_person_identifier", NATIONAL_PART_START))
-            .filter(Q(eidas_person_identifier=person_identifier) | same_identity)
+        rows = _own_rows(
+            f"p.eidas_person_identifier = %s OR ({_national_part()} = %s"
+            " AND p.eidas_person_identifier LIKE %s) ORDER BY p.id",
+            [person_identifier, national, f"{issuer}/%"],
         )
         return [
             p
