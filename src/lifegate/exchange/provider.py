@@ -17,6 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from lifegate.core import statements
 from lifegate.core.origins import origin_of
 from lifegate.core.sealing import seal, unseal
 from lifegate.core.subject import Subject
@@ -149,7 +150,7 @@ def receive_request(incoming: IncomingRequest) -> Answer:
 
 def _open_preview(incoming: IncomingRequest, person: Person, trace_id: str) -> EvidencePreview:
     subject = login_subject(person)
-    return EvidencePreview.objects.create(
+    preview = EvidencePreview(
         requester_node=incoming.requester_node,
         request_id=incoming.request_id,
         conversation_id=incoming.conversation_id,
@@ -167,6 +168,8 @@ def _open_preview(incoming: IncomingRequest, person: Person, trace_id: str) -> E
         requester_trace_id=incoming.trace_id,
         requester_span_id=incoming.span_id,
     )
+    statements.insert(preview)  # an INSERT made once: this is on every request's path
+    return preview
 
 
 def _foreign(incoming: IncomingRequest) -> ForeignOperation | None:

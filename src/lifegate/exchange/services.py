@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from lifegate.core import statements
 from lifegate.core.sealing import seal
 from lifegate.core.subject import Subject
 from lifegate.exchange import evidence as documents
@@ -73,7 +74,7 @@ def request_evidence(
         )
         if person is None:
             raise NoExchangeOption(requirement_slug)
-        request = EvidenceRequest.objects.create(
+        request = EvidenceRequest(
             step=step,
             requirement_slug=requirement_slug,
             evidence_type_slug=option.evidence_type_slug,
@@ -91,6 +92,7 @@ def request_evidence(
             trace_id=record.trace_id,
             span_id=record.span_id,
         )
+        statements.insert(request)  # an INSERT made once: this is on every request's path
     # The call to the provider runs outside any transaction: no lock is held while a peer
     # takes its time.
     details = _request_details(request, step, subject, person, option, return_url)
@@ -212,7 +214,14 @@ def _trace(answer: dict[str, Any]) -> dict[str, Any]:
     return trace if isinstance(trace, dict) else {}
 
 
-_ANSWER_FIELDS = ("status", "preview_url", "problem", "provider_trace_id", "provider_span_id")
+_ANSWER_UPDATE = (
+    "status",
+    "preview_url",
+    "problem",
+    "provider_trace_id",
+    "provider_span_id",
+    "updated_at",
+)
 _ANSWER_STATUS = {
     "preview": EvidenceRequest.Status.AWAITING_CONSENT,
     "not-found": EvidenceRequest.Status.NOT_FOUND,
@@ -230,7 +239,7 @@ def _apply_answer(request: EvidenceRequest, answer: dict[str, Any]) -> EvidenceR
     request.problem = str(answer.get("problem", ""))[:60]
     request.provider_trace_id = str(trace.get("trace_id", ""))[:32]
     request.provider_span_id = str(trace.get("span_id", ""))[:16]
-    request.save(update_fields=[*_ANSWER_FIELDS, "updated_at"])
+    statements.update(request, _ANSWER_UPDATE)  # made once, like the request's INSERT
     return request
 
 

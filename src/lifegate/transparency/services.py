@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import connection, models
 from django.utils import timezone
 
+from lifegate.core import statements
 from lifegate.core.subject import Subject
 from lifegate.transparency.models import ProcessingRecord
 
@@ -149,36 +150,9 @@ def record_processing(
         foreign_span_id=foreign.span_id if foreign else "",
         foreign_entity=foreign.entity if foreign else "",
     )
-    _insert(record)
+    # One INSERT made once (see core.statements): every read of personal data writes one.
+    statements.insert(record)
     return record
-
-
-def _insert(record: ProcessingRecord) -> None:
-    """INSERT the record, with an SQL statement made once: every read of personal data writes
-    one, and the ORM's `save` spends about as long compiling the INSERT as the database
-    spends on it. Each value is prepared by its field as `save` would (JSON, datetimes)."""
-    fields, sql = _insert_statement(connection.vendor)
-    values = [
-        field.get_db_prep_save(getattr(record, field.attname), connection) for field in fields
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        record.pk = cursor.fetchone()[0]
-    record._state.adding = False
-    record._state.db = connection.alias
-
-
-@lru_cache(maxsize=4)
-def _insert_statement(vendor: str) -> tuple[list[models.Field[Any, Any]], str]:
-    """The fields an INSERT of a record sets (all but the key), and the INSERT (per database
-    vendor: a process normally talks to one)."""
-    fields = [field for field in ProcessingRecord._meta.concrete_fields if not field.primary_key]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(field.column)) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    table = quote(ProcessingRecord._meta.db_table)
-    key = quote(str(ProcessingRecord._meta.pk.column))
-    return fields, f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) RETURNING {key}"  # noqa: S608
 
 
 def record_processing_many(
