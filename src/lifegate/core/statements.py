@@ -1,4 +1,4 @@
-"""INSERT and UPDATE of one model instance with statements made once per model.
+"""INSERT, UPDATE and SELECT of one model instance with statements made once per model.
 
 `Model.save()` compiles its INSERT or UPDATE again at every call; on the paths that write a
 row or two per request (a processing record for every read of personal data, an evidence
@@ -6,7 +6,8 @@ request between nodes) that compilation takes about as long as the database take
 statement. These functions write the same columns with the same values — each prepared by its
 field as `save()` prepares it, `auto_now` and `auto_now_add` included — but skip the
 compilation and the `pre_save`/`post_save` signals: use them only for models that have no
-signal receivers (the catalogue's models have some; see `catalogue.signals`)."""
+signal receivers (the catalogue's models have some; see `catalogue.signals`). `first` reads
+one row by equal columns, its values converted as the ORM converts them."""
 
 from functools import lru_cache
 from typing import Any
@@ -45,6 +46,28 @@ def update(instance: models.Model, field_names: tuple[str, ...]) -> int:
         cursor.execute(sql, values)
         updated: int = cursor.rowcount
     return updated
+
+
+def first[M: models.Model](model: type[M], **equal: Any) -> M | None:
+    """The first row (in no particular order) whose columns equal `equal`, as the ORM's
+    `model.objects.filter(**equal).first()` would give it but unordered; None when there is
+    none. Meant for lookups by a unique key."""
+    names = tuple(sorted(equal))
+    fields, key_fields, sql, converters = _select_statement(model, names, connection.vendor)
+    params = [
+        field.get_db_prep_value(equal[name], connection)
+        for name, field in zip(names, key_fields, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    for index, column, field_converters in converters:
+        for convert in field_converters:
+            values[index] = convert(values[index], column, connection)
+    return model.from_db(connection.alias, [field.attname for field in fields], values)
 
 
 def _saved(instance: models.Model) -> None:
@@ -87,3 +110,28 @@ def _update_statement(
     table = quote(model._meta.db_table)
     sql = f"UPDATE {table} SET {assignments} WHERE {quote(str(key.column))} = %s"  # noqa: S608
     return concrete, sql
+
+
+@lru_cache(maxsize=64)
+def _select_statement(
+    model: type[models.Model], names: tuple[str, ...], vendor: str
+) -> tuple[Fields, Fields, str, tuple[tuple[int, Any, tuple[Any, ...]], ...]]:
+    """The columns read, the fields compared, the SELECT, and per column the converters the
+    ORM applies to its value (the database backend's, then the field's)."""
+    fields = tuple(model._meta.concrete_fields)
+    key_fields = tuple(model._meta.get_field(name) for name in names)
+    concrete_keys = tuple(field for field in key_fields if isinstance(field, models.Field))
+    if len(concrete_keys) != len(key_fields) or not concrete_keys:
+        raise ValueError(f"not concrete fields of {model.__name__}: {names}")
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(field.column)) for field in fields)
+    condition = " AND ".join(f"{quote(str(field.column))} = %s" for field in concrete_keys)
+    table = quote(model._meta.db_table)
+    sql = f"SELECT {columns} FROM {table} WHERE {condition} LIMIT 1"  # noqa: S608
+    converters = []
+    for index, field in enumerate(fields):
+        column = field.get_col(model._meta.db_table)
+        found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if found:
+            converters.append((index, column, tuple(found)))
+    return fields, concrete_keys, sql, tuple(converters)

@@ -107,3 +107,27 @@ def test_an_update_of_a_row_that_is_gone_updates_nothing():
 def test_an_update_names_concrete_fields():
     with pytest.raises(ValueError, match="not concrete fields"):
         statements.update(_preview("r-5"), ())
+
+
+def test_first_reads_the_row_as_the_orm_does():
+    preview = _preview("r-6")
+    statements.insert(preview)
+    found = statements.first(EvidencePreview, requester_node="nl", request_id="r-6")
+    assert found is not None
+    expected = EvidencePreview.objects.get(pk=preview.pk)
+    for field in EvidencePreview._meta.concrete_fields:
+        # UUIDs, datetimes and the rest converted alike, on SQLite as on PostgreSQL.
+        assert getattr(found, field.attname) == getattr(expected, field.attname), field.name
+    assert not found._state.adding
+    record = _record()
+    statements.insert(record)
+    read = statements.first(ProcessingRecord, span_id=record.span_id)
+    assert read is not None
+    assert read.data_categories == ["name", "address"]  # JSON decoded by its field
+
+
+def test_first_is_none_when_nothing_matches_and_names_concrete_fields():
+    statements.insert(_preview("r-7"))
+    assert statements.first(EvidencePreview, requester_node="ee", request_id="r-7") is None
+    with pytest.raises(ValueError, match="not concrete fields"):
+        statements.first(EvidencePreview)
