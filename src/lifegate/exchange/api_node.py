@@ -9,12 +9,14 @@ echo.
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 from pydantic import Field
 
 from lifegate.catalogue.schemas import Problem
 from lifegate.core.problems import PROBLEM_CONTENT_TYPE
+from lifegate.core.ratelimit import address_key, limit_api_call
 from lifegate.exchange import messages, nodes
 from lifegate.exchange.ping import answer_ping
 
@@ -45,6 +47,7 @@ _REJECTIONS = {
     403: "`untrusted-node` (the sender is not in the trust list) or `wrong-audience`.",
     409: "`replayed`: this message was received before.",
     413: "`too-large`.",
+    429: "Too many messages from this address (the exchange's rate limit): see Retry-After.",
     415: "`unsupported-media-type`: the body must be `application/jose`.",
 }
 _PING_OPENAPI = {
@@ -74,6 +77,9 @@ _PING_OPENAPI = {
 @ping_router.post("", summary="Signed echo between nodes", openapi_extra=_PING_OPENAPI)
 def ping(request: HttpRequest) -> HttpResponse:
     """Verify a signed ping from a trusted peer and answer a signed pong with its nonce."""
+    # The exchange's budget per calling address, counted before the signature is checked,
+    # as for evidence messages: a flood of forged pings must not make this node verify them.
+    limit_api_call(request, "api.exchange", address_key(request), settings.EXCHANGE_API_RATE_LIMIT)
     try:
         answer = answer_ping(messages.read_token(request))
     except messages.MessageRejected as rejection:

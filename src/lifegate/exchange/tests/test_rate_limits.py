@@ -1,4 +1,4 @@
-"""Rate limit of the evidence exchange endpoints (/api/exchange/requests and /responses): per
+"""Rate limit of the exchange's signed endpoints (/api/exchange/requests, /responses, /ping): per
 calling address, counted before any signature is checked; over it, 429 problem details with
 Retry-After."""
 
@@ -62,3 +62,12 @@ def test_another_node_is_not_limited_by_a_busy_one(client: Client) -> None:
 
     assert _post(client, "/api/exchange/responses", NODE_A).status_code == 429
     assert _post(client, "/api/exchange/responses", NODE_B).status_code != 429
+
+
+def test_pings_count_against_the_same_budget(client: Client) -> None:
+    answers = [_post(client, "/api/exchange/ping", NODE_A).status_code for _ in range(LIMIT)]
+
+    assert 429 not in answers
+    _assert_throttled(_post(client, "/api/exchange/ping", NODE_A))
+    _assert_throttled(_post(client, "/api/exchange/requests", NODE_A))
+    assert _post(client, "/api/exchange/ping", NODE_B).status_code != 429
