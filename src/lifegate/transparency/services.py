@@ -226,8 +226,11 @@ def _copy_records(common: dict[str, Any], subjects: Sequence[Subject | SealedSub
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
     ):
-        for row in sorted(map(_varying, subjects), key=itemgetter(1)):
-            copy.write_row(row + tail)
+        rows = sorted(map(_varying, subjects), key=itemgetter(1))
+        # The span ids (random, like every record's) in ascending order too: the unique index
+        # on them then also takes the batch in order instead of at random places.
+        for row, span_id in zip(rows, sorted(row[0] for row in rows), strict=True):
+            copy.write_row((span_id, *row[1:], *tail))
 
 
 def records_about(subject: Subject) -> list[ProcessingRecord]:
