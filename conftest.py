@@ -6,14 +6,18 @@ from django.core.cache import cache
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache (cached catalogue pages must not leak between tests),
-    and with no catalogue change pending in its transaction (`catalogue.caching`)."""
+    """Each test starts with an empty cache (cached catalogue pages must not leak between tests)
+    and trust memo (`credentials.trust`), and with no catalogue change pending in its
+    transaction (`catalogue.caching`)."""
     from lifegate.catalogue.caching import forget_pending_changes
+    from lifegate.credentials import trust
 
     cache.clear()
+    trust.forget()
     forget_pending_changes()
     yield
     cache.clear()
+    trust.forget()
     forget_pending_changes()
 
 

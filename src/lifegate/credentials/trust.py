@@ -11,11 +11,17 @@ Status: a credential's status list must be published by its own issuer (the toke
 and its URI's origin); the token is verified with the issuer's keys. This node's own lists
 are read from the database at every check (the entries its tokens are signed from), so a
 revocation counts at once; a peer's list is cached for its `ttl` (at most until it
-expires), as the Token Status List allows."""
+expires), as the Token Status List allows.
+
+Both caches sit in the shared cache (one fetch serves every process) and, in front of it, in a
+memo of this process that keeps each entry exactly as long as the shared entry lives: a
+verification then reads neither the cache server nor a copy of the list. `forget` empties
+the memo (tests, and whoever clears the shared cache on purpose)."""
 
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -62,7 +68,7 @@ def issuer_key(issuer: str, kid: str | None) -> Key | None:
         return keys.issuer_key(issuer, kid)
     if not kid or not is_trusted(issuer):
         return None
-    cached = cache.get(_cache_key("jwks", issuer))
+    cached = _cached(_cache_key("jwks", issuer))
     found = _key_in(cached if cached is not None else _fetch_jwks(issuer), kid)
     if found is None and cached is not None and _may_refetch(issuer):
         found = _key_in(_fetch_jwks(issuer), kid)
@@ -142,7 +148,7 @@ def _fetch_jwks(issuer: str) -> dict[str, Any]:
     jwks = metadata.get("jwks")
     if not isinstance(jwks, dict) or not isinstance(jwks.get("keys"), list):
         raise IssuerUnreachable("the issuer's metadata has no JWK Set")
-    cache.set(_cache_key("jwks", issuer), jwks, JWKS_CACHE_SECONDS)
+    _store(_cache_key("jwks", issuer), jwks, JWKS_CACHE_SECONDS)
     return jwks
 
 
@@ -161,10 +167,9 @@ def _own_list(uri: str) -> statuslist.StatusList | None:
 
 def _peer_list(uri: str, issuer: str) -> statuslist.StatusList:
     name = _cache_key("status", uri)
-    cached = cache.get(name)
+    cached = _cached(name, _status_list)
     if cached is not None:
-        bits, packed = cached
-        return statuslist.StatusList.from_bytes(bits, packed)
+        return cached
     try:
         token = peer_http.fetch(uri, STATUS_LIST_ACCEPT).strip()
     except peer_http.PeerUnreachable:
@@ -175,8 +180,61 @@ def _peer_list(uri: str, issuer: str) -> statuslist.StatusList:
         raise _unavailable("the issuer's keys could not be fetched") from None
     seconds = _cache_seconds(token)
     if seconds > 0:
-        cache.set(name, (entries.bits, entries.to_bytes()), seconds)
+        _store(name, (entries.bits, entries.to_bytes()), seconds, entries)
     return entries
+
+
+def _status_list(stored: tuple[int, bytes]) -> statuslist.StatusList:
+    bits, packed = stored
+    return statuslist.StatusList.from_bytes(bits, packed)
+
+
+# The memo: cache key -> (when the shared entry expires, on time.time()'s clock; the value).
+# A verifier asks for the same few issuers' keys and status lists again and again; reading
+# them from a cache server is a round trip, and a status list is a copy of the whole list.
+_memo: dict[str, tuple[float, Any]] = {}
+_MEMO_MAX = 1024
+
+
+def forget() -> None:
+    """Empty this process's memo of keys and status lists (the shared cache stays)."""
+    _memo.clear()
+
+
+def _cached(name: str, restore: Callable[[Any], Any] | None = None) -> Any:
+    """The value cached under `name`, from the memo or else the shared cache (then memoised
+    until the shared entry expires, made usable by `restore`); None when neither has it."""
+    found = _memo.get(name)
+    if found is not None:
+        if found[0] > _now():
+            return found[1]
+        _memo.pop(name, None)
+    shared = cache.get(name)
+    if not isinstance(shared, tuple) or len(shared) != 2 or shared[0] <= _now():
+        return None
+    expires, value = shared
+    usable = restore(value) if restore else value
+    _remember(name, expires, usable)
+    return usable
+
+
+def _store(name: str, value: Any, seconds: int, usable: Any = None) -> None:
+    """Cache `value` under `name` for `seconds`, shared and in the memo (as `usable`, when it
+    differs from what the shared cache holds)."""
+    expires = _now() + seconds
+    cache.set(name, (expires, value), seconds)
+    _remember(name, expires, value if usable is None else usable)
+
+
+def _now() -> float:
+    """The clock the cached entries expire by (seconds since the epoch)."""
+    return time.time()
+
+
+def _remember(name: str, expires: float, value: Any) -> None:
+    if len(_memo) >= _MEMO_MAX:
+        _memo.clear()
+    _memo[name] = (expires, value)
 
 
 def _status_key(issuer: str) -> statuslist.StatusListKeyLookup:
@@ -202,7 +260,7 @@ def _cache_seconds(token: str) -> int:
 @lru_cache(maxsize=1024)
 def _cache_key(kind: str, value: str) -> str:
     # Short: Django checks every character of a cache key on every use.
-    return f"credentials:{kind}:{hashlib.blake2b(value.encode(), digest_size=16).hexdigest()}"
+    return f"credentials:v2:{kind}:{hashlib.blake2b(value.encode(), digest_size=16).hexdigest()}"
 
 
 def _unavailable(detail: str) -> CredentialRejected:

@@ -2,12 +2,13 @@
 configuration, their keys and status lists are fetched over HTTP (here: from this node under
 their base URL) and cached, and what cannot be checked is refused with a reason."""
 
+import time
 from typing import Any
 
 import pytest
 from django.core.cache import cache
 
-from lifegate.credentials import keys, verifying
+from lifegate.credentials import keys, trust, verifying
 from lifegate.credentials.models import PresentationRequest
 from lifegate.credentials.revocation import revoke
 from lifegate.credentials.tests.conftest import BASE_URL
@@ -81,7 +82,8 @@ def test_a_peers_status_list_is_cached_for_its_ttl_and_revocation_shows_after_it
     second = ask()
     cached = answer(second, presentation(credential, second, TITLE_AND_LEVEL))
     fetched_for_cached = len(nodes.calls) - fetched
-    cache.clear()  # the ttl has passed
+    later = time.time() + trust.STATUS_CACHE_MAX_SECONDS + 1
+    monkeypatch.setattr(trust, "_now", lambda: later)  # the ttl has passed
     third = ask()
     fresh = answer(third, presentation(credential, third, TITLE_AND_LEVEL))
 
