@@ -2,7 +2,10 @@
 
 Requester side (the person in a journey step): ask for evidence, look at what was received,
 remove it. Provider side (the person coming from another node, or from this node's own step):
-the preview of exactly what would be shared, with "Share" and "Do not share"."""
+the preview of exactly what would be shared, with "Share" and "Do not share". A
+representative acting for the person sees and decides it for them when the request comes
+from a step on this node that their mandate covers; another node's request is the person's
+own to decide."""
 
 from uuid import UUID
 
@@ -15,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lifegate.core.origins import allow_form_targets
+from lifegate.core.subject import Subject
 from lifegate.exchange import delivery, provider, services
 from lifegate.exchange import received as received_evidence
 from lifegate.exchange.models import EvidencePreview, EvidenceRequest
@@ -24,6 +28,7 @@ from lifegate.identity.decorators import login_required
 from lifegate.identity.session import Authentication
 from lifegate.journeys import access
 from lifegate.mandates import acting
+from lifegate.mandates.actions import JOURNEYS_SUBMIT
 from lifegate.transparency.services import Actor
 
 PREVIEW_LEVEL: LevelOfAssurance = "substantial"
@@ -99,8 +104,49 @@ def discard(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
 # Provider side
 
 
-def _viewer(request: HttpRequest) -> Actor:
-    return Actor(kind="person", subject=_auth(request).subject)
+class ActingElsewhere(Exception):
+    """A representative at the preview of a request from another node: consent there is the
+    person's own (the requesting node cannot know this node's mandates)."""
+
+
+def _deciding(request: HttpRequest, found: EvidencePreview) -> tuple[Subject, Actor]:
+    """Whose preview the logged-in person may see and decide, and as which actor: their own;
+    or, while acting for someone, that person's, when the request comes from a journey on
+    this node and the mandate covers its step (as it had to when the step asked). Raises
+    ActingElsewhere for another node's request, `acting.NotPermitted` when not covered."""
+    chosen = acting.acting_for(request)
+    if chosen is None:
+        return _auth(request).subject, Actor(kind="person", subject=_auth(request).subject)
+    asked = _asked_here(found)
+    if asked is None:
+        raise ActingElsewhere
+    step = asked.step
+    acting.legal_subject(
+        request,
+        JOURNEYS_SUBMIT,
+        service=step.service_slug,
+        life_event=step.journey.life_event_slug,
+    )
+    return chosen.subject, acting.actor(request)
+
+
+def _asked_here(found: EvidencePreview) -> EvidenceRequest | None:
+    """The request of this node's own journey that the preview answers, if it is one."""
+    if found.requester_node != settings.NODE_ID:
+        return None
+    try:
+        request_id = UUID(found.request_id)
+    except ValueError:
+        return None
+    return (
+        EvidenceRequest.objects.select_related("step__journey")
+        .filter(pk=request_id, provider_node=settings.NODE_ID)
+        .first()
+    )
+
+
+def _acting_elsewhere(request: HttpRequest) -> HttpResponse:
+    return render(request, "exchange/acting_elsewhere.html", status=403)
 
 
 @login_required(PREVIEW_LEVEL)
@@ -110,7 +156,10 @@ def preview(request: HttpRequest, preview_id: UUID) -> HttpResponse:
     if found.status != EvidencePreview.Status.AWAITING_CONSENT:
         return render(request, "exchange/preview_closed.html", {"preview": found}, status=410)
     try:
-        shown = provider.show_preview(found, _auth(request).subject, _viewer(request))
+        subject, actor = _deciding(request, found)
+        shown = provider.show_preview(found, subject, actor)
+    except ActingElsewhere:
+        return _acting_elsewhere(request)
     except provider.NotYourPreview:
         return render(request, "exchange/not_yours.html", status=403)
     context = {"shown": shown, "preview": found, "node_country": settings.NODE_COUNTRY}
@@ -126,11 +175,12 @@ def decide(request: HttpRequest, preview_id: UUID) -> HttpResponse:
     choice = request.POST.get("decision")
     if choice not in ("share", "decline"):
         return HttpResponseRedirect(reverse("exchange:preview", args=[preview_id]))
-    get_object_or_404(EvidencePreview, pk=preview_id)
+    found = get_object_or_404(EvidencePreview, pk=preview_id)
     try:
-        decided = provider.decide(
-            preview_id, _auth(request).subject, _viewer(request), share=choice == "share"
-        )
+        subject, actor = _deciding(request, found)
+        decided = provider.decide(preview_id, subject, actor, share=choice == "share")
+    except ActingElsewhere:
+        return _acting_elsewhere(request)
     except provider.NotYourPreview:
         return render(request, "exchange/not_yours.html", status=403)
     except provider.PreviewClosed as closed:
