@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client, override_settings
 from django_tasks_db.models import DBTaskResult
 
@@ -212,23 +212,53 @@ def test_control_characters_reject_only_their_message_and_the_rest_is_stored(
 
 
 @override_settings(INBOX_NOTIFY_BATCH=2)
-def test_a_batch_queues_its_notification_tasks_after_commit_for_every_new_message(
+def test_a_batch_stores_the_notification_tasks_of_its_new_messages_in_its_own_transaction(
     personas: dict[str, DemoPersona],
     agency: PublicOrganisation,
     agency_actor: Actor,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     send_messages(agency, [new_message(personas["parent"], "old")], actor=agency_actor)
+    DBTaskResult.objects.all().delete()
     batch = [new_message(personas["parent"], key) for key in ("old", "n1", "n2", "n3", "n4")]
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks() as after_commit:
         results = send_messages(agency, batch, actor=agency_actor)
-        assert not DBTaskResult.objects.filter(task_path=NOTIFY_TASK).exists()
 
+    assert after_commit == []  # nothing waits for the commit: the tasks commit with the rows
     tasks = DBTaskResult.objects.filter(task_path=NOTIFY_TASK)
     assert tasks.count() == 2
     queued = [i for task in tasks for i in task.args_kwargs["args"][0]]
     assert sorted(queued) == sorted(str(r.message_id) for r in results[1:])
+
+
+def test_a_send_rolled_back_leaves_no_notification_task_behind(
+    personas: dict[str, DemoPersona], agency: PublicOrganisation, agency_actor: Actor
+) -> None:
+    with pytest.raises(RuntimeError), transaction.atomic():
+        send_messages(agency, [new_message(personas["parent"], "gone")], actor=agency_actor)
+        raise RuntimeError("the caller's transaction fails after the send")
+
+    assert not Message.objects.filter(idempotency_key="gone").exists()
+    assert not DBTaskResult.objects.filter(task_path=NOTIFY_TASK).exists()
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}})
+def test_another_task_backend_gets_the_notification_tasks_only_after_the_commit(
+    personas: dict[str, DemoPersona],
+    agency: PublicOrganisation,
+    agency_actor: Actor,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.tasks import default_task_backend
+
+    with django_capture_on_commit_callbacks(execute=True) as after_commit:
+        [result] = send_messages(agency, [new_message(personas["parent"], "k")], actor=agency_actor)
+        assert default_task_backend.results == []  # type: ignore[attr-defined]
+
+    assert len(after_commit) == 1
+    [queued] = default_task_backend.results  # type: ignore[attr-defined]
+    assert queued.args == [[str(result.message_id)]]
 
 
 def test_the_bulk_answer_has_the_documented_shape(
