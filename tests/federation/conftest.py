@@ -50,13 +50,16 @@ def _in_xdist_group(config: pytest.Config, item: pytest.Item) -> None:
 
 def _postgres_server() -> tuple[str, str]:
     """The test run's PostgreSQL server (without database) and a database name prefix of
-    this run's own, or ("", "") for SQLite."""
+    this run's own, and of this xdist worker's own (as pytest-django names its test
+    databases), or ("", "") for SQLite."""
     url = os.environ.get("DATABASE_URL", "")
     parts = urlsplit(url)
     if not parts.scheme.startswith("postgres"):
         return "", ""
     server = urlunsplit((parts.scheme, parts.netloc, "", parts.query, ""))
-    return server, f"{parts.path.strip('/') or 'lifegate'}_federation"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    suffix = f"_{worker}" if worker else ""
+    return server, f"{parts.path.strip('/') or 'lifegate'}_federation{suffix}"
 
 
 @pytest.fixture(scope="session")

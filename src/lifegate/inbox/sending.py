@@ -1,6 +1,6 @@
 """Sending messages: each message is checked on its own, the valid ones are stored once per
-idempotency key, counted in the recipient's mailbox, recorded in the processing log, and
-handed to the notification task after the transaction commits.
+idempotency key, counted in the recipient's mailbox, recorded in the processing log, and handed to the
+notification tasks (`send_tasks`: with the database task backend, in the same transaction).
 
 A batch never fails as a whole for one bad message: every message gets its own outcome
 (created, duplicate, or rejected with RFC 9457 problem details)."""
@@ -16,14 +16,13 @@ from functools import cached_property
 from json.encoder import encode_basestring_ascii as _json_string
 from uuid import UUID
 
-from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connection, router, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from lifegate.catalogue.models import PublicOrganisation
 from lifegate.core.subject import Subject
-from lifegate.inbox import send_checks, send_rows
+from lifegate.inbox import send_checks, send_rows, send_tasks
 from lifegate.inbox.models import Attachment, Mailbox, Message, attachment_storage
 from lifegate.inbox.send_checks import SYSTEM_KEY_PREFIX, Problem
 from lifegate.journeys.models import AgencyClient, Submission
@@ -254,7 +253,7 @@ def _store(
                     data_categories=("message",),
                     started_at=now,
                 )
-                _queue_notifications([str(c.row_id) for c in created])
+                send_tasks.queue_notifications([str(c.row_id) for c in created])
         committed = True
     except AttachmentStorageFull:
         # The whole chunk was rolled back: none of its new messages exists, so neither they
@@ -382,44 +381,3 @@ def _mailbox_upsert(rows: str) -> str:
         f" message_count = {table}.message_count + excluded.message_count,"
         " updated_at = excluded.updated_at"
     )
-
-
-def _queue_notifications(message_ids: list[str]) -> None:
-    """Queue the notification tasks of new messages, inside the send's transaction.
-
-    When the tasks are rows in this same database (the database task backend), they are
-    written in the transaction that stores the messages: they commit together or not at all,
-    and no worker sees them before the messages exist. Another backend gets them only after
-    the commit (a worker could otherwise look for messages not yet there), robustly: failing
-    to enqueue must not undo a committed send, and the sweep (`notify_pending`) picks up
-    messages whose task never got queued."""
-    if _tasks_stored_here():
-        _enqueue_notifications(message_ids)
-    else:
-        transaction.on_commit(lambda: _notify_later(message_ids), robust=True)
-
-
-def _tasks_stored_here() -> bool:
-    """Whether the task backend keeps its tasks in the database the messages are sent in."""
-    from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
-
-    from lifegate.inbox.tasks import notify_messages
-
-    return isinstance(notify_messages.get_backend(), DatabaseBackend) and (
-        router.db_for_write(DBTaskResult) == connection.alias
-    )
-
-
-def _notify_later(message_ids: list[str]) -> None:
-    # One transaction for all the tasks: one commit to wait for instead of one per task. If
-    # one fails, none is queued; the sweep queues them all.
-    with transaction.atomic():
-        _enqueue_notifications(message_ids)
-
-
-def _enqueue_notifications(message_ids: list[str]) -> None:
-    from lifegate.inbox.tasks import notify_messages
-
-    for start in range(0, len(message_ids), settings.INBOX_NOTIFY_BATCH):
-        notify_messages.enqueue(message_ids[start : start + settings.INBOX_NOTIFY_BATCH])
