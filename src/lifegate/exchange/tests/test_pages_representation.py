@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from lifegate.exchange.models import EvidencePreview, EvidenceRequest
 from lifegate.exchange.tests.local_fixtures import ExchangeFixture
+from lifegate.exchange.tests.test_pages import _ask
 from lifegate.inbox.tests.test_representation import act_for, assert_on_behalf
 from lifegate.mandates.models import ScopeKind
 from lifegate.mandates.scopes import Scope
@@ -25,13 +26,6 @@ def _grant(exchange: ExchangeFixture, scope: Scope) -> None:
     grant_active(exchange.subject, exchange.other, [scope], *period(), person(exchange.subject))
 
 
-def _ask_url(exchange: ExchangeFixture) -> str:
-    step = exchange.step
-    return reverse(
-        "exchange:ask", args=[exchange.journey.pk, step.service_slug, exchange.birth.slug]
-    )
-
-
 @pytest.fixture
 def representative(client: Client, exchange: ExchangeFixture) -> Client:
     """`exchange.other`, logged in and acting for `exchange.subject` with a mandate for the
@@ -42,18 +36,10 @@ def representative(client: Client, exchange: ExchangeFixture) -> Client:
     return client
 
 
-def _asked(client: Client, exchange: ExchangeFixture) -> EvidencePreview:
-    response = client.post(_ask_url(exchange))
-    assert response.status_code == 302
-    preview = EvidencePreview.objects.get()
-    assert response["Location"].endswith(reverse("exchange:preview", args=[preview.pk]))
-    return preview
-
-
 def test_a_representative_sees_the_preview_for_the_person_in_both_languages(
     representative: Client, exchange: ExchangeFixture
 ) -> None:
-    preview = _asked(representative, exchange)
+    preview = _ask(representative, exchange)
 
     page = representative.get(reverse("exchange:preview", args=[preview.pk]))
     representative.cookies.load({"django_language": "en"})
@@ -71,7 +57,7 @@ def test_a_representative_sees_the_preview_for_the_person_in_both_languages(
 def test_a_representative_shares_for_the_person_and_it_is_recorded_on_their_behalf(
     representative: Client, exchange: ExchangeFixture
 ) -> None:
-    preview = _asked(representative, exchange)
+    preview = _ask(representative, exchange)
 
     done = representative.post(reverse("exchange:decide", args=[preview.pk]), {"decision": "share"})
 
@@ -85,7 +71,7 @@ def test_a_mandate_that_does_not_cover_the_step_shows_nothing_and_decides_nothin
     client: Client, exchange: ExchangeFixture
 ) -> None:
     log_in_as(client, exchange.subject)
-    preview = _asked(client, exchange)
+    preview = _ask(client, exchange)
     _grant(exchange, Scope(ScopeKind.INBOX_READ))
     other = Client()
     log_in_as(other, exchange.other)
@@ -103,7 +89,7 @@ def test_a_mandate_that_does_not_cover_the_step_shows_nothing_and_decides_nothin
 def test_another_nodes_request_is_the_persons_own_to_decide(
     representative: Client, exchange: ExchangeFixture
 ) -> None:
-    preview = _asked(representative, exchange)
+    preview = _ask(representative, exchange)
     EvidencePreview.objects.filter(pk=preview.pk).update(requester_node="ee")
 
     page = representative.get(reverse("exchange:preview", args=[preview.pk]))
