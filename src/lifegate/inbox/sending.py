@@ -1,6 +1,7 @@
 """Sending messages: each message is checked on its own, the valid ones are stored once per
-idempotency key, counted in the recipient's mailbox, recorded in the processing log, and handed to the
-notification tasks (`send_tasks`: with the database task backend, in the same transaction).
+idempotency key, counted in the recipient's mailbox, recorded in the processing log, and
+handed to the notification tasks (`send_tasks`: with the database task backend, in the same
+transaction).
 
 A batch never fails as a whole for one bad message: every message gets its own outcome
 (created, duplicate, or rejected with RFC 9457 problem details)."""
