@@ -260,7 +260,7 @@ def accept(code: str, representative: Subject, actor: Actor) -> list[Mandate]:
         mandates = list(pending)
         if not mandates:  # the principal withdrew every mandate of the invitation
             raise MandateRefused("code-unknown")
-        if all(mandate.valid_until < now.date() for mandate in mandates):
+        if all(mandate.valid_until < timezone.localdate(now) for mandate in mandates):
             raise MandateRefused("period-past")
         _check_representative(principal_of(mandates[0]), representative)
         for mandate in mandates:
@@ -294,7 +294,7 @@ def accept_offer(mandate_id: UUID | str, representative: Subject, actor: Actor) 
         mandates = list(offer) if mandate.invitation_id else [mandate]
         if mandate.invitation is not None and mandate.invitation.expires_at <= now:
             raise MandateRefused("offer-expired")
-        if all(m.valid_until < now.date() for m in mandates):
+        if all(m.valid_until < timezone.localdate(now) for m in mandates):
             raise MandateRefused("period-past")
         for pending in mandates:
             _activate(pending, representative, now)

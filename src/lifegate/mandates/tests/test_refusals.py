@@ -1,8 +1,9 @@
 """Every bad input is refused with a clear reason, and leaves no mandate, invitation or
 processing record behind."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import override_settings
@@ -170,6 +171,19 @@ def test_code_whose_period_has_passed_is_refused(personas: dict[str, DemoPersona
     code = invite(personas)
     yesterday = timezone.localdate() - timedelta(days=1)
     Mandate.objects.update(valid_from=yesterday, valid_until=yesterday)
+    assert refused_accept(code, personas["student"].subject) == "period-past"
+
+
+def test_a_period_that_ended_yesterday_is_past_just_after_midnight_in_the_netherlands(
+    personas: dict[str, DemoPersona], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Mandate periods are Dutch calendar days: at half past midnight there, when it is still
+    the day before in UTC, a mandate that ended yesterday has ended."""
+    code = invite(personas)
+    half_past_midnight = datetime(2026, 11, 24, 0, 30, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    monkeypatch.setattr(timezone, "now", lambda: half_past_midnight.astimezone(UTC))
+    Mandate.objects.update(valid_from=date(2026, 11, 23), valid_until=date(2026, 11, 23))
+
     assert refused_accept(code, personas["student"].subject) == "period-past"
 
 
