@@ -92,8 +92,8 @@ class MandateOut(Schema):
     id: UUID
     person: str | None = Field(
         description="In the list: the other person's name, i.e. the representative of a "
-        "mandate given (null while its invitation is not accepted) or the principal of one "
-        "received. Null in the answers to changes."
+        "mandate given (null until its invitation is accepted, for good if it ended before) or "
+        "the principal of one received. Null in the answers to changes."
     )
     scope: ScopeOut
     valid_from: date

@@ -98,3 +98,9 @@ class Mandate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope_kind} {self.id}"
+
+    @property
+    def agreed(self) -> bool:
+        """Whether the representative ever accepted. Until then a BSN the principal typed in
+        must not turn into a name, not even after the offer was withdrawn."""
+        return self.accepted_at is not None

@@ -41,8 +41,8 @@ def _representative_name(mandate: Mandate) -> str:
     representative = representative_of(mandate)
     if representative is None:
         return _("the person you gave the invitation code to")
-    if mandate.status == Mandate.Status.INVITED:
-        # Not accepted yet: a BSN typed in must not turn into a name before its owner agrees.
+    if not mandate.agreed:
+        # Never accepted: a BSN typed in must not turn into a name before its owner agrees.
         return _("the person you chose")
     name = full_name(representative)
     if not name:

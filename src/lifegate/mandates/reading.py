@@ -106,12 +106,9 @@ def overview(subject: Subject, actor: Actor) -> Overview:
         return names[other]
 
     # A representative's name shows once they accepted: a BSN typed in by the principal does
-    # not turn into a name before its owner agrees.
+    # not turn into a name before its owner agrees (withdrawing the offer does not either).
     given = [
-        Listed(
-            mandate,
-            name_of(representative_of(mandate)) if mandate.status != Mandate.Status.INVITED else "",
-        )
+        Listed(mandate, name_of(representative_of(mandate)) if mandate.agreed else "")
         for mandate in mine.given
     ]
     received = [Listed(mandate, name_of(principal_of(mandate))) for mandate in mine.received]

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 
 from lifegate.core.subject import Subject
+from lifegate.inbox.models import Message
 from lifegate.mandates import services
 from lifegate.mandates.errors import MESSAGES
 from lifegate.mandates.models import Mandate, MandateInvitation
@@ -19,11 +20,14 @@ from lifegate.mandates.tests.conftest import person
 from lifegate.mandates.tests.web import (
     counts,
     frozen_limiter_clock,
+    grant_form,
     grant_inbox,
     invite,
     log_in_as,
+    name_of,
 )
 from lifegate.registries.personas import DemoPersona
+from lifegate.transparency.services import subject_hash
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +167,31 @@ def test_ending_needs_a_post(client: Client, elderly: Subject, student: Subject)
     assert client.get(reverse("mandates:end", args=[mandate.pk])).status_code == 405
     mandate.refresh_from_db()
     assert mandate.status == Mandate.Status.ACTIVE
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_withdrawing_an_offer_by_bsn_never_turns_the_number_into_a_name(
+    client: Client, elderly: Subject, student: Subject, language: str
+) -> None:
+    # Otherwise typing in any BSN and withdrawing at once would be a BSN-to-name lookup.
+    headers = {"accept-language": language}
+    client.post(reverse("mandates:grant"), grant_form(bsn=student.value), headers=headers)
+    mandate = Mandate.objects.get()
+
+    client.post(reverse("mandates:end", args=[mandate.pk]), headers=headers)
+
+    mandate.refresh_from_db()
+    assert mandate.status == Mandate.Status.ENDED
+    name = name_of(student)
+    page = client.get(reverse("mandates:overview"), headers=headers).content.decode()
+    assert name not in page
+    with translation.override(language):
+        said = escape(
+            translation.gettext("The person you chose (the offer ended before they accepted)")
+        )
+    assert said in page
+    listed = client.get("/api/mandates/", headers=headers).json()
+    assert [entry["person"] for entry in listed["given"]] == [None]
+    notices = Message.objects.filter(recipient_hash=subject_hash(elderly))
+    assert notices.count() == 2  # offered, then withdrawn
+    assert not any(name in notice.body or name in notice.subject for notice in notices)
