@@ -44,15 +44,11 @@ def present(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _decide(request, asked)
     subject = _auth(request).subject
-    choices = [
-        (credential, wallet.shared_rows(credential, asked.query))
-        for credential in wallet.matching_credentials(subject, asked)
-    ]
     context: dict[str, Any] = {
         "asked": asked,
         "kind": wallet.credential_type_of(asked.query),
         "asked_labels": _asked_labels(asked),
-        "choices": choices,
+        "choices": wallet.choices(subject, asked, actor=Actor(kind="person", subject=subject)),
         "client_id": client_id or "",
     }
     return render(request, "credentials/present.html", context)

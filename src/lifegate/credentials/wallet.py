@@ -284,6 +284,25 @@ def shared_rows(credential: IssuedCredential, query: dcql.CredentialQuery) -> li
     return [(kind.claim_label(name), claims[name]) for name in query.claims if name in claims]
 
 
+def choices(
+    subject: Subject, request: WalletRequest, *, actor: Actor
+) -> list[tuple[IssuedCredential, list[tuple[str, Any]]]]:
+    """The person's credentials that can answer `request`, each with the rows "Share" would
+    send. Showing them reads the claims: recorded per credential, shared or not."""
+    offered = []
+    for credential in matching_credentials(subject, request):
+        rows = shared_rows(credential, request.query)
+        record_processing(
+            name=f"credentials.present-preview.{credential.credential_type.slug}"[:120],
+            subject=subject,
+            activity=issuing.ACTIVITY,
+            actor=actor,
+            data_categories=list(request.query.claims),
+        )
+        offered.append((credential, rows))
+    return offered
+
+
 def own_credential(subject: Subject, credential_id: UUID | str) -> IssuedCredential:
     """One of the person's portal-wallet credentials; WalletRefusal (not-available) else."""
     found = (

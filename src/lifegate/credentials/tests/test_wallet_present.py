@@ -107,6 +107,11 @@ def test_the_page_shows_who_asks_what_and_exactly_what_would_be_sent(
     made.refresh_from_db()
     assert made.status == "pending"  # nothing was sent by looking
     assert presented(person) == []
+    # but the values on the page were read from the person's credential
+    [shown] = ProcessingRecord.objects.filter(
+        data_subject_hash=subject_hash(person), name="credentials.present-preview.diploma"
+    )
+    assert (shown.actor_kind, shown.data_categories) == ("person", TITLE_AND_LEVEL)
 
 
 def test_share_sends_only_the_claims_asked_and_the_verifier_sees_them_valid(
