@@ -103,6 +103,7 @@ def test_a_visitor_asks_in_their_own_words_and_follows_a_suggestion(page, demo_s
         suggestion = page.locator("#suggestion-1")
         expect(suggestion.get_by_role("heading", level=3)).to_have_text(first)
         expect(suggestion.locator(".lg-reasons li").first).to_be_visible()
+        assert page.url == f"{demo_site.url}/assistant/"  # the question stays out of the URL
         assert_accessible(page)
 
     event = QUESTIONS[language][-1][1]

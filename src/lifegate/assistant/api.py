@@ -1,4 +1,5 @@
-"""The assistant API under /api/assistant/: "what do I need to do?" as a GET.
+"""The assistant API under /api/assistant/: "what do I need to do?", asked with a POST (the
+question in the JSON body, out of URLs and the access logs of proxies) or, for links, a GET.
 
 The answer is never cached and never stored; the question is not logged. An empty or
 over-long question is a 400 problem that does not repeat it."""
@@ -94,29 +95,44 @@ def _message(answer: services.Answer) -> str:
     ) % {"count": count}
 
 
-@router.get(
+@router.post(
     "/",
     response=AnswerOut,
     operation_id="askAssistant",
     openapi_extra=problem_responses(400),
 )
-def ask(request: HttpRequest, response: HttpResponse, params: Query[AssistantQuery]) -> Any:
+def ask(request: HttpRequest, response: HttpResponse, question: AssistantQuery) -> Any:
     """The life events and services that match a situation described in Dutch or English,
     best first, each with why it matched, where to start, and the agencies' phone, counter
     and chat channels. Only catalogue content is returned. When nothing matches well,
     `matched` is false, `suggestions` is empty and `helpdesk` says whom to contact."""
+    return _answer(request, response, question)
+
+
+@router.get(
+    "/",
+    response=AnswerOut,
+    operation_id="askAssistantByLink",
+    openapi_extra=problem_responses(400),
+)
+def ask_by_link(request: HttpRequest, response: HttpResponse, params: Query[AssistantQuery]) -> Any:
+    """As `askAssistant`, with the question in the query string: for links. What a person
+    typed belongs in a POST, where it stays out of URLs and logs."""
+    return _answer(request, response, params)
+
+
+def _answer(request: HttpRequest, response: HttpResponse, params: AssistantQuery) -> Any:
     patch_cache_control(response, no_store=True, private=True)
     with translation.override(params.lang):
         try:
             answer = services.ask(params.q, params.lang)
         except services.InvalidQuestion as invalid:
             return problem_response(
-                request, 400, "Invalid question", str(invalid), "invalid-question"
+                request, 400, _("Invalid question"), str(invalid), "invalid-question"
             )
-        body = {
+        return {
             "matched": answer.matched,
             "message": _message(answer),
             "suggestions": [_suggestion_out(request, s) for s in answer.suggestions],
             "helpdesk": agencies_out(answer.helpdesk),
         }
-    return body

@@ -1,16 +1,18 @@
-"""The assistant's pages: ask (GET, works without JavaScript) and share a question (POST, only
-with the ticked box). Answers are never cached: the page holds the person's question."""
+"""The assistant's pages: ask and share a question (only with the ticked box); both work
+without JavaScript. Answers are never cached: the page holds the person's question.
 
-from urllib.parse import urlencode
+The forms post the question, so that what a person typed (a citizen service number, say)
+stays out of URLs: access logs of proxies, browser history, the language switch's `next`.
+A link with `?q=` still works."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from lifegate.assistant import services
 
@@ -24,13 +26,27 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
+# Asking changes nothing and keeps nothing, so a forged request gains nothing: no CSRF token,
+# which lets the header form on every (cacheable) page post without one.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
 def ask(request: HttpRequest) -> HttpResponse:
     """The question form; with `q`, the suggestions for it or a clear "no match" with the
     helpdesk. An empty or over-long question gets a readable message (400)."""
-    context: dict[str, object] = {"max_length": services.MAX_QUESTION_LENGTH, "question": ""}
+    params = request.POST if request.method == "POST" else request.GET
+    if "q" not in params:
+        return _answer_page(request, None)
+    return _answer_page(request, params["q"])
+
+
+def _answer_page(request: HttpRequest, question: str | None, shared: bool = False) -> HttpResponse:
+    context: dict[str, object] = {
+        "max_length": services.MAX_QUESTION_LENGTH,
+        "question": "",
+        "shared": shared,
+    }
     status = 200
-    if "q" in request.GET:
-        question = request.GET["q"]
+    if question is not None:
         context["question"] = question.strip()[: services.MAX_QUESTION_LENGTH]
         try:
             context["answer"] = services.ask(question, _language())
@@ -42,8 +58,8 @@ def ask(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def share(request: HttpRequest) -> HttpResponse:
-    """Keep the question, anonymised, when the box is ticked; otherwise keep nothing. Back to
-    the answer either way, with a message saying what happened."""
+    """Keep the question, anonymised, when the box is ticked; otherwise keep nothing. The
+    answer again either way, with a message saying what happened."""
     question = request.POST.get("q", "")
     consent = request.POST.get("consent") == "yes"
     try:
@@ -61,5 +77,4 @@ def share(request: HttpRequest) -> HttpResponse:
         messages.success(
             request, _("Thank you. Your question was kept without numbers, addresses or names.")
         )
-    target = reverse("assistant:ask") + "?" + urlencode({"q": question.strip(), "shared": "1"})
-    return HttpResponseRedirect(target)
+    return _answer_page(request, question, shared=True)

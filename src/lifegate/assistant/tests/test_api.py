@@ -1,4 +1,4 @@
-"""GET /api/assistant/: ranked suggestions with reasons and channels, in the requested
+"""POST (and GET) /api/assistant/: ranked suggestions with reasons and channels, in the requested
 language, and 400 problem details for bad questions."""
 
 from typing import Any
@@ -115,9 +115,30 @@ def test_bad_input_is_a_400_problem_that_does_not_repeat_the_question(
         assert params["q"] not in response.content.decode()
 
 
-def test_the_operation_is_documented(client: Client) -> None:
+@pytest.mark.parametrize(
+    ("method", "operation_id"), [("post", "askAssistant"), ("get", "askAssistantByLink")]
+)
+def test_the_operation_is_documented(client: Client, method: str, operation_id: str) -> None:
     document = client.get("/api/openapi.json").json()
-    operation = document["paths"]["/api/assistant/"]["get"]
-    assert operation["operationId"] == "askAssistant"
+    operation = document["paths"]["/api/assistant/"][method]
+    assert operation["operationId"] == operation_id
     assert operation["description"] and operation["tags"] == ["assistant"]
     assert "400" in operation["responses"]
+
+
+def test_a_link_with_the_question_in_the_url_gets_the_same_answer(
+    catalogue: LoadReport, client: Client
+) -> None:
+    posted = answer(client, q="my father passed away", lang="en")
+    linked = ask_api(client, by_link=True, q="my father passed away", lang="en")
+    assert linked.status_code == 200 and linked.json() == posted
+
+
+@pytest.mark.parametrize(
+    ("language", "title"), [("nl", "Ongeldige vraag"), ("en", "Invalid question")]
+)
+def test_an_empty_question_is_refused_in_the_language_asked_for(
+    catalogue: LoadReport, client: Client, language: str, title: str
+) -> None:
+    response = ask_api(client, q=" ", lang=language)
+    assert response.status_code == 400 and response.json()["title"] == title

@@ -15,7 +15,12 @@ PAGE = "/assistant/"
 
 
 def page(client: Client, language: str = "en", **params: str) -> tuple[int, str]:
-    response = client.get(PAGE, params, HTTP_ACCEPT_LANGUAGE=language)
+    """The page, with the question posted as its form does."""
+    response = (
+        client.post(PAGE, params, HTTP_ACCEPT_LANGUAGE=language)
+        if params
+        else client.get(PAGE, HTTP_ACCEPT_LANGUAGE=language)
+    )
     assert response["Content-Language"] == language
     return response.status_code, response.content.decode()
 
@@ -83,8 +88,26 @@ def test_an_empty_or_overlong_question_gets_a_readable_message(
     assert 'id="answer"' not in html
 
 
+def test_the_forms_post_the_question_so_that_it_stays_out_of_urls(
+    catalogue: LoadReport, client: Client
+) -> None:
+    # A question may hold a citizen service number: a URL ends up in proxy logs and history.
+    csrf_checking = Client(enforce_csrf_checks=True)
+    html = csrf_checking.get(PAGE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="answer"' not in html and '<form method="post" action="/assistant/"' in html
+    answered = csrf_checking.post(PAGE, {"q": "paspoort"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert answered.status_code == 200 and 'id="suggestion-1"' in answered.content.decode()
+
+
+def test_a_link_with_the_question_still_gets_the_answer(
+    catalogue: LoadReport, client: Client
+) -> None:
+    response = client.get(PAGE, {"q": "paspoort"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200 and 'id="suggestion-1"' in response.content.decode()
+
+
 def test_the_answer_is_never_cached(catalogue: LoadReport, client: Client) -> None:
-    response = client.get(PAGE, {"q": "paspoort"})
+    response = client.post(PAGE, {"q": "paspoort"})
     assert "no-store" in response["Cache-Control"]
     assert "private" in response["Cache-Control"]
 
@@ -94,7 +117,7 @@ def test_every_page_has_the_question_form_in_its_header(
 ) -> None:
     for path in ("/", "/catalogue/life-events/", "/catalogue/services/child-benefit/"):
         html = client.get(path, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-        assert 'action="/assistant/"' in html, path
+        assert 'method="post" action="/assistant/"' in html, path
         assert '<label class="utrecht-form-label" for="lg-ask-question">' in html, path
 
 
@@ -103,8 +126,9 @@ def test_the_question_is_not_logged(
 ) -> None:
     secret = "mijn buurman Pietersen 06-12345678 verhuist"
     with caplog.at_level(logging.DEBUG):
+        client.post(PAGE, {"q": secret})
+        client.post(PAGE, {"q": secret + "x" * MAX_QUESTION_LENGTH})
         client.get(PAGE, {"q": secret})
-        client.get(PAGE, {"q": secret + "x" * MAX_QUESTION_LENGTH})
-        client.get("/api/assistant/", {"q": secret})
+        client.post("/api/assistant/", {"q": secret}, content_type="application/json")
     assert caplog.records, "nothing was captured: the check would prove nothing"
     assert all("Pietersen" not in record.getMessage() for record in caplog.records)
