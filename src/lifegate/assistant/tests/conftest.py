@@ -14,8 +14,11 @@ def catalogue(db: None) -> LoadReport:
     return load_catalogue()
 
 
-def ask_api(client: Client, *, by_link: bool = False, **params: Any) -> Any:
-    """POST /api/assistant/ (GET with `by_link`) and return the response."""
-    if by_link:
-        return client.get("/api/assistant/", params)
+def ask_api(client: Client, **params: Any) -> Any:
+    """POST /api/assistant/ and return the response."""
     return client.post("/api/assistant/", params, content_type="application/json")
+
+
+def ask_api_by_link(client: Client, **params: Any) -> Any:
+    """GET /api/assistant/?q=... and return the response."""
+    return client.get("/api/assistant/", params)

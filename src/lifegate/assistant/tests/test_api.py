@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from lifegate.assistant.services import MAX_QUESTION_LENGTH
-from lifegate.assistant.tests.conftest import ask_api
+from lifegate.assistant.tests.conftest import ask_api, ask_api_by_link
 from lifegate.catalogue.loader import LoadReport
 
 pytestmark = pytest.mark.django_db
@@ -130,7 +130,7 @@ def test_a_link_with_the_question_in_the_url_gets_the_same_answer(
     catalogue: LoadReport, client: Client
 ) -> None:
     posted = answer(client, q="my father passed away", lang="en")
-    linked = ask_api(client, by_link=True, q="my father passed away", lang="en")
+    linked = ask_api_by_link(client, q="my father passed away", lang="en")
     assert linked.status_code == 200 and linked.json() == posted
 
 
