@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from lifegate.identity.assurance import loa_label
 from lifegate.identity.session import Authentication
 from lifegate.journeys.access import visible_journeys
-from lifegate.journeys.services import JourneySummary, journeys_for
+from lifegate.journeys.services import JourneySummary
 from lifegate.mandates import acting
 from lifegate.mandates.acting import ActingFor
 from lifegate.mandates.actions import INBOX_READ
@@ -82,12 +82,13 @@ def home_page_for(request: HttpRequest) -> HomePage:
     authentication: Authentication = request.authentication  # type: ignore[attr-defined]
     chosen = acting.acting_for(request)
     if chosen is None:
-        return _own_home_page(authentication)
+        return _own_home_page(request, authentication)
     return _home_page_on_behalf(request, authentication, chosen)
 
 
-def _own_home_page(authentication: Authentication) -> HomePage:
-    """The person's own page: their name comes from the register (a logged read)."""
+def _own_home_page(request: HttpRequest, authentication: Authentication) -> HomePage:
+    """The person's own page: their name comes from the register, their plans from the
+    journeys (both logged reads)."""
     actor = Actor(kind="person", subject=authentication.subject)
     person = read_person(
         authentication.subject, actor=actor, activity=HOME_ACTIVITY, purpose_name="portal.home"
@@ -100,7 +101,7 @@ def _own_home_page(authentication: Authentication) -> HomePage:
         display_name=name,
         level_of_assurance=loa_label(authentication.loa),
         sections=_sections(),
-        journeys=journeys_for(authentication.subject),
+        journeys=visible_journeys(request).summaries,
     )
 
 

@@ -5,10 +5,17 @@ from datetime import UTC, datetime
 import pytest
 from django.utils import translation
 
+from lifegate.catalogue.tests.factories import (
+    add_to_event,
+    make_life_event,
+    make_organisation,
+    make_service,
+)
 from lifegate.identity.session import SESSION_KEY, Authentication, session_value
+from lifegate.journeys import services as journeys
 from lifegate.registries.services import demo_personas, load_demo_population
 from lifegate.transparency.models import ProcessingRecord
-from lifegate.transparency.services import subject_hash
+from lifegate.transparency.services import Actor, subject_hash
 
 
 @pytest.fixture
@@ -62,6 +69,23 @@ def test_showing_the_home_page_is_recorded_in_the_processing_log(client, parent)
     records = ProcessingRecord.objects.filter(data_subject_hash=subject_hash(parent.subject))
     assert [r.processing_activity_id for r in records] == ["portal-home"]
     assert records[0].name == "portal.home"
+
+
+def test_the_persons_own_plans_on_the_home_page_are_a_recorded_read(client, parent):
+    event = make_life_event("moving-test", "Verhuizen", "Moving")
+    add_to_event(event, make_service("register-move-test", make_organisation("gemeente-test")), 1)
+    actor = Actor(kind="person", subject=parent.subject)
+    journey = journeys.start_journey(event, journeys.Start(subject=parent.subject, actor=actor))
+    _log_in(client, parent)
+    before = set(ProcessingRecord.objects.values_list("pk", flat=True))
+
+    response = client.get("/", headers={"accept-language": "en"})
+
+    assert f"/journeys/{journey.pk}/" in response.text
+    shown = ProcessingRecord.objects.exclude(pk__in=before).filter(
+        data_subject_hash=subject_hash(parent.subject)
+    )
+    assert sorted(record.name for record in shown) == ["journeys.list", "portal.home"]
 
 
 def test_the_home_page_never_shows_the_bsn(client, parent):
