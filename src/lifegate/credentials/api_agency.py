@@ -196,6 +196,10 @@ def issue_credential(
         issued = _issue(client, body)
     except IssuingRefused as refused:
         return refusal_response(request, refused)
+    for each in issued:
+        if not each.created:
+            # A replay answers with the credential's current state: a read, as a GET is.
+            _record_read(client, each.credential)
     credentials = [_out(each.credential) for each in issued]
     if any(each.created for each in issued):
         if len(issued) == 1:
@@ -235,6 +239,11 @@ def get_credential(
     add_never_cache_headers(response)
     client = _client(request)
     credential = _own_credential(client, credential_id)
+    _record_read(client, credential)
+    return _out(credential)
+
+
+def _record_read(client: AgencyClient, credential: IssuedCredential) -> None:
     record_processing(
         name=f"credentials.agency-api.read.{credential.credential_type.slug}"[:120],
         subject=decrypt_subject(credential.subject_sealed),
@@ -242,7 +251,6 @@ def get_credential(
         actor=_actor(client),
         data_categories=revocation.DATA_CATEGORIES,
     )
-    return _out(credential)
 
 
 def _change(

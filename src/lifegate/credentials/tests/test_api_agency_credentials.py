@@ -93,6 +93,9 @@ def test_issuing_again_with_the_same_reference_answers_200_with_the_same_credent
     assert again["Idempotent-Replayed"] == "true"
     assert again.json()["credentials"][0]["id"] == first["id"]
     assert IssuedCredential.objects.count() == 1
+    # The replay tells the agency the credential's current state: recorded as a read.
+    [read] = ProcessingRecord.objects.filter(name="credentials.agency-api.read.diploma")
+    assert (read.data_subject_hash, read.actor_kind) == (subject_hash(person), "agency")
 
 
 def test_issuing_from_the_register_issues_one_credential_per_diploma(client, duo_api, personas):
