@@ -26,6 +26,8 @@ from django.views.decorators.cache import never_cache
 from lifegate.catalogue.models import FormField, Requirement
 from lifegate.journeys import evidence, services
 from lifegate.journeys.models import AgencyStaff, Submission, SubmittedDocument
+from lifegate.mandates.actions import JOURNEYS_SUBMIT, JOURNEYS_VIEW
+from lifegate.mandates.decision import may
 from lifegate.transparency.services import Actor, record_processing
 
 PAGE_SIZE = 50
@@ -111,16 +113,29 @@ def submission_list(request: HttpRequest, staff: AgencyStaff) -> HttpResponse:
     )
 
 
-def _own_submission(staff: AgencyStaff, submission_id: UUID) -> Submission:
-    """The submission if it was made to the staff member's agency; a 404 otherwise."""
+def _own_submission(
+    staff: AgencyStaff, submission_id: UUID, action: str = JOURNEYS_VIEW
+) -> Submission:
+    """The submission if it was made to the staff member's agency and the decision point lets
+    the agency do `action` for its service (as in the agency API: an agency that is no longer
+    the service's competent authority no longer handles it); a 404 otherwise."""
     submission = (
         Submission.objects.select_related("service__processing_activity")
         .filter(pk=submission_id, organisation=staff.organisation)
         .first()
     )
-    if submission is None:
+    if submission is None or not may(
+        _actor(staff),
+        action,
+        services.submission_subject(submission),
+        service=submission.service_slug,
+    ):
         raise Http404
     return submission
+
+
+def _actor(staff: AgencyStaff) -> Actor:
+    return Actor(kind="agency", organisation=staff.organisation.slug)
 
 
 @staff_required
@@ -128,7 +143,8 @@ def submission_detail(
     request: HttpRequest, staff: AgencyStaff, submission_id: UUID
 ) -> HttpResponse:
     """One submission with its fields and their sources, and the status form."""
-    submission = _own_submission(staff, submission_id)
+    action = JOURNEYS_SUBMIT if request.method == "POST" else JOURNEYS_VIEW
+    submission = _own_submission(staff, submission_id, action)
     allowed = _allowed(submission)
     form = StatusForm(request.POST or None, allowed=allowed)
     if request.method == "POST" and form.is_valid():
@@ -138,7 +154,7 @@ def submission_detail(
                 form.cleaned_data["status"],
                 form.cleaned_data["message"],
                 f"staff:{request.user.get_username()}",
-                Actor(kind="agency", organisation=staff.organisation.slug),
+                _actor(staff),
             )
         except services.InvalidTransition as exc:
             form.add_error(None, str(exc))
@@ -165,7 +181,7 @@ def document_download(
     evidence.record_document_read(
         document,
         subject=services.submission_subject(submission),
-        actor=Actor(kind="agency", organisation=staff.organisation.slug),
+        actor=_actor(staff),
         activity=services.activity_of(submission.service, services.DELIVERY_ACTIVITY),
         name=f"journeys.backoffice.document.{submission.service_slug} "
         f"by {request.user.get_username()}",
@@ -191,7 +207,7 @@ def _detail_context(
         ],
         subject=subject,
         activity=services.activity_of(submission.service, services.DELIVERY_ACTIVITY),
-        actor=Actor(kind="agency", organisation=staff.organisation.slug),
+        actor=_actor(staff),
         data_categories=categories,
     )
     labels = {

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
 
+from lifegate.catalogue.models import PublicService
 from lifegate.journeys.models import AgencyStaff, Step, Submission
 from lifegate.journeys.tests.agency_factories import (
     PERSON,
@@ -147,6 +148,21 @@ def test_staff_of_another_agency_cannot_update_a_submission(
     response = client.post(f"/back-office/submissions/{theirs.pk}/", {"status": "decided"})
     assert response.status_code == 404
     assert Submission.objects.get(pk=theirs.pk).status == "submitted"
+
+
+def test_a_service_no_longer_the_agencys_is_refused_by_the_decision_point(
+    staff: Client, agencies: Agencies
+) -> None:
+    submission = make_submission(agencies.service)
+    # The catalogue now names another organisation competent for the service: as in the
+    # agency API, its old submissions are no longer the agency's to read or change.
+    PublicService.objects.filter(pk=agencies.service.pk).update(competent_authority=agencies.other)
+    url = f"/back-office/submissions/{submission.pk}/"
+
+    assert staff.get(url).status_code == 404
+    assert staff.post(url, {"status": "received", "message": ""}).status_code == 404
+    assert Submission.objects.get(pk=submission.pk).status == "submitted"
+    assert records_about(PERSON) == []
 
 
 def test_a_status_update_without_csrf_token_is_refused(agencies: Agencies) -> None:
