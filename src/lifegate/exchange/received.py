@@ -10,7 +10,6 @@ Asking for evidence and taking the provider's answer are in `exchange.services`;
 provider can give it, in `exchange.options`."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from django.db import transaction
@@ -38,9 +37,23 @@ def received(step: Step) -> list[EvidenceRequest]:
     )
 
 
-def discard(request: EvidenceRequest) -> None:
-    """The person does not want to use evidence they received: it is deleted."""
-    EvidenceRequest.objects.filter(pk=request.pk, submission__isnull=True).delete()
+def discard(request: EvidenceRequest, *, actor: Actor) -> None:
+    """The person does not want to use evidence they received: it is deleted, and the
+    deletion recorded on the person it is about."""
+    step = request.step
+    with transaction.atomic():
+        deleted, _rows = EvidenceRequest.objects.filter(
+            pk=request.pk, submission__isnull=True
+        ).delete()
+        if deleted:
+            record_processing(
+                name="exchange.discard-received",
+                subject=decrypt_subject(request.subject_sealed),
+                activity=activity_of(step.service) if step.service else EXCHANGE_ACTIVITY,
+                actor=actor,
+                data_categories=[request.evidence_type_slug],
+                trace_id=request.trace_id,
+            )
 
 
 def attach(step: Step, submission: Submission) -> int:
@@ -76,12 +89,11 @@ def show(request: EvidenceRequest, *, actor: Actor, purpose: str) -> ShownEviden
             data_categories=sorted(payload.get("claims", {})),
             trace_id=request.trace_id,
         )
-    issued_at = datetime.fromtimestamp(int(payload.get("iat", 0)), tz=UTC)
     return ShownEvidence(
         request=request,
         rows=documents.shown_claims(request.evidence_type_slug, payload.get("claims", {})),
         issued_by=str(payload.get("issuing_authority", "")),
-        issued_at=issued_at,
+        issued_at=documents.issued_at(payload),
         token=token,
     )
 

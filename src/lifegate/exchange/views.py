@@ -94,7 +94,7 @@ def received(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
 def discard(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
     """Do not use received evidence after all: it is deleted."""
     evidence = _own_evidence(request, evidence_id, act=True)
-    received_evidence.discard(evidence)
+    received_evidence.discard(evidence, actor=acting.actor(request))
     messages.success(request, _("The evidence was removed. It will not be sent."))
     step = evidence.step
     return HttpResponseRedirect(_step_url(step.journey_id, step.service_slug))

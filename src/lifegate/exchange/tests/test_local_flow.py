@@ -13,7 +13,7 @@ from lifegate.exchange.options import options_for
 from lifegate.exchange.received import discard, evidence_payload, explanation, received, show
 from lifegate.exchange.tests.local_fixtures import ExchangeFixture
 from lifegate.transparency.models import ProcessingRecord
-from lifegate.transparency.services import Actor, records_about
+from lifegate.transparency.services import Actor, records_about, subject_hash
 
 RETURN = "http://127.0.0.1:8000/journeys/back/"
 
@@ -188,8 +188,11 @@ def test_evidence_is_attached_to_the_submission_and_can_be_removed_before(
     exchange: ExchangeFixture,
 ) -> None:
     first = _decide(exchange, _ask(exchange), share=True)
-    discard(first)
+    discard(first, actor=Actor("person", subject=exchange.subject))
     assert not EvidenceRequest.objects.filter(pk=first.pk).exists()
+    [removed] = ProcessingRecord.objects.filter(name="exchange.discard-received")
+    assert removed.data_subject_hash == subject_hash(exchange.subject)
+    assert removed.data_categories == [first.evidence_type_slug]
     second = _decide(exchange, _ask(exchange), share=True)
     shown = show(second, actor=Actor("person", subject=exchange.subject), purpose="exchange.view")
     assert shown.rows and shown.token.count(".") == 2
