@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +28,10 @@ EVIDENCE_TYPE_HEADER = "lifegate-evidence+jwt"
 NODE_KEY = "exchange-node"
 # The largest evidence document a node accepts: far above any real one, far below harm.
 MAX_EVIDENCE_BYTES = 64 * 1024
+# An evidence document's issue time: a whole number of seconds, not before 2000 and not more
+# than this far ahead of our clock (clocks of two nodes differ a little).
+EARLIEST_ISSUED_AT = 946_684_800
+ISSUED_AT_SKEW_SECONDS = 300
 
 
 class EvidenceInvalid(Exception):
@@ -191,7 +195,22 @@ def verify_evidence(
             raise EvidenceInvalid("mismatch", f"evidence {claim} is not the one asked for")
     if not isinstance(payload.get("claims"), dict):
         raise EvidenceInvalid("malformed", "evidence has no claims")
+    if not _plausible_time(payload.get("iat")):
+        raise EvidenceInvalid("malformed", "evidence has no valid issue time")
     return EvidenceDocument(token, issuer_node, str(header.get("kid", "")), payload)
+
+
+def _plausible_time(value: Any) -> bool:
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and EARLIEST_ISSUED_AT <= value <= time.time() + ISSUED_AT_SKEW_SECONDS
+    )
+
+
+def issued_at(payload: dict[str, Any]) -> datetime:
+    """When the provider issued the evidence document (checked when it was received)."""
+    return datetime.fromtimestamp(payload["iat"], tz=UTC)
 
 
 def read_document(token: str) -> dict[str, Any]:

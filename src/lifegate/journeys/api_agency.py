@@ -9,7 +9,7 @@ in the person's processing log. Errors are RFC 9457 problem details."""
 import base64
 import binascii
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -224,7 +224,9 @@ def get_submission(
 
 
 def _exchanged_out(received: Any) -> ExchangedEvidenceOut:
-    from lifegate.exchange import received as exchange  # exchange builds on journeys
+    # exchange builds on journeys
+    from lifegate.exchange import received as exchange
+    from lifegate.exchange.evidence import issued_at
 
     payload = exchange.evidence_payload(received)
     return ExchangedEvidenceOut(
@@ -233,7 +235,7 @@ def _exchanged_out(received: Any) -> ExchangedEvidenceOut:
         provider_node=received.provider_node,
         provider_country=received.provider_country,
         provider=received.provider_name_en,
-        issued_at=datetime.fromtimestamp(int(payload.get("iat", 0)), tz=UTC),
+        issued_at=issued_at(payload),
         received_at=received.received_at,
         claims={str(k): str(v) for k, v in payload.get("claims", {}).items()},
         signed_document=exchange.evidence_token(received),

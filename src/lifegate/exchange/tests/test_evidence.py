@@ -3,12 +3,15 @@ every kind of tampering or mix-up is refused with its own code."""
 
 import base64
 import json
+import time
 from datetime import date
 
 import pytest
 from django.utils import translation
+from joserfc import jws
 from joserfc.jwk import ECKey, KeySet
 
+from lifegate.core.keys import SIGNING_ALGORITHM, signing_key
 from lifegate.exchange import evidence as documents
 from lifegate.registries.adapters import Address, Person
 
@@ -118,6 +121,31 @@ def test_evidence_that_is_not_what_was_asked_for_is_refused(expected: str, value
     with pytest.raises(documents.EvidenceInvalid) as refused:
         _verify(_signed(), **{expected: value})
     assert refused.value.code == "mismatch"
+
+
+def _resigned(token: str, change: dict[str, object]) -> str:
+    """The document with `change` made to its payload, signed again with the node's key: what a
+    trusted peer with a bug (or a bad clock) could send."""
+    header, payload, _signature = token.split(".")
+    data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))) | change
+    protected = json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))
+    key = signing_key(documents.NODE_KEY)
+    return jws.serialize_compact(protected, json.dumps(data), key, algorithms=[SIGNING_ALGORITHM])
+
+
+@pytest.mark.parametrize("iat", ["x", 1e20, 10**20, True, None, -1, 2**40])
+def test_a_signed_document_without_a_plausible_issue_time_is_malformed(iat: object) -> None:
+    # Read later for the person's page and the agency API: stored, it would break both.
+    token = _resigned(_signed(), {"iat": iat})
+    with pytest.raises(documents.EvidenceInvalid) as refused:
+        _verify(token)
+    assert refused.value.code == "malformed"
+
+
+def test_the_issue_time_may_be_a_little_ahead_of_our_clock() -> None:
+    ahead = int(time.time()) + 60
+    document = _verify(_resigned(_signed(), {"iat": ahead}))
+    assert documents.issued_at(document.payload).timestamp() == ahead
 
 
 @pytest.mark.parametrize("token", ["", "not-a-jws", "a.b.c", "x" * 70_000])
