@@ -6,11 +6,8 @@ of anyone else is `Message.DoesNotExist`, exactly like one that does not exist. 
 recorded in the processing log. Counters come from the person's `Mailbox` row: no page counts
 a person's messages."""
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -18,6 +15,16 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from lifegate.core.cursors import (
+    EARLIEST,
+    LATEST,
+    InvalidCursor,
+    cursor_moment,
+    decode_cursor,
+)
+from lifegate.core.cursors import (
+    encode_cursor as encode_key,
+)
 from lifegate.core.subject import Subject
 from lifegate.inbox.models import Attachment, Mailbox, Message
 from lifegate.transparency.services import (
@@ -28,12 +35,7 @@ from lifegate.transparency.services import (
 )
 
 READ_ACTIVITY = "inbox-reading"
-EARLIEST, LATEST = date(2000, 1, 1), date(9000, 1, 1)
 PAGE_SIZE = 25
-
-
-class InvalidCursor(ValueError):
-    """A paging cursor that lifegate did not hand out."""
 
 
 @dataclass(frozen=True)
@@ -105,20 +107,15 @@ def _filtered(queryset: QuerySet[Message], filters: InboxFilter) -> QuerySet[Mes
 
 
 def encode_cursor(message: Message) -> str:
-    raw = json.dumps([message.unread, message.sent_at.isoformat(), str(message.id)]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_key(message.unread, message.sent_at, str(message.id))
 
 
 def _decode_cursor(cursor: str) -> tuple[bool, datetime, UUID]:
+    unread, moment, row_id = decode_cursor(cursor, 3)
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        unread, moment_text, row_id = json.loads(raw)
-        moment = datetime.fromisoformat(moment_text)
-        if moment.tzinfo is None or not EARLIEST < moment.astimezone(UTC).date() < LATEST:
-            raise ValueError("cursor moment out of range")
-        return bool(unread), moment, UUID(row_id)
-    except (binascii.Error, ValueError, TypeError, OverflowError) as exc:
-        raise InvalidCursor(cursor[:40]) from exc
+        return bool(unread), cursor_moment(moment), UUID(row_id)
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise InvalidCursor("damaged cursor") from exc
 
 
 def _beyond(cursor: str, later: bool) -> Q:

@@ -6,10 +6,6 @@ Clients authenticate with `Authorization: Bearer <client_id>.<secret>` and need 
 404, exactly like an id that does not exist. Reading a submission's personal data is recorded
 in the person's processing log. Errors are RFC 9457 problem details."""
 
-import base64
-import binascii
-import json
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -23,6 +19,7 @@ from ninja import Query, Router, Status
 from ninja.errors import AuthorizationError, HttpError
 from ninja.security import HttpBearer
 
+from lifegate.core.cursors import InvalidCursor, cursor_moment, decode_cursor, encode_cursor
 from lifegate.core.problems import problem_response
 from lifegate.core.ratelimit import limit_api_call
 from lifegate.journeys import agency, delivery, evidence, services
@@ -115,20 +112,14 @@ def _own_submission(
 # Cursor paging ----------------------------------------------------------------------------
 
 
-def _cursor(moment: datetime, row_id: UUID) -> str:
-    raw = json.dumps([moment.isoformat(), str(row_id)]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
 def _after(queryset: QuerySet[Any], field: str, cursor: str | None) -> QuerySet[Any]:
     """Rows strictly after the cursor in (`field`, id) order."""
     if not cursor:
         return queryset
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        moment_text, id_text = json.loads(raw)
-        moment, row_id = datetime.fromisoformat(moment_text), UUID(id_text)
-    except (binascii.Error, ValueError, TypeError):
+        moment_text, id_text = decode_cursor(cursor, 2)
+        moment, row_id = cursor_moment(moment_text), UUID(id_text)
+    except (InvalidCursor, ValueError, TypeError, AttributeError):
         raise HttpError(400, "Invalid cursor: use `next_cursor` from a previous page.") from None
     return queryset.filter(Q(**{f"{field}__gt": moment}) | Q(**{field: moment, "id__gt": row_id}))
 
@@ -138,7 +129,7 @@ def cursor_page(
 ) -> dict[str, Any]:
     rows = list(_after(queryset.order_by(field, "id"), field, after)[: limit + 1])
     results, more = rows[:limit], len(rows) > limit
-    cursor = _cursor(getattr(results[-1], field), results[-1].id) if more else None
+    cursor = encode_cursor(getattr(results[-1], field), str(results[-1].id)) if more else None
     next_url = None
     if cursor:
         query = request.GET.copy()

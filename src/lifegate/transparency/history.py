@@ -11,17 +11,24 @@ Records are found by the keyed subject hash and paged by keyset on (start_time, 
 the (data_subject_hash, -start_time) index serves: a page costs the same on the first page and
 the thousandth, whatever the size of the whole log."""
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from lifegate.core.cursors import (
+    EARLIEST,
+    LATEST,
+    InvalidCursor,
+    cursor_moment,
+    decode_cursor,
+)
+from lifegate.core.cursors import (
+    encode_cursor as encode_key,
+)
 from lifegate.core.subject import Subject
 from lifegate.transparency.chain import covered_by_checkpoint
 from lifegate.transparency.history_labels import (
@@ -43,13 +50,8 @@ DATA_CATEGORIES = ("processing-log",)
 PAGE_SIZE = 25
 # Dates at the ends of the calendar overflow in time-zone arithmetic; nothing was processed
 # before 2000 or after 9000, so such bounds filter nothing.
-EARLIEST, LATEST = date(2000, 1, 1), date(9000, 1, 1)
 ORDER = ("-start_time", "-id")
 REVERSED = ("start_time", "id")
-
-
-class InvalidCursor(ValueError):
-    """A paging cursor that lifegate did not hand out."""
 
 
 class UnknownFilter(ValueError):
@@ -213,22 +215,14 @@ def filtered(queryset: QuerySet[ProcessingRecord], filters: HistoryFilter) -> Qu
 
 def encode_cursor(record: ProcessingRecord) -> str:
     """An opaque position after or before `record` (no personal data in it)."""
-    raw = json.dumps([record.start_time.isoformat(), record.pk]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_key(record.start_time, record.pk)
 
 
 def _decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        moment_text, row_id = json.loads(raw)
-        moment = datetime.fromisoformat(moment_text)
-        if moment.tzinfo is None or not EARLIEST < moment.astimezone(UTC).date() < LATEST:
-            raise ValueError("cursor moment out of range")
-        if not isinstance(row_id, int) or isinstance(row_id, bool) or row_id < 1:
-            raise ValueError("cursor id")
-        return moment, row_id
-    except (binascii.Error, ValueError, TypeError, OverflowError) as exc:
-        raise InvalidCursor("damaged cursor") from exc
+    moment_text, row_id = decode_cursor(cursor, 2)
+    if not isinstance(row_id, int) or isinstance(row_id, bool) or row_id < 1:
+        raise InvalidCursor("damaged cursor")
+    return cursor_moment(moment_text), row_id
 
 
 def _beyond(cursor: str, older: bool) -> Q:

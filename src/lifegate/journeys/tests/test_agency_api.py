@@ -1,6 +1,9 @@
 """The agency API: credentials, the organisation's own queue, reading a submission (logged),
 status updates, and the deliveries an agency can watch and retry."""
 
+import base64
+import json
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -135,6 +138,10 @@ def test_the_queue_pages_oldest_first_with_a_cursor_and_filters_by_status(
 
 def test_a_malformed_cursor_or_status_is_a_400_problem(client: Client, token: str) -> None:
     problem(call(client, "get", "/submissions?after=bm9uc2Vuc2U", token), 400)
+    # A moment that overflows when turned into UTC (a 500 on SQLite before).
+    raw = json.dumps(["0001-01-01T00:00:00+01:00", str(uuid.uuid4())]).encode()
+    extreme = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    problem(call(client, "get", f"/submissions?after={extreme}", token), 400)
     problem(call(client, "get", "/submissions?status=lost", token), 400)
     problem(call(client, "get", "/submissions?limit=0", token), 400)
 

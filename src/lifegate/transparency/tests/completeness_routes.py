@@ -62,6 +62,7 @@ NO_PERSONAL_DATA = {
     "GET /api/catalogue/evidence-broker": "public catalogue",
     "GET /api/catalogue/evidence-directory": "public catalogue",
     "GET /api/assistant/": "questions about the public catalogue, no login",
+    "POST /api/assistant/": "questions about the public catalogue, no login",
     "GET /api/exchange/node": "node metadata and keys",
     "POST /api/exchange/ping": "signed node-to-node ping, no person",
     "GET /api/credentials/log/checkpoint": "Merkle log of issued credentials: hashes only",
