@@ -3,13 +3,14 @@ status list token or a request object, and posting a wallet's response. Short ti
 size limit, no redirects (a redirect could lead anywhere); callers only pass URLs of nodes
 they trust. Logs name the host and status, never a URL's path or a body."""
 
-import json
 import logging
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+
+from lifegate.core import json_input
 
 CONNECT_TIMEOUT_SECONDS = 3
 READ_TIMEOUT_SECONDS = 5
@@ -59,7 +60,7 @@ def post_form(url: str, data: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
         log.info("%s unreachable: %s", urlsplit(url).hostname, type(failed).__name__)
         raise PeerUnreachable(type(failed).__name__) from None
     try:
-        answer = json.loads(body)
+        answer = json_input.loads(body)
     except ValueError:
         answer = {}
     return status, answer if isinstance(answer, dict) else {}

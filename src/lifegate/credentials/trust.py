@@ -19,7 +19,6 @@ verification then reads neither the cache server nor a copy of the list. `forget
 the memo (tests, and whoever clears the shared cache on purpose)."""
 
 import hashlib
-import json
 import time
 from collections.abc import Callable
 from functools import lru_cache
@@ -31,6 +30,7 @@ from django.core.cache import cache
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, Key
 
+from lifegate.core import json_input
 from lifegate.credentials import compact, keys, peer_http, statuslist
 from lifegate.credentials.errors import CredentialRejected
 from lifegate.credentials.models import StatusList
@@ -140,7 +140,7 @@ def _public_key(entry: dict[str, Any]) -> Key | None:
 def _fetch_jwks(issuer: str) -> dict[str, Any]:
     """The issuer's JWK Set from its metadata, cached for JWKS_CACHE_SECONDS."""
     try:
-        metadata = json.loads(peer_http.fetch(metadata_url(issuer), METADATA_TYPE))
+        metadata = json_input.loads(peer_http.fetch(metadata_url(issuer), METADATA_TYPE))
     except (peer_http.PeerUnreachable, ValueError):
         raise IssuerUnreachable("the issuer's metadata could not be fetched") from None
     if not isinstance(metadata, dict) or metadata.get("issuer") != issuer:

@@ -50,6 +50,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lifegate.catalogue.models import CredentialType
+from lifegate.core import json_input
 from lifegate.core.sealing import seal, unseal
 from lifegate.core.subject import Subject
 from lifegate.credentials import (
@@ -332,7 +333,7 @@ def _vp_token(text: str | None) -> dict[str, Any]:
     if not text or len(text) > MAX_VP_TOKEN_CHARS:
         raise ResponseRefused("vp_token is missing or too large")
     try:
-        parsed = json.loads(text)
+        parsed = json_input.loads(text)
     except ValueError:
         raise ResponseRefused("vp_token is not JSON") from None
     if not isinstance(parsed, dict):

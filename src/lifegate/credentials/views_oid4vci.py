@@ -6,13 +6,12 @@ cookies into account, and answer in the protocol's own JSON error format ({"erro
 "error_description"}, RFC 6749 5.2 and OpenID4VCI 8.3.1), which wallets expect instead of
 problem details. Token, nonce and credential responses are never cached."""
 
-import json
-
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
+from lifegate.core import json_input
 from lifegate.credentials import metadata, oid4vci
 from lifegate.credentials.views import METADATA_MAX_AGE, _public
 
@@ -69,7 +68,7 @@ def credential(request: HttpRequest) -> HttpResponse:
         if len(request.body) > MAX_BODY:
             raise oid4vci.OAuthError("invalid_credential_request", "the request is too large")
         try:
-            body = json.loads(request.body)
+            body = json_input.loads(request.body)
         except (ValueError, UnicodeDecodeError):
             body = None
         sd_jwt = oid4vci.redeem(access_token.strip(), body)

@@ -6,7 +6,6 @@ many nodes do not retry in step), EXCHANGE_ATTEMPTS times in all. A peer that an
 refused the message: that is not retried. Logs name the peer, path, status and attempt only:
 never a message or anything in it."""
 
-import json
 import logging
 import random
 import time
@@ -17,6 +16,7 @@ import requests
 from django.conf import settings
 from requests.exceptions import ChunkedEncodingError
 
+from lifegate.core import json_input
 from lifegate.exchange.messages import CONTENT_TYPE, MAX_MESSAGE_BYTES
 from lifegate.exchange.nodes import Peer
 
@@ -117,7 +117,7 @@ def _answer(status: int, content_type: str, content: bytes) -> str:
 
 def _problem(status: int, content: bytes) -> dict[str, Any]:
     try:
-        problem = json.loads(content)
+        problem = json_input.loads(content)
     except ValueError:
         problem = None
     if not isinstance(problem, dict):

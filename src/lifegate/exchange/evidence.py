@@ -21,6 +21,7 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from lifegate.core import json_input
 from lifegate.core.keys import SIGNING_ALGORITHM, public_jwks, signing_key
 from lifegate.registries.adapters import Person
 
@@ -181,7 +182,7 @@ def verify_evidence(
     keys = issuer_keys or KeySet.import_key_set(public_jwks(NODE_KEY))
     try:
         signed = jws.deserialize_compact(token, keys, algorithms=[SIGNING_ALGORITHM])
-        payload = json.loads(signed.payload)
+        payload = json_input.loads(signed.payload)
     except (JoseError, ValueError, TypeError) as exc:
         raise EvidenceInvalid(
             "bad-signature", f"evidence signature invalid: {type(exc).__name__}"

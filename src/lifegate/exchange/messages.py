@@ -40,6 +40,7 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import Key
 
+from lifegate.core import json_input
 from lifegate.core.keys import SIGNING_ALGORITHM, signing_key
 from lifegate.core.problems import problem_response
 from lifegate.exchange.models import ReceivedMessage
@@ -284,7 +285,7 @@ def _parse(token: str) -> tuple[jws.CompactSignature, dict[str, Any]]:
         raise TooLarge(f"A message has at most {MAX_MESSAGE_BYTES} bytes.")
     try:
         obj = jws.extract_compact(token.strip().encode("ascii"), registry=_REGISTRY)
-        claims = json.loads(obj.payload)
+        claims = json_input.loads(obj.payload)
     except (JoseError, ValueError, UnicodeError) as error:
         raise Malformed("Not a compact JWS with a JSON payload.") from error
     header = obj.headers()

@@ -27,6 +27,7 @@ from ninja import Header, Query, Router, Status
 from ninja.renderers import JSONRenderer
 from pydantic import TypeAdapter, ValidationError
 
+from lifegate.core import json_input
 from lifegate.inbox import status
 from lifegate.inbox.api_agency_schemas import (
     NDJSON_CONTENT_TYPE,
@@ -134,7 +135,7 @@ def _parse_line(line: bytes | None) -> Parsed:
     if line is None:
         return _rejected(None, RequestRefused(too_large()))
     try:
-        data = json.loads(line)
+        data = json_input.loads(line)
     except ValueError:
         return _rejected(None, RequestRefused(invalid_json()))
     return _parse_item(data)

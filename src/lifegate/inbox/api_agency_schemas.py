@@ -4,7 +4,6 @@ uploads are far above Django's DATA_UPLOAD_MAX_MEMORY_SIZE (which stays small el
 
 import base64
 import binascii
-import json
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
@@ -19,6 +18,7 @@ from ninja.schema import NinjaGenerateJsonSchema
 from pydantic import BaseModel, BeforeValidator, ValidationError, WithJsonSchema
 
 from lifegate.catalogue.schemas import Problem as ProblemOut
+from lifegate.core import json_input
 from lifegate.core.problems import PROBLEM_CONTENT_TYPE, problem_response
 from lifegate.core.subject import Subject
 from lifegate.inbox.services import NewAttachment, NewMessage, Problem
@@ -177,7 +177,7 @@ def read_json(request: HttpRequest) -> Any:
     if len(raw) > limit:
         raise RequestRefused(too_large())
     try:
-        return json.loads(raw)
+        return json_input.loads(raw)
     except ValueError:
         raise RequestRefused(invalid_json()) from None
 

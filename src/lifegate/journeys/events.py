@@ -28,7 +28,6 @@ read is recorded in the person's processing log.
 The emitting helpers at the end are the register's side of the same wire format: how a
 register (the demo command, tests, benchmarks) builds the events lifegate understands."""
 
-import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from lifegate.core import json_input
 from lifegate.core.sealing import seal
 from lifegate.core.subject import bsn_is_valid
 from lifegate.journeys import services
@@ -183,7 +183,7 @@ def parse_http(headers: Mapping[str, str], body: bytes) -> BaseCloudEvent:
 
 def _json_object(body: bytes) -> Any:
     try:
-        return json.loads(body)
+        return json_input.loads(body)
     except ValueError:
         raise _invalid(_("The body is not valid JSON.")) from None
 

@@ -190,6 +190,8 @@ def test_the_same_message_id_from_two_peers_is_no_replay(nodes_in_process):
     [
         ("not a token", messages.Malformed),
         ("a.b.c", messages.Malformed),
+        # a payload nested too deep for the JSON parser
+        ("eyJhbGciOiJFUzI1NiJ9." + "W1tb" * 20_000 + ".AAAA", messages.Malformed),
         ("x" * (messages.MAX_MESSAGE_BYTES + 1), messages.TooLarge),
     ],
 )

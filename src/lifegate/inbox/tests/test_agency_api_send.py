@@ -307,8 +307,9 @@ def test_post_message_not_in_the_documented_shape_returns_400_naming_the_field(
     assert not Message.objects.exists()
 
 
-def test_post_message_that_is_not_json_returns_400(client: Client, token: str) -> None:
-    response = post(client, token, "{not json")
+@pytest.mark.parametrize("body", ["{not json", "[" * 100_000])
+def test_post_message_that_is_not_json_returns_400(client: Client, token: str, body: str) -> None:
+    response = post(client, token, body)
     assert problem(response, 400)["type"].endswith("/invalid-json")
 
 
