@@ -209,9 +209,9 @@ def deadline(path: str, days: int | None, facts: Mapping[str, Any]) -> date | No
         return None
     try:
         anchor = date.fromisoformat(str(fact_value(path, facts)))
-    except (KeyError, ValueError):
+        return date.fromordinal(anchor.toordinal() + days)
+    except (KeyError, ValueError, OverflowError):  # unknown, not a date, or beyond year 9999
         return None
-    return date.fromordinal(anchor.toordinal() + days)
 
 
 def choices_problem(kind: str, choices: Any) -> str:

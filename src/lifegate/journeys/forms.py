@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -18,13 +18,31 @@ from lifegate.catalogue.models import FormField, LifeEventQuestion
 
 YES_NO = (("yes", _("Yes")), ("no", _("No")))
 PHONE = RegexValidator(r"^\+?[0-9 ()-]{6,20}$", _("Enter a phone number, e.g. 030 123 4567."))
+# Dates a person can mean in a life event (a birth long ago, a retirement ahead); beyond them
+# a deadline counted from the date would not be a date at all.
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2100, 12, 31)
+DATE_RANGE = _("Enter a date between 1 January 1900 and 31 December 2100.")
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
     def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%d")
+        super().__init__(
+            format="%Y-%m-%d",
+            attrs={"min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()},
+        )
+
+
+def _date_field(**common: Any) -> forms.DateField:
+    return forms.DateField(
+        widget=DateInput(),
+        validators=[
+            MinValueValidator(EARLIEST_DATE, DATE_RANGE),
+            MaxValueValidator(LATEST_DATE, DATE_RANGE),
+        ],
+        **common,
+    )
 
 
 def _choices(options: list[dict[str, str]]) -> list[tuple[str, str]]:
@@ -37,7 +55,7 @@ FIELDS: dict[str, Callable[..., forms.Field]] = {
     "long-text": lambda **common: forms.CharField(
         max_length=2000, widget=forms.Textarea(attrs={"rows": 4}), **common
     ),
-    "date": lambda **common: forms.DateField(widget=DateInput(), **common),
+    "date": _date_field,
     "number": lambda **common: forms.IntegerField(min_value=0, **common),
     "email": lambda **common: forms.EmailField(**common),
     "phone": lambda **common: forms.CharField(max_length=20, validators=[PHONE], **common),

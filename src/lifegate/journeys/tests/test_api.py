@@ -187,6 +187,38 @@ def test_a_number_or_yes_for_a_date_is_a_field_error(
     assert response.json()["errors"][0]["location"] == "move_date"
 
 
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "Enter a date between 1 January 1900 and 31 December 2100."),
+        ("nl", "Vul een datum in tussen 1 januari 1900 en 31 december 2100."),
+    ],
+)
+@pytest.mark.parametrize("value", ["9999-12-30", "1850-06-01"])
+def test_a_date_no_life_event_can_mean_is_a_field_error(
+    client: Client,
+    plan: PlanFixture,
+    personas: dict[str, DemoPersona],
+    value: str,
+    language: str,
+    message: str,
+) -> None:
+    # The deadline counts 5 days from the move: from 9999-12-30 that was an overflow (500).
+    log_in(client, personas["parent"])
+
+    response = client.post(
+        BASE,
+        {"life_event": plan.event.slug, "answers": {"move_date": value}},
+        content_type="application/json",
+        headers={"accept-language": language},
+    )
+
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert (error["location"], error["message"]) == ("move_date", message)
+    assert not Journey.objects.exists()
+
+
 def test_open_questions_of_a_registry_journey_are_answered_through_the_api(
     client: Client, plan: PlanFixture, personas: dict[str, DemoPersona]
 ) -> None:

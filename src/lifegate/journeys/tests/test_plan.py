@@ -128,6 +128,12 @@ def test_deadline_counts_from_the_answered_date(
     assert steps(journey)["benefit-test"].deadline is None
 
 
+@pytest.mark.parametrize(("anchor", "days"), [("9999-12-30", 5), ("0001-01-02", -5)])
+def test_a_deadline_beyond_the_calendar_is_no_deadline(anchor: str, days: int) -> None:
+    # Forms keep dates within 1900-2100; a fact from elsewhere still must not crash the plan.
+    assert rules.deadline("answers.move_date", days, {"answers": {"move_date": anchor}}) is None
+
+
 def test_starting_the_same_life_event_twice_offers_the_running_journey(
     plan: PlanFixture, personas: dict[str, DemoPersona]
 ) -> None:
