@@ -5,14 +5,17 @@ Every error leaves here as RFC 9457 problem details."""
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.openapi.schema import OpenAPISchema
+from ninja.parser import Parser
 from ninja.schema import NinjaGenerateJsonSchema
 
 from lifegate.assistant.api import router as assistant_router
 from lifegate.catalogue.api import router as catalogue_router
 from lifegate.catalogue.schemas import Problem
+from lifegate.core import json_input
 from lifegate.core.problems import PROBLEM_CONTENT_TYPE, problem_response
 from lifegate.core.ratelimit import too_many_requests_problem
 from lifegate.credentials.api_agency import router as agency_credentials_router
@@ -92,8 +95,40 @@ def _common_problems(operation: dict[str, Any]) -> list[int]:
     return statuses
 
 
+class NulCharacter(ValueError):
+    """Text in a JSON body holds U+0000, which PostgreSQL cannot store."""
+
+
+class ApiParser(Parser):
+    """JSON bodies as `json_input` reads them, refusing text with a NUL character (the query
+    string and forms are checked by `core.middleware.NulCharacterMiddleware`)."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = json_input.loads(request.body)
+        if _holds_nul(data):
+            raise NulCharacter("NUL in text")
+        return data  # type: ignore[no-any-return]
+
+
+def _holds_nul(value: Any) -> bool:
+    # Without recursion: the JSON may nest nearly as deep as the interpreter allows.
+    waiting = [value]
+    while waiting:
+        item = waiting.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            waiting.extend(item.keys())
+            waiting.extend(item.values())
+        elif isinstance(item, list):
+            waiting.extend(item)
+    return False
+
+
 api = LifegateAPI(
     title="lifegate API",
+    parser=ApiParser(),
     version="1.0.0",
     description=(
         "Public and agency API of lifegate: life events, public services and (as they land) "
@@ -144,7 +179,16 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    """Errors raised deliberately by endpoints."""
+    """Errors raised deliberately by endpoints (and by the framework for a body it cannot
+    parse: with a NUL character in its text, that is said)."""
+    if isinstance(exc.__cause__, NulCharacter):
+        return problem_response(
+            request,
+            400,
+            _("Invalid request"),
+            _("Text may not contain the NUL character (U+0000)."),
+            "invalid-request",
+        )
     return problem_response(request, exc.status_code, str(exc.message), problem_type="about:blank")
 
 

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     # Django's, aware of views that save the session in their own commit (identity.one_commit).
     "lifegate.identity.one_commit.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "lifegate.core.middleware.NulCharacterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

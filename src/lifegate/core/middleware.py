@@ -3,8 +3,9 @@
 from collections.abc import Callable
 from http import HTTPStatus
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 
 from lifegate.core.problems import PROBLEM_CONTENT_TYPE, problem_response
 
@@ -80,3 +81,46 @@ class PrivatePagesMiddleware:
         ):
             add_never_cache_headers(response)  # no-cache, no-store, must-revalidate, private
         return response
+
+
+NUL = "\x00"
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class NulCharacterMiddleware:
+    """A NUL character (U+0000) in the path, the query string or a posted form is a 400: no
+    text anyone types holds one, and PostgreSQL refuses it in text (a 500 otherwise, wherever
+    a view passes the value on to a query). JSON bodies of the API are checked by its parser
+    (`lifegate.api.ApiParser`); the message API checks each message's text itself."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _has_nul(request):
+            return _nul_refused(request)
+        return self.get_response(request)
+
+
+def _has_nul(request: HttpRequest) -> bool:
+    if NUL in request.path or _in_query_dict(request.GET):
+        return True
+    return request.content_type in FORM_TYPES and _in_query_dict(request.POST)
+
+
+def _in_query_dict(data: QueryDict) -> bool:
+    return any(NUL in key or any(NUL in value for value in values) for key, values in data.lists())
+
+
+def _nul_refused(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return problem_response(
+            request,
+            400,
+            _("Invalid request"),
+            _("Text may not contain the NUL character (U+0000)."),
+            "invalid-request",
+        )
+    from lifegate.portal.views import bad_request  # the portal builds on core
+
+    return bad_request(request)
