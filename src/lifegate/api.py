@@ -107,7 +107,7 @@ class ApiParser(Parser):
         data = json_input.loads(request.body)
         if _holds_nul(data):
             raise NulCharacter("NUL in text")
-        return data  # type: ignore[no-any-return]
+        return data
 
 
 def _holds_nul(value: Any) -> bool:
