@@ -330,7 +330,7 @@ API_EXEMPTIONS = {
     "GET /api/catalogue/": "the public catalogue API",
     "GET /api/assistant/": "the public assistant: answers from the catalogue, no person's data",
     # Registry events start journeys on the register's word; only a register's client with
-    # the `events` scope and its own OIN as source may send them (journeys/tests/test_events.py).
+    # the `events` scope and its own OIN as source may send them (journeys/tests/events/).
     "POST /api/events/": "population register events",
     # Node to node: signed messages accepted only from nodes in the trust list, about the
     # person the signed request names (exchange/tests, tests/federation).
