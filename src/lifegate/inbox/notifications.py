@@ -41,6 +41,8 @@ ADDRESS_CATEGORIES = ("e-mail-address",)
 ADDRESS_FIELDS = ("email_sealed", "pending_email_sealed", "email_verified_at")
 # Messages per IN-list when notifying (tasks carry up to INBOX_NOTIFY_BATCH ids).
 ID_CHUNK = 1000
+# The language of notifications until the person chooses one (as the Mailbox default).
+DEFAULT_LANGUAGE = "nl"
 
 
 class NothingPending(ValueError):
@@ -123,6 +125,17 @@ def notification_settings(subject: Subject, *, actor: Actor) -> NotificationSett
         if current.email or current.pending_email:
             _record(subject, actor, "inbox.notification-address.read", ADDRESS_CATEGORIES)
     return current
+
+
+def notify_language(subject: Subject) -> str:
+    """The language the person chose for their notifications: what lifegate writes to them
+    in (messages from the platform itself, plans started for them). Dutch until they choose."""
+    chosen = (
+        Mailbox.objects.filter(recipient_hash=subject_hash(subject))
+        .values_list("notify_language", flat=True)
+        .first()
+    )
+    return chosen or DEFAULT_LANGUAGE
 
 
 def set_preferences(

@@ -1,5 +1,6 @@
 """The message box's interface for views, APIs and other building blocks."""
 
+from lifegate.inbox.notifications import notify_language
 from lifegate.inbox.reading import (
     InboxFilter,
     InboxPage,
@@ -36,6 +37,7 @@ __all__ = [
     "attachment_of",
     "inbox_page",
     "mailbox_of",
+    "notify_language",
     "open_message",
     "render_body",
     "send_message",

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lifegate.core.sealing import unseal
+from lifegate.inbox.services import notify_language
 from lifegate.journeys import notices, services
 from lifegate.journeys.event_targets import EVENTS_ACTOR
 from lifegate.journeys.events import EVENT_SEAL, EVENT_TYPES, masked
@@ -75,6 +76,8 @@ def _process(inbound_id: int) -> int:
                 origin=Journey.Origin.REGISTRY,
                 origin_event_id=inbound.pk,
                 done=kind.done,
+                # Nobody asked in a language: the plan speaks the person's notification language.
+                language=notify_language(target.subject),
             )
             try:
                 journey = services.start_journey(life_event, start)

@@ -9,8 +9,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from lifegate.catalogue.models import LifeEvent, PublicOrganisation, PublicService
-from lifegate.inbox.models import Category, Mailbox
-from lifegate.inbox.services import SYSTEM_KEY_PREFIX, NewMessage, Outcome, send_message
+from lifegate.inbox.models import Category
+from lifegate.inbox.services import (
+    SYSTEM_KEY_PREFIX,
+    NewMessage,
+    Outcome,
+    notify_language,
+    send_message,
+)
 from lifegate.mandates.models import Mandate, ScopeKind
 from lifegate.registries.services import full_name
 from lifegate.transparency.services import Actor, record_processing
@@ -98,12 +104,7 @@ def tell_principal(event: str, mandate: Mandate) -> None:
     if event not in EVENTS:
         raise ValueError(f"unknown mandate event {event!r}")
     principal = principal_of(mandate)
-    language = (
-        Mailbox.objects.filter(recipient_hash=mandate.principal_hash)
-        .values_list("notify_language", flat=True)
-        .first()
-        or "nl"
-    )
+    language = notify_language(principal)
     with translation.override(language):
         subject, text = _texts(event, mandate, _representative_name(mandate))
         link = settings.BASE_URL + reverse("mandates:overview")

@@ -329,6 +329,7 @@ PAGE_EXEMPTIONS = {
 API_EXEMPTIONS = {
     "GET /api/catalogue/": "the public catalogue API",
     "GET /api/assistant/": "the public assistant: answers from the catalogue, no person's data",
+    "POST /api/assistant/": "the public assistant: answers from the catalogue, no person's data",
     # Registry events start journeys on the register's word; only a register's client with
     # the `events` scope and its own OIN as source may send them (journeys/tests/events/).
     "POST /api/events/": "population register events",

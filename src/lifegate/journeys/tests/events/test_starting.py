@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from lifegate.catalogue.models import FormField, PublicService
 from lifegate.core.subject import Subject
-from lifegate.inbox.models import Message
+from lifegate.inbox.models import Mailbox, Message
 from lifegate.journeys import events, services
 from lifegate.journeys.models import InboundEvent, Journey
 from lifegate.journeys.tests.events.support import (
@@ -62,6 +62,29 @@ def test_each_parent_finds_a_message_linking_to_the_plan_made_for_them(post: Pos
         assert f"/journeys/{journey.pk}/" in message.body
     post(birth(child.bsn))
     assert Message.objects.count() == 2
+
+
+def test_a_plan_and_its_message_speak_each_parents_notification_language(post: Post) -> None:
+    child = newborn_of_two()
+    english, dutch = child.parental_authority_holders
+    # One parent chose English for notifications; the other never chose (Dutch, the default).
+    Mailbox.objects.create(
+        recipient_hash=subject_hash(Subject("bsn", english)), notify_language="en"
+    )
+
+    post(birth(child.bsn))
+
+    for parent, language, subject in [
+        (english, "en", "A plan is ready for you: A child is born"),
+        (dutch, "nl", "Er staat een plan voor u klaar: Er is een kind geboren"),
+    ]:
+        [journey] = journeys_of(parent, "birth")
+        [message] = Message.objects.filter(recipient_hash=subject_hash(Subject("bsn", parent)))
+        assert (journey.language, message.language, message.subject) == (
+            language,
+            language,
+            subject,
+        )
 
 
 def test_child_benefit_form_is_prefilled_with_the_newborns_data(post: Post) -> None:
