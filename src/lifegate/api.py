@@ -154,8 +154,8 @@ def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return problem_response(
         request,
         400,
-        "Invalid request",
-        "One or more parameters are malformed.",
+        _("Invalid request"),
+        _("One or more parameters are malformed."),
         "invalid-request",
         errors=errors,
     )
@@ -164,14 +164,15 @@ def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     """Unknown ids: 404."""
-    return problem_response(request, 404, "Not found", str(exc) or "No such resource.", "not-found")
+    detail = str(exc) or _("No such resource.")
+    return problem_response(request, 404, _("Not found"), detail, "not-found")
 
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     """Missing or wrong credentials: 401, saying which scheme to use (RFC 9110 11.6.1)."""
     response = problem_response(
-        request, 401, "Unauthorized", "Valid credentials are required.", "unauthorized"
+        request, 401, _("Unauthorized"), _("Valid credentials are required."), "unauthorized"
     )
     response["WWW-Authenticate"] = 'Bearer realm="lifegate"'
     return response
@@ -205,7 +206,7 @@ def not_permitted(request: HttpRequest, exc: NotPermitted) -> HttpResponse:
     return problem_response(
         request,
         403,
-        "Not permitted",
+        _("Not permitted"),
         exc.decision.explanation,
         "not-permitted",
         reason=exc.decision.reason,

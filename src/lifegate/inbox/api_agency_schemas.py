@@ -304,7 +304,11 @@ class SendResultOut(Schema):
     """What became of one message of a bulk send."""
 
     index: int = Field(description="Its position in `messages`, from 0.")
-    idempotency_key: str | None
+    idempotency_key: str | None = Field(
+        None,
+        description="As sent; left out of a rejection when the message had none that could "
+        "be one (missing, not text, or over 200 characters): results never repeat other input.",
+    )
     outcome: OutcomeName
     message_id: UUID | None = Field(None, description="For `created` and `duplicate`.")
     problem: ProblemOut | None = Field(None, description="For `rejected`: why.")

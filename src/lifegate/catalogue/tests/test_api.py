@@ -186,9 +186,15 @@ def test_bad_paging_is_a_400_problem(
     assert problem["errors"]
 
 
-def test_page_size_101_names_the_parameter(client: Client, catalogue: CatalogueFixture) -> None:
+@pytest.mark.parametrize(
+    ("language", "title"), [("nl", "Ongeldig verzoek"), ("en", "Invalid request")]
+)
+def test_page_size_101_names_the_parameter(
+    client: Client, catalogue: CatalogueFixture, language: str, title: str
+) -> None:
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
     problem = get_problem(client, "/life-events", 400, page_size=101)
-    assert problem["title"] == "Invalid request"
+    assert problem["title"] == title
     assert problem["errors"][0]["location"].endswith("page_size")
 
 

@@ -12,6 +12,7 @@ from django.urls import resolve
 
 from lifegate.catalogue.models import PublicOrganisation
 from lifegate.inbox import api_agency
+from lifegate.inbox.api_agency_schemas import BulkSendOut
 from lifegate.inbox.models import Mailbox, Message
 from lifegate.inbox.tests.test_agency_api_send import make_token, message_json, problem
 from lifegate.registries.models import RegisteredPerson
@@ -119,6 +120,23 @@ def test_bulk_above_the_request_size_limit_returns_413(
     body = problem(bulk(client, token, {"messages": messages}), 413)
     assert body["type"].endswith("/request-too-large")
     assert not Message.objects.exists()
+
+
+def test_a_rejection_without_a_usable_key_matches_the_documented_result_shape(
+    client: Client, personas: dict[str, DemoPersona], token: str
+) -> None:
+    # Found by the OpenAPI fuzz test: a malformed message's key over 200 characters is not
+    # echoed, and the documented result had required one.
+    overlong = item(personas["parent"], "k" * 201, category="spam")
+
+    body = bulk(client, token, {"messages": [overlong, 17]}).json()
+
+    assert [("idempotency_key" in r, r["outcome"]) for r in body["results"]] == [
+        (False, "rejected"),
+        (False, "rejected"),
+    ]
+    assert BulkSendOut.model_validate(body).rejected == 2
+    assert "k" * 201 not in json.dumps(body)
 
 
 @pytest.mark.parametrize(
