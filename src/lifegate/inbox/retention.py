@@ -9,17 +9,17 @@ writing a file and committing its row) are found by `remove_orphan_files` and re
 they are old enough that no send can still be committing them."""
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.conf import settings
-from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from lifegate.core import orphans
 from lifegate.inbox.mail import SYSTEM, Mailing, run_mailing
 from lifegate.inbox.models import Attachment, Category, Mailbox, Message, attachment_storage
 from lifegate.inbox.sending import SEND_ACTIVITY
@@ -102,28 +102,13 @@ def _uncount(rows: Sequence[tuple[UUID, str, str, bool]]) -> None:
         )
 
 
-def _stored_files(storage: Storage, folder: str) -> Iterator[str]:
-    folders, files = storage.listdir(folder)
-    for name in files:
-        yield f"{folder}/{name}"
-    for sub in folders:
-        yield from _stored_files(storage, f"{folder}/{sub}")
-
-
 def remove_orphan_files(now: datetime | None = None) -> int:
     """Delete attachment files that no attachment row refers to and that are older than
     ORPHAN_AGE; returns how many."""
-    storage = attachment_storage()
-    if not storage.exists(ATTACHMENT_ROOT):
-        return 0
-    cutoff = (now or timezone.now()) - ORPHAN_AGE
-    removed = 0
-    names = list(_stored_files(storage, ATTACHMENT_ROOT))
-    for start in range(0, len(names), 1000):
-        chunk = names[start : start + 1000]
-        known = set(Attachment.objects.filter(file__in=chunk).values_list("file", flat=True))
-        for name in chunk:
-            if name not in known and storage.get_modified_time(name) < cutoff:
-                storage.delete(name)
-                removed += 1
-    return removed
+    return orphans.remove_orphan_files(
+        attachment_storage(), ATTACHMENT_ROOT, _referred, (now or timezone.now()) - ORPHAN_AGE
+    )
+
+
+def _referred(names: list[str]) -> set[str]:
+    return set(Attachment.objects.filter(file__in=names).values_list("file", flat=True))
