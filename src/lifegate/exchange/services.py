@@ -31,7 +31,7 @@ from lifegate.exchange.models import EvidenceRequest
 from lifegate.exchange.options import NoExchangeOption, Option, option_for
 from lifegate.exchange.received import EVIDENCE_SEAL, EXCHANGE_ACTIVITY
 from lifegate.journeys.models import Journey, Step
-from lifegate.journeys.plan import journey_subject
+from lifegate.journeys.reading import journey_subject
 from lifegate.registries import services as registries
 from lifegate.registries.adapters import Person
 from lifegate.transparency.services import (

@@ -1,8 +1,9 @@
 """The journeys building block's interface for pages, APIs and other building blocks: start a
-life event and keep its plan (`journeys.plan`), fill in and send a step and follow the
-agency's decisions (`journeys.submissions`), with documents for the service's requirements
-(`journeys.evidence`). Callers import from here."""
+life event and keep its plan (`journeys.plan`, `journeys.reading`), fill in and send a step
+(`journeys.submissions`) with documents for the service's requirements (`journeys.evidence`),
+and follow the agency's decisions (`journeys.decisions`). Callers import from here."""
 
+from lifegate.journeys.decisions import TRANSITIONS, update_submission_status
 from lifegate.journeys.errors import (
     FormInvalid,
     InvalidTransition,
@@ -13,16 +14,10 @@ from lifegate.journeys.errors import (
 from lifegate.journeys.evidence import RequirementSlot, requirement_slots
 from lifegate.journeys.plan import (
     PLAN_ACTIVITY,
-    JourneySummary,
     Start,
     answer_questions,
     answers_of,
-    find_journey,
     get_journey,
-    get_step,
-    journey_related,
-    journey_subject,
-    journeys_for,
     pending_questions,
     question_form,
     refresh_plan,
@@ -30,12 +25,19 @@ from lifegate.journeys.plan import (
     start_journey,
     startable_life_event,
 )
+from lifegate.journeys.reading import (
+    JourneySummary,
+    find_journey,
+    get_step,
+    journey_related,
+    journey_subject,
+    journeys_for,
+)
 from lifegate.journeys.submissions import (
     ANSWER_SOURCE,
     DELIVERY_ACTIVITY,
     OPEN_FOR_REQUEST,
     REGISTER_SOURCE,
-    TRANSITIONS,
     PlanRow,
     PrefilledField,
     StepForm,
@@ -52,7 +54,6 @@ from lifegate.journeys.submissions import (
     submission_form,
     submission_subject,
     submit_step,
-    update_submission_status,
 )
 
 __all__ = [

@@ -1,5 +1,5 @@
-"""A step's request: the form prefilled once-only, sending it to the agency, and the agency's
-decisions flowing back into the plan."""
+"""A step's request: the form prefilled once-only and sending it to the agency. The agency's
+decisions flowing back into the plan are `journeys.decisions`'."""
 
 import json
 import secrets
@@ -23,7 +23,7 @@ from lifegate.catalogue.models import (
 )
 from lifegate.core.sealing import seal, unseal
 from lifegate.core.subject import Subject
-from lifegate.journeys.errors import FormInvalid, InvalidTransition, StepNotOpen
+from lifegate.journeys.errors import FormInvalid, StepNotOpen
 from lifegate.journeys.evidence import (
     EvidenceForm,
     EvidenceRow,
@@ -34,9 +34,9 @@ from lifegate.journeys.evidence import (
 )
 from lifegate.journeys.facts import FactRead, parts_for
 from lifegate.journeys.forms import CatalogueForm, from_json
-from lifegate.journeys.models import Delivery, Journey, StatusChange, Step, Submission
-from lifegate.journeys.notices import send_status_message
-from lifegate.journeys.plan import PLAN_ACTIVITY, journey_subject, plan_facts, refresh_plan
+from lifegate.journeys.models import Delivery, Journey, Step, Submission
+from lifegate.journeys.plan import PLAN_ACTIVITY, plan_facts, refresh_plan
+from lifegate.journeys.reading import journey_subject
 from lifegate.transparency.services import (
     Actor,
     decrypt_subject,
@@ -353,76 +353,3 @@ def submission_form(submission: Submission) -> dict[str, Any]:
 def submission_subject(submission: Submission) -> Subject:
     """The person the submission is about."""
     return decrypt_subject(submission.subject_sealed)
-
-
-# ---------------------------------------------------------------------------------------------
-# Agency decisions
-
-TRANSITIONS = {
-    Submission.Status.SUBMITTED: {
-        Submission.Status.RECEIVED,
-        Submission.Status.IN_PROGRESS,
-        Submission.Status.DECIDED,
-        Submission.Status.REJECTED,
-    },
-    Submission.Status.RECEIVED: {
-        Submission.Status.IN_PROGRESS,
-        Submission.Status.DECIDED,
-        Submission.Status.REJECTED,
-    },
-    Submission.Status.IN_PROGRESS: {Submission.Status.DECIDED, Submission.Status.REJECTED},
-    Submission.Status.DECIDED: set(),
-    Submission.Status.REJECTED: set(),
-}
-STEP_STATUS = {
-    Submission.Status.RECEIVED: Step.Status.RECEIVED,
-    Submission.Status.IN_PROGRESS: Step.Status.IN_PROGRESS,
-    Submission.Status.DECIDED: Step.Status.DECIDED,
-    Submission.Status.REJECTED: Step.Status.REJECTED,
-}
-
-
-def update_submission_status(
-    submission: Submission, status: str, message: str, changed_by: str, actor: Actor
-) -> Submission:
-    """An agency moves a submission on (received → in progress → decided or rejected) with a
-    message to the person. The step follows, dependent steps unlock, and the journey finishes
-    when nothing is left. Raises InvalidTransition with a readable reason."""
-    if status not in Submission.Status.values:
-        raise InvalidTransition(_("Unknown status %(status)s.") % {"status": status})
-    with transaction.atomic():
-        locked = (
-            # Only the submission's row: PostgreSQL cannot lock the nullable side of a join.
-            Submission.objects.select_for_update(of=("self",))
-            .select_related("step__journey", "service__processing_activity")
-            .get(pk=submission.pk)
-        )
-        if status not in TRANSITIONS[Submission.Status(locked.status)]:
-            raise InvalidTransition(
-                _("A submission that is %(current)s cannot become %(new)s.")
-                % {"current": locked.get_status_display(), "new": Submission.Status(status).label}
-            )
-        if status == Submission.Status.REJECTED and not message.strip():
-            raise InvalidTransition(_("A rejection needs a reason for the person."))
-        locked.status = status
-        if status == Submission.Status.REJECTED:
-            locked.status_reason = message
-        locked.save(update_fields=["status", "status_reason", "updated_at"])
-        change = StatusChange.objects.create(
-            submission=locked, status=status, message=message, changed_by=changed_by
-        )
-        step = locked.step
-        step.status = STEP_STATUS[Submission.Status(status)]
-        step.status_message = message
-        step.save(update_fields=["status", "status_message", "updated_at"])
-        subject = submission_subject(locked)
-        send_status_message(locked, change, subject, actor)
-        record_processing(
-            name=f"journeys.status.{locked.service_slug}",
-            subject=subject,
-            activity=activity_of(locked.service),
-            actor=actor,
-            data_categories=("submission-status",),
-        )
-        refresh_plan(step.journey)
-    return locked
