@@ -14,8 +14,8 @@ from ninja.schema import NinjaGenerateJsonSchema
 
 from lifegate.assistant.api import router as assistant_router
 from lifegate.catalogue.api import router as catalogue_router
-from lifegate.catalogue.schemas import Problem
 from lifegate.core import json_input
+from lifegate.core.problem_schema import Problem
 from lifegate.core.problems import PROBLEM_CONTENT_TYPE, problem_response
 from lifegate.core.ratelimit import too_many_requests_problem
 from lifegate.credentials.api_agency import router as agency_credentials_router

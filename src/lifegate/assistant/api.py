@@ -18,7 +18,7 @@ from lifegate.assistant import explain, services
 from lifegate.assistant.index import Agency
 from lifegate.assistant.schemas import AnswerOut, AssistantQuery
 from lifegate.catalogue.models import LifeEvent
-from lifegate.catalogue.schemas import problem_responses
+from lifegate.core.problem_schema import problem_responses
 from lifegate.core.problems import problem_response
 
 router = Router(tags=["assistant"])

@@ -16,23 +16,25 @@ from ninja.decorators import decorate_view
 
 from lifegate.catalogue import evidence, services
 from lifegate.catalogue.caching import cached_public_api
+from lifegate.catalogue.queries import (
+    EvidenceBrokerQuery,
+    EvidenceDirectoryQuery,
+    LifeEventQuery,
+    PageQuery,
+    ServiceQuery,
+)
 from lifegate.catalogue.schemas import (
     SLUG_PATTERN,
     EvidenceBrokerPage,
-    EvidenceBrokerQuery,
     EvidenceDirectoryPage,
-    EvidenceDirectoryQuery,
     LifeEventDetail,
     LifeEventPage,
-    LifeEventQuery,
     OrganisationDetail,
     OrganisationPage,
-    PageQuery,
     ServiceDetail,
     ServicePage,
-    ServiceQuery,
-    problem_responses,
 )
+from lifegate.core.problem_schema import problem_responses
 
 router = Router(tags=["catalogue"])
 ERRORS = problem_responses(400, 404)

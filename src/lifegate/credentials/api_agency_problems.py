@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja.schema import NinjaGenerateJsonSchema
 
-from lifegate.catalogue.schemas import Problem
+from lifegate.core.problem_schema import Problem
 from lifegate.core.problems import PROBLEM_CONTENT_TYPE, problem_response
 from lifegate.credentials.issuing import IssuingRefused
 

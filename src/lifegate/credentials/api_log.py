@@ -17,7 +17,7 @@ from django.http import HttpRequest, JsonResponse
 from ninja import P, PathEx, Query, Router, Schema
 from pydantic import Field
 
-from lifegate.catalogue.schemas import problem_responses
+from lifegate.core.problem_schema import problem_responses
 from lifegate.core.problems import problem_response
 from lifegate.credentials import log
 

@@ -20,7 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 from ninja import Field, Router, Schema, Status
 
-from lifegate.catalogue.schemas import problem_responses
+from lifegate.core.problem_schema import problem_responses
 from lifegate.core.problems import problem_response
 from lifegate.credentials import dcql, verifying
 from lifegate.credentials.models import PresentationRequest

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
-from lifegate.catalogue.schemas import Problem
+from lifegate.core.problem_schema import Problem
 from lifegate.core.problems import problem_response
 from lifegate.core.ratelimit import address_key, limit_api_call
 from lifegate.exchange import messages, provider, services

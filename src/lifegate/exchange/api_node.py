@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 from pydantic import Field
 
-from lifegate.catalogue.schemas import Problem
+from lifegate.core.problem_schema import Problem
 from lifegate.core.problems import PROBLEM_CONTENT_TYPE
 from lifegate.core.ratelimit import address_key, limit_api_call
 from lifegate.exchange import messages, nodes

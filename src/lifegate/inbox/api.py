@@ -21,7 +21,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.schema import NinjaGenerateJsonSchema
 from pydantic import StrictBool
 
-from lifegate.catalogue.schemas import Problem
+from lifegate.core.problem_schema import Problem
 from lifegate.core.problems import PROBLEM_CONTENT_TYPE, problem_response
 from lifegate.identity.api_auth import SubstantialPersonSession
 from lifegate.inbox import services

@@ -17,8 +17,8 @@ from ninja import Field, Schema
 from ninja.schema import NinjaGenerateJsonSchema
 from pydantic import BaseModel, BeforeValidator, ValidationError, WithJsonSchema
 
-from lifegate.catalogue.schemas import Problem as ProblemOut
 from lifegate.core import json_input
+from lifegate.core.problem_schema import Problem as ProblemOut
 from lifegate.core.problems import PROBLEM_CONTENT_TYPE, problem_response
 from lifegate.core.subject import Subject
 from lifegate.inbox.services import NewAttachment, NewMessage, Problem

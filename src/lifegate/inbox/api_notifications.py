@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from lifegate.catalogue.schemas import problem_responses
+from lifegate.core.problem_schema import problem_responses
 from lifegate.core.problems import problem_response
 from lifegate.core.subject import Subject
 from lifegate.identity.api_auth import SubstantialPersonSession, request_language

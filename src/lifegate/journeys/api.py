@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from pydantic import StrictBool, StrictInt, StrictStr
 
-from lifegate.catalogue.schemas import problem_responses
+from lifegate.core.problem_schema import problem_responses
 from lifegate.core.problems import problem_response
 from lifegate.identity.api_auth import PersonSession, request_language, session_of
 from lifegate.identity.assurance import loa_satisfies

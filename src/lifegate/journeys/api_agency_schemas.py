@@ -8,7 +8,7 @@ from django.conf import settings
 from ninja import Field, Schema
 from ninja.schema import NinjaGenerateJsonSchema
 
-from lifegate.catalogue.schemas import Problem
+from lifegate.core.problem_schema import Problem
 from lifegate.core.problems import PROBLEM_CONTENT_TYPE
 
 SubmissionStatus = Literal["submitted", "received", "in-progress", "decided", "rejected"]

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router, Schema
 from pydantic import Field
 
-from lifegate.catalogue.schemas import Problem
+from lifegate.core.problem_schema import Problem
 from lifegate.core.problems import PROBLEM_CONTENT_TYPE, problem_response
 from lifegate.journeys import events
 from lifegate.journeys.api_agency import AgencyBearer

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.schema import NinjaGenerateJsonSchema
 
-from lifegate.catalogue.schemas import Problem
+from lifegate.core.problem_schema import Problem
 from lifegate.core.problems import PROBLEM_CONTENT_TYPE, problem_response
 from lifegate.core.subject import Subject, bsn_is_valid
 from lifegate.identity.api_auth import SubstantialPersonSession

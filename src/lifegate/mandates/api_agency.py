@@ -20,7 +20,7 @@ from ninja.schema import NinjaGenerateJsonSchema
 from pydantic import model_validator
 
 from lifegate.catalogue.models import PublicService
-from lifegate.catalogue.schemas import Problem
+from lifegate.core.problem_schema import Problem
 from lifegate.core.problems import PROBLEM_CONTENT_TYPE
 from lifegate.core.subject import Subject, bsn_is_valid
 from lifegate.journeys.api_agency import AgencyBearer

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.schema import NinjaGenerateJsonSchema
 
-from lifegate.catalogue.schemas import Problem
+from lifegate.core.problem_schema import Problem
 from lifegate.core.problems import PROBLEM_CONTENT_TYPE, problem_response
 from lifegate.core.subject import Subject
 from lifegate.identity.api_auth import SubstantialPersonSession
