@@ -14,15 +14,7 @@ credential query id, holding one SD-JWT+KB) and `state`. A plaintext answer is r
 so is anything the request's key does not open; the request then still waits. The key is
 dropped once the request is answered or expires.
 
-`verify_response` accepts a presentation only when every check holds: the issuer is on the
-trust list and signed it (`credentials.trust`), the disclosures are the issuer's, key binding
-is present and made for this verifier (aud = the client_id) and this request (nonce), the
-type is one the query accepts, it has not expired, and its status list says valid. Of the
-two choices for extra claims, the stricter: a presentation disclosing a claim the query did
-not ask for is refused as over-disclosure (showing "valid" would hide the wallet's mistake);
-one leaving out a claim asked for is refused too. A valid result holds only the claims
-asked for. Each result has a reason code (errors.py's, or PRESENTATION_REASONS for those
-only a presentation has) and a readable reason.
+`verify_response` checks the presentation (`credentials.presentation_checks`).
 
 Processing log: when the presented credential is one this node issued (found by its digest:
 no identifier is read from the claims), the verification is recorded in that person's
@@ -38,7 +30,6 @@ import hmac
 import json
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -47,7 +38,6 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from lifegate.catalogue.models import CredentialType
 from lifegate.core import json_input
@@ -55,18 +45,20 @@ from lifegate.core.sealing import seal, unseal
 from lifegate.core.subject import Subject
 from lifegate.credentials import (
     dcql,
-    errors,
     response_encryption,
     sdjwt,
-    statuslist,
     trust,
     verifier_identity,
 )
-from lifegate.credentials.models import IssuedCredential, PresentationRequest
-from lifegate.transparency.services import Actor, decrypt_subject, record_processing
+from lifegate.credentials.models import PresentationRequest
+from lifegate.credentials.presentation_checks import (
+    VerificationResult,
+    check_presentation,
+)
+from lifegate.transparency.services import Actor, record_processing
 
 if TYPE_CHECKING:
-    from django.utils.functional import _StrPromise
+    pass
 
 ACTIVITY = "credential-presentation"
 REQUEST_LIFETIME = timedelta(minutes=10)
@@ -80,22 +72,6 @@ RESPONSE_MODE = "direct_post.jwt"
 MAX_VP_TOKEN_CHARS = 2 * sdjwt.MAX_TOKEN_BYTES
 MAX_VERIFIER_NAME = 200
 Status = PresentationRequest.Status
-
-PRESENTATION_REASONS: "dict[str, _StrPromise]" = {
-    "over-disclosure": _(
-        "More information was shown than was asked for, so the presentation was refused."
-    ),
-    "missing-claims": _("Not all the information that was asked for was shown."),
-    "declined": _("The holder chose not to share the credential."),
-    "issuer-unavailable": _(
-        "The issuer could not be reached to check the credential. Please try again later."
-    ),
-}
-
-
-def reason(code: str) -> "_StrPromise":
-    """The readable text of a rejection code (lazily translated)."""
-    return errors.REASONS.get(code) or PRESENTATION_REASONS[code]
 
 
 class InvalidRequest(ValueError):
@@ -115,39 +91,6 @@ class ResponseRefused(Exception):
     def __init__(self, description: str) -> None:
         self.description = description
         super().__init__(description)
-
-
-@dataclass(frozen=True)
-class VerificationResult:
-    """What the verifier learns: valid or not (`code` "valid" or a rejection code), the
-    issuer and type when the issuer's signature held, and, only when valid, the claims
-    asked for."""
-
-    valid: bool
-    code: str
-    issuer: str = ""
-    vct: str = ""
-    claims: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def reason(self) -> "_StrPromise | None":
-        """Why it is not valid, readable (None when valid)."""
-        return None if self.valid else reason(self.code)
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-serialisable form (sealed in the request row)."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "VerificationResult":
-        """Inverse of `as_dict`."""
-        return cls(
-            valid=bool(data["valid"]),
-            code=str(data["code"]),
-            issuer=str(data.get("issuer", "")),
-            vct=str(data.get("vct", "")),
-            claims=dict(data.get("claims", {})),
-        )
 
 
 # Requests -------------------------------------------------------------------------------
@@ -317,7 +260,7 @@ def receive_response(handle: str, form: Mapping[str, str]) -> dict[str, Any]:
     if answer.get("error"):
         result = VerificationResult(valid=False, code="declined")
     else:
-        result, subject = _verify(request, _decrypted_vp_token(answer.get("vp_token")))
+        result, subject = check_presentation(request, _decrypted_vp_token(answer.get("vp_token")))
     _store(request, result, subject)
     return {}
 
@@ -377,66 +320,4 @@ def verify_response(
             vp_token = _vp_token(vp_token)
         except ResponseRefused:
             return VerificationResult(valid=False, code="malformed")
-    return _verify(request, vp_token)[0]
-
-
-def _verify(
-    request: PresentationRequest, vp_token: Mapping[str, Any]
-) -> tuple[VerificationResult, Subject | None]:
-    query = dcql.parse_query(request.dcql_query)
-    presentations = vp_token.get(query.id)
-    if (
-        set(vp_token) != {query.id}
-        or not isinstance(presentations, list)
-        or len(presentations) != 1
-        or not isinstance(presentations[0], str)
-    ):
-        return VerificationResult(valid=False, code="malformed"), None
-    token = presentations[0]
-    subject = _own_holder(token)
-    try:
-        verified = sdjwt.verify(
-            token, issuer_key=trust.issuer_key, audience=request.client_id, nonce=request.nonce
-        )
-    except errors.CredentialRejected as rejected:
-        return VerificationResult(valid=False, code=rejected.code), subject
-    except trust.IssuerUnreachable:
-        return VerificationResult(valid=False, code="issuer-unavailable"), subject
-    code = _refusal(verified, query)
-    if code is not None:
-        return VerificationResult(False, code, verified.issuer, verified.vct), subject
-    claims = dcql.requested_values(verified.claims, query.claims)
-    return VerificationResult(True, "valid", verified.issuer, verified.vct, claims), subject
-
-
-def _refusal(verified: sdjwt.VerifiedSdJwt, query: dcql.CredentialQuery) -> str | None:
-    """Why a presentation whose signatures hold is still refused (None: it is not)."""
-    if verified.vct not in query.vct_values:
-        return "wrong-type"
-    if dcql.over_disclosed(verified.disclosed, query.claims):
-        return "over-disclosure"
-    if dcql.missing(verified.claims, query.claims):
-        return "missing-claims"
-    if verified.status is None:
-        return None  # a credential without a status list cannot be revoked
-    try:
-        status = trust.status_of(verified.status, verified.issuer)
-    except errors.CredentialRejected as rejected:
-        return rejected.code
-    if status == statuslist.VALID:
-        return None
-    return _STATUS_CODES.get(status, "status-unavailable")
-
-
-_STATUS_CODES = {statuslist.INVALID: "revoked", statuslist.SUSPENDED: "suspended"}
-
-
-def _own_holder(token: str) -> Subject | None:
-    """The person a credential this node issued belongs to, found by the digest of the
-    issuer-signed part (identical bytes, so it is that credential); None otherwise."""
-    if not token.isascii() or len(token) > sdjwt.MAX_TOKEN_BYTES:
-        return None
-    digest = sdjwt.digest_of(token).hex()
-    sealed = IssuedCredential.objects.filter(digest=digest).values_list("subject_sealed", flat=True)
-    found = sealed.first()
-    return decrypt_subject(found) if found else None
+    return check_presentation(request, vp_token)[0]
