@@ -328,7 +328,12 @@ def answer_questions(journey: Journey, data: Any, actor: Actor) -> CatalogueForm
         facts = plan_facts(journey, FactRead(actor, PLAN_ACTIVITY, "journeys.plan"))
         entries = {entry.service.slug: entry for entry in _event_services(event)}
         changed = []
-        for step in journey.steps.filter(status__in=UNSETTLED, submissions__isnull=True):
+        # Locked: a step being sent in another tab (locked by `submit_step`) is read once that
+        # commits, and then no longer qualifies; its new status is not overwritten.
+        unsettled = journey.steps.select_for_update(of=("self",)).filter(
+            status__in=UNSETTLED, submissions__isnull=True
+        )
+        for step in unsettled:
             entry = entries.get(step.service_slug)
             if entry is None:
                 continue

@@ -256,7 +256,11 @@ def accept(code: str, representative: Subject, actor: Actor) -> list[Mandate]:
         if invitation.expires_at <= now:
             raise MandateRefused("code-expired")
         # Offers to a named representative have a code nobody was given; never accept them.
-        pending = invitation.mandates.filter(status=Mandate.Status.INVITED, representative_hash="")
+        # Locked, and their status read again under the lock: a withdrawal committing
+        # meanwhile (`end` locks the mandate, not the invitation) must not be undone.
+        pending = invitation.mandates.select_for_update().filter(
+            status=Mandate.Status.INVITED, representative_hash=""
+        )
         mandates = list(pending)
         if not mandates:  # the principal withdrew every mandate of the invitation
             raise MandateRefused("code-unknown")

@@ -1,10 +1,12 @@
-"""Two grants of the same mandate at the same moment store one: the duplicate check and the
-insert are serialised per pair of people."""
+"""Races between people acting on one mandate at the same moment: two grants store one (the
+duplicate check and the insert are serialised per pair of people), and an invitation
+withdrawn while its code is redeemed stays withdrawn."""
 
 import threading
+import time
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from lifegate.mandates import services
 from lifegate.mandates.models import Mandate, MandateInvitation, ScopeKind
@@ -59,3 +61,58 @@ def test_concurrent_grants_of_one_mandate_store_it_once(
     # One offer waiting for the representative; the refused grants left nothing behind.
     assert Mandate.objects.count() == 1
     assert MandateInvitation.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_invitation_withdrawn_while_its_code_is_redeemed_stays_withdrawn(
+    personas: dict[str, DemoPersona],
+) -> None:
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers; CI runs this test on PostgreSQL")
+    principal = personas["elderly"].subject
+    representative = personas["student"].subject
+    granted = services.grant(
+        principal, None, [Scope(ScopeKind.INBOX_READ)], *period(), person(principal)
+    )
+    code, mandate = granted.invitation_code, granted.mandates[0]
+    ended, release = threading.Event(), threading.Event()
+    outcome: list[str] = []
+    errors: list[BaseException] = []
+
+    def withdraw() -> None:
+        # The principal's withdrawal holds its lock on the mandate until released.
+        try:
+            with transaction.atomic():
+                services.end(mandate.pk, principal, person(principal))
+                ended.set()
+                assert release.wait(60)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def redeem() -> None:
+        try:
+            assert ended.wait(60)
+            services.accept(code, representative, person(representative))
+            outcome.append("accepted")
+        except services.MandateRefused as refused:
+            outcome.append(refused.code)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=withdraw), threading.Thread(target=redeem)]
+    for thread in threads:
+        thread.start()
+    assert ended.wait(60)
+    time.sleep(1)  # the redemption reaches the mandate while the withdrawal holds it
+    release.set()
+    for thread in threads:
+        thread.join()
+
+    assert not errors, errors
+    assert outcome == ["code-unknown"]
+    mandate.refresh_from_db()
+    assert (mandate.status, mandate.accepted_at) == (Mandate.Status.ENDED, None)
