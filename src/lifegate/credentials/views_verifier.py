@@ -61,6 +61,8 @@ def verify_start(request: HttpRequest) -> HttpResponse:
     slug = request.POST.get("credential_type") or request.GET.get("type", "")
     kind = next((each for each in kinds if each.slug == slug), None)
     context: dict[str, Any] = {"kinds": kinds, "kind": kind, "chosen": [], "verifier_name": ""}
+    if kind is not None:  # also after an error: the person chooses again
+        context["claims"] = [(key, kind.claim_label(key)) for key in kind.claim_keys]
     if request.method == "POST" and kind is not None:
         chosen = request.POST.getlist("claims")
         name = request.POST.get("verifier_name", "")
@@ -75,8 +77,6 @@ def verify_start(request: HttpRequest) -> HttpResponse:
             context["error"] = _form_error(invalid.code)
             return render(request, "credentials/verify_start.html", context, status=400)
         return HttpResponseRedirect(reverse("credentials:verify_result", args=[made.pk]))
-    if kind is not None:
-        context["claims"] = [(key, kind.claim_label(key)) for key in kind.claim_keys]
     return render(request, "credentials/verify_start.html", context)
 
 

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -23,7 +24,10 @@ from lifegate.mandates.actions import INBOX_SETTINGS
 
 LEVEL: LevelOfAssurance = "substantial"
 # Each language named in itself, as on the language switch.
-LANGUAGE_CHOICES = [("nl", "Nederlands"), ("en", "English")]
+LANGUAGE_CHOICES = [
+    ("nl", mark_safe('<span lang="nl">Nederlands</span>')),
+    ("en", mark_safe('<span lang="en">English</span>')),
+]
 # What a refused confirmation answers with, by kind of refusal.
 CONFIRMATION_STATUS = {"confirmation-expired": 410, "confirmation-mismatch": 403}
 

@@ -190,7 +190,8 @@ def _submit(
             confirmed=request.POST.get("confirm") == "yes",
         )
     except services.FormInvalid as invalid:
-        context |= {"prepared": invalid.prepared, "idempotency_key": key}
+        confirmed = request.POST.get("confirm") == "yes"
+        context |= {"prepared": invalid.prepared, "idempotency_key": key, "confirmed": confirmed}
         return _step_page(request, context, status=422)
     except services.StepNotOpen as closed:
         messages.error(request, str(closed))

@@ -100,6 +100,8 @@ def test_asking_for_nothing_is_refused_with_a_message(credential_types):
     assert response.status_code == 400
     assert "at least one piece of information" in response.text
     assert not PresentationRequest.objects.exists()
+    # The claims are offered again, so the verifier can choose and send at once.
+    assert 'name="claims" value="title"' in response.text and "Qualification" in response.text
 
 
 @pytest.mark.parametrize(("language", "label"), [("nl", "Opleiding"), ("en", "Qualification")])

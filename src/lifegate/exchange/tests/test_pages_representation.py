@@ -100,6 +100,7 @@ def test_another_nodes_request_is_the_persons_own_to_decide(
     english = representative.get(reverse("exchange:preview", args=[preview.pk]))
 
     assert page.status_code == 403 and 'id="acting-elsewhere"' in page.content.decode()
+    assert 'href="/journeys/" id="to-plans"' in page.content.decode()  # a way on
     assert "Alleen de persoon zelf kan hiermee instemmen" in page.content.decode()
     assert 'id="preview-claims"' not in page.content.decode()
     assert "Only the person themselves can agree to this" in english.content.decode()

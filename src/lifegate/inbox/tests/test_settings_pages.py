@@ -158,6 +158,8 @@ def test_the_person_chooses_when_and_in_which_language(client: Client, parent: D
     assert (box.notify, box.notify_language) == ("important", "en")
     page = client.get(PAGE).text
     assert re.search(r'value="important"[^>]* checked', page)
+    # Each language named in itself, marked as such for screen readers.
+    assert '<span lang="en">English</span>' in page and '<span lang="nl">Nederlands</span>' in page
     bad = client.post(PAGE, {"notify": "hourly", "language": "de"})
     assert bad.status_code == 422
     assert "Select a valid choice." in bad.text
