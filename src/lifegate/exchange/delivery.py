@@ -8,7 +8,7 @@ twice. A failed attempt is retried with exponential backoff until the attempts r
 
 import logging
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.conf import settings
@@ -21,6 +21,9 @@ log = logging.getLogger("lifegate.exchange")
 DELIVERY_ATTEMPTS = 8
 DELIVERY_BASE_DELAY_SECONDS = 30
 RESPONSE_TYPE = "evidence-response"
+# An answer still undelivered this long after the decision has lost its task (a worker killed
+# during an attempt, or an enqueue after the commit that never happened).
+STALLED_AFTER = timedelta(minutes=2)
 
 
 def schedule(preview: EvidencePreview) -> None:
@@ -28,6 +31,30 @@ def schedule(preview: EvidencePreview) -> None:
     from lifegate.exchange.tasks import deliver_response
 
     deliver_response.enqueue(str(preview.pk))
+
+
+def redeliver_stalled(now: datetime | None = None) -> int:
+    """The safety net for lost deliveries: enqueue again every decided answer still not
+    delivered STALLED_AFTER after the decision, while it has attempts left (each run is one
+    more attempt; the requester takes an answer once, so a repeat is harmless). Returns how
+    many were enqueued."""
+    from lifegate.exchange.tasks import deliver_response
+
+    cutoff = (now or timezone.now()) - STALLED_AFTER
+    stalled = (
+        EvidencePreview.objects.filter(
+            delivered_at__isnull=True,
+            decided_at__lt=cutoff,
+            delivery_attempts__lt=DELIVERY_ATTEMPTS,
+        )
+        .exclude(status=EvidencePreview.Status.AWAITING_CONSENT)
+        .values_list("pk", flat=True)
+    )
+    enqueued = 0
+    for preview_id in stalled:
+        deliver_response.enqueue(str(preview_id))
+        enqueued += 1
+    return enqueued
 
 
 def _answer(preview: EvidencePreview) -> dict[str, object]:

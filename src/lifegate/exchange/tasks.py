@@ -18,6 +18,12 @@ def expire_requests() -> int:
 
 
 @task()
+def redeliver_stalled() -> int:
+    """Enqueue again the answers whose delivery task was lost; returns how many."""
+    return delivery.redeliver_stalled()
+
+
+@task()
 def forget_expired_messages() -> int:
     """Delete the replay records of node messages that have expired; returns how many."""
     from lifegate.exchange import messages

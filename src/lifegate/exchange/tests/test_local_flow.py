@@ -3,6 +3,7 @@ shared or not, received and verified, all in one process (the two-node tests are
 tests/federation)."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -37,6 +38,35 @@ def _decide(exchange: ExchangeFixture, asked: EvidenceRequest, share: bool) -> E
     assert delivery.attempt(preview.pk) == "delivered"
     asked.refresh_from_db()
     return asked
+
+
+def test_an_answer_whose_delivery_task_was_lost_is_delivered_by_the_housekeeping(
+    exchange: ExchangeFixture, settings: Any
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    asked = _ask(exchange)
+    # Decided, and its delivery never enqueued (the commit hook did not run: a crash).
+    preview = provider.decide(_preview(asked).pk, exchange.subject, exchange.actor, share=True)
+
+    assert delivery.redeliver_stalled() == 0  # just decided: its own task may still come
+    later = timezone.now() + delivery.STALLED_AFTER * 2
+    assert delivery.redeliver_stalled(now=later) == 1
+
+    preview.refresh_from_db()
+    asked.refresh_from_db()
+    assert preview.delivered_at is not None and asked.status == EvidenceRequest.Status.RECEIVED
+    assert delivery.redeliver_stalled(now=later) == 0  # delivered: nothing left to do
+
+
+def test_an_answer_out_of_attempts_is_left_alone(exchange: ExchangeFixture) -> None:
+    preview = provider.decide(
+        _preview(_ask(exchange)).pk, exchange.subject, exchange.actor, share=False
+    )
+    EvidencePreview.objects.filter(pk=preview.pk).update(
+        delivery_attempts=delivery.DELIVERY_ATTEMPTS
+    )
+
+    assert delivery.redeliver_stalled(now=timezone.now() + delivery.STALLED_AFTER * 2) == 0
 
 
 def test_the_step_offers_both_requirements_from_this_nodes_register(

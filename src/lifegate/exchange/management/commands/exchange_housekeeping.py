@@ -10,9 +10,9 @@ from lifegate.exchange import delivery, messages, tasks
 
 class Command(BaseCommand):
     help = (
-        "Enqueue the removal of expired replay records of node messages and the expiry of "
-        "evidence requests nobody decided on in time; --now does both here instead of in the "
-        "worker."
+        "Enqueue the removal of expired replay records of node messages, the expiry of "
+        "evidence requests nobody decided on in time and the delivery of answers whose task "
+        "was lost; --now does them here instead of in the worker."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -25,7 +25,9 @@ class Command(BaseCommand):
                 f"expired message records removed: {messages.forget_expired_messages()}"
             )
             self.stdout.write(f"evidence requests expired: {delivery.expire_due()}")
+            self.stdout.write(f"answers enqueued again: {delivery.redeliver_stalled()}")
             return
         tasks.forget_expired_messages.enqueue()
         tasks.expire_requests.enqueue()
-        self.stdout.write("enqueued: forget_expired_messages, expire_requests")
+        tasks.redeliver_stalled.enqueue()
+        self.stdout.write("enqueued: forget_expired_messages, expire_requests, redeliver_stalled")
