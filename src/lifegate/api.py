@@ -15,6 +15,7 @@ from ninja.schema import NinjaGenerateJsonSchema
 from lifegate.assistant.api import router as assistant_router
 from lifegate.catalogue.api import router as catalogue_router
 from lifegate.core import json_input
+from lifegate.core.middleware import nul_problem
 from lifegate.core.problem_schema import Problem
 from lifegate.core.problems import PROBLEM_CONTENT_TYPE, problem_response
 from lifegate.core.ratelimit import too_many_requests_problem
@@ -183,13 +184,7 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     """Errors raised deliberately by endpoints (and by the framework for a body it cannot
     parse: with a NUL character in its text, that is said)."""
     if isinstance(exc.__cause__, NulCharacter):
-        return problem_response(
-            request,
-            400,
-            _("Invalid request"),
-            _("Text may not contain the NUL character (U+0000)."),
-            "invalid-request",
-        )
+        return nul_problem(request)
     return problem_response(request, exc.status_code, str(exc.message), problem_type="about:blank")
 
 

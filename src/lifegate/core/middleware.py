@@ -112,15 +112,20 @@ def _in_query_dict(data: QueryDict) -> bool:
     return any(NUL in key or any(NUL in value for value in values) for key, values in data.lists())
 
 
+def nul_problem(request: HttpRequest) -> HttpResponse:
+    """The API's answer to text with a NUL character: 400 problem details that say so."""
+    return problem_response(
+        request,
+        400,
+        _("Invalid request"),
+        _("Text may not contain the NUL character (U+0000)."),
+        "invalid-request",
+    )
+
+
 def _nul_refused(request: HttpRequest) -> HttpResponse:
     if request.path.startswith(API_PREFIX):
-        return problem_response(
-            request,
-            400,
-            _("Invalid request"),
-            _("Text may not contain the NUL character (U+0000)."),
-            "invalid-request",
-        )
+        return nul_problem(request)
     from lifegate.portal.views import bad_request  # the portal builds on core
 
     return bad_request(request)
