@@ -16,6 +16,7 @@ from uuid import UUID
 from django.http import HttpRequest
 
 from lifegate.core.subject import Subject
+from lifegate.identity.assurance import LevelOfAssurance, loa_rank, loa_satisfies
 from lifegate.journeys import services
 from lifegate.journeys.models import Journey, Step
 from lifegate.mandates import acting
@@ -29,6 +30,8 @@ REFUSAL_RANK = ("no-relation", "out-of-scope", "not-yet-valid", "expired", "ende
 VIEW = "journeys.view"
 ANSWERS = "journeys.answers"
 STEP_DONE = "journeys.step-done"
+# The level of assurance an agency's message on a step needs: the message box's (inbox.views).
+MESSAGE_LEVEL: LevelOfAssurance = "substantial"
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,19 @@ def step_to_act_in(request: HttpRequest, journey: Journey, slug: str, name: str 
     )
     record_view(request, name)
     return step
+
+
+def may_read_message(request: HttpRequest, journey: Journey, step: Step) -> bool:
+    """May the request's actor read the agency's message on `step` (`Step.status_message`)?
+
+    The same text is sent to the person's message box, so it needs the message box's level of
+    assurance (and at least the step's own); and a representative must be allowed to act in
+    the step: a mandate for another service of the plan shows where this step stands, not
+    what the agency wrote about it."""
+    level = max((MESSAGE_LEVEL, step.minimum_assurance_level), key=loa_rank)
+    if not loa_satisfies(request.authentication.loa, level):  # type: ignore[attr-defined]
+        return False
+    return bool(step_decision(request, journey, step))
 
 
 def answer_decision(request: HttpRequest, journey: Journey) -> Decision:

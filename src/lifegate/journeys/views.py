@@ -46,6 +46,8 @@ class ShownRow(services.PlanRow):
     """A plan row as shown: with why its actions are disabled ("" when the actor may act)."""
 
     refusal: str = ""
+    # False when the actor may not read the agency's message on the step (access.may_read_message).
+    message_readable: bool = True
 
 
 @login_required()
@@ -110,7 +112,10 @@ def _plan_page(
 def _shown(request: HttpRequest, found: Journey, row: services.PlanRow) -> ShownRow:
     decision = access.step_decision(request, found, row.step)
     refusal = "" if decision else decision.explanation
-    return ShownRow(row.step, row.submissions, row.delayed, refusal=refusal)
+    readable = bool(row.step.status_message) and access.may_read_message(request, found, row.step)
+    return ShownRow(
+        row.step, row.submissions, row.delayed, refusal=refusal, message_readable=readable
+    )
 
 
 @login_required()
