@@ -50,13 +50,13 @@ demo: setup
 	@echo
 	@echo "  lifegate runs on http://127.0.0.1:$(PORT)/  (Ctrl-C stops server and worker)"
 	@echo "  e-mails (notifications of new post) are written to var/mail/; housekeeping (message box,"
-	@echo "  journeys, evidence exchange) and sealing (processing log, credentials log) run every 5 minutes"
+	@echo "  journeys, evidence exchange, verifiers' results) and sealing (processing log, credentials log) run every 5 minutes"
 	@echo "  admin: http://127.0.0.1:$(PORT)/admin/  (user 'admin', password printed above on first run)"
 	@echo
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(MANAGE) db_worker & \
 	  while sleep 300; do for command in inbox_housekeeping journeys_housekeeping exchange_housekeeping \
-	    seal_processing_log seal_credential_log; do $(MANAGE) $$command >/dev/null; done; done & \
+	    credentials_housekeeping seal_processing_log seal_credential_log; do $(MANAGE) $$command >/dev/null; done; done & \
 	  $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 # Both nodes of the evidence exchange, each with its own database, keys, worker and trust list

@@ -113,6 +113,7 @@ class KeySet(Schema):
     url_name="credentials_log_checkpoint",
     summary="The latest signed checkpoint",
     openapi_extra=problem_responses(404),
+    operation_id="getLogCheckpoint",
 )
 def latest_checkpoint(request: HttpRequest) -> dict[str, Any] | JsonResponse:
     """The newest signed tree head of the log; 404 before the first one."""
@@ -136,6 +137,7 @@ def latest_checkpoint(request: HttpRequest) -> dict[str, Any] | JsonResponse:
     url_name="credentials_log_entry",
     summary="An entry and its inclusion proof",
     openapi_extra=_errors(400, 404),
+    operation_id="getLogEntry",
 )
 def entry(
     request: HttpRequest,
@@ -174,6 +176,7 @@ def entry(
     url_name="credentials_log_consistency",
     summary="A consistency proof between two tree sizes",
     openapi_extra=_errors(400, 404),
+    operation_id="getLogConsistencyProof",
 )
 def consistency(
     request: HttpRequest, params: Query[ConsistencyQuery]
@@ -201,6 +204,7 @@ def consistency(
     response=KeySet,
     url_name="credentials_log_keys",
     summary="The keys that sign the log's checkpoints",
+    operation_id="listLogKeys",
 )
 def keys(request: HttpRequest) -> Any:
     """The log's public signing keys (JWK Set); checkpoints name theirs by `kid`."""

@@ -129,6 +129,7 @@ def _out(found: PresentationRequest) -> dict[str, Any]:
     response={201: VerifierRequestOut},
     summary="Ask a person for claims of a credential",
     openapi_extra=_errors(400, 404, 429),
+    operation_id="createPresentationRequest",
 )
 def create_request(request: HttpRequest, body: VerifierRequestIn, response: HttpResponse) -> Any:
     """Make a presentation request (OpenID4VP 1.0, DCQL) for `claims` of a credential of
@@ -157,12 +158,13 @@ def create_request(request: HttpRequest, body: VerifierRequestIn, response: Http
     response=VerifierRequestOut,
     summary="A presentation request's status and result",
     openapi_extra=_errors(404),
+    operation_id="getPresentationRequest",
 )
 def read_request(request: HttpRequest, request_id: UUID, response: HttpResponse) -> Any:
     """The request's status (pending, answered, expired) and, once answered, its result.
     Unknown ids, and requests past the retention period, are 404."""
     queryset = PresentationRequest.objects.select_related("credential_type")
-    found = queryset.filter(pk=request_id).first()
+    found = verifying.retained(queryset).filter(pk=request_id).first()
     if found is None:
         raise Http404("No such presentation request.")
     add_never_cache_headers(response)  # a result holds personal data

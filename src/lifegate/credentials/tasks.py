@@ -9,3 +9,11 @@ from lifegate.credentials import log
 def seal_log() -> int:
     """Sign a checkpoint of the transparency log if it grew; returns the checkpoint's size."""
     return log.checkpoint().size
+
+
+@task()
+def purge_presentation_requests() -> int:
+    """Delete the verifiers' requests and results past their retention period."""
+    from lifegate.credentials import verifying
+
+    return verifying.purge_stale()

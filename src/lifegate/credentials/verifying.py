@@ -30,12 +30,13 @@ import hmac
 import json
 import secrets
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -220,15 +221,26 @@ def result_of(request: PresentationRequest) -> VerificationResult | None:
     return VerificationResult.from_dict(json.loads(unseal(RESULT_PURPOSE, request.result_sealed)))
 
 
+def _retention_cutoff() -> datetime:
+    """Requests whose window closed before this moment are past the retention period."""
+    minutes = int(settings.LIFEGATE_PRESENTATION_RETENTION_MINUTES)
+    return timezone.now() - timedelta(minutes=minutes)
+
+
+def retained(queryset: QuerySet[PresentationRequest]) -> QuerySet[PresentationRequest]:
+    """`queryset` without the requests past the retention period: their results are gone
+    for the verifier at once, whenever the purge happens to run."""
+    return queryset.filter(expires_at__gte=_retention_cutoff())
+
+
 def purge_stale() -> int:
     """Delete the requests (with their results) past the retention period, and drop the
     response keys of those whose window closed; returns how many were deleted."""
     PresentationRequest.objects.filter(
         status=Status.PENDING, expires_at__lte=timezone.now()
     ).update(status=Status.EXPIRED, response_key_sealed="")
-    minutes = settings.LIFEGATE_PRESENTATION_RETENTION_MINUTES
-    cutoff = timezone.now() - timedelta(minutes=int(minutes))
-    deleted, _by_model = PresentationRequest.objects.filter(expires_at__lt=cutoff).delete()
+    stale = PresentationRequest.objects.filter(expires_at__lt=_retention_cutoff())
+    deleted, _by_model = stale.delete()
     return deleted
 
 

@@ -4,7 +4,9 @@
   a request is made and its page shows a QR code, the `openid4vp://` link and a link to the
   portal wallet, then the outcome in plain language. While it waits the page reloads every
   few seconds through the `Refresh` header: no script, so nothing for the
-  Content-Security-Policy (script-src 'self') to allow.
+  Content-Security-Policy (script-src 'self') to allow. A reload sends a screen reader back to
+  the top (WCAG 2.2.2), so the page offers to stop updating (`?updates=off`) and then has a
+  "check whether the answer has arrived" link instead.
 - /credentials/oid4vp/requests/<handle>: the signed request object (request_uri), with the
   request's own public key for encrypting the answer.
 - /credentials/oid4vp/responses/<handle>: the wallet's answer (direct_post.jwt: the form
@@ -90,7 +92,7 @@ def _form_error(code: str) -> str:
 def verify_result(request: HttpRequest, request_id: UUID) -> HttpResponse:
     """The request's QR code and links while it waits; then valid or not, and why."""
     queryset = PresentationRequest.objects.select_related("credential_type__issuer")
-    found = verifying.current(get_object_or_404(queryset, pk=request_id))
+    found = verifying.current(get_object_or_404(verifying.retained(queryset), pk=request_id))
     result = verifying.result_of(found)
     kind = found.credential_type
     context: dict[str, Any] = {
@@ -99,7 +101,7 @@ def verify_result(request: HttpRequest, request_id: UUID) -> HttpResponse:
         "asked": [_label(kind, name) for name in dcql.parse_query(found.dcql_query).claims],
         "result": result,
         "waiting": found.status == PresentationRequest.Status.PENDING,
-        "refresh_seconds": REFRESH_SECONDS,
+        "updating": request.GET.get("updates") != "off",
     }
     if context["waiting"]:
         link = verifying.authorization_url(found)
@@ -115,7 +117,7 @@ def verify_result(request: HttpRequest, request_id: UUID) -> HttpResponse:
         context["issuer_name"] = kind.issuer.name if own else result.issuer
     response = render(request, "credentials/verify_result.html", context)
     add_never_cache_headers(response)  # disclosed claims: never kept by a browser or proxy
-    if context["waiting"]:
+    if context["waiting"] and context["updating"]:
         # The page reloads itself while it waits: an HTTP refresh, no script needed.
         response["Refresh"] = str(REFRESH_SECONDS)
     return response

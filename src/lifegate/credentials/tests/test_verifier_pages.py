@@ -3,15 +3,19 @@ API: in Dutch and English, with the outcome in plain language and only the claim
 
 import json
 import re
+from datetime import timedelta
+from io import StringIO
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
-from lifegate.credentials import verifying
+from lifegate.credentials import verifying, views_verifier
 from lifegate.credentials.models import PresentationRequest
 from lifegate.credentials.revocation import revoke
 from lifegate.credentials.tests.conftest import DIPLOMA_CLAIMS
@@ -282,3 +286,62 @@ def test_the_api_answers_404_for_an_unknown_request(credential_types):
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_result_past_its_retention_is_gone_before_any_purge_runs(
+    credential_types, person, settings
+):
+    settings.LIFEGATE_PRESENTATION_RETENTION_MINUTES = 30
+    client = client_in("en")
+    made = make_request(client)
+    answer(made, diploma(person))
+    closed = timezone.now() - timedelta(minutes=31)
+    PresentationRequest.objects.filter(pk=made.pk).update(expires_at=closed)
+
+    page = client.get(f"/credentials/verify/{made.pk}/")
+    api = Client().get(f"{API}/{made.pk}")
+
+    assert page.status_code == 404 and DIPLOMA_CLAIMS["title"] not in page.text
+    assert api.status_code == 404 and api["Content-Type"] == "application/problem+json"
+    assert PresentationRequest.objects.filter(pk=made.pk).exists()  # nothing purged it
+
+
+def test_the_housekeeping_command_removes_results_past_their_retention(credential_types, settings):
+    settings.LIFEGATE_PRESENTATION_RETENTION_MINUTES = 30
+    old = make_request(client_in("en"))
+    recent = make_request_again()
+    closed = timezone.now() - timedelta(minutes=31)
+    PresentationRequest.objects.filter(pk=old.pk).update(expires_at=closed)
+
+    output = StringIO()
+    call_command("credentials_housekeeping", "--now", stdout=output)
+
+    assert "presentation requests removed: 1" in output.getvalue()
+    assert list(PresentationRequest.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
+def make_request_again() -> PresentationRequest:
+    return verifying.create_request(
+        TITLE_AND_LEVEL, verifier_name="Acme", credential_type="diploma"
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "stop", "check"),
+    [
+        ("nl", "Stop met vanzelf bijwerken", "Kijk of het antwoord er is"),
+        ("en", "Stop updating by itself", "Check whether the answer has arrived"),
+    ],
+)
+def test_the_waiting_page_can_stop_updating_itself(credential_types, language, stop, check):
+    client = client_in(language)
+    made = make_request(client)
+
+    updating = client.get(f"/credentials/verify/{made.pk}/")
+    stopped = client.get(f"/credentials/verify/{made.pk}/?updates=off")
+
+    assert updating["Refresh"] == str(views_verifier.REFRESH_SECONDS)
+    assert stop in updating.text and check not in updating.text
+    assert "Refresh" not in stopped
+    assert check in stopped.text and stop not in stopped.text
+    assert f'href="/credentials/verify/{made.pk}/?updates=off"' in stopped.text

@@ -16,7 +16,9 @@ from lifegate.exchange.federation.harness import NODE_INFO_MARK, ROOT, Federatio
 # The demo runs the nodes' housekeeping commands this often, as `make demo` does.
 HOUSEKEEPING_COMMANDS = (
     "inbox_housekeeping",
+    "journeys_housekeeping",
     "exchange_housekeeping",
+    "credentials_housekeeping",
     "seal_processing_log",
     "seal_credential_log",
 )

@@ -1,0 +1,26 @@
+"""`manage.py credentials_housekeeping`: periodic work of the credentials building block,
+for cron (and `make demo`). Safe to run as often as you like."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser, no_translations
+
+from lifegate.credentials import tasks, verifying
+
+
+class Command(BaseCommand):
+    help = (
+        "Enqueue the removal of verifiers' presentation requests and their results past "
+        "LIFEGATE_PRESENTATION_RETENTION_MINUTES; --now does it here instead of in the worker."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--now", action="store_true", help="do it in this process")
+
+    @no_translations
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["now"]:
+            self.stdout.write(f"presentation requests removed: {verifying.purge_stale()}")
+            return
+        tasks.purge_presentation_requests.enqueue()
+        self.stdout.write("enqueued: purge_presentation_requests")
