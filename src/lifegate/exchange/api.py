@@ -89,6 +89,7 @@ def _receive_request(
     response={200: str, 400: Problem, 401: Problem, 403: Problem, 409: Problem, 413: Problem},
     summary="A peer node asks for evidence about a person",
     openapi_extra={"requestBody": _BODY["requestBody"], "responses": _ANSWER},
+    operation_id="receiveEvidenceRequest",
 )
 def evidence_request(request: HttpRequest) -> HttpResponse:
     """The provider side. The answer (signed) is `{"status": "preview", "preview_url": ...}`:
@@ -119,6 +120,7 @@ def evidence_request(request: HttpRequest) -> HttpResponse:
     response={200: str, 400: Problem, 401: Problem, 403: Problem, 409: Problem, 413: Problem},
     summary="A provider node answers after the person decided",
     openapi_extra={"requestBody": _BODY["requestBody"], "responses": _ANSWER},
+    operation_id="receiveEvidenceResponse",
 )
 def evidence_response(request: HttpRequest) -> HttpResponse:
     """The requester side: `{"request_id", "status": "shared" | "declined" | "expired",

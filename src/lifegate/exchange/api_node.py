@@ -34,7 +34,12 @@ class NodeInfo(Schema):
     jwks: dict[str, Any] = Field(description="Public keys that sign its messages (JWK Set).")
 
 
-@node_router.get("", response=NodeInfo, summary="This node's identity and public keys")
+@node_router.get(
+    "",
+    response=NodeInfo,
+    summary="This node's identity and public keys",
+    operation_id="getNodeInfo",
+)
 def node_metadata(request: HttpRequest) -> dict[str, Any]:
     """This node's id, country, name, base URL and signing keys: the entry a peer adds to its
     trust list (`manage.py exchange_trust <this URL>`)."""
@@ -74,7 +79,9 @@ _PING_OPENAPI = {
 }
 
 
-@ping_router.post("", summary="Signed echo between nodes", openapi_extra=_PING_OPENAPI)
+@ping_router.post(
+    "", summary="Signed echo between nodes", openapi_extra=_PING_OPENAPI, operation_id="pingNode"
+)
 def ping(request: HttpRequest) -> HttpResponse:
     """Verify a signed ping from a trusted peer and answer a signed pong with its nonce."""
     # The exchange's budget per calling address, counted before the signature is checked,

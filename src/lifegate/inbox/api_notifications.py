@@ -3,8 +3,8 @@ the settings pages. Authenticated by the login session cookie (assurance level s
 with Django's CSRF check on every change; errors are problem details, field errors in the
 person's language (Accept-Language or the language cookie).
 
-The settings belong to the box's owner: acting for someone needs their mandate for the whole
-message box (`inbox.manage`); otherwise every endpoint is a 403 `not-permitted` problem."""
+The settings belong to the box's owner alone: while acting for someone every endpoint is a 403
+`not-permitted` problem with reason `only-self`, whatever the mandate."""
 
 from typing import Any
 
@@ -95,7 +95,12 @@ def _mail_unavailable(request: HttpRequest) -> HttpResponse:
     )
 
 
-@router.get("/", response=SettingsOut, summary="My notification settings")
+@router.get(
+    "/",
+    response=SettingsOut,
+    summary="My notification settings",
+    operation_id="getMyNotificationSettings",
+)
 def get_settings(request: HttpRequest) -> SettingsOut:
     """The person's addresses (confirmed and waiting) and preferences."""
     return _out(notifications.notification_settings(_owner(request), actor=acting.actor(request)))
@@ -107,6 +112,7 @@ def get_settings(request: HttpRequest) -> SettingsOut:
     summary="Choose when and in which language to get e-mail",
     description="422 with field errors for an unknown choice.",
     openapi_extra=problem_responses(422),
+    operation_id="putMyNotificationPreferences",
 )
 def put_preferences(request: HttpRequest, body: PreferencesIn) -> Any:
     """Save the preference (`every`, `important`, `never`) and the language (nl, en)."""
@@ -132,6 +138,7 @@ def put_preferences(request: HttpRequest, body: PreferencesIn) -> Any:
     "it is opened by the same person. 422 for an invalid address; 503 when the e-mail could "
     "not be sent (the address still waits: ask for the link again).",
     openapi_extra=problem_responses(422, 503),
+    operation_id="registerMyEmailAddress",
 )
 def post_address(request: HttpRequest, body: AddressIn) -> Any:
     """Register a new address and e-mail it the confirmation link."""
@@ -154,6 +161,7 @@ def post_address(request: HttpRequest, body: AddressIn) -> Any:
     summary="Send the confirmation link again",
     description="409 when no address is waiting; 503 when the e-mail could not be sent.",
     openapi_extra=problem_responses(409, 503),
+    operation_id="resendMyConfirmationLink",
 )
 def resend_link(request: HttpRequest) -> Any:
     """E-mail the confirmation link again to the waiting address."""
@@ -174,6 +182,7 @@ def resend_link(request: HttpRequest) -> Any:
     "403 when it belongs to another person or to an address replaced since, 400 when it is "
     "not a link lifegate made.",
     openapi_extra=problem_responses(410),
+    operation_id="confirmMyEmailAddress",
 )
 def confirm(request: HttpRequest, body: ConfirmationIn) -> Any:
     """Confirm the waiting address: e-mails go there from now on."""
@@ -187,7 +196,12 @@ def confirm(request: HttpRequest, body: ConfirmationIn) -> Any:
     return _out(current)
 
 
-@router.delete("/address", response=SettingsOut, summary="Remove my e-mail address")
+@router.delete(
+    "/address",
+    response=SettingsOut,
+    summary="Remove my e-mail address",
+    operation_id="deleteMyEmailAddress",
+)
 def delete_address(request: HttpRequest) -> SettingsOut:
     """Forget the confirmed and the waiting address: no more e-mail is sent."""
     return _out(notifications.remove_address(_owner(request), actor=acting.actor(request)))

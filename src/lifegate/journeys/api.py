@@ -50,7 +50,17 @@ class StepOut(Schema):
     reason: str = Field(examples=["Because your child is under 18."])
     deadline: date | None = None
     depends_on: list[str]
-    message: str = ""
+    message: str = Field(
+        default="",
+        description="The organisation's last message about the step: empty when there is none "
+        "or when `message_withheld`.",
+    )
+    message_withheld: bool = Field(
+        default=False,
+        description="There is a message this session may not read: it needs level of assurance "
+        "substantial (and at least the step's own), and a representative must be allowed to "
+        "act in the step. The message box has the same text.",
+    )
     delivery_delayed: bool = False
 
 
@@ -142,8 +152,9 @@ class SubmissionOut(Schema):
     submitted_at: datetime
 
 
-def _step_out(row: services.PlanRow) -> StepOut:
+def _step_out(request: HttpRequest, journey: Journey, row: services.PlanRow) -> StepOut:
     step = row.step
+    readable = bool(step.status_message) and access.may_read_message(request, journey, step)
     return StepOut(
         service=step.service_slug,
         name=step.localized("name"),
@@ -154,12 +165,13 @@ def _step_out(row: services.PlanRow) -> StepOut:
         reason=step.localized("reason"),
         deadline=step.deadline,
         depends_on=step.depends_on,
-        message=step.status_message,
+        message=step.status_message if readable else "",
+        message_withheld=bool(step.status_message) and not readable,
         delivery_delayed=row.delayed,
     )
 
 
-def _journey_out(journey: Journey) -> JourneyOut:
+def _journey_out(request: HttpRequest, journey: Journey) -> JourneyOut:
     return JourneyOut(
         id=journey.pk,
         open_questions=services.pending_questions(journey),
@@ -169,7 +181,7 @@ def _journey_out(journey: Journey) -> JourneyOut:
         origin=journey.origin,
         started_on=journey.started_on,
         finished_at=journey.finished_at,
-        steps=[_step_out(row) for row in services.plan_rows(journey)],
+        steps=[_step_out(request, journey, row) for row in services.plan_rows(journey)],
     )
 
 
@@ -202,7 +214,9 @@ def _invalid_form(request: HttpRequest, errors: list[dict[str, Any]]) -> HttpRes
     )
 
 
-@router.get("/", response=list[JourneySummaryOut], summary="My journeys")
+@router.get(
+    "/", response=list[JourneySummaryOut], summary="My journeys", operation_id="listMyJourneys"
+)
 def list_journeys(request: HttpRequest) -> list[JourneySummaryOut]:
     return [
         JourneySummaryOut(
@@ -224,6 +238,7 @@ def list_journeys(request: HttpRequest) -> list[JourneySummaryOut]:
     description="Answers are checked like the page's questions (422 with field errors); a "
     "running journey for the same life event gives 409 with its id; an unknown life event 404.",
     openapi_extra=problem_responses(404, 409, 422),
+    operation_id="startJourney",
 )
 def start_journey(request: HttpRequest, body: StartIn) -> Any:
     event = services.startable_life_event(body.life_event)
@@ -244,7 +259,7 @@ def start_journey(request: HttpRequest, body: StartIn) -> Any:
         journey = services.start_journey(event, start)
     except services.JourneyAlreadyRunning as already:
         return _already_running(request, already)
-    return Status(201, _journey_out(journey))
+    return Status(201, _journey_out(request, journey))
 
 
 def _already_running(request: HttpRequest, already: services.JourneyAlreadyRunning) -> HttpResponse:
@@ -257,9 +272,11 @@ def _already_running(request: HttpRequest, already: services.JourneyAlreadyRunni
     )
 
 
-@router.get("/{journey_id}", response=JourneyOut, summary="A journey's plan")
+@router.get(
+    "/{journey_id}", response=JourneyOut, summary="A journey's plan", operation_id="getMyJourney"
+)
 def get_journey(request: HttpRequest, journey_id: UUID) -> JourneyOut:
-    return _journey_out(access.viewable_journey(request, journey_id))
+    return _journey_out(request, access.viewable_journey(request, journey_id))
 
 
 @router.post(
@@ -269,6 +286,7 @@ def get_journey(request: HttpRequest, journey_id: UUID) -> JourneyOut:
     description="For a journey the register started: the answers decide the steps that were "
     "`to-check`. 409 when there are no open questions, 422 for invalid answers.",
     openapi_extra=problem_responses(409, 422),
+    operation_id="answerJourneyQuestions",
 )
 def answer_questions(request: HttpRequest, journey_id: UUID, body: AnswersIn) -> Any:
     journey = access.viewable_journey(request, journey_id, recorded=False)
@@ -284,7 +302,7 @@ def answer_questions(request: HttpRequest, journey_id: UUID, body: AnswersIn) ->
         return problem_response(request, 409, str(closed), problem_type="no-open-questions")
     if form.errors:
         return _field_errors(request, form)
-    return _journey_out(journey)
+    return _journey_out(request, journey)
 
 
 def _open_step(request: HttpRequest, journey: Journey, slug: str) -> Step | HttpResponse:
@@ -306,6 +324,7 @@ def _open_step(request: HttpRequest, journey: Journey, slug: str) -> Step | Http
     summary="A step's form",
     description="403 for a step the person may not send, 409 for a step that is not open.",
     openapi_extra=problem_responses(409),
+    operation_id="getStepForm",
 )
 def get_step_form(request: HttpRequest, journey_id: UUID, slug: str) -> Any:
     journey = access.viewable_journey(request, journey_id, recorded=False)
@@ -340,6 +359,7 @@ def get_step_form(request: HttpRequest, journey_id: UUID, slug: str) -> Any:
     description="Repeating a request with the same idempotency key returns the first submission "
     "(200) instead of sending again. 409 for a step that is not open, 422 with field errors.",
     openapi_extra=problem_responses(409, 422),
+    operation_id="submitStep",
 )
 def submit(request: HttpRequest, journey_id: UUID, slug: str, body: SubmitIn) -> Any:
     return _send(request, journey_id, slug, body, files=None)
@@ -355,6 +375,7 @@ def submit(request: HttpRequest, journey_id: UUID, slug: str, body: SubmitIn) ->
     "requirement the service does not have is a 422 whose `errors` name the `requirement`; "
     "then nothing is stored. A malformed `submission` part is a 400.",
     openapi_extra=MULTIPART_BODY | problem_responses(409, 422),
+    operation_id="submitStepWithDocuments",
 )
 def submit_with_documents(request: HttpRequest, journey_id: UUID, slug: str) -> Any:
     body = json_part(request, "submission", SubmitIn)

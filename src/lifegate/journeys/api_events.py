@@ -88,6 +88,7 @@ def _openapi() -> dict[str, Any]:
     response={200: EventOutcome, 202: EventOutcome},
     summary="Report a registry event",
     openapi_extra=_openapi(),
+    operation_id="receiveRegistryEvent",
 )
 def receive_event(request: HttpRequest) -> HttpResponse:
     """Report a birth (`nl.brp.birth-registered`, data `child_bsn`), a death
