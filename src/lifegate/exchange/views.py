@@ -64,10 +64,16 @@ def ask(request: HttpRequest, journey_id: UUID, slug: str, requirement: str) -> 
 
 
 def _own_evidence(request: HttpRequest, evidence_id: UUID, *, act: bool) -> EvidenceRequest:
+    """Received evidence of a step the actor may act in (`NotPermitted` otherwise: seeing the
+    plan is not enough to read what was received for another step); 404 when there is none."""
     evidence = get_object_or_404(EvidenceRequest.objects.select_related("step"), pk=evidence_id)
     found = access.viewable_journey(request, evidence.step.journey_id, recorded=False)
     if act:
         access.step_to_act_in(request, found, evidence.step.service_slug)
+    else:
+        decision = access.step_decision(request, found, evidence.step)
+        if not decision:
+            raise acting.NotPermitted(decision)
     if evidence.status != EvidenceRequest.Status.RECEIVED:
         raise Http404
     if act and evidence.submission_id is not None:
@@ -75,10 +81,18 @@ def _own_evidence(request: HttpRequest, evidence_id: UUID, *, act: bool) -> Evid
     return evidence
 
 
+def _step_page_to_step_up(evidence: EvidenceRequest) -> HttpResponse:
+    """Evidence of a step whose level the session does not reach: its step page asks to log
+    in at that level, as it does before sending the step."""
+    return HttpResponseRedirect(_step_url(evidence.step.journey_id, evidence.step.service_slug))
+
+
 @login_required()
 def received(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
     """The evidence as received, with where it came from and its signature."""
     evidence = _own_evidence(request, evidence_id, act=False)
+    if not loa_satisfies(_auth(request).loa, evidence.step.minimum_assurance_level):
+        return _step_page_to_step_up(evidence)
     shown = received_evidence.show(
         evidence, actor=acting.actor(request), purpose="exchange.view-received"
     )
@@ -94,6 +108,8 @@ def received(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
 def discard(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
     """Do not use received evidence after all: it is deleted."""
     evidence = _own_evidence(request, evidence_id, act=True)
+    if not loa_satisfies(_auth(request).loa, evidence.step.minimum_assurance_level):
+        return _step_page_to_step_up(evidence)
     received_evidence.discard(evidence, actor=acting.actor(request))
     messages.success(request, _("The evidence was removed. It will not be sent."))
     step = evidence.step

@@ -6,10 +6,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from lifegate.catalogue.tests.factories import make_service
 from lifegate.exchange.models import EvidencePreview, EvidenceRequest
 from lifegate.exchange.tests.local_fixtures import ExchangeFixture
 from lifegate.exchange.tests.test_pages import _ask
 from lifegate.inbox.tests.test_representation import act_for, assert_on_behalf
+from lifegate.journeys.models import Step
 from lifegate.mandates.models import ScopeKind
 from lifegate.mandates.scopes import Scope
 from lifegate.mandates.tests.conftest import grant_active, notice_sender, period, person
@@ -107,3 +109,57 @@ def test_another_nodes_request_is_the_persons_own_to_decide(
     assert refused.status_code == 403
     preview.refresh_from_db()
     assert preview.status == EvidencePreview.Status.AWAITING_CONSENT
+
+
+def _received(exchange: ExchangeFixture) -> EvidenceRequest:
+    """The person asks for and shares the birth certificate at the step: received evidence."""
+    own = Client()
+    log_in_as(own, exchange.subject)
+    preview = _ask(own, exchange)
+    own.post(reverse("exchange:decide", args=[preview.pk]), {"decision": "share"})
+    return EvidenceRequest.objects.get(status=EvidenceRequest.Status.RECEIVED)
+
+
+def test_a_mandate_for_another_step_of_the_plan_does_not_show_received_evidence(
+    client: Client, exchange: ExchangeFixture
+) -> None:
+    evidence = _received(exchange)
+    assert exchange.step.service is not None
+    authority = exchange.step.service.competent_authority
+    other = make_service("other-test", authority, "Ander", "Other")
+    Step.objects.create(
+        journey=exchange.journey,
+        service=other,
+        service_slug=other.slug,
+        name_nl="Ander",
+        name_en="Other",
+        organisation_nl="Gemeente Test",
+        organisation_en="Municipality of Test",
+        position=20,
+    )
+    _grant(exchange, Scope(ScopeKind.SERVICE, other.slug))
+    log_in_as(client, exchange.other)
+    act_for(client, exchange.subject)
+
+    plan = client.get(reverse("journeys:journey", args=[exchange.journey.pk]))
+    page = client.get(reverse("exchange:received", args=[evidence.pk]))
+
+    assert plan.status_code == 200  # the plan is visible through the other step
+    assert page.status_code == 403 and 'id="received-claims"' not in page.content.decode()
+    assert not ProcessingRecord.objects.filter(name__startswith="exchange.view-received").exists()
+
+
+def test_received_evidence_needs_the_steps_level_of_assurance(
+    client: Client, exchange: ExchangeFixture
+) -> None:
+    evidence = _received(exchange)
+    log_in_as(client, exchange.subject, loa="low")
+    step_page = reverse("journeys:step", args=[exchange.journey.pk, exchange.step.service_slug])
+
+    page = client.get(reverse("exchange:received", args=[evidence.pk]))
+    discarded = client.post(reverse("exchange:discard", args=[evidence.pk]))
+
+    assert (page.status_code, page["Location"]) == (302, step_page)
+    assert (discarded.status_code, discarded["Location"]) == (302, step_page)
+    evidence.refresh_from_db()
+    assert evidence.status == EvidenceRequest.Status.RECEIVED
