@@ -311,6 +311,11 @@ CACHES = {
 # behind one NAT address share it): requests per window.
 LOGIN_RATE_LIMIT = env_int("LIFEGATE_LOGIN_RATE_LIMIT", 60)
 LOGIN_RATE_WINDOW_SECONDS = env_int("LIFEGATE_LOGIN_RATE_WINDOW_SECONDS", 300)
+# Staff password logins (back office, admin): posted attempts per username and per calling
+# address in a window of this many seconds (identity.password_logins).
+STAFF_LOGIN_ATTEMPTS = env_int("LIFEGATE_STAFF_LOGIN_ATTEMPTS", 10)
+STAFF_LOGIN_ADDRESS_ATTEMPTS = env_int("LIFEGATE_STAFF_LOGIN_ADDRESS_ATTEMPTS", 50)
+STAFF_LOGIN_WINDOW_SECONDS = env_int("LIFEGATE_STAFF_LOGIN_WINDOW_SECONDS", 900)
 # API calls per window: per agency client (all of /api/agency/), per events client
 # (/api/events/), and per calling address for evidence exchange messages (/api/exchange/).
 API_RATE_WINDOW_SECONDS = env_int("LIFEGATE_API_RATE_WINDOW_SECONDS", 60)

@@ -23,6 +23,7 @@ DEMO_POPULATION_SIZE = 300
 # Every test client calls from 127.0.0.1 and the cache outlives single tests: limits no test
 # suite reaches by accident. The rate limit tests set their own small limits.
 LOGIN_RATE_LIMIT = 1_000_000
+STAFF_LOGIN_ATTEMPTS = STAFF_LOGIN_ADDRESS_ATTEMPTS = 1_000_000
 AGENCY_API_RATE_LIMIT = 1_000_000
 EVENTS_API_RATE_LIMIT = 1_000_000
 EXCHANGE_API_RATE_LIMIT = 1_000_000

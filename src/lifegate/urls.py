@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from lifegate.api import api
 from lifegate.core.views import healthz
+from lifegate.identity.password_logins import throttled_password_login
 
 urlpatterns = [
     path("", include("lifegate.portal.urls")),
@@ -24,6 +25,8 @@ urlpatterns = [
     path("back-office/", include("lifegate.journeys.backoffice_urls")),
     path("api/", api.urls),
     path("healthz", healthz, name="healthz"),
+    # The admin's own login, with its posts counted (identity.password_logins).
+    path("admin/login/", throttled_password_login(admin.site.login)),
     path("admin/", admin.site.urls),
 ]
 

@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from lifegate.identity.password_logins import throttled_password_login
 from lifegate.journeys import backoffice
 
 app_name = "backoffice"
@@ -16,9 +17,11 @@ urlpatterns = [
     ),
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            template_name="journeys/backoffice/login.html",
-            next_page="backoffice:submissions",
+        throttled_password_login(
+            auth_views.LoginView.as_view(
+                template_name="journeys/backoffice/login.html",
+                next_page="backoffice:submissions",
+            )
         ),
         name="login",
     ),
