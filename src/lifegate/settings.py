@@ -140,6 +140,9 @@ TASKS = {
 # Sessions: short and sliding, as for DigiD (15 minutes idle).
 SESSION_COOKIE_AGE = env_int("LIFEGATE_SESSION_SECONDS", 15 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
+# However active, a login lasts at most this long from its start (identity.session); then the
+# person logs in again.
+LIFEGATE_SESSION_MAX_SECONDS = env_int("LIFEGATE_SESSION_MAX_SECONDS", 8 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 # Browsers keep cookies per host, not per port: two nodes on one host (make demo-federation)
 # would overwrite each other's session, so every node but the default one prefixes its cookies.

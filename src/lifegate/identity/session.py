@@ -5,12 +5,19 @@ Residents and EU citizens are not Django users; their session holds their `Subje
 
 Django's database sessions are signed, not encrypted: anyone who reads the session table (a
 backup, a database console) could read the BSN and name. So the authentication is sealed
-(`core.sealing`) before it goes into the session."""
+(`core.sealing`) before it goes into the session.
+
+A session ends after 15 minutes without a request (SESSION_COOKIE_AGE, sliding) and, however
+active, LIFEGATE_SESSION_MAX_SECONDS after the login that started it: a session kept alive by
+a forgotten open tab on a shared computer does not last for days. The start is this login's,
+not the provider's `auth_time` (a single sign-on login may be older)."""
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest
 
@@ -19,6 +26,8 @@ from lifegate.core.subject import Subject
 from lifegate.identity.assurance import LEVELS, LevelOfAssurance
 
 SESSION_KEY = "lifegate.authentication"
+# When this login's session started (Unix seconds).
+STARTED_KEY = "lifegate.session-started"
 SEAL_PURPOSE = "session"
 
 
@@ -69,15 +78,25 @@ def current_authentication(request: HttpRequest) -> Authentication | None:
     """The authentication of this request's session, or None when nobody is logged in.
 
     A value that cannot be unsealed or read (damaged, sealed with another key, or stored
-    before sessions were sealed) ends the session."""
+    before sessions were sealed) ends the session, and so does reaching the session's
+    maximum age."""
     session: SessionBase = request.session
     sealed = session.get(SESSION_KEY)
     if not sealed:
         return None
     authentication = _unsealed(sealed)
-    if authentication is None:
+    if authentication is None or _past_maximum_age(session):
         session.flush()
+        return None
     return authentication
+
+
+def _past_maximum_age(session: SessionBase) -> bool:
+    started = session.get(STARTED_KEY)
+    if not isinstance(started, int):  # a session from before the start was kept: from now
+        session[STARTED_KEY] = int(time.time())
+        return False
+    return time.time() - started > settings.LIFEGATE_SESSION_MAX_SECONDS
 
 
 def _unsealed(sealed: object) -> Authentication | None:
@@ -93,6 +112,7 @@ def start_session(request: HttpRequest, authentication: Authentication) -> None:
     """Log in: a fresh session id (against fixation) holding the authentication."""
     request.session.cycle_key()
     request.session[SESSION_KEY] = session_value(authentication)
+    request.session[STARTED_KEY] = int(time.time())
     request.authentication = authentication  # type: ignore[attr-defined]
 
 
