@@ -238,10 +238,12 @@ def _remember(name: str, expires: float, value: Any) -> None:
 
 
 def _status_key(issuer: str) -> statuslist.StatusListKeyLookup:
-    """Only the credential's own issuer may publish its status."""
+    """Only the credential's own issuer may publish its status. The status list draft does
+    not require `iss` in the token: without it, the token must verify with a key of the
+    credential's issuer."""
 
     def key_for(token_issuer: str, kid: str | None) -> Key | None:
-        return issuer_key(issuer, kid) if token_issuer == issuer else None
+        return issuer_key(issuer, kid) if token_issuer in (issuer, "") else None
 
     return key_for
 

@@ -250,22 +250,28 @@ def purge_stale() -> int:
 def receive_response(handle: str, form: Mapping[str, str]) -> dict[str, Any]:
     """Handle a wallet's answer at the response_uri (direct_post.jwt): the form field
     `response`, a JWE of `vp_token` and `state`, or of an `error` (the person declined).
-    Stores and records the outcome; returns the JSON body to answer with. Raises
-    ResponseRefused for anything that answers no pending request, plaintext answers and
-    anything the request's key does not open (the request then still waits)."""
+    A wallet that cannot encrypt may send its error in the clear (`error` and `state`, no
+    `vp_token`; OpenID4VP 1.0 section 8.3.1): it ends the request as declined. Stores and
+    records the outcome; returns the JSON body to answer with. Raises ResponseRefused for
+    anything that answers no pending request, a plaintext `vp_token` and anything the
+    request's key does not open (the request then still waits)."""
     request = by_handle(handle)
     if request is None:
         raise ResponseRefused("no such request")
-    if "response" not in form and ({"vp_token", "error"} & set(form)):
+    plain_error = "response" not in form and "error" in form and "vp_token" not in form
+    if "response" not in form and not plain_error and "vp_token" in form:
         raise ResponseRefused("this request takes only an encrypted response (direct_post.jwt)")
     if current(request).status != Status.PENDING or not request.response_key_sealed:
         raise ResponseRefused("the request is no longer open")
-    try:
-        answer = response_encryption.decrypt(
-            str(form.get("response", "")), request.response_key_sealed
-        )
-    except response_encryption.UndecryptableResponse as undecryptable:
-        raise ResponseRefused(undecryptable.description) from None
+    if plain_error:
+        answer: dict[str, Any] = {"state": form.get("state", ""), "error": form["error"]}
+    else:
+        try:
+            answer = response_encryption.decrypt(
+                str(form.get("response", "")), request.response_key_sealed
+            )
+        except response_encryption.UndecryptableResponse as undecryptable:
+            raise ResponseRefused(undecryptable.description) from None
     if not hmac.compare_digest(str(answer.get("state", "")), request.state):
         raise ResponseRefused("state does not match the request")
     subject = None

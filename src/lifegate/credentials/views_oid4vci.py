@@ -4,7 +4,15 @@ authorization server metadata (RFC 8414) that names the token endpoint.
 Wallets are not browsers with a session: the endpoints are exempt from CSRF, take no
 cookies into account, and answer in the protocol's own JSON error format ({"error",
 "error_description"}, RFC 6749 5.2 and OpenID4VCI 8.3.1), which wallets expect instead of
-problem details. Token, nonce and credential responses are never cached."""
+problem details. Token, nonce and credential responses are never cached.
+
+Wallets that run in a browser (web wallets) call these endpoints from their own origin: the
+endpoints answer CORS preflights and allow any origin. That is safe because they use no
+cookies or other ambient credentials: the pre-authorised code and the access token are in the
+request itself."""
+
+from collections.abc import Callable
+from functools import wraps
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -16,6 +24,26 @@ from lifegate.credentials import metadata, oid4vci
 from lifegate.credentials.views import METADATA_MAX_AGE, _public
 
 MAX_BODY = 64 * 1024
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "POST",
+    "Access-Control-Allow-Headers": "Authorization, Content-Type, DPoP",
+    "Access-Control-Max-Age": "600",
+}
+
+
+def for_web_wallets(view: Callable[[HttpRequest], HttpResponse]) -> Callable[..., HttpResponse]:
+    """`view` callable across origins: a preflight (OPTIONS) is answered here, every other
+    answer carries Access-Control-Allow-Origin."""
+
+    @wraps(view)
+    def endpoint(request: HttpRequest) -> HttpResponse:
+        response = HttpResponse(status=204) if request.method == "OPTIONS" else view(request)
+        for name, value in CORS_HEADERS.items():
+            response[name] = value
+        return response
+
+    return endpoint
 
 
 def _error(refused: oid4vci.OAuthError) -> JsonResponse:
@@ -33,6 +61,7 @@ def oauth_authorization_server(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt
+@for_web_wallets
 @never_cache
 @require_POST
 def token(request: HttpRequest) -> HttpResponse:
@@ -49,6 +78,7 @@ def token(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt
+@for_web_wallets
 @never_cache
 @require_POST
 def nonce(request: HttpRequest) -> HttpResponse:
@@ -57,6 +87,7 @@ def nonce(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt
+@for_web_wallets
 @never_cache
 @require_POST
 def credential(request: HttpRequest) -> HttpResponse:

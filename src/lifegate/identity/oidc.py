@@ -234,6 +234,10 @@ def _subject(claims: dict[str, Any]) -> tuple[Subject, dict[str, Any]]:
     identifier = eidas.get("PersonIdentifier") if isinstance(eidas, dict) else None
     if not isinstance(identifier, str) or not EIDAS_PERSON_IDENTIFIER.match(identifier):
         raise LoginRejected("token", "neither a bsn nor an eIDAS PersonIdentifier claim")
+    # "XX/YY/id": YY is the receiving country (Implementing Regulation 2015/1501). An
+    # identifier issued for another country's services does not identify anyone here.
+    if identifier[3:5] != settings.NODE_COUNTRY:
+        raise LoginRejected("token", "eIDAS PersonIdentifier of another receiving country")
     return Subject("eidas", identifier), eidas  # type: ignore[return-value]
 
 

@@ -370,5 +370,35 @@ def test_no_bsn_in_the_offer_or_the_answers(person, offer, wallet_key):
     token = access_token(offer)
     answer = ask_credential(token, request_body(wallet_key))
 
+    assert answer.status_code == 200
     assert person.value not in json.dumps(offer)
     assert person.value not in answer.content.decode()
+    # Inside the credential (base64url): the issuer-signed claims and every disclosure.
+    parsed = sdjwt.parse(answer.json()["credentials"][0]["credential"])
+    assert len(parsed.disclosures) == len(DIPLOMA_CLAIMS)
+    decoded = [json.dumps(parsed.issuer_jwt.payload)]
+    decoded += [json.dumps([d.name, d.value]) for d in parsed.disclosures]
+    assert all(person.value not in text for text in decoded)
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    ["/credentials/oid4vci/token", "/credentials/oid4vci/nonce", "/credentials/oid4vci/credential"],
+)
+def test_web_wallets_may_call_the_endpoints_from_their_own_origin(endpoint):
+    preflight = WALLET.options(
+        endpoint,
+        headers={
+            "origin": "https://wallet.example",
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "authorization, content-type",
+        },
+    )
+    called = WALLET.post(endpoint, headers={"origin": "https://wallet.example"})
+
+    assert preflight.status_code == 204
+    assert preflight["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in preflight["Access-Control-Allow-Methods"]
+    assert "Authorization" in preflight["Access-Control-Allow-Headers"]
+    assert called["Access-Control-Allow-Origin"] == "*"  # also on an error answer
+    assert called.status_code in (200, 400, 401)

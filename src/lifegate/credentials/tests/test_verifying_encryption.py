@@ -141,6 +141,37 @@ def test_a_plaintext_answer_is_refused_and_the_request_still_waits(credential_ty
     assert request.response_key_sealed
 
 
+def test_a_wallet_that_cannot_encrypt_may_decline_in_the_clear(credential_types):
+    request = ask()
+
+    response = post(request, {"error": "access_denied", "state": request.state})
+
+    assert response.status_code == 200
+    request.refresh_from_db()
+    assert (request.status, request.valid, request.reason_code) == ("answered", False, "declined")
+    assert request.response_key_sealed == ""
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"error": "access_denied", "state": "not-the-state"},
+        {"error": "access_denied"},
+        {"error": "access_denied", "state": "{state}", "vp_token": "{}"},
+    ],
+    ids=["wrong-state", "no-state", "with-vp-token"],
+)
+def test_a_clear_error_needs_the_requests_state_and_no_vp_token(credential_types, form):
+    request = ask()
+
+    filled = {name: value.replace("{state}", request.state) for name, value in form.items()}
+    response = post(request, filled)
+
+    assert response.status_code == 400
+    request.refresh_from_db()
+    assert (request.status, request.result_sealed) == ("pending", "")
+
+
 def _tampered(request: PresentationRequest, answer: dict[str, Any]) -> dict[str, str]:
     return {"response": flip_ciphertext_byte(encrypted(request, answer)["response"])}
 

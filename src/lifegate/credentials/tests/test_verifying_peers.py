@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 
-from lifegate.credentials import keys, trust, verifying
+from lifegate.credentials import compact, keys, peer_http, trust, verifying
 from lifegate.credentials.models import PresentationRequest
 from lifegate.credentials.revocation import revoke
 from lifegate.credentials.tests.conftest import BASE_URL
@@ -156,3 +156,41 @@ def test_a_status_list_elsewhere_than_at_the_issuer_is_not_fetched(
 
     assert (result.valid, result.code) == (False, "status-unavailable")
     assert not any(call.startswith("https://elsewhere.example") for call in nodes.calls)
+
+
+def _without_iss(token: str, key: Any) -> str:
+    """`token` (a status list token) signed again without `iss`, which the draft leaves out."""
+    jwt = compact.decode(token, "status list token")
+    payload = {name: value for name, value in jwt.payload.items() if name != "iss"}
+    return compact.sign(jwt.header, payload, key)
+
+
+@pytest.mark.parametrize(("claimed", "valid"), [(None, True), ("https://other.example", False)])
+def test_a_status_list_without_iss_verifies_with_the_credentials_issuers_key(
+    credential_types, person, settings, monkeypatch, claimed, valid
+):
+    nodes = Nodes(PEER).install(monkeypatch)
+    settings.LIFEGATE_TRUSTED_ISSUERS = [PEER]
+    settings.BASE_URL = PEER
+    credential = diploma(person)
+    settings.BASE_URL = BASE_URL
+    fetch = nodes.fetch
+
+    def peer_without_iss(url: str, accept: str) -> str:
+        token = fetch(url, accept)
+        if "/credentials/status/" not in url:
+            return token
+        resigned = _without_iss(token, keys.current_issuer_key())
+        if claimed is None:
+            return resigned
+        jwt = compact.decode(resigned, "status list token")
+        return compact.sign(jwt.header, {**jwt.payload, "iss": claimed}, keys.current_issuer_key())
+
+    monkeypatch.setattr(peer_http, "fetch", peer_without_iss)
+    request = ask()
+
+    result = answer(request, presentation(credential, request, TITLE_AND_LEVEL))
+
+    assert result.valid is valid
+    if not valid:
+        assert result.code == "status-unavailable"

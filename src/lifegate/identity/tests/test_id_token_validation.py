@@ -253,3 +253,33 @@ def test_a_token_without_auth_time_counts_from_when_it_was_issued(
     authentication = accept(token)
 
     assert abs(authentication.authenticated_at.timestamp() - time.time()) < 60
+
+
+def eidas_claims(settings: Any, identifier: str) -> dict[str, Any]:
+    eidas = {
+        "PersonIdentifier": identifier,
+        "CurrentFamilyName": "Tamm",
+        "CurrentGivenName": "Mari",
+        "DateOfBirth": "1990-01-01",
+    }
+    return claims(settings, bsn=None, eidas=eidas)
+
+
+def test_an_eidas_identifier_for_this_country_is_accepted(jwks_fetches, provider_key, settings):
+    settings.NODE_COUNTRY = "NL"
+
+    accepted = accept(sign(provider_key, eidas_claims(settings, "EE/NL/38001085718")))
+
+    assert (accepted.subject.scheme, accepted.subject.value) == ("eidas", "EE/NL/38001085718")
+
+
+@pytest.mark.parametrize("identifier", ["EE/DE/38001085718", "EE/EE/38001085718"])
+def test_an_eidas_identifier_issued_for_another_country_is_rejected(
+    jwks_fetches, provider_key, settings, identifier
+):
+    settings.NODE_COUNTRY = "NL"
+
+    with pytest.raises(LoginRejected) as rejected:
+        accept(sign(provider_key, eidas_claims(settings, identifier)))
+
+    assert "another receiving country" in rejected.value.reason
