@@ -42,7 +42,9 @@ def test_a_visitor_searches_services_in_both_languages(page, demo_site):
     page.goto(f"{demo_site.url}/catalogue/search/")
     page.get_by_role("searchbox").fill("kinderbijslag")
     page.get_by_role("searchbox").press("Enter")
-    expect(page.locator("main")).to_contain_text(re.compile("Kinderbijslag", re.IGNORECASE))
+    results = page.locator("section[aria-labelledby=results-heading]")
+    expect(page.locator("#results-heading")).to_contain_text("gevonden voor")
+    expect(results.get_by_role("link", name=re.compile("Kinderbijslag"))).to_be_visible()
     assert_accessible(page)
 
     page.goto(f"{demo_site.url}/catalogue/search/?q=xyzzy-nothing")

@@ -52,6 +52,7 @@ def test_suggestions_are_catalogue_entries_with_their_catalogue_names(
     catalogue: LoadReport,
 ) -> None:
     answer = services.ask("we gaan verhuizen en krijgen huurtoeslag", "nl")
+    assert answer.suggestions
     for suggestion in answer.suggestions:
         model = LifeEvent if suggestion.entry.kind == "life-event" else PublicService
         stored = model.objects.get(slug=suggestion.entry.slug)

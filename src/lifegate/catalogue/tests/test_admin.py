@@ -6,13 +6,46 @@ from django.contrib.admin.sites import site
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from lifegate.catalogue.models import PublicService
+from lifegate.catalogue.models import (
+    CredentialType,
+    EvidenceMapping,
+    EvidenceProvider,
+    EvidenceType,
+    PublicOrganisation,
+    PublicService,
+    Requirement,
+)
 from lifegate.catalogue.tests.factories import build_catalogue
 
 
 @pytest.fixture
 def editor_client(client, db):
     build_catalogue()
+    # Every catalogue model has a row, so each change form is opened too.
+    CredentialType.objects.create(
+        slug="diploma",
+        name_nl="Diploma",
+        name_en="Diploma",
+        issuer=PublicOrganisation.objects.order_by("pk")[0],
+        claims=[
+            {
+                "key": "title",
+                "label_nl": "Opleiding",
+                "label_en": "Qualification",
+                "disclosable": True,
+            }
+        ],
+    )
+    kind = EvidenceType.objects.order_by("pk")[0]
+    requirement = Requirement.objects.order_by("pk")[0]
+    EvidenceMapping.objects.create(requirement=requirement, country="EE", evidence_type=kind)
+    EvidenceProvider.objects.create(
+        evidence_type=kind,
+        country="EE",
+        node="ee",
+        organisation_name_nl="Rahvastikuregister",
+        organisation_name_en="Population register",
+    )
     user = get_user_model().objects.create_superuser("editor", "editor@lifegate.invalid", "pw")
     client.force_login(user)
     return client
@@ -37,9 +70,9 @@ def test_each_changelist_and_change_form_opens(editor_client):
         changelist = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
         assert editor_client.get(changelist).status_code == 200, changelist
         first = model._default_manager.first()
-        if first is not None:
-            change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[first.pk])
-            assert editor_client.get(change).status_code == 200, change
+        assert first is not None, f"no {meta.model_name} to open the change form of"
+        change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[first.pk])
+        assert editor_client.get(change).status_code == 200, change
 
 
 def test_an_editor_can_change_a_service_name_in_both_languages(editor_client):

@@ -143,7 +143,8 @@ def test_search_page_explains_an_overlong_query(
 
 
 def test_search_page_escapes_the_query(client: Client, catalogue: CatalogueFixture) -> None:
-    html = client.get(
-        reverse("catalogue:search"), {"q": "<script>alert(1)</script>"}
-    ).content.decode()
+    response = client.get(reverse("catalogue:search"), {"q": "<script>alert(1)</script>"})
+    html = response.content.decode()
+    assert response.status_code == 200
     assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)" in html  # shown, as text

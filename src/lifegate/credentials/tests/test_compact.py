@@ -4,7 +4,7 @@ signing with joserfc's ES256 algorithm without joserfc's generic serialization."
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from joserfc import jws
 from joserfc.errors import JoseError
@@ -26,11 +26,13 @@ def decoded(text: str) -> bytes | str:
         return rejected.detail
 
 
+@settings(deadline=None)
 @given(st.binary(max_size=64))
 def test_base64url_round_trips_any_bytes(data):
     assert compact.b64url_decode(compact.b64url_encode(data), "segment") == data
 
 
+@settings(deadline=None)
 @given(st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/= .é"))
 def test_only_the_canonical_spelling_of_some_bytes_decodes(text):
     result = decoded(text)

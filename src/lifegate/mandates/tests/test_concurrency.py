@@ -63,6 +63,21 @@ def test_concurrent_grants_of_one_mandate_store_it_once(
     assert MandateInvitation.objects.count() == 1
 
 
+def wait_for_a_blocked_lock(seconds: float = 60) -> None:
+    """Return once a session of this database is blocked by another's lock (PostgreSQL)."""
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND cardinality(pg_blocking_pids(pid)) > 0"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError("no session came to wait for the lock")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_an_invitation_withdrawn_while_its_code_is_redeemed_stays_withdrawn(
     personas: dict[str, DemoPersona],
@@ -107,7 +122,7 @@ def test_an_invitation_withdrawn_while_its_code_is_redeemed_stays_withdrawn(
     for thread in threads:
         thread.start()
     assert ended.wait(60)
-    time.sleep(1)  # the redemption reaches the mandate while the withdrawal holds it
+    wait_for_a_blocked_lock()  # the redemption reaches the mandate while the withdrawal holds it
     release.set()
     for thread in threads:
         thread.join()

@@ -91,5 +91,7 @@ def test_the_persons_own_plans_on_the_home_page_are_a_recorded_read(client, pare
 def test_the_home_page_never_shows_the_bsn(client, parent):
     _log_in(client, parent)
     response = client.get("/")
+    assert response.status_code == 200
+    assert parent.given_name in response.text  # the logged-in home page, not another one
     assert parent.subject.value not in response.text
     assert parent.subject.value not in response.headers.get("Location", "")

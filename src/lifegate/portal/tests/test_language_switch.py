@@ -29,4 +29,5 @@ def test_an_unknown_language_is_not_found(client):
 @pytest.mark.django_db
 def test_anonymous_pages_carry_no_csrf_token(client):
     page = client.get("/catalogue/life-events/")
+    assert page.status_code == 200 and 'id="main"' in page.text
     assert "csrfmiddlewaretoken" not in page.text

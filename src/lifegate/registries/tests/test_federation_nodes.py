@@ -127,6 +127,7 @@ def test_the_two_nodes_personas_are_the_same_cross_border_people() -> None:
 def test_estonians_known_to_the_dutch_node_match_exactly_one_estonian_resident() -> None:
     load("NL")
     estonians = [p for p in federation_rows() if p.nationality == "EE"]
+    assert len(estonians) == 3
     load("EE")
     for person in estonians:
         assert person.eidas_person_identifier is not None
@@ -143,6 +144,7 @@ def test_estonians_known_to_the_dutch_node_match_exactly_one_estonian_resident()
 def test_the_dutch_known_to_the_estonian_node_match_exactly_one_dutch_resident() -> None:
     load("EE")
     dutch = [p for p in federation_rows() if p.nationality == "NL"]
+    assert len(dutch) == 3
     load("NL")
     for person in dutch:
         assert person.eidas_person_identifier is not None
@@ -158,10 +160,11 @@ def test_the_dutch_known_to_the_estonian_node_match_exactly_one_dutch_resident()
 def test_the_other_nodes_people_are_registered_as_non_residents_that_match() -> None:
     for country in ("NL", "EE"):
         load(country)
-        for person in federation_rows():
-            if person.nationality != country:
-                assert person.eidas_person_identifier is not None
-                assert match(person.eidas_person_identifier, person) is not None
+        others = [p for p in federation_rows() if p.nationality != country]
+        assert len(others) == 3
+        for person in others:
+            assert person.eidas_person_identifier is not None
+            assert match(person.eidas_person_identifier, person) is not None
 
 
 def test_a_federation_person_with_a_twin_in_the_register_matches_nobody() -> None:
