@@ -4,6 +4,7 @@ keeps its tick, and Enter in a field that sends the step."""
 
 import re
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -69,3 +70,33 @@ def test_enter_in_a_field_sends_the_step(
     assert first_button is not None
     assert 'id="default-send"' in first_button.group(0)
     assert "formaction" not in first_button.group(0)
+
+
+ERROR_LINK = re.compile(
+    r'<li class="utrecht-unordered-list__item"><a class="utrecht-link" href="#([^"]+)">([^<]+)</a>'
+)
+
+
+def error_links(html: str) -> list[tuple[str, str]]:
+    """The error summary's links: (target id, text)."""
+    summary = html.split('id="form-error-list"', 1)[1].split("</ul>", 1)[0]
+    return ERROR_LINK.findall(summary)
+
+
+@pytest.mark.parametrize(("language", "label"), [("nl", "Datum"), ("en", "Date")])
+def test_the_error_summary_links_each_error_to_its_field(
+    client: Client, plan: PlanFixture, personas: dict[str, DemoPersona], language: str, label: str
+) -> None:
+    log_in(client, personas["parent"])
+    client.cookies["django_language"] = language
+
+    response = client.post(
+        reverse("journeys:start", args=[plan.event.slug]), {"move_date": "31-31-2026"}
+    )
+
+    html = response.content.decode()
+    links = error_links(html)
+    assert response.status_code == 422
+    assert [target for target, _text in links] == ["id_move_date"]
+    assert links[0][1].startswith(f"{label}: ")
+    assert all(f'id="{target}"' in html for target, _text in links)
