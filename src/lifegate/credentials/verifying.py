@@ -259,7 +259,7 @@ def receive_response(handle: str, form: Mapping[str, str]) -> dict[str, Any]:
     if request is None:
         raise ResponseRefused("no such request")
     plain_error = "response" not in form and "error" in form and "vp_token" not in form
-    if "response" not in form and not plain_error and "vp_token" in form:
+    if "response" not in form and "vp_token" in form:
         raise ResponseRefused("this request takes only an encrypted response (direct_post.jwt)")
     if current(request).status != Status.PENDING or not request.response_key_sealed:
         raise ResponseRefused("the request is no longer open")
