@@ -130,17 +130,20 @@ def step_to_act_in(request: HttpRequest, journey: Journey, slug: str, name: str 
     return step
 
 
-def may_read_message(request: HttpRequest, journey: Journey, step: Step) -> bool:
+def may_read_message(
+    request: HttpRequest, journey: Journey, step: Step, decided: Decision | None = None
+) -> bool:
     """May the request's actor read the agency's message on `step` (`Step.status_message`)?
 
     The same text is sent to the person's message box, so it needs the message box's level of
     assurance (and at least the step's own); and a representative must be allowed to act in
     the step: a mandate for another service of the plan shows where this step stands, not
-    what the agency wrote about it."""
+    what the agency wrote about it. `decided`: the step's `step_decision`, when the caller
+    has it already."""
     level = max((MESSAGE_LEVEL, step.minimum_assurance_level), key=loa_rank)
     if not loa_satisfies(request.authentication.loa, level):  # type: ignore[attr-defined]
         return False
-    return bool(step_decision(request, journey, step))
+    return bool(decided if decided is not None else step_decision(request, journey, step))
 
 
 def answer_decision(request: HttpRequest, journey: Journey) -> Decision:

@@ -112,7 +112,9 @@ def _plan_page(
 def _shown(request: HttpRequest, found: Journey, row: services.PlanRow) -> ShownRow:
     decision = access.step_decision(request, found, row.step)
     refusal = "" if decision else decision.explanation
-    readable = bool(row.step.status_message) and access.may_read_message(request, found, row.step)
+    readable = bool(row.step.status_message) and access.may_read_message(
+        request, found, row.step, decision
+    )
     return ShownRow(
         row.step, row.submissions, row.delayed, refusal=refusal, message_readable=readable
     )
