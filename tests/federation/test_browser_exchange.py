@@ -217,6 +217,8 @@ def test_an_estonian_proves_birth_and_residence_to_a_dutch_municipality_in_engli
     start_life_event(page, nl, "moving-to-the-netherlands", answers)
     journey_id = open_step(page, "first-registration")
 
+    # What the person types first is there again when they come back from the other node.
+    page.locator("#id_street_line").fill("Oudegracht 100")
     # Birth: to the Estonian node, which wants its own login before it shows anything.
     ask(page, "first-registration-birth", ee)
     expect(page).to_have_url(re.compile(r"/identity/login/"))
@@ -226,6 +228,8 @@ def test_an_estonian_proves_birth_and_residence_to_a_dutch_municipality_in_engli
     page.locator("#share").click()
     back_at_step(page, nl, "first-registration")
     expect(page.locator("#exchange-first-registration-birth-received")).to_be_visible()
+    expect(page.locator("#id_street_line")).to_have_value("Oudegracht 100")
+    expect(page.locator("#draft-restored")).to_contain_text("What you typed before")
 
     # Residence: logged in at the Estonian node already, straight to its preview.
     ask(page, "first-registration-residence", ee)

@@ -26,7 +26,7 @@ from lifegate.exchange.options import NoExchangeOption
 from lifegate.identity.assurance import LevelOfAssurance, loa_satisfies
 from lifegate.identity.decorators import login_required
 from lifegate.identity.session import Authentication
-from lifegate.journeys import access
+from lifegate.journeys import access, drafts
 from lifegate.mandates import acting
 from lifegate.mandates.actions import JOURNEYS_SUBMIT
 from lifegate.transparency.services import Actor
@@ -48,6 +48,8 @@ def ask(request: HttpRequest, journey_id: UUID, slug: str, requirement: str) -> 
     """Ask the provider for the evidence; on to the provider's preview when it has it."""
     found = access.viewable_journey(request, journey_id, recorded=False)
     step = access.step_to_act_in(request, found, slug)
+    # The button sits in the step form, which came along: what was typed waits for the return.
+    drafts.keep(request.session, step, request.POST)
     if not loa_satisfies(_auth(request).loa, step.minimum_assurance_level):
         return HttpResponseRedirect(_step_url(found.pk, slug))  # the step page asks to step up
     return_url = settings.BASE_URL + _step_url(found.pk, slug) + f"#evidence-{requirement}"

@@ -147,11 +147,13 @@ def step_form(
     actor: Actor,
     data: Any = None,
     files: Mapping[str, Any] | None = None,
+    initial: Mapping[str, str] | None = None,
 ) -> StepForm:
     """The step's form with known fields prefilled from the registries (read now, only the
     registers its fields need, recorded under the service's processing activity), the
-    others for the person to fill in, and an optional document per requirement (`files`:
-    the uploads by field name, `document-<requirement slug>`)."""
+    others for the person to fill in (`initial`: what they typed before, see `drafts`), and
+    an optional document per requirement (`files`: the uploads by field name,
+    `document-<requirement slug>`)."""
     if step.service is None:
         raise StepNotOpen(_("This service is no longer offered."))
     rows = list(FormField.objects.filter(service=step.service))
@@ -173,7 +175,7 @@ def step_form(
     slots = requirement_slots(step.service)
     return StepForm(
         known=known,
-        form=CatalogueForm(ask, data=data),
+        form=CatalogueForm(ask, data=data, initial=initial),
         missing_known=missing,
         requirements=slots,
         evidence=EvidenceForm(slots, data=data, files=files),

@@ -20,7 +20,7 @@ from lifegate.identity.assurance import loa_label, loa_satisfies
 from lifegate.identity.decorators import login_required, login_url
 from lifegate.identity.one_commit import commit_once
 from lifegate.identity.session import Authentication
-from lifegate.journeys import access, services
+from lifegate.journeys import access, drafts, services
 from lifegate.journeys.forms import CatalogueForm
 from lifegate.journeys.models import Journey, Step
 from lifegate.mandates import acting
@@ -165,8 +165,13 @@ def step(request: HttpRequest, journey_id: UUID, slug: str) -> HttpResponse:
         return render(request, "journeys/step_up.html", context, status=403)
     if request.method == "POST":
         return _submit(request, found, current, context)
-    prepared = services.step_form(found, current, acting.actor(request))
-    context |= {"prepared": prepared, "idempotency_key": services.new_idempotency_key()}
+    typed = drafts.typed(request.session, current)
+    prepared = services.step_form(found, current, acting.actor(request), initial=typed)
+    context |= {
+        "prepared": prepared,
+        "idempotency_key": services.new_idempotency_key(),
+        "draft_restored": bool(typed),
+    }
     return _step_page(request, context)
 
 
@@ -203,6 +208,7 @@ def _submit(
     except services.StepNotOpen as closed:
         messages.error(request, str(closed))
         return HttpResponseRedirect(_journey_url(found))
+    drafts.discard(request.session, current)
     messages.success(
         request,
         _("Sent to %(organisation)s. You will see their answer in your plan.")

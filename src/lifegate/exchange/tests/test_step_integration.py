@@ -7,12 +7,13 @@ from django.urls import reverse
 from joserfc import jws
 from joserfc.jwk import KeySet
 
-from lifegate.catalogue.models import EvidenceProvider
+from lifegate.catalogue.models import EvidenceProvider, FormField
 from lifegate.core.keys import public_jwks
 from lifegate.exchange.models import EvidencePreview, EvidenceRequest
 from lifegate.exchange.tests.local_fixtures import ExchangeFixture
 from lifegate.exchange.tests.trust_fixtures import PEER_URL, NodesInProcess
-from lifegate.journeys.models import Submission
+from lifegate.journeys import drafts
+from lifegate.journeys.models import Step, Submission
 from lifegate.journeys.tests.agency_factories import make_client
 from lifegate.mandates.tests.web import log_in_as
 
@@ -109,3 +110,65 @@ def test_the_step_page_lets_its_form_lead_to_the_providing_peer_only(
     EvidenceProvider.objects.update(node="nl")
     policy = client.get(_step_url(exchange))["Content-Security-Policy"]
     assert PEER_URL not in policy
+
+
+def test_what_was_typed_is_there_again_after_fetching_evidence(
+    client: Client, exchange: ExchangeFixture
+) -> None:
+    """The "get it from the government" button posts the step form: what the person typed
+    comes back on the step page (sealed in the session meanwhile), until the step is sent."""
+    assert exchange.step.service is not None
+    FormField.objects.create(
+        service=exchange.step.service, key="phone", kind="phone", label_nl="Telefoon"
+    )
+    FormField.objects.create(
+        service=exchange.step.service, key="note", kind="long-text", label_nl="Toelichting"
+    )
+    log_in_as(client, exchange.subject)
+    ask = reverse(
+        "exchange:ask",
+        args=[exchange.journey.pk, exchange.step.service_slug, exchange.birth.slug],
+    )
+    client.post(ask, {"phone": "030 123 4567", "note": "Tweede\nregel <b>", "other": "x"})
+    stored = str(client.session[drafts.SESSION_KEY])
+    assert "030 123 4567" not in stored  # sealed, not plain text in the session table
+    preview = EvidencePreview.objects.get()
+    client.post(reverse("exchange:decide", args=[preview.pk]), {"decision": "share"})
+
+    page = client.get(_step_url(exchange), headers={"accept-language": "en"}).content.decode()
+    assert 'value="030 123 4567"' in page
+    assert "Tweede\nregel &lt;b&gt;</textarea>" in page
+    assert 'id="draft-restored"' in page
+    assert "What you typed before is filled in again" in page
+    dutch = client.get(_step_url(exchange), headers={"accept-language": "nl"}).content.decode()
+    assert "Wat u eerder typte, staat er weer." in dutch
+
+    key = page.split('name="idempotency_key" value="', 1)[1].split('"', 1)[0]
+    sent = client.post(
+        _step_url(exchange),
+        {"idempotency_key": key, "confirm": "yes", "phone": "0301234567", "note": "Klaar"},
+    )
+    assert sent.status_code == 302
+    assert drafts.SESSION_KEY in client.session
+    assert str(exchange.step.pk) not in client.session[drafts.SESSION_KEY]
+
+
+def test_a_draft_holds_only_the_form_and_the_newest_steps(
+    client: Client, exchange: ExchangeFixture
+) -> None:
+    assert exchange.step.service is not None
+    FormField.objects.create(service=exchange.step.service, key="phone", label_nl="Telefoon")
+    session = client.session
+    drafts.keep(session, exchange.step, {"phone": "x" * 5000, "sneaky": "y"})
+    assert drafts.typed(session, exchange.step) == {"phone": "x" * drafts.MAX_VALUE_CHARS}
+    drafts.keep(session, exchange.step, {"phone": "  "})  # emptied: nothing left to keep
+    assert drafts.typed(session, exchange.step) == {}
+    drafts.keep(session, exchange.step, {"phone": "1"})
+    for number in range(drafts.MAX_DRAFTS):  # drafts of newer steps push the oldest out
+        newer = Step(pk=exchange.step.pk + 1 + number, service_id=exchange.step.service_id)
+        drafts.keep(session, newer, {"phone": str(number)})
+        assert drafts.typed(session, newer) == {"phone": str(number)}
+    assert drafts.typed(session, exchange.step) == {}
+    assert len(session[drafts.SESSION_KEY]) == drafts.MAX_DRAFTS
+    session[drafts.SESSION_KEY] = {str(exchange.step.pk): "not sealed by us"}
+    assert drafts.typed(session, exchange.step) == {}
