@@ -1,5 +1,7 @@
 """Everything works without JavaScript and under the real Content-Security-Policy."""
 
+from urllib.parse import urlsplit
+
 import pytest
 from playwright.sync_api import expect
 
@@ -59,4 +61,15 @@ def test_login_works_when_the_provider_is_on_another_origin(plain_page, demo_sit
 
     page.wait_for_url(f"{portal}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text(resident.family_name)
+
+    # Logging out ends the login at the provider too, and comes back to the portal.
+    provider_visits = []
+    page.on(
+        "request",
+        lambda r: provider_visits.append(r.url) if "/dev-idp/logout" in r.url else None,
+    )
+    page.get_by_role("button", name="Uitloggen").click()
+    page.wait_for_url(f"{portal}/identity/logout/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("U bent uitgelogd")
+    assert [urlsplit(url).netloc for url in provider_visits] == [urlsplit(demo_site.url).netloc]
     assert not blocked, blocked

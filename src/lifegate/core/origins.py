@@ -26,9 +26,11 @@ def origin_of(url: str) -> str | None:
 
 def allow_form_targets(response: HttpResponseBase, urls: list[str]) -> HttpResponseBase:
     """Let this page's forms (and the redirects that follow them, which browsers also check)
-    reach the origins of `urls` besides this site; every other page keeps `form-action 'self'`."""
-    origins = sorted({origin for url in urls if (origin := origin_of(url))})
-    config: dict[str, Any] = dict(settings.SECURE_CSP)
-    config["form-action"] = [CSP.SELF, *origins]
+    reach the origins of `urls` besides this site and any origins already allowed for this
+    response; every other page keeps `form-action 'self'`."""
+    config: dict[str, Any] = dict(getattr(response, "_csp_config", None) or settings.SECURE_CSP)
+    allowed = {source for source in config.get("form-action", []) if source != CSP.SELF}
+    allowed |= {origin for url in urls if (origin := origin_of(url))}
+    config["form-action"] = [CSP.SELF, *sorted(allowed)]
     response._csp_config = config  # type: ignore[attr-defined]  # read by Django's CSP middleware
     return response

@@ -1,9 +1,12 @@
-"""Puts the session's `Authentication` (or None) on every request as `request.authentication`."""
+"""Puts the session's `Authentication` (or None) on every request as `request.authentication`,
+and lets a logged-in page's logout form lead on to the provider (its end-session endpoint)."""
 
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from lifegate.core.origins import allow_form_targets
+from lifegate.identity.services import provider_form_origins
 from lifegate.identity.session import current_authentication
 
 
@@ -14,5 +17,11 @@ class SubjectSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.authentication = current_authentication(request)  # type: ignore[attr-defined]
-        return self.get_response(request)
+        authentication = current_authentication(request)
+        request.authentication = authentication  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        if authentication is not None:
+            # Every page of a logged-in person has the logout form in its header; logging out
+            # redirects to the provider, which the browser checks against form-action.
+            allow_form_targets(response, provider_form_origins())
+        return response

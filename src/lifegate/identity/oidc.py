@@ -55,6 +55,9 @@ class ProviderMetadata:
     jwks_uri: str
     token_auth_method: str
     algorithms: tuple[str, ...]
+    # RP-Initiated Logout 1.0; "" when the provider has none. (A default: metadata cached
+    # before the field existed reads as "none".)
+    end_session_endpoint: str = ""
 
 
 def provider_metadata() -> ProviderMetadata:
@@ -87,10 +90,12 @@ def parse_metadata(document: dict[str, Any], discovery_url: str) -> ProviderMeta
         raise ProviderUnavailable(
             "the provider supports no client authentication or algorithm we accept"
         )
+    end_session = document.get("end_session_endpoint")
     return ProviderMetadata(
         issuer=issuer,
         token_auth_method=auth_method,
         algorithms=algorithms,
+        end_session_endpoint=end_session if isinstance(end_session, str) else "",
         **endpoints,  # type: ignore[arg-type]
     )
 

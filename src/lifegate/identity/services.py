@@ -5,10 +5,12 @@ nonce, against whichever provider `OIDC_DISCOVERY_URL` names.
 verified `Authentication` in a new session, with the login in the processing log."""
 
 import hmac
+import logging
 import secrets
 import time
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 import requests
 from authlib.integrations.base_client import OAuthError
@@ -19,6 +21,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import get_language
 
+from lifegate.core.origins import origin_of
 from lifegate.identity.assurance import LEVELS, LevelOfAssurance, loa_to_uri
 from lifegate.identity.oidc import (
     LoginRejected,
@@ -30,6 +33,8 @@ from lifegate.identity.oidc import (
 )
 from lifegate.identity.session import Authentication, start_session
 from lifegate.transparency.services import Actor, record_processing
+
+logger = logging.getLogger(__name__)
 
 PENDING_KEY = "lifegate.oidc.pending"
 PENDING_SECONDS = 600
@@ -188,3 +193,42 @@ def _redeem_code(
     if not isinstance(id_token, str):
         raise LoginRejected("token", "the token response has no ID token")
     return id_token
+
+
+# Logging out ---------------------------------------------------------------------------------
+
+
+def provider_form_origins() -> list[str]:
+    """Origins the portal's forms may lead to for logging in and out, without asking the
+    provider anything: the provider's (from `OIDC_DISCOVERY_URL`) and those the operator
+    configured for brokers further down the chain (`OIDC_EXTRA_FORM_ORIGINS`)."""
+    urls = [settings.OIDC_DISCOVERY_URL, *settings.OIDC_EXTRA_FORM_ORIGINS]
+    return [origin for url in urls if url and (origin := origin_of(url))]
+
+
+def provider_logout_url(request: HttpRequest) -> str | None:
+    """Where the browser ends the login at the provider too (OpenID Connect RP-Initiated
+    Logout 1.0), coming back to the logged-out page; None when the provider has no
+    end-session endpoint, cannot be asked now, or has it on an origin the logout form may not
+    lead to. On a shared computer, a provider login left open (single sign-on) would let the
+    next person in without a password.
+
+    No `id_token_hint`: the ID token holds the BSN, which never goes into a URL. The client
+    id identifies the portal, and the provider checks the way back against it."""
+    try:
+        endpoint = provider_metadata().end_session_endpoint
+    except ProviderUnavailable:
+        return None
+    if not endpoint:
+        return None
+    if origin_of(endpoint) not in provider_form_origins():
+        logger.warning("the provider's end_session_endpoint is on an origin forms may not reach")
+        return None
+    query = urlencode(
+        {
+            "client_id": settings.OIDC_CLIENT_ID,
+            "post_logout_redirect_uri": request.build_absolute_uri(reverse("identity:logout")),
+            "ui_locales": get_language() or settings.LANGUAGE_CODE,
+        }
+    )
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"

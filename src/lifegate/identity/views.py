@@ -24,6 +24,8 @@ from lifegate.identity.services import (
     begin_login,
     complete_login,
     pending_next_url,
+    provider_form_origins,
+    provider_logout_url,
 )
 from lifegate.identity.session import end_session
 
@@ -116,7 +118,7 @@ def _provider_addresses() -> list[str]:
         endpoint = [provider_metadata().authorization_endpoint]
     except ProviderUnavailable:
         endpoint = []  # the form then fails with a clear page on this site anyway
-    return endpoint + list(settings.OIDC_EXTRA_FORM_ORIGINS)
+    return endpoint + provider_form_origins()
 
 
 @never_cache
@@ -143,9 +145,15 @@ def callback(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def logout(request: HttpRequest) -> HttpResponse:
-    """GET: ask to confirm. POST (with CSRF token): end the session and confirm."""
+    """GET: ask to confirm (or, with no session, confirm: the provider sends the browser back
+    here). POST (with CSRF token): end the session, then the login at the provider when it
+    offers that, and confirm."""
     if request.method == "POST":
+        logged_in = request.authentication is not None  # type: ignore[attr-defined]
         end_session(request)
+        at_provider = provider_logout_url(request) if logged_in else None
+        if at_provider:
+            return HttpResponseRedirect(at_provider)
         return render(request, "identity/logout.html", {"logged_out": True})
     logged_in = request.authentication is not None  # type: ignore[attr-defined]
     return render(request, "identity/logout.html", {"logged_out": not logged_in})

@@ -36,6 +36,7 @@ KEY_NAME = "dev-idp"
 SCOPES = ("openid", "profile")
 TOKEN_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
 CALLBACK_PATH = "/identity/callback/"
+LOGOUT_RETURN_PATH = "/identity/logout/"
 ID_TOKEN_LIFETIME = 300
 ACCESS_TOKEN_LIFETIME = 300
 MAX_PARAMETER_LENGTH = 255
@@ -82,13 +83,14 @@ def callback_origins(request: HttpRequest) -> frozenset[Origin]:
     return configured_origins() | {here} | aliases
 
 
-def is_callback_uri(uri: str, origins: frozenset[Origin]) -> bool:
-    """True for http(s)://<one of `origins`>/identity/callback/, the portal's redirect URI."""
+def is_callback_uri(uri: str, origins: frozenset[Origin], path: str = CALLBACK_PATH) -> bool:
+    """True for http(s)://<one of `origins`>/identity/callback/, the portal's redirect URI
+    (with `path` LOGOUT_RETURN_PATH: where the portal wants the browser back after logout)."""
     parts = urlsplit(uri)
     return (
         origin_of(uri) in origins
         and "@" not in parts.netloc
-        and parts.path == CALLBACK_PATH
+        and parts.path == path
         and not parts.query
         and not parts.fragment
     )

@@ -12,4 +12,5 @@ urlpatterns = [
     path("authorize", views.authorize, name="authorize"),
     path("token", views.token, name="token"),
     path("userinfo", views.userinfo, name="userinfo"),
+    path("logout", views.end_session, name="end_session"),
 ]

@@ -1,8 +1,11 @@
 """Endpoints of the development identity provider: discovery, JWKS, the persona picker
-(authorization endpoint), token and userinfo. All answer 404 unless DEV_IDP_ENABLED."""
+(authorization endpoint), token, userinfo and end-session. All answer 404 unless
+DEV_IDP_ENABLED."""
 
+import hmac
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlencode
 
 from authlib.oauth2 import OAuth2Error
 from django.conf import settings
@@ -33,8 +36,11 @@ from lifegate.identity.dev_idp.personas import (
 )
 from lifegate.identity.dev_idp.server import (
     KEY_NAME,
+    LOGOUT_RETURN_PATH,
     SCOPES,
     TOKEN_AUTH_METHODS,
+    callback_origins,
+    is_callback_uri,
     issuer_for,
     require_access_token,
     server,
@@ -94,6 +100,7 @@ def provider_metadata(request: HttpRequest) -> dict[str, object]:
         "token_endpoint": url("token"),
         "userinfo_endpoint": url("userinfo"),
         "jwks_uri": url("jwks"),
+        "end_session_endpoint": url("end_session"),
         "scopes_supported": list(SCOPES),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
@@ -182,3 +189,23 @@ def userinfo(request: HttpRequest) -> HttpResponse:
         body = {"error": "invalid_token"}
         return JsonResponse(body, status=401, headers={"WWW-Authenticate": "Bearer"})
     return JsonResponse(persona_claims(persona, access_token.scope), headers=NO_STORE)
+
+
+@only_when_enabled
+@never_cache
+@require_GET
+def end_session(request: HttpRequest) -> HttpResponse:
+    """RP-Initiated Logout 1.0: end the login here and send the browser back to the portal.
+
+    Only the portal (`client_id`) may ask, and only to come back to its own logout page: an
+    open redirect otherwise. This provider keeps no login of its own between requests (every
+    login picks a persona), so there is nothing more to end; a real provider ends its single
+    sign-on session at this point."""
+    client_id = request.GET.get("client_id", "")
+    back = request.GET.get("post_logout_redirect_uri", "")
+    known_client = hmac.compare_digest(client_id.encode(), settings.OIDC_CLIENT_ID.encode())
+    if not known_client or not is_callback_uri(back, callback_origins(request), LOGOUT_RETURN_PATH):
+        context = {"error_code": "invalid_request", "logout": True}
+        return render(request, "dev_idp/error.html", context, status=400)
+    state = request.GET.get("state")
+    return HttpResponseRedirect(back + (f"?{urlencode({'state': state})}" if state else ""))

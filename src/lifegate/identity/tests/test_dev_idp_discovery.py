@@ -25,7 +25,8 @@ def test_the_discovery_document_is_valid(browser):
     ES256OnlyProviderMetadata(document).validate()
     issuer = browser.base_url + "/dev-idp"
     assert document["issuer"] == issuer
-    for endpoint in ("authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri"):
+    endpoints = ("authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri")
+    for endpoint in (*endpoints, "end_session_endpoint"):
         assert document[endpoint].startswith(issuer + "/")
     assert document["code_challenge_methods_supported"] == ["S256"]
     assert "http://eidas.europa.eu/LoA/substantial" in document["acr_values_supported"]
@@ -65,6 +66,7 @@ def test_the_jwks_holds_the_public_signing_key_only(browser):
         "/dev-idp/jwks",
         "/dev-idp/authorize",
         "/dev-idp/userinfo",
+        "/dev-idp/logout",
     ],
 )
 def test_the_provider_refuses_everything_when_switched_off(client: Client, settings, path):
@@ -84,3 +86,41 @@ def test_plain_http_on_a_public_host_gets_an_oauth_error_not_a_crash(client: Cli
 
     assert response.status_code == 400
     assert response.json()["error"] == "insecure_transport"
+
+
+LOGOUT_RETURN = "http://testserver/identity/logout/"
+
+
+def test_the_end_session_endpoint_sends_the_portal_back_to_its_logout_page(
+    client: Client, settings
+):
+    query = {"client_id": settings.OIDC_CLIENT_ID, "post_logout_redirect_uri": LOGOUT_RETURN}
+    response = client.get("/dev-idp/logout", query)
+    assert response.status_code == 302
+    assert response["Location"] == LOGOUT_RETURN
+    with_state = client.get("/dev-idp/logout", query | {"state": "a b&c"})
+    assert with_state["Location"] == LOGOUT_RETURN + "?state=a+b%26c"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"client_id": "someone-else"},
+        {"client_id": ""},
+        {"post_logout_redirect_uri": "https://evil.example/identity/logout/"},
+        {"post_logout_redirect_uri": "http://testserver/identity/callback/"},
+        {"post_logout_redirect_uri": "http://testserver/identity/logout/?next=//evil.example"},
+        {"post_logout_redirect_uri": ""},
+    ],
+)
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_end_session_endpoint_is_no_open_redirect(client: Client, settings, change, language):
+    query = {"client_id": settings.OIDC_CLIENT_ID, "post_logout_redirect_uri": LOGOUT_RETURN}
+    response = client.get("/dev-idp/logout", query | change, headers={"accept-language": language})
+    assert response.status_code == 400
+    assert "Location" not in response
+    text = response.content.decode()
+    assert {
+        "en": "This logout request cannot be handled",
+        "nl": "Dit verzoek om uit te loggen kan niet worden afgehandeld",
+    }[language] in text

@@ -1,11 +1,16 @@
 """A Dutch resident and an EU citizen log in through real OpenID Connect, and log out."""
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.conf import settings as django_settings
 
+from lifegate.core.origins import origin_of
 from lifegate.core.subject import Subject
+from lifegate.identity import services as identity_services
+from lifegate.identity.oidc import provider_metadata
 from lifegate.transparency.services import records_about
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -94,7 +99,7 @@ def test_the_bsn_never_appears_in_an_address(browser, resident):
     assert not any(resident.subject.value in address for address in addresses)
 
 
-def test_logout_ends_the_session(browser, resident):
+def test_logout_ends_the_session_here_and_at_the_provider(browser, resident):
     home = browser.log_in(resident, "low")
     assert browser.authentication() is not None
 
@@ -104,6 +109,73 @@ def test_logout_ends_the_session(browser, resident):
     assert "You are logged out" in response.text
     assert browser.authentication() is None
     assert "Log in" in browser.get("/").text
+    # Through the provider's end-session endpoint (RP-Initiated Logout) and back.
+    out, provider = response.history
+    assert out.status_code == provider.status_code == 302
+    ended = urlsplit(out.headers["Location"])
+    assert ended.path == "/dev-idp/logout"
+    assert parse_qs(ended.query) == {
+        "client_id": [django_settings.OIDC_CLIENT_ID],
+        "post_logout_redirect_uri": [browser.base_url + "/identity/logout/"],
+        "ui_locales": ["en"],
+    }
+    assert provider.headers["Location"] == browser.base_url + "/identity/logout/"
+    # The ID token (with the BSN) is never sent along.
+    assert resident.subject.value not in out.headers["Location"]
+
+
+def test_logout_in_dutch_ends_in_dutch(browser, resident):
+    browser.http.headers["Accept-Language"] = "nl"
+    home = browser.log_in(resident, "low")
+    response = browser.post_form(home, "/identity/logout/", {})
+    assert "ui_locales=nl" in response.history[0].headers["Location"]
+    assert "U bent uitgelogd" in response.text
+
+
+def test_without_an_end_session_endpoint_logout_stays_here(browser, resident, monkeypatch):
+    home = browser.log_in(resident, "low")
+    metadata = provider_metadata()
+    monkeypatch.setattr(
+        identity_services,
+        "provider_metadata",
+        lambda: dataclasses.replace(metadata, end_session_endpoint=""),
+    )
+    response = browser.post_form(home, "/identity/logout/", {}, follow=False)
+    assert response.status_code == 200
+    assert "You are logged out" in response.text
+    assert browser.authentication() is None
+
+
+def test_an_end_session_endpoint_forms_may_not_reach_is_not_used(browser, resident, monkeypatch):
+    home = browser.log_in(resident, "low")
+    metadata = provider_metadata()
+    elsewhere = dataclasses.replace(metadata, end_session_endpoint="https://other.example/out")
+    monkeypatch.setattr(identity_services, "provider_metadata", lambda: elsewhere)
+    response = browser.post_form(home, "/identity/logout/", {}, follow=False)
+    assert response.status_code == 200
+    assert browser.authentication() is None
+
+
+def test_logging_out_without_a_session_does_not_visit_the_provider(browser):
+    assert "You are logged out" in browser.get("/identity/logout/").text
+    page = browser.get("/identity/login/")  # a page with a CSRF token
+    response = browser.post_form(page, "/identity/logout/", {}, follow=False)
+    assert response.status_code == 200
+    assert "You are logged out" in response.text
+
+
+def test_a_logged_in_page_lets_the_logout_form_reach_the_provider(browser, resident, settings):
+    settings.OIDC_EXTRA_FORM_ORIGINS = ["https://broker.example:8443/start"]
+    anonymous = browser.get("/catalogue/life-events/").headers["Content-Security-Policy"]
+    assert "form-action 'self';" in anonymous + ";"
+    browser.log_in(resident, "low")
+    policy = browser.get("/catalogue/life-events/").headers["Content-Security-Policy"]
+    form_action = next(part for part in policy.split(";") if "form-action" in part).split()
+    assert form_action == [
+        "form-action",
+        "'self'",
+        *sorted(["https://broker.example:8443", str(origin_of(browser.base_url))]),
+    ]
 
 
 def test_logout_by_get_only_asks_for_confirmation(browser, resident):

@@ -26,12 +26,14 @@ def test_the_login_page_allows_forms_to_reach_the_provider_and_nothing_else(
         views, "provider_metadata", lambda: _metadata("https://login.idp.example:8443/authorize")
     )
     settings.OIDC_EXTRA_FORM_ORIGINS = ["https://eidas-node.example/start"]
+    settings.OIDC_DISCOVERY_URL = "https://idp.example/.well-known/openid-configuration"
     policy = client.get("/identity/login/")["Content-Security-Policy"]
     form_action = next(part for part in policy.split(";") if "form-action" in part).split()
     assert form_action == [
         "form-action",
         "'self'",
         "https://eidas-node.example",
+        "https://idp.example",  # where its end-session endpoint usually is
         "https://login.idp.example:8443",
     ]
 
