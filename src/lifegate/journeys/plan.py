@@ -350,17 +350,22 @@ def answer_questions(journey: Journey, data: Any, actor: Actor) -> CatalogueForm
 
 def refresh_plan(journey: Journey) -> None:
     """Bring the plan up to date: withdrawn services, steps that wait for earlier ones, and
-    whether the whole journey is finished. Idempotent."""
+    whether the whole journey is finished. Idempotent.
+
+    It reads without locks (every plan page calls it), so each write only applies if the row
+    still holds what was read: a step sent, or a journey stopped, by a concurrent request in
+    the meantime keeps that newer status instead of getting one worked out from the old."""
     steps = list(journey.steps.all())
     by_slug = {step.service_slug: step for step in steps}
-    changed = []
+    now = timezone.now()
     for step in steps:
         new = _current_status(step, by_slug)
         if new != step.status:
-            step.status = new
-            changed.append(step)
-    if changed:
-        Step.objects.bulk_update(changed, ["status", "updated_at"])
+            still = Step.objects.filter(pk=step.pk, status=step.status)
+            if still.update(status=new, updated_at=now):
+                step.status, step.updated_at = new, now
+            else:
+                step.refresh_from_db()
     open_steps = [
         s
         for s in steps
@@ -368,9 +373,11 @@ def refresh_plan(journey: Journey) -> None:
         and s.status not in (*Step.SETTLED, Step.Status.REJECTED, Step.Status.NOT_APPLICABLE)
     ]
     if journey.status == Journey.Status.ACTIVE and not open_steps:
-        journey.status = Journey.Status.FINISHED
-        journey.finished_at = timezone.now()
-        journey.save(update_fields=["status", "finished_at", "updated_at"])
+        still_active = Journey.objects.filter(pk=journey.pk, status=Journey.Status.ACTIVE)
+        if still_active.update(status=Journey.Status.FINISHED, finished_at=now, updated_at=now):
+            journey.status, journey.finished_at = Journey.Status.FINISHED, now
+        else:
+            journey.refresh_from_db()
 
 
 def _current_status(step: Step, by_slug: dict[str, Step]) -> str:

@@ -422,3 +422,43 @@ def test_person_started_journey_is_offered_when_the_register_starts_one_and_adop
     # And the other way round: a registry journey is offered when the person starts.
     with pytest.raises(services.JourneyAlreadyRunning):
         start(persona, plan)
+
+
+def test_a_plan_refresh_never_overwrites_what_a_concurrent_request_wrote(
+    plan: PlanFixture, personas: dict[str, DemoPersona], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The refresh reads without locks; a status written meanwhile (here: between its read and
+    its write, as a concurrent request would) stays, for steps and for the journey."""
+    from lifegate.journeys import plan as plan_engine
+
+    journey = start(personas["parent"], plan)
+    benefit = steps(journey)["benefit-test"]
+    assert benefit.status == Step.Status.WAITING
+    journey.steps.filter(service_slug="register-move").update(status=Step.Status.DECIDED)
+    worked_out = plan_engine._current_status
+
+    def concurrently_rejected(step: Step, by_slug: dict[str, Step]) -> str:
+        new = worked_out(step, by_slug)
+        if step.pk == benefit.pk:
+            Step.objects.filter(pk=step.pk).update(status=Step.Status.REJECTED)
+        return new
+
+    monkeypatch.setattr(plan_engine, "_current_status", concurrently_rejected)
+    fresh = Journey.objects.get(pk=journey.pk)
+    services.refresh_plan(fresh)
+    assert steps(fresh)["benefit-test"].status == Step.Status.REJECTED  # not TODO
+    monkeypatch.undo()
+
+    # Every step settled: the journey would finish, but it was stopped in the meantime.
+    fresh.steps.filter(applicable=True).exclude(status=Step.Status.REJECTED).update(
+        status=Step.Status.DECIDED
+    )
+    stale = Journey.objects.get(pk=journey.pk)
+    Journey.objects.filter(pk=journey.pk).update(status=Journey.Status.CANCELLED)
+    services.refresh_plan(stale)
+    assert stale.status == Journey.Status.CANCELLED
+    assert Journey.objects.get(pk=journey.pk).status == Journey.Status.CANCELLED
+    # Without a concurrent stop, it finishes.
+    Journey.objects.filter(pk=journey.pk).update(status=Journey.Status.ACTIVE)
+    services.refresh_plan(Journey.objects.get(pk=journey.pk))
+    assert Journey.objects.get(pk=journey.pk).status == Journey.Status.FINISHED
