@@ -8,6 +8,7 @@ but the choice itself. The person presents their own credentials, also while act
 someone else (a mandate does not cover someone's proofs)."""
 
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
@@ -50,6 +51,8 @@ def present(request: HttpRequest) -> HttpResponse:
         "asked_labels": _asked_labels(asked),
         "choices": wallet.choices(subject, asked, actor=Actor(kind="person", subject=subject)),
         "client_id": client_id or "",
+        # The one thing checked about who asks: the lifegate node the request came through.
+        "through": urlsplit(asked.request_uri).netloc,
     }
     return render(request, "credentials/present.html", context)
 
