@@ -96,35 +96,12 @@ def _common_problems(operation: dict[str, Any]) -> list[int]:
     return statuses
 
 
-class NulCharacter(ValueError):
-    """Text in a JSON body holds U+0000, which PostgreSQL cannot store."""
-
-
 class ApiParser(Parser):
-    """JSON bodies as `json_input` reads them, refusing text with a NUL character (the query
+    """JSON bodies as `json_input` reads them, refusing text no database takes (the query
     string and forms are checked by `core.middleware.NulCharacterMiddleware`)."""
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
-        data = json_input.loads(request.body)
-        if _holds_nul(data):
-            raise NulCharacter("NUL in text")
-        return data
-
-
-def _holds_nul(value: Any) -> bool:
-    # Without recursion: the JSON may nest nearly as deep as the interpreter allows.
-    waiting = [value]
-    while waiting:
-        item = waiting.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                return True
-        elif isinstance(item, dict):
-            waiting.extend(item.keys())
-            waiting.extend(item.values())
-        elif isinstance(item, list):
-            waiting.extend(item)
-    return False
+        return json_input.refuse_unstorable_text(json_input.loads(request.body))
 
 
 api = LifegateAPI(
@@ -183,9 +160,16 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     """Errors raised deliberately by endpoints (and by the framework for a body it cannot
     parse: with a NUL character in its text, that is said)."""
-    if isinstance(exc.__cause__, NulCharacter):
+    if isinstance(exc.__cause__, json_input.UnstorableText):
         return nul_problem(request)
     return problem_response(request, exc.status_code, str(exc.message), problem_type="about:blank")
+
+
+@api.exception_handler(json_input.UnstorableText)
+def unstorable_text(request: HttpRequest, exc: json_input.UnstorableText) -> HttpResponse:
+    """Text with a NUL character or an unpaired surrogate, found in a body an endpoint reads
+    itself (a multipart part, a CloudEvent)."""
+    return nul_problem(request)
 
 
 @api.exception_handler(Throttled)

@@ -23,11 +23,37 @@ class ApiProblemMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not request.path.startswith(API_PREFIX) or response.status_code < 400:
+        if not request.path.startswith(API_PREFIX):
+            return response
+        if _slash_appended(request, response):
+            return _missing_slash(request, response)
+        if response.status_code < 400:
             return response
         if response.get("Content-Type", "").startswith(JSON_TYPES):
             return response
         return _as_problem(request, response)
+
+
+def _slash_appended(request: HttpRequest, response: HttpResponse) -> bool:
+    """Whether this is CommonMiddleware's redirect to the path with a slash (APPEND_SLASH) for
+    a request that is not a GET or HEAD: most clients would follow it with a GET, so a POST
+    without its slash would end in a 200 from a list, and nothing sent."""
+    return (
+        request.method not in ("GET", "HEAD")
+        and response.status_code == HTTPStatus.MOVED_PERMANENTLY
+        and response.get("Location", "").split("?")[0].endswith(request.path + "/")
+    )
+
+
+def _missing_slash(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    response.close()
+    return problem_response(
+        request,
+        404,
+        HTTPStatus.NOT_FOUND.phrase,
+        _("No operation at this address. Its address ends in a slash: %(path)s")
+        % {"path": request.path + "/"},
+    )
 
 
 class ApiHeadMiddleware:
@@ -118,7 +144,10 @@ def nul_problem(request: HttpRequest) -> HttpResponse:
         request,
         400,
         _("Invalid request"),
-        _("Text may not contain the NUL character (U+0000)."),
+        _(
+            "Text may not contain the NUL character (U+0000) or a lone UTF-16 surrogate "
+            "(U+D800 to U+DFFF)."
+        ),
         "invalid-request",
     )
 

@@ -186,4 +186,5 @@ def _finite_float(text: str) -> float:
 _DECODER = json.JSONDecoder(
     object_pairs_hook=_unique_members, parse_constant=_no_constant, parse_float=_finite_float
 )
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# No NaN or infinity either: JSON has none, and the decoder above refuses them.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)

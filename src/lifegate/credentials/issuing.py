@@ -13,6 +13,7 @@ Refusals raise `IssuingRefused` with a stable `code` and an English `detail` tha
 claims and checks, never values or identifiers."""
 
 import json
+import math
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -89,6 +90,9 @@ def claim_problems(kind: CredentialType, claims: Mapping[str, Any]) -> list[dict
             problems.append(_problem(key, "not a claim of this type"))
         elif not isinstance(value, ClaimValue) or value == "":
             problems.append(_problem(key, "must be a non-empty text, a number or true/false"))
+        elif isinstance(value, float) and not math.isfinite(value):
+            # JSON has no NaN or infinity: no verifier (lifegate's included) would read it.
+            problems.append(_problem(key, "must be a finite number"))
         elif isinstance(value, str) and len(value) > MAX_TEXT_CLAIM:
             problems.append(_problem(key, f"longer than {MAX_TEXT_CLAIM} characters"))
     return problems

@@ -21,8 +21,8 @@ CATEGORIES = frozenset(Category.values)
 PDF_MAGIC = b"%PDF-"
 PDF_TYPE = "application/pdf"
 # As in message bodies: characters no text of a message may contain (the database refuses NUL,
-# which would fail the whole batch).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# and an unpaired surrogate has no UTF-8 encoding: either would fail the whole batch).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 # Keys of the messages lifegate sends itself (journey news); agencies cannot use them.
 SYSTEM_KEY_PREFIX = "lifegate:"
 
@@ -45,14 +45,16 @@ class Problem:
         }
 
 
-def check_attachment(attachment: "NewAttachment") -> Problem | None:
+def check_attachment(attachment: "NewAttachment", number: int) -> Problem | None:
+    """Size and type of the message's attachment `number` (counted from 1). The problem names
+    it by that number, never by its file name, which may well hold a name or a BSN."""
     if len(attachment.content) > settings.INBOX_ATTACHMENT_MAX_BYTES:
         return Problem(
             413,
             _("Attachment too large"),
-            _("%(name)s is %(size)d bytes; at most %(max)d bytes are accepted.")
+            _("Attachment %(number)d is %(size)d bytes; at most %(max)d bytes are accepted.")
             % {
-                "name": attachment.filename,
+                "number": number,
                 "size": len(attachment.content),
                 "max": settings.INBOX_ATTACHMENT_MAX_BYTES,
             },
@@ -68,8 +70,11 @@ def check_attachment(attachment: "NewAttachment") -> Problem | None:
         return Problem(
             415,
             _("Attachment type not accepted"),
-            _("%(name)s is not a PDF: attachments must be PDF files (application/pdf).")
-            % {"name": attachment.filename[:100]},
+            _(
+                "Attachment %(number)d is not a PDF: attachments must be PDF files "
+                "(application/pdf) with a name ending in .pdf."
+            )
+            % {"number": number},
             "attachment-type",
         )
     return None
@@ -111,8 +116,8 @@ def check_message(message: "NewMessage") -> Problem | None:
             _("The idempotency key must be 1 to 200 printable characters."),
             "malformed-message",
         )
-    for attachment in message.attachments:
-        problem = check_attachment(attachment)
+    for number, attachment in enumerate(message.attachments, start=1):
+        problem = check_attachment(attachment, number)
         if problem:
             return problem
     if not message.recipient.value.isprintable():

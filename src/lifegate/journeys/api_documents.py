@@ -10,6 +10,7 @@ from ninja.errors import ValidationError
 from pydantic import BaseModel
 from pydantic import ValidationError as SchemaError
 
+from lifegate.core import json_input
 from lifegate.journeys import services
 
 
@@ -91,6 +92,11 @@ def json_part[T: BaseModel](request: HttpRequest, name: str, schema: type[T]) ->
     raw = request.POST.get(name)
     if raw is None:
         raise ValidationError([{"loc": ("form", name), "msg": "Field required"}])
+    try:
+        data = json_input.loads(raw)
+    except ValueError:
+        data = None  # the schema says what is wrong with it
+    json_input.refuse_unstorable_text(data)
     try:
         return schema.model_validate_json(raw)
     except SchemaError as exc:

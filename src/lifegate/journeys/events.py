@@ -148,6 +148,18 @@ def _invalid(detail: str, errors: list[dict[str, str]] | None = None) -> EventRe
 def parse_http(headers: Mapping[str, str], body: bytes) -> BaseCloudEvent:
     """The CloudEvent in an HTTP request, binary mode (`ce-*` headers) or structured mode
     (`application/cloudevents+json`). Raises EventRejected (400 or 415)."""
+    event = _parse_http(headers, body)
+    if json_input.holds_unstorable_text([*event.get_attributes().values(), event.get_data()]):
+        raise _invalid(
+            _(
+                "Text may not contain the NUL character (U+0000) or a lone UTF-16 surrogate "
+                "(U+D800 to U+DFFF)."
+            )
+        )
+    return event
+
+
+def _parse_http(headers: Mapping[str, str], body: bytes) -> BaseCloudEvent:
     lowered = {name.lower(): value for name, value in headers.items()}
     message = http.HTTPMessage(headers=lowered, body=body)
     content_type = lowered.get("content-type", "").split(";")[0].strip().lower()

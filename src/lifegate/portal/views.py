@@ -3,6 +3,7 @@
 import sys
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -12,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from lifegate.core.problems import problem_response
 from lifegate.core.unavailable import (
     API_PREFIX,
     database_unavailable,
@@ -67,7 +69,16 @@ def _error_page(request: HttpRequest, status: int, title: str, text: str) -> Htt
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """400 page."""
+    """400 page; a body above DATA_UPLOAD_MAX_MEMORY_SIZE is a 413 that says so (the API's
+    as problem details: Django reads the body before any endpoint can answer)."""
+    if isinstance(exception, RequestDataTooBig):
+        title = _("Request too large")
+        text = _("At most %(max)d bytes are read per request.") % {
+            "max": settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        }
+        if request.path.startswith(API_PREFIX):
+            return problem_response(request, 413, title, text, "request-too-large")
+        return _error_page(request, 413, title, text)
     return _error_page(
         request,
         400,

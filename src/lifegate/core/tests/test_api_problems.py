@@ -1,10 +1,15 @@
 """Every API error is RFC 9457 problem details, whatever raised it."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from lifegate.catalogue import services
+from lifegate.core.subject import Subject
+from lifegate.identity.session import SESSION_KEY, Authentication, session_value
 
 PROBLEM = "application/problem+json"
+NOW = datetime.now(UTC)
 
 
 @pytest.mark.django_db
@@ -107,3 +112,60 @@ def test_head_answers_like_get_without_a_body(client):
     assert head.content == b""
     assert head["Content-Type"] == get["Content-Type"]
     assert int(head["Content-Length"]) == len(get.content)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "title"), [("nl", "Verzoek te groot"), ("en", "Request too large")]
+)
+def test_a_body_above_the_upload_limit_is_a_413_problem_that_says_so(
+    client, settings, language, title
+):
+    session = client.session
+    authentication = Authentication(Subject("bsn", "999990019"), "substantial", NOW, "test")
+    session[SESSION_KEY] = session_value(authentication)
+    session.save()
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = client.post(
+        "/api/journeys/",
+        '{"life_event": "' + "x" * 2000 + '"}',
+        content_type="application/json",
+        headers={"accept-language": language},
+    )
+    assert response.status_code == 413
+    assert response["Content-Type"] == PROBLEM
+    problem = response.json()
+    assert problem["title"] == title
+    assert "1000" in problem["detail"]
+    assert problem["type"].endswith("/request-too-large")
+
+
+@pytest.mark.django_db
+def test_a_page_form_above_the_upload_limit_is_the_413_page(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = client.post(
+        "/assistant/share/", {"q": "x" * 2000}, headers={"accept-language": "en"}
+    )
+    assert response.status_code == 413
+    assert "Request too large" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_a_write_without_the_trailing_slash_is_a_404_problem_not_a_redirect(client, method):
+    """Clients follow a 301 with a GET: a POST to /api/journeys would end in the list of
+    journeys, and nothing sent."""
+    response = getattr(client, method)(
+        "/api/journeys", "{}", content_type="application/json", headers={"accept-language": "en"}
+    )
+    assert response.status_code == 404
+    assert response["Content-Type"] == PROBLEM
+    assert "Location" not in response
+    assert response.json()["detail"].endswith("/api/journeys/")
+
+
+@pytest.mark.django_db
+def test_a_read_without_the_trailing_slash_is_still_redirected(client):
+    response = client.get("/api/journeys")
+    assert response.status_code == 301
+    assert response["Location"] == "/api/journeys/"

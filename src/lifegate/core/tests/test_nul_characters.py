@@ -17,8 +17,14 @@ from lifegate.journeys.models import Journey
 pytestmark = pytest.mark.django_db
 PROBLEM = "application/problem+json"
 SAID = {
-    "en": "Text may not contain the NUL character (U+0000).",
-    "nl": "Tekst mag het NUL-teken (U+0000) niet bevatten.",
+    "en": (
+        "Text may not contain the NUL character (U+0000) or a lone UTF-16 surrogate "
+        "(U+D800 to U+DFFF)."
+    ),
+    "nl": (
+        "Tekst mag het NUL-teken (U+0000) en losse UTF-16-surrogaten (U+D800 tot en met "
+        "U+DFFF) niet bevatten."
+    ),
 }
 PAGE = {
     "en": "Something is wrong with this request",
@@ -56,6 +62,9 @@ def test_a_nul_in_an_api_query_is_a_400_problem(
         {"life_event": "moving\u0000house", "answers": {}},
         {"life_event": "moving-house", "answers": {"move\u0000date": "2027-01-10"}},
         {"life_event": "moving-house", "answers": {"note": ["ok", {"deep": "x\u0000"}]}},
+        # An unpaired surrogate: valid JSON, but no UTF-8 (a 500 in the database before).
+        {"life_event": "moving\ud800house", "answers": {}},
+        {"life_event": "moving-house", "answers": {"\udfff": "2027-01-10"}},
     ],
 )
 def test_a_nul_in_a_json_body_is_a_400_problem_and_nothing_is_stored(

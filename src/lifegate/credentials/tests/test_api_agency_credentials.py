@@ -216,6 +216,20 @@ def test_claims_that_do_not_fit_are_a_422_naming_each_claim_not_its_value(client
     assert written() == (0, 0, 0)
 
 
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), float("-inf")])
+def test_a_number_json_does_not_have_is_a_422_and_nothing_is_issued(
+    client, duo_api, person, number
+):
+    """Python's JSON reads NaN and Infinity; signed into a credential, no verifier (lifegate's
+    own included) would read it back."""
+    response = post(client, duo_api, body(person, claims=DIPLOMA_CLAIMS | {"level_eqf": number}))
+
+    assert_problem(response, 422, "invalid-claims", person)
+    errors = {(e["location"], e["message"]) for e in response.json()["errors"]}
+    assert errors == {("claims.level_eqf", "must be a finite number")}
+    assert written() == (0, 0, 0)
+
+
 def test_the_same_reference_with_other_claims_is_a_422(client, duo_api, person):
     post(client, duo_api, body(person))
 

@@ -90,6 +90,31 @@ def test_bulk_with_good_and_bad_messages_sends_the_good_ones_and_gives_each_bad_
     assert "111222333" not in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"subject": "Aanslag \ud800"},
+        {"body": "Zie \udfff de bijlage."},
+        {"idempotency_key": "key-\ud83d"},
+        {"recipient": {"scheme": "bsn", "value": "\ud800"}},
+    ],
+)
+def test_an_unpaired_surrogate_rejects_that_message_and_sends_the_others(
+    client: Client, personas: dict[str, DemoPersona], token: str, fields: dict[str, Any]
+) -> None:
+    """Valid JSON, but text with no UTF-8 encoding: before, the database failed on it and the
+    whole batch was a 500."""
+    parent = personas["parent"]
+    messages = [item(parent, "good-1"), item(parent, "odd") | fields, item(parent, "good-2")]
+    response = bulk(client, token, json.dumps({"messages": messages}))
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["created"], body["rejected"]) == (2, 1)
+    assert body["results"][1]["outcome"] == "rejected"
+    assert body["results"][1]["problem"]["status"] in (400, 404, 422)
+    assert set(Message.objects.values_list("idempotency_key", flat=True)) == {"good-1", "good-2"}
+
+
 def test_sending_a_bulk_again_reports_duplicates_and_makes_no_new_messages(
     client: Client, personas: dict[str, DemoPersona], token: str
 ) -> None:

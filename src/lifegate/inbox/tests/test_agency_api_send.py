@@ -211,10 +211,17 @@ def test_post_message_with_oversize_attachment_returns_413(
     client: Client, personas: dict[str, DemoPersona], token: str
 ) -> None:
     big = PDF + b"0" * (10 * 1024 * 1024)
-    attachment = {"filename": "a.pdf", "content_type": "application/pdf"}
+    fine = {"filename": "a.pdf", "content_type": "application/pdf"}
+    fine["content"] = base64.b64encode(PDF).decode()
+    attachment = {"filename": "aanslag-999990019.pdf", "content_type": "application/pdf"}
     attachment["content"] = base64.b64encode(big).decode()
-    response = post(client, token, message_json(personas["parent"], attachments=[attachment]))
-    assert problem(response, 413)["type"].endswith("/attachment-too-large")
+    body = message_json(personas["parent"], attachments=[fine, attachment])
+    response = post(client, token, body, **{"Accept-Language": "en"})
+    found = problem(response, 413)
+    assert found["type"].endswith("/attachment-too-large")
+    assert found["detail"].startswith("Attachment 2 is ")
+    # A file name may hold a BSN or a name: the problem names the attachment by its number.
+    assert "999990019" not in response.content.decode()
     assert not Message.objects.exists()
 
 
@@ -234,10 +241,14 @@ def test_post_message_with_a_non_pdf_attachment_returns_415(
     content_type: str,
     content: bytes,
 ) -> None:
-    attachment = {"filename": filename, "content_type": content_type}
+    attachment = {"filename": "jansen-" + filename, "content_type": content_type}
     attachment["content"] = base64.b64encode(content).decode()
-    response = post(client, token, message_json(personas["parent"], attachments=[attachment]))
-    assert problem(response, 415)["type"].endswith("/attachment-type")
+    body = message_json(personas["parent"], attachments=[attachment])
+    response = post(client, token, body, **{"Accept-Language": "en"})
+    found = problem(response, 415)
+    assert found["type"].endswith("/attachment-type")
+    assert found["detail"].startswith("Attachment 1 is not a PDF")
+    assert "jansen" not in response.content.decode()
     assert not Message.objects.exists()
 
 

@@ -171,6 +171,23 @@ def test_a_malformed_submission_part_is_a_400(
     assert not Submission.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "extra",
+    [{"idempotency_key": "key-\u0000"}, {"fields": {"postcode": "3511 AB\ud800"}}],
+    ids=["NUL", "unpaired surrogate"],
+)
+def test_text_no_database_takes_in_the_submission_part_is_a_400(
+    client: Client, journey: Journey, storage: Path, extra: dict[str, Any]
+) -> None:
+    data = {"submission": submission_part(**extra), f"document-{IDENTITY}": upload("id.pdf", PDF)}
+    body = problem(
+        client.post(submissions_url(journey), data, headers={"accept-language": "en"}), 400
+    )
+
+    assert "U+0000" in body["detail"]
+    assert not Submission.objects.exists() and stored_files(storage) == []
+
+
 def test_the_multipart_operation_is_documented(client: Client) -> None:
     document = client.get("/api/openapi.json").json()
 

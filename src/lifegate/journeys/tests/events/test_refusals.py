@@ -175,3 +175,26 @@ def test_a_person_the_register_does_not_know_is_a_422_and_nothing_is_kept(post: 
     assert_problem(response, 422, "unknown-person")
     assert not InboundEvent.objects.exists()
     assert NOT_IN_REGISTER not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"id": "birth-\u0000"}, {"id": "birth-\ud800"}, {"data": {"child_bsn": "9999\u00001"}}],
+)
+def test_text_no_database_takes_is_a_400_and_nothing_is_stored(
+    client: Client, token: str, change: dict[str, object]
+) -> None:
+    body = {
+        "specversion": "1.0",
+        "id": "birth-1",
+        "source": SOURCE,
+        "type": events.BIRTH_REGISTERED,
+        "datacontenttype": "application/json",
+        "data": {"child_bsn": newborn_of_two().bsn},
+    } | change
+
+    response = post_raw(client, token, body, events.STRUCTURED_CONTENT_TYPE)
+
+    problem = assert_problem(response, 400, "invalid-cloudevent")
+    assert "U+0000" in problem["detail"]
+    assert not InboundEvent.objects.exists()
