@@ -6,8 +6,11 @@ database error."""
 import base64
 import binascii
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+
+from django.db.models import Model, QuerySet
+from django.utils import timezone
 
 # Dates a filter or a cursor may name; outside them, time zone arithmetic can overflow.
 EARLIEST, LATEST = date(2000, 1, 1), date(9000, 1, 1)
@@ -43,3 +46,21 @@ def cursor_moment(value: Any) -> datetime:
     except (ValueError, TypeError, OverflowError) as exc:
         raise InvalidCursor("damaged cursor") from exc
     return moment
+
+
+def within_days[M: Model](
+    queryset: QuerySet[M], field: str, since: date | None, until: date | None
+) -> QuerySet[M]:
+    """`queryset` narrowed to rows whose `field` (a moment) lies on the days `since` to
+    `until` (both included, whole days in the current time zone). A bound past the end of
+    the years any row can have leaves nothing; one before their start narrows nothing (time
+    zone arithmetic on such dates could overflow)."""
+    zone = timezone.get_current_timezone()
+    if (since and since >= LATEST) or (until and until < EARLIEST):
+        return queryset.none()
+    if since and since > EARLIEST:
+        queryset = queryset.filter(**{f"{field}__gte": datetime.combine(since, time(), zone)})
+    if until and until < LATEST:
+        end = datetime.combine(until + timedelta(days=1), time(), zone)
+        queryset = queryset.filter(**{f"{field}__lt": end})
+    return queryset

@@ -7,7 +7,7 @@ recorded in the processing log. Counters come from the person's `Mailbox` row: n
 a person's messages."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -16,11 +16,10 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from lifegate.core.cursors import (
-    EARLIEST,
-    LATEST,
     InvalidCursor,
     cursor_moment,
     decode_cursor,
+    within_days,
 )
 from lifegate.core.cursors import (
     encode_cursor as encode_key,
@@ -92,15 +91,7 @@ def _filtered(queryset: QuerySet[Message], filters: InboxFilter) -> QuerySet[Mes
         queryset = queryset.filter(organisation__slug=filters.organisation)
     if filters.category:
         queryset = queryset.filter(category=filters.category)
-    zone = timezone.get_current_timezone()
-    # Dates at the ends of the calendar would overflow in time-zone arithmetic; no message
-    # was sent before 2000 or after 9000, so such bounds filter nothing.
-    if filters.since and EARLIEST < filters.since < LATEST:
-        queryset = queryset.filter(sent_at__gte=datetime.combine(filters.since, time(), zone))
-    if filters.until and EARLIEST < filters.until < LATEST:
-        end = datetime.combine(filters.until + timedelta(days=1), time(), zone)
-        queryset = queryset.filter(sent_at__lt=end)
-    return queryset
+    return within_days(queryset, "sent_at", filters.since, filters.until)
 
 
 # Keyset paging over (unread, sent_at, id), all descending -----------------------------------

@@ -3,13 +3,14 @@ read, reported unread). Whether a person read a message is about that person, so
 read is recorded in their processing log."""
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from uuid import UUID
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from lifegate.catalogue.models import PublicOrganisation
+from lifegate.core.cursors import EARLIEST, LATEST
 from lifegate.inbox.models import Message
 from lifegate.transparency.services import Actor, decrypt_subject, record_processing_many
 
@@ -30,8 +31,10 @@ def sent_messages(
         queryset = queryset.filter(unread=unread)
     if unread_reported is not None:
         queryset = queryset.filter(unread_reported_at__isnull=not unread_reported)
-    if since is not None and date(2000, 1, 1) < since.date() < date(9000, 1, 1):
-        # (Bounds at the ends of the calendar would overflow and filter nothing anyway.)
+    if since is not None and since.date() >= LATEST:
+        return queryset.none()  # no message is sent that late
+    if since is not None and since.date() > EARLIEST:
+        # (A bound at the start of the calendar would overflow, and narrows nothing anyway.)
         aware = since if timezone.is_aware(since) else timezone.make_aware(since)
         queryset = queryset.filter(sent_at__gte=aware)
     return queryset

@@ -12,19 +12,17 @@ the (data_subject_hash, -start_time) index serves: a page costs the same on the 
 the thousandth, whatever the size of the whole log."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from lifegate.core.cursors import (
-    EARLIEST,
-    LATEST,
     InvalidCursor,
     cursor_moment,
     decode_cursor,
+    within_days,
 )
 from lifegate.core.cursors import (
     encode_cursor as encode_key,
@@ -201,13 +199,7 @@ def filtered(queryset: QuerySet[ProcessingRecord], filters: HistoryFilter) -> Qu
         queryset = queryset.filter(organisation=filters.organisation)
     if filters.activity:
         queryset = queryset.filter(processing_activity_id=filters.activity)
-    zone = timezone.get_current_timezone()
-    if filters.since and EARLIEST < filters.since < LATEST:
-        queryset = queryset.filter(start_time__gte=datetime.combine(filters.since, time(), zone))
-    if filters.until and EARLIEST < filters.until < LATEST:
-        end = datetime.combine(filters.until + timedelta(days=1), time(), zone)
-        queryset = queryset.filter(start_time__lt=end)
-    return queryset
+    return within_days(queryset, "start_time", filters.since, filters.until)
 
 
 # Keyset paging over (start_time, id), newest first -------------------------------------------

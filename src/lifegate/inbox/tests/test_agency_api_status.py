@@ -184,6 +184,9 @@ def test_the_list_filters_on_messages_sent_since_a_moment(
     since = (old.sent_at + timedelta(seconds=30)).isoformat()
     assert [m["id"] for m in get(client, token, since=since).json()["results"]] == [str(new.pk)]
     problem(get(client, token, since="yesterday"), 400)
+    assert get(client, token, since="9500-01-01T00:00:00Z").json()["results"] == []
+    everything = get(client, token, since="0001-01-02T00:00:00Z").json()["results"]
+    assert {m["id"] for m in everything} == {str(old.pk), str(new.pk)}
 
 
 def test_every_status_in_a_listed_page_is_recorded_in_its_persons_processing_log(

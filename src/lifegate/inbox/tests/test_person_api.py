@@ -96,6 +96,13 @@ def test_filters_are_query_parameters(
     assert subjects(organisation="someone-else") == []
     assert subjects(archived="true") == ["Oud bericht"]
     assert subjects(since="2099-01-01") == []
+    # Bounds beyond the years any message can have: before, they were dropped (everything).
+    assert subjects(until="1999-12-31") == []
+    assert subjects(since="9500-01-01") == []
+    assert sorted(subjects(since="0001-01-01", until="9999-12-31")) == [
+        "Uw betaling",
+        "Uw huurtoeslag",
+    ]
 
 
 def test_bad_parameters_are_400_problems(client: Client, parent: DemoPersona) -> None:

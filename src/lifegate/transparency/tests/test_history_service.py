@@ -90,7 +90,7 @@ def test_filters_by_organisation_activity_and_period() -> None:
     make_organisation("belasting-test", "Belasting Test", "Tax Test")
     agency = Actor(kind="agency", organisation="belasting-test")
     by_agency = record(minutes=0, actor=agency, activity="income-tax")
-    record(minutes=1)
+    march_1 = record(minutes=1)
     march_2 = record(minutes=24 * 60, activity="income-tax", actor=agency)
 
     assert spans(page(history.HistoryFilter(organisation="belasting-test"))) == [
@@ -101,6 +101,12 @@ def test_filters_by_organisation_activity_and_period() -> None:
     assert spans(page(both)) == [march_2.span_id]
     first_day = history.HistoryFilter(until=date(2026, 3, 1))
     assert march_2.span_id not in spans(page(first_day)) and len(spans(page(first_day))) == 2
+    # Bounds beyond the years any record can have: nothing, or no narrowing at all.
+    assert spans(page(history.HistoryFilter(until=date(1999, 12, 31)))) == []
+    assert spans(page(history.HistoryFilter(since=date(9500, 1, 1)))) == []
+    wide = history.HistoryFilter(since=date(1, 1, 1), until=date(9999, 12, 31))
+    made = {by_agency.span_id, march_1.span_id, march_2.span_id}
+    assert made <= set(spans(page(wide)))  # (with the reads of the log these pages recorded)
 
 
 def test_paging_follows_the_cursors_both_ways_without_gaps_or_repeats() -> None:
