@@ -166,7 +166,10 @@ def _end(page, text, representative):
     expect(row).to_have_count(1)
     expect(row).to_contain_text(_full_name(representative))
     expect(row).to_have_attribute("data-standing", "active")
-    row.get_by_role("button", name=text["end"], exact=True).click()
+    # Its accessible name says what it ends: "End: <scope>, <name>".
+    end = row.get_by_role("button", name=re.compile("^" + re.escape(text["end"]) + r"\s*: "))
+    expect(end).to_contain_text(_full_name(representative))
+    end.click()
     expect(page.get_by_role("status").filter(has_text=text["ended"])).to_be_visible()
     expect(row).to_have_attribute("data-standing", "ended")
 

@@ -38,7 +38,10 @@ from lifegate.credentials import dcql, verifying
 from lifegate.credentials.models import PresentationRequest
 from lifegate.credentials.verifier_identity import REQUEST_OBJECT_TYPE
 
-REFRESH_SECONDS = 3
+# The waiting page reloads itself this often. Each reload sends a screen reader back to the
+# top of the page, so not more often than an answer is worth waiting for; the page's first
+# link stops it (WCAG 2.2.2).
+REFRESH_SECONDS = 10
 # Requests anyone may make, per address: enough for a busy counter, not for a flood.
 REQUESTS_PER_WINDOW = 30
 WINDOW_SECONDS = 600
@@ -77,6 +80,8 @@ def verify_start(request: HttpRequest) -> HttpResponse:
             made = verifying.create_request(chosen, verifier_name=name, credential_type=kind)
         except verifying.InvalidRequest as invalid:
             context["error"] = _form_error(invalid.code)
+            # Which field the error is about: it points to the error (aria-describedby).
+            context["error_field"] = "name" if invalid.code == "invalid-verifier-name" else "claims"
             return render(request, "credentials/verify_start.html", context, status=400)
         return HttpResponseRedirect(reverse("credentials:verify_result", args=[made.pk]))
     return render(request, "credentials/verify_start.html", context)

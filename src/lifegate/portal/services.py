@@ -57,20 +57,20 @@ def _sections() -> list[HomeSection]:
         HomeSection(
             "credentials",
             str(_("My credentials")),
-            str(_("Diplomas and other proofs you hold will appear here.")),
+            str(_("Diplomas and other proofs you hold, to show to whoever asks for them.")),
         ),
         HomeSection(
             "mandates",
-            str(_("Mandates")),
-            str(_("People you authorised, and people you may act for, will appear here.")),
+            str(_("Authorisations")),
+            str(_("People you authorised to act for you, and people you may act for.")),
         ),
         HomeSection(
             "transparency",
             str(_("Who used my data")),
             str(
                 _(
-                    "Every use of your personal data by government is recorded "
-                    "and will be shown here."
+                    "Every use of your personal data by government is recorded: who used "
+                    "which data, when, and why."
                 )
             ),
         ),

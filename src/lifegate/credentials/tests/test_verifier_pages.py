@@ -89,7 +89,7 @@ def test_making_a_request_shows_a_qr_code_and_both_wallet_links(credential_types
     assert "<svg" in page.text and 'class="segno"' in page.text
     assert 'href="openid4vp://?client_id=x509_hash%3A' in page.text
     assert "/credentials/present/?client_id=" in page.text
-    assert page["Refresh"] == "3"
+    assert page["Refresh"] == "10"
     assert "no-store" in page["Cache-Control"]
     # The wallet's links carry the handle, never the id that reads the result.
     links = re.findall(r'href="([^"]*oid4vp[^"]*|[^"]*present[^"]*)"', page.text)

@@ -84,7 +84,10 @@ def test_the_overview_shows_given_and_received_mandates_with_names(
     assert "Invitation not accepted yet" in given
     assert name_of(personas["parent"].subject) in received
     assert "Reading the message box" in received
-    assert "Active" in html and html.count(">End</button>") == 2 and ">Withdraw</button>" in html
+    assert "Active" in html and html.count(">End<span") == 2 and ">Withdraw<span" in html
+    # Each button says, to a screen reader, which authorisation it is about.
+    hidden = f'>End<span class="lg-visually-hidden">: reading your message box, {name_of(student)}'
+    assert hidden in given
     assert student.value not in html and elderly.value not in html
     assert reverse("mandates:grant") in html and reverse("mandates:on-my-behalf") in html
 

@@ -54,6 +54,29 @@ def test_the_home_page_greets_the_person_by_their_registered_name(client, parent
     assert "substantial" in response.text
 
 
+@pytest.mark.parametrize(
+    ("language", "links"),
+    [
+        ("en", ["Go to your credentials", "Go to your authorisations", "See who used your data"]),
+        ("nl", ["Naar uw bewijzen", "Naar uw machtigingen", "Bekijk wie uw gegevens gebruikte"]),
+    ],
+)
+def test_every_section_of_the_home_page_leads_to_its_page(client, parent, language, links):
+    _log_in(client, parent)
+    response = client.get("/", headers={"accept-language": language})
+    for anchor, path, text in zip(
+        ("home-credentials", "home-mandates", "home-transparency"),
+        ("/credentials/", "/mandates/", "/transparency/"),
+        links,
+        strict=True,
+    ):
+        link = response.text.split(f'id="{anchor}"', 1)[1].split("</a>", 1)[0]
+        assert text in link
+        before = response.text.split(f'id="{anchor}"', 1)[0].rsplit("<a ", 1)[1]
+        assert f'href="{path}' in before
+    assert "will appear here" not in response.text and "straks" not in response.text
+
+
 def test_the_home_page_speaks_dutch_by_default(client, parent):
     _log_in(client, parent)
     response = client.get("/")
