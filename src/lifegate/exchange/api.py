@@ -86,7 +86,16 @@ def _receive_request(
 
 @router.post(
     "/requests",
-    response={200: str, 400: Problem, 401: Problem, 403: Problem, 409: Problem, 413: Problem},
+    response={
+        200: str,
+        400: Problem,
+        401: Problem,
+        403: Problem,
+        409: Problem,
+        413: Problem,
+        415: Problem,
+        429: Problem,
+    },
     summary="A peer node asks for evidence about a person",
     openapi_extra={"requestBody": _BODY["requestBody"], "responses": _ANSWER},
     operation_id="receiveEvidenceRequest",
@@ -117,7 +126,16 @@ def evidence_request(request: HttpRequest) -> HttpResponse:
 
 @router.post(
     "/responses",
-    response={200: str, 400: Problem, 401: Problem, 403: Problem, 409: Problem, 413: Problem},
+    response={
+        200: str,
+        400: Problem,
+        401: Problem,
+        403: Problem,
+        409: Problem,
+        413: Problem,
+        415: Problem,
+        429: Problem,
+    },
     summary="A provider node answers after the person decided",
     openapi_extra={"requestBody": _BODY["requestBody"], "responses": _ANSWER},
     operation_id="receiveEvidenceResponse",

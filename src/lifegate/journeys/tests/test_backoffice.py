@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from lifegate.catalogue.models import PublicService
+from lifegate.journeys.backoffice import LANGUAGE_NAMES
 from lifegate.journeys.models import AgencyStaff, Step, Submission
 from lifegate.journeys.tests.agency_factories import (
     PERSON,
@@ -73,6 +74,8 @@ def test_staff_see_only_their_own_agencys_submissions(staff: Client, agencies: A
     assert f"/back-office/submissions/{mine.pk}/" in page
     assert str(theirs.pk) not in page
     assert PERSON.value not in page  # the list shows no personal data
+    row = page.split(f"/back-office/submissions/{mine.pk}/", 1)[1].split("</tr>", 1)[0]
+    assert f'<td class="utrecht-table__cell">{LANGUAGE_NAMES[mine.language]}</td>' in row
     assert staff.get(f"/back-office/submissions/{theirs.pk}/").status_code == 404
     assert records_about(PERSON) == []
 
