@@ -84,18 +84,17 @@ def _receive_request(
             return _invalid(request, invalid)
 
 
+# What a peer node gets back: the signed answer, or problem details (415: not application/jose;
+# 429: over the node's rate limit).
+NODE_RESPONSES: dict[int, type] = {
+    200: str,
+    **dict.fromkeys((400, 401, 403, 409, 413, 415, 429), Problem),
+}
+
+
 @router.post(
     "/requests",
-    response={
-        200: str,
-        400: Problem,
-        401: Problem,
-        403: Problem,
-        409: Problem,
-        413: Problem,
-        415: Problem,
-        429: Problem,
-    },
+    response=NODE_RESPONSES,
     summary="A peer node asks for evidence about a person",
     openapi_extra={"requestBody": _BODY["requestBody"], "responses": _ANSWER},
     operation_id="receiveEvidenceRequest",
@@ -126,16 +125,7 @@ def evidence_request(request: HttpRequest) -> HttpResponse:
 
 @router.post(
     "/responses",
-    response={
-        200: str,
-        400: Problem,
-        401: Problem,
-        403: Problem,
-        409: Problem,
-        413: Problem,
-        415: Problem,
-        429: Problem,
-    },
+    response=NODE_RESPONSES,
     summary="A provider node answers after the person decided",
     openapi_extra={"requestBody": _BODY["requestBody"], "responses": _ANSWER},
     operation_id="receiveEvidenceResponse",
