@@ -51,8 +51,8 @@ def _missing_slash(request: HttpRequest, response: HttpResponse) -> HttpResponse
         request,
         404,
         HTTPStatus.NOT_FOUND.phrase,
-        _("No operation at this address. Its address ends in a slash: %(path)s")
-        % {"path": request.path + "/"},
+        # (Without repeating the address: problems never echo the request.)
+        _("No operation at this address. Add a slash at the end of the address."),
     )
 
 

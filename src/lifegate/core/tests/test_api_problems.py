@@ -161,7 +161,7 @@ def test_a_write_without_the_trailing_slash_is_a_404_problem_not_a_redirect(clie
     assert response.status_code == 404
     assert response["Content-Type"] == PROBLEM
     assert "Location" not in response
-    assert response.json()["detail"].endswith("/api/journeys/")
+    assert response.json()["detail"].endswith("Add a slash at the end of the address.")
 
 
 @pytest.mark.django_db
