@@ -6,7 +6,6 @@ transaction).
 A batch never fails as a whole for one bad message: every message gets its own outcome
 (created, duplicate, or rejected with RFC 9457 problem details)."""
 
-import errno
 import hashlib
 import uuid
 from collections.abc import Sequence
@@ -22,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from lifegate.catalogue.models import PublicOrganisation
+from lifegate.core.storage import StorageFull, save_new_file
 from lifegate.core.subject import Subject
 from lifegate.inbox import send_checks, send_rows, send_tasks
 from lifegate.inbox.models import Attachment, Mailbox, Message, attachment_storage
@@ -100,10 +100,6 @@ class SendResult:
     outcome: Outcome
     message_id: UUID | None = None
     problem: Problem | None = None
-
-
-class AttachmentStorageFull(Exception):
-    """Writing an attachment failed for lack of space (ENOSPC, or a quota: EDQUOT)."""
 
 
 @dataclass
@@ -256,7 +252,7 @@ def _store(
                 )
                 send_tasks.queue_notifications([str(c.row_id) for c in created])
         committed = True
-    except AttachmentStorageFull:
+    except StorageFull:
         # The whole chunk was rolled back: none of its new messages exists, so neither they
         # nor repeats of them within the chunk were sent.
         lost = {candidate.row_id for candidate in created}
@@ -311,22 +307,15 @@ def _sort_outcomes(
 
 def _save_attachments(created: list[_Candidate], written: list[str]) -> None:
     """Write the attachments to the private storage, adding each name to `written` (so that a
-    failed transaction can remove them again). Raises AttachmentStorageFull when the storage
-    has no room; the file it was writing is removed, not left half-written."""
+    failed transaction can remove them again). Raises StorageFull when the storage has no
+    room; the file it was writing is removed, not left half-written."""
     storage = attachment_storage()
     rows = []
     for candidate in created:
         for new in candidate.new.attachments:
             attachment_id = uuid.uuid4()
             name = f"inbox/{timezone.now():%Y/%m}/{attachment_id}.pdf"
-            try:
-                name = storage.save(name, ContentFile(new.content))
-            except OSError as error:
-                # A fresh random name: whatever is there is this attempt's partial file.
-                storage.delete(name)
-                if error.errno in (errno.ENOSPC, errno.EDQUOT):
-                    raise AttachmentStorageFull from error
-                raise
+            name = save_new_file(storage, name, ContentFile(new.content))
             written.append(name)
             rows.append(
                 Attachment(

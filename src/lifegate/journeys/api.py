@@ -373,8 +373,9 @@ def submit(request: HttpRequest, journey_id: UUID, slug: str, body: SubmitIn) ->
     "(multipart/form-data: the JSON in the part `submission`, each document in its part "
     "`document-<requirement>`). A document of another type, too large, doubled, or for a "
     "requirement the service does not have is a 422 whose `errors` name the `requirement`; "
-    "then nothing is stored. A malformed `submission` part is a 400.",
-    openapi_extra=MULTIPART_BODY | problem_responses(409, 422),
+    "then nothing is stored. A malformed `submission` part is a 400. A 507 when the document "
+    "storage is full: nothing was sent or kept; send the same request again later.",
+    openapi_extra=MULTIPART_BODY | problem_responses(409, 422, 507),
     operation_id="submitStepWithDocuments",
 )
 def submit_with_documents(request: HttpRequest, journey_id: UUID, slug: str) -> Any:
@@ -403,6 +404,9 @@ def _send(request: HttpRequest, journey_id: UUID, slug: str, body: SubmitIn, fil
             idempotency_key=body.idempotency_key,
             confirmed=body.confirmed,
         )
+    except services.DocumentsNotStored as not_stored:
+        title = _("Document storage full")
+        return problem_response(request, 507, title, str(not_stored), "document-storage-full")
     except services.FormInvalid as invalid:
         return _step_errors(request, invalid.prepared)
     except services.StepNotOpen as closed:

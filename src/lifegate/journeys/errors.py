@@ -35,3 +35,17 @@ class FormInvalid(JourneyError):
     def __init__(self, prepared: "StepForm") -> None:
         super().__init__(_("Please correct the errors in the form."))
         self.prepared = prepared
+
+
+class DocumentsNotStored(JourneyError):
+    """The form was valid, but its documents did not fit in the storage (it is full): nothing
+    was sent or kept. `prepared.form` carries the form as filled in, with this message."""
+
+    def __init__(self, prepared: "StepForm") -> None:
+        super().__init__(
+            _(
+                "Your documents could not be stored just now, so nothing was sent. Please try "
+                "again later; you will need to add the documents again."
+            )
+        )
+        self.prepared = prepared

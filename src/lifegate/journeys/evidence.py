@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from lifegate.catalogue.models import PublicService
 from lifegate.core.sealing import seal, unseal
+from lifegate.core.storage import save_new_file
 from lifegate.core.subject import Subject
 from lifegate.journeys.models import Submission, SubmittedDocument, evidence_storage
 from lifegate.transparency.services import Actor, record_processing
@@ -318,7 +319,8 @@ def store_documents(
 ) -> list[SubmittedDocument]:
     """Write the documents to the private storage (random names) and record them with the
     submission, each with a processing record under `activity`. Every stored file's name is
-    added to `written` at once, so that a failure later in the transaction can remove it."""
+    added to `written` at once, so that a failure later in the transaction can remove it.
+    Raises StorageFull when the storage has no room (the file it was writing is removed)."""
     storage = evidence_storage()
     stored = []
     for document in documents:
@@ -326,7 +328,7 @@ def store_documents(
         checked = document.checked
         path = f"{STORAGE_FOLDER}/{timezone.now():%Y/%m}/{document_id}.{checked.kind.extension}"
         checked.upload.seek(0)
-        name = storage.save(path, checked.upload)
+        name = save_new_file(storage, path, checked.upload)
         written.append(name)
         stored.append(
             SubmittedDocument.objects.create(

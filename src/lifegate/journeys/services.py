@@ -5,6 +5,7 @@ and follow the agency's decisions (`journeys.decisions`). Callers import from he
 
 from lifegate.journeys.decisions import TRANSITIONS, update_submission_status
 from lifegate.journeys.errors import (
+    DocumentsNotStored,
     FormInvalid,
     InvalidTransition,
     JourneyAlreadyRunning,
@@ -63,6 +64,7 @@ __all__ = [
     "PLAN_ACTIVITY",
     "REGISTER_SOURCE",
     "TRANSITIONS",
+    "DocumentsNotStored",
     "FormInvalid",
     "InvalidTransition",
     "JourneyAlreadyRunning",

@@ -22,8 +22,9 @@ from lifegate.catalogue.models import (
     StepKind,
 )
 from lifegate.core.sealing import seal, unseal
+from lifegate.core.storage import StorageFull
 from lifegate.core.subject import Subject
-from lifegate.journeys.errors import FormInvalid, StepNotOpen
+from lifegate.journeys.errors import DocumentsNotStored, FormInvalid, StepNotOpen
 from lifegate.journeys.evidence import (
     EvidenceForm,
     EvidenceRow,
@@ -245,7 +246,8 @@ def submit_step(
     details are correct (the page asks for it). `files` are documents for the service's
     requirements (see `step_form`); they are stored only when everything is valid, and
     removed again if the transaction fails. (Pages and APIs call this outside any transaction
-    of their own, so the commit here is final.)"""
+    of their own, so the commit here is final.) When the storage has no room for the
+    documents, nothing is kept: DocumentsNotStored."""
     from lifegate.exchange import received as exchange  # exchange builds on journeys
     from lifegate.journeys import delivery
 
@@ -266,14 +268,19 @@ def submit_step(
             raise FormInvalid(prepared)
         _reopen(journey)
         submission = _create_submission(journey, step, prepared, actor, language, idempotency_key)
-        store_documents(
-            submission,
-            prepared.evidence.documents(),
-            subject=journey_subject(journey),
-            actor=actor,
-            activity=activity_of(step.service),
-            written=written,
-        )
+        try:
+            store_documents(
+                submission,
+                prepared.evidence.documents(),
+                subject=journey_subject(journey),
+                actor=actor,
+                activity=activity_of(step.service),
+                written=written,
+            )
+        except StorageFull:  # rolls back, and the files written so far are removed
+            not_stored = DocumentsNotStored(prepared)
+            prepared.form.add_error(None, str(not_stored))
+            raise not_stored from None
         step.status = Step.Status.SUBMITTED
         step.status_message = ""
         step.save(update_fields=["status", "status_message", "updated_at"])

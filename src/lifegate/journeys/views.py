@@ -201,10 +201,11 @@ def _submit(
             idempotency_key=key,
             confirmed=request.POST.get("confirm") == "yes",
         )
-    except services.FormInvalid as invalid:
+    except (services.FormInvalid, services.DocumentsNotStored) as invalid:
         confirmed = request.POST.get("confirm") == "yes"
         context |= {"prepared": invalid.prepared, "idempotency_key": key, "confirmed": confirmed}
-        return _step_page(request, context, status=422)
+        full = isinstance(invalid, services.DocumentsNotStored)
+        return _step_page(request, context, status=507 if full else 422)
     except services.StepNotOpen as closed:
         messages.error(request, str(closed))
         return HttpResponseRedirect(_journey_url(found))

@@ -3,17 +3,14 @@ message without its file and no file without its message; once there is room aga
 send succeeds."""
 
 import base64
-import errno
-import os
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pytest
-from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage
 from django.test import Client
 
 from lifegate.catalogue.models import PublicOrganisation
+from lifegate.core.tests.full_disk import NearlyFullDisk, files_in, use_nearly_full_disk
 from lifegate.inbox.models import Attachment, Mailbox, Message, attachment_storage
 from lifegate.inbox.sending import NewAttachment, Outcome, send_messages
 from lifegate.inbox.tests.conftest import PDF, new_message
@@ -26,41 +23,11 @@ pytestmark = pytest.mark.django_db
 FULL = "/attachment-storage-full"
 
 
-class NearlyFullDisk(FileSystemStorage):
-    """A directory on a disk with `room` bytes left: a file that does not fit is written as
-    far as it goes and then fails with ENOSPC, as the operating system does."""
-
-    def __init__(self, location: str, room: int) -> None:
-        super().__init__(location=location)
-        self.room = room
-
-    def save(self, name: str | None, content: IO[Any], max_length: int | None = None) -> str:
-        assert name is not None
-        data = content.read()
-        if len(data) <= self.room:
-            self.room -= len(data)
-            return super().save(name, ContentFile(data), max_length)
-        path = Path(self.path(name))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data[: self.room])
-        self.room = 0
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-
 @pytest.fixture
 def disk(private_attachment_dir: Path, settings: Any) -> NearlyFullDisk:
-    backend = f"{__name__}.{NearlyFullDisk.__name__}"
-    options = {"location": str(private_attachment_dir), "room": 0}
-    settings.STORAGES = settings.STORAGES | {
-        "attachments": {"BACKEND": backend, "OPTIONS": options}
-    }
-    storage = attachment_storage()
-    assert isinstance(storage, NearlyFullDisk)
-    return storage
-
-
-def files_in(directory: Path) -> list[Path]:
-    return [path for path in directory.rglob("*") if path.is_file()]
+    disk = use_nearly_full_disk(settings, private_attachment_dir)
+    assert attachment_storage() is disk
+    return disk
 
 
 def test_a_batch_that_does_not_fit_is_refused_whole_and_leaves_no_files(

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.files.storage import FileSystemStorage
 from django.test import Client
 
+from lifegate.core.tests.full_disk import NearlyFullDisk, use_nearly_full_disk
 from lifegate.journeys import services
 from lifegate.journeys.evidence import original_filename
 from lifegate.journeys.models import Journey, Step, Submission, SubmittedDocument
@@ -232,43 +232,68 @@ def test_a_good_file_is_not_kept_when_another_field_is_wrong(
     assert nothing_was_sent(journey, storage)
 
 
-# A failure after the files were written removes them ---------------------------------------
+# A full storage: nothing kept, not even the part of a file that fitted -------------------
 
 
-class FullDiskStorage(FileSystemStorage):
-    """A disk that fills up after one file."""
-
-    def save(self, name: str | None, content: Any, max_length: int | None = None) -> str:
-        if any(Path(self.location).rglob("*.*")):
-            raise OSError(28, "No space left on device")
-        return super().save(name, content, max_length)
+@pytest.fixture
+def nearly_full(settings: Any, storage: Path) -> NearlyFullDisk:
+    """Room for one of the two documents and half of the other."""
+    return use_nearly_full_disk(settings, storage, room=len(PDF) + len(PDF) // 2)
 
 
-def test_files_written_before_a_failure_are_removed_with_the_rolled_back_submission(
-    journey: Journey, storage: Path, settings: Any, personas: dict[str, DemoPersona]
-) -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "attachments": {
-            "BACKEND": f"{__name__}.FullDiskStorage",
-            "OPTIONS": {"location": str(storage)},
-        },
-    }
-    step = journey.steps.get(service_slug="register-move")
-    files = {
+def two_documents() -> dict[str, Any]:
+    return {
         f"document-{IDENTITY}": upload("id.pdf", PDF),
         f"document-{TENANCY}": upload("huur.pdf", PDF),
     }
 
-    with pytest.raises(OSError, match="No space left"):
+
+def test_documents_that_do_not_fit_leave_nothing_behind(
+    journey: Journey, storage: Path, nearly_full: NearlyFullDisk, personas: dict[str, DemoPersona]
+) -> None:
+    step = journey.steps.get(service_slug="register-move")
+
+    with pytest.raises(services.DocumentsNotStored):
         services.submit_step(
             journey,
             step,
             actor=person_actor(personas["parent"]),
             data={"postcode": "3511 AB"},
-            files=files,
+            files=two_documents(),
             language="nl",
             idempotency_key="disk-full",
         )
 
+    assert nothing_was_sent(journey, storage)  # the first file and the half second are gone
+    records = records_about(personas["parent"].subject)
+    assert not [r for r in records if r.name.startswith("journeys.evidence")]
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "Your documents could not be stored just now, so nothing was sent."),
+        ("nl", "Uw documenten konden nu niet worden bewaard, dus er is niets verstuurd."),
+    ],
+)
+def test_the_page_says_nothing_was_sent_keeps_the_typed_fields_and_a_retry_works(
+    client: Client,
+    journey: Journey,
+    storage: Path,
+    nearly_full: NearlyFullDisk,
+    language: str,
+    message: str,
+) -> None:
+    client.cookies["django_language"] = language
+
+    response = send_step(client, journey, two_documents(), key="full")
+
+    assert response.status_code == 507
+    html = response.content.decode()
+    assert message in html and 'value="3511 AB"' in html
     assert nothing_was_sent(journey, storage)
+
+    nearly_full.room = 10 * len(PDF)
+    again = send_step(client, journey, two_documents(), key="full")
+    assert again.status_code == 302
+    assert SubmittedDocument.objects.count() == 2 and len(stored_files(storage)) == 2

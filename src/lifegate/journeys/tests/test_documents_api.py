@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from lifegate.core.tests.full_disk import use_nearly_full_disk
 from lifegate.journeys.models import AgencyStaff, Journey, Submission, SubmittedDocument
 from lifegate.journeys.tests.agency_factories import make_client
 from lifegate.journeys.tests.conftest import PlanFixture
@@ -135,6 +136,25 @@ def test_a_wrong_file_is_a_422_naming_the_requirement_and_nothing_is_kept(
     assert [(e["location"], e["requirement"]) for e in body["errors"]] == [(part, requirement)]
     assert requirement in body["errors"][0]["message"] or "file" in body["errors"][0]["message"]
     assert not Submission.objects.exists() and stored_files(storage) == []
+
+
+def test_a_full_storage_is_a_507_that_keeps_nothing_and_the_same_request_succeeds_later(
+    client: Client, journey: Journey, storage: Path, settings: Any
+) -> None:
+    disk = use_nearly_full_disk(settings, storage, room=len(PDF) // 2)
+    data = {"submission": submission_part("full-key"), f"document-{IDENTITY}": upload("i.pdf", PDF)}
+
+    response = client.post(submissions_url(journey), data, headers={"accept-language": "en"})
+
+    body = problem(response, 507)
+    assert body["type"].endswith("/document-storage-full")
+    assert body["detail"].startswith("Your documents could not be stored just now")
+    assert not Submission.objects.exists() and stored_files(storage) == []
+
+    disk.room = 10 * len(PDF)
+    data[f"document-{IDENTITY}"] = upload("i.pdf", PDF)
+    assert client.post(submissions_url(journey), data).status_code == 201
+    assert len(stored_files(storage)) == 1
 
 
 def test_field_errors_and_file_errors_come_back_together_in_dutch(
