@@ -11,6 +11,7 @@ file part per requirement. Two operations rather than one with two content types
 documents' part names depend on the service (`document-<requirement>`, as on the step page),
 which a typed multipart schema cannot express, and the JSON operation keeps its schema."""
 
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -201,7 +202,16 @@ def _step_errors(request: HttpRequest, prepared: services.StepForm) -> HttpRespo
         for key, messages in prepared.form.errors.items()
         for message in messages
     ]
-    return _invalid_form(request, errors + document_errors(prepared))
+    return _invalid_form(request, errors + document_errors(prepared) + prepared.refused)
+
+
+def _unasked(answers: dict[str, Any], asked: Collection[str], message: str) -> list[dict[str, Any]]:
+    """An error for each answer to a question that is not asked, instead of dropping it."""
+    return [
+        {"location": key[: services.LOCATION_CHARS], "message": message}
+        for key in answers
+        if key not in asked
+    ]
 
 
 def _invalid_form(request: HttpRequest, errors: list[dict[str, Any]]) -> HttpResponse:
@@ -246,6 +256,10 @@ def start_journey(request: HttpRequest, body: StartIn) -> Any:
     running = services.running_journey(subject, event)
     if running is not None:
         return _already_running(request, services.JourneyAlreadyRunning(running))
+    questions = {question.key for question in event.questions.all()}
+    unasked = _unasked(body.answers, questions, _("This life event has no such question."))
+    if unasked:
+        return _invalid_form(request, unasked)
     form = services.question_form(event, services.answers_as_form_data(event, body.answers))
     if not form.is_valid():
         return _field_errors(request, form)
@@ -293,15 +307,23 @@ def answer_questions(request: HttpRequest, journey_id: UUID, body: AnswersIn) ->
     decision = access.answer_decision(request, journey)
     if not decision:
         raise acting.NotPermitted(decision)
-    access.record_view(request, access.ANSWERS)
+    # Recorded as a look at the plan when refused, as answering when the answers are kept.
+    pending = services.pending_questions(journey)
+    unasked = _unasked(body.answers, pending, _("This plan has no such open question."))
+    if pending and unasked:  # without open questions, answer_questions says so (409)
+        access.record_view(request)
+        return _invalid_form(request, unasked)
     event = journey.life_event
     data = services.answers_as_form_data(event, body.answers) if event else {}
     try:
         form = services.answer_questions(journey, data, acting.actor(request))
     except services.StepNotOpen as closed:
+        access.record_view(request)
         return problem_response(request, 409, str(closed), problem_type="no-open-questions")
     if form.errors:
+        access.record_view(request)
         return _field_errors(request, form)
+    access.record_view(request, access.ANSWERS)
     return _journey_out(request, journey)
 
 
@@ -403,6 +425,7 @@ def _send(request: HttpRequest, journey_id: UUID, slug: str, body: SubmitIn, fil
             language=request_language(),
             idempotency_key=body.idempotency_key,
             confirmed=body.confirmed,
+            sent=(body.fields, body.evidence_types),
         )
     except services.DocumentsNotStored as not_stored:
         title = _("Document storage full")

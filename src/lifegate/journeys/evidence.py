@@ -111,6 +111,10 @@ class RequirementSlot:
         return [option.name for option in self.evidence_types]
 
     @property
+    def evidence_type_slugs(self) -> list[str]:
+        return [option.slug for option in self.evidence_types]
+
+    @property
     def asks_evidence_type(self) -> bool:
         return len(self.evidence_types) > 1
 

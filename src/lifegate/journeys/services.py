@@ -37,6 +37,7 @@ from lifegate.journeys.reading import (
 from lifegate.journeys.submissions import (
     ANSWER_SOURCE,
     DELIVERY_ACTIVITY,
+    LOCATION_CHARS,
     OPEN_FOR_REQUEST,
     REGISTER_SOURCE,
     PlanRow,
@@ -60,6 +61,7 @@ from lifegate.journeys.submissions import (
 __all__ = [
     "ANSWER_SOURCE",
     "DELIVERY_ACTIVITY",
+    "LOCATION_CHARS",
     "OPEN_FOR_REQUEST",
     "PLAN_ACTIVITY",
     "REGISTER_SOURCE",

@@ -119,6 +119,10 @@ class PrefilledField:
     as_of: date
 
 
+# How much of a name the API sent an error repeats (to say where the error is).
+LOCATION_CHARS = 80
+
+
 @dataclass
 class StepForm:
     """A step's form: the fields government already knows, the form for the rest, and the
@@ -129,12 +133,47 @@ class StepForm:
     missing_known: list[str]
     requirements: list[RequirementSlot] = field(default_factory=list)
     evidence: EvidenceForm = field(default_factory=lambda: EvidenceForm([]))
+    # What the API sent that the form has no place for (`refuse_unexpected`): each error's
+    # `location` and `message` (and `requirement`, for an evidence type).
+    refused: list[dict[str, str]] = field(default_factory=list)
 
     def is_valid(self) -> bool:
-        """Both forms are valid (both are checked, so every error shows at once)."""
+        """Both forms are valid (both are checked, so every error shows at once), and
+        nothing was sent that the form has no place for."""
         form_valid = self.form.is_valid()
         evidence_valid = self.evidence.is_valid()
-        return form_valid and evidence_valid
+        return form_valid and evidence_valid and not self.refused
+
+    def refuse_unexpected(self, fields: Iterable[str], evidence_types: Mapping[str, str]) -> None:
+        """For the API, which names what it sends: a field the form does not ask (unknown to
+        the service, or already known to government) and an evidence type for a requirement
+        the service does not have, or that does not meet it, are errors instead of being
+        dropped unseen."""
+        known = {prefilled.key for prefilled in self.known}
+        for key in fields:
+            if key not in self.form.fields:
+                message = (
+                    _("This detail is already known and cannot be sent here.")
+                    if key in known
+                    else _("This form has no such field.")
+                )
+                self.refused.append({"location": key[:LOCATION_CHARS], "message": message})
+        slots = {slot.slug: slot for slot in self.requirements}
+        for requirement, kind in evidence_types.items():
+            slot = slots.get(requirement)
+            if slot is None:
+                message = _("This service has no such requirement.")
+            elif not slot.asks_evidence_type and kind not in slot.evidence_type_slugs:
+                message = _("This is not one of the requirement's evidence types.")
+            else:  # a type asked for is checked by the evidence form itself
+                continue
+            self.refused.append(
+                {
+                    "location": f"evidence_types.{requirement[:LOCATION_CHARS]}",
+                    "requirement": requirement[:LOCATION_CHARS],
+                    "message": message,
+                }
+            )
 
     @property
     def evidence_rows(self) -> list[EvidenceRow]:
@@ -238,6 +277,7 @@ def submit_step(
     idempotency_key: str,
     confirmed: bool = True,
     files: Mapping[str, Any] | None = None,
+    sent: tuple[Iterable[str], Mapping[str, str]] | None = None,
 ) -> Submission:
     """Submit the step's form: validate it, store the submission sealed, mark the step sent
     and schedule delivery to the agency, all in one transaction with the step locked, so two
@@ -247,7 +287,9 @@ def submit_step(
     requirements (see `step_form`); they are stored only when everything is valid, and
     removed again if the transaction fails. (Pages and APIs call this outside any transaction
     of their own, so the commit here is final.) When the storage has no room for the
-    documents, nothing is kept: DocumentsNotStored."""
+    documents, nothing is kept: DocumentsNotStored. `sent` (from the API): the names of the
+    fields sent and the evidence types by requirement, so that what the form has no place
+    for is refused (`StepForm.refuse_unexpected`) rather than dropped."""
     from lifegate.exchange import received as exchange  # exchange builds on journeys
     from lifegate.journeys import delivery
 
@@ -261,6 +303,8 @@ def submit_step(
         if step.kind != StepKind.REQUEST or step.status not in OPEN_FOR_REQUEST:
             raise StepNotOpen(_("This step cannot be sent now."))
         prepared = step_form(journey, step, actor, data=data, files=files)
+        if sent is not None:
+            prepared.refuse_unexpected(*sent)
         valid = prepared.is_valid()
         if not confirmed:
             prepared.form.add_error(None, _("Please confirm that the details are correct."))

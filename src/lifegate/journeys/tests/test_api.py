@@ -254,3 +254,134 @@ def test_open_questions_of_a_registry_journey_are_answered_through_the_api(
     steps = {step["service"]: step for step in body["steps"]}
     assert steps["passport-test"]["status"] == "todo"
     assert again.status_code == 409
+
+
+# What the API sends that the form has no place for is an error, not dropped -----------------
+
+
+def test_an_answer_to_a_question_the_life_event_does_not_ask_is_a_422(
+    client: Client, plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    log_in(client, personas["parent"])
+
+    response = client.post(
+        BASE,
+        {"life_event": plan.event.slug, "answers": {"move_date": "2026-12-01", "mvoe_abroad": 1}},
+        content_type="application/json",
+        headers={"accept-language": "nl"},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"location": "mvoe_abroad", "message": "Deze levensgebeurtenis heeft zo'n vraag niet."}
+    ]
+    assert not Journey.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("sent", "error"),
+    [
+        (
+            {"fields": {"postcode": "3511 AB", "postocde": "3511 AB"}},
+            {"location": "postocde", "message": "This form has no such field."},
+        ),
+        (
+            {"fields": {"postcode": "3511 AB", "name": "Someone Else"}},
+            {
+                "location": "name",
+                "message": "This detail is already known and cannot be sent here.",
+            },
+        ),
+        (
+            {"fields": {"postcode": "3511 AB"}, "evidence_types": {"no-such": "passport"}},
+            {
+                "location": "evidence_types.no-such",
+                "requirement": "no-such",
+                "message": "This service has no such requirement.",
+            },
+        ),
+    ],
+    ids=["misspelt field", "prefilled field", "unknown requirement"],
+)
+def test_a_field_or_evidence_type_the_form_has_no_place_for_is_a_422(
+    client: Client,
+    plan: PlanFixture,
+    personas: dict[str, DemoPersona],
+    sent: dict[str, object],
+    error: dict[str, str],
+) -> None:
+    log_in(client, personas["parent"])
+    journey = start(client, plan)
+    url = f"{BASE}{journey['id']}/steps/register-move/submissions"
+
+    response = client.post(
+        url,
+        sent | {"idempotency_key": "api-key-3", "confirmed": True},
+        content_type="application/json",
+        headers={"accept-language": "en"},
+    )
+
+    assert response.status_code == 422, response.content
+    assert response.json()["errors"] == [error]
+    assert not Submission.objects.exists()
+
+
+def registry_journey(plan: PlanFixture, persona: DemoPersona) -> Journey:
+    from lifegate.journeys import services
+    from lifegate.journeys.tests.conftest import person_actor
+
+    return services.start_journey(
+        plan.event,
+        services.Start(
+            subject=persona.subject, actor=person_actor(persona), origin=Journey.Origin.REGISTRY
+        ),
+    )
+
+
+def test_an_answer_to_a_question_that_is_not_open_is_a_422_recorded_as_a_look(
+    client: Client, plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    from lifegate.transparency.services import records_about
+
+    persona = personas["parent"]
+    journey = registry_journey(plan, persona)
+    log_in(client, persona)
+    before = {record.pk for record in records_about(persona.subject)}
+
+    response = client.post(
+        f"{BASE}{journey.pk}/answers",
+        {"answers": {"move_date": "2026-12-01", "moving_abroad": True}},
+        content_type="application/json",
+        headers={"accept-language": "en"},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"location": "moving_abroad", "message": "This plan has no such open question."}
+    ]
+    journey.refresh_from_db()
+    assert journey.steps.filter(status="to-check").exists()  # nothing was answered
+    new = [r.name for r in records_about(persona.subject) if r.pk not in before]
+    assert new == ["journeys.view"]
+
+
+def test_refused_answers_are_recorded_as_a_look_and_kept_answers_as_answering(
+    client: Client, plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    from lifegate.transparency.services import records_about
+
+    persona = personas["parent"]
+    journey = registry_journey(plan, persona)
+    log_in(client, persona)
+    url = f"{BASE}{journey.pk}/answers"
+
+    def recorded(answers: dict[str, object]) -> tuple[int, list[str]]:
+        before = {record.pk for record in records_about(persona.subject)}
+        response = client.post(url, {"answers": answers}, content_type="application/json")
+        names = [r.name for r in records_about(persona.subject) if r.pk not in before]
+        return response.status_code, [n for n in names if n.startswith("journeys.")]
+
+    assert recorded({"move_date": "x"}) == (422, ["journeys.view"])
+    status, names = recorded({"move_date": "2026-12-01", "travel_abroad": False})
+    assert status == 200 and "journeys.answers" in names and "journeys.view" not in names
+    assert recorded({}) == (409, ["journeys.view"])

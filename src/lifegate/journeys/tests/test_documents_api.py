@@ -157,6 +157,26 @@ def test_a_full_storage_is_a_507_that_keeps_nothing_and_the_same_request_succeed
     assert len(stored_files(storage)) == 1
 
 
+def test_an_evidence_type_that_does_not_meet_the_requirement_is_a_422(
+    client: Client, journey: Journey, storage: Path
+) -> None:
+    data = {
+        "submission": submission_part(evidence_types={IDENTITY: "rental-contract-test"}),
+        f"document-{IDENTITY}": upload("id.pdf", PDF),
+    }
+
+    response = client.post(submissions_url(journey), data, headers={"accept-language": "en"})
+
+    assert problem(response, 422)["errors"] == [
+        {
+            "location": f"evidence_types.{IDENTITY}",
+            "requirement": IDENTITY,
+            "message": "This is not one of the requirement's evidence types.",
+        }
+    ]
+    assert not Submission.objects.exists() and stored_files(storage) == []
+
+
 def test_field_errors_and_file_errors_come_back_together_in_dutch(
     client: Client, journey: Journey, storage: Path
 ) -> None:
