@@ -27,17 +27,27 @@ from lifegate.transparency.services import subject_hash
 
 router = Router(tags=["mandates"], auth=SubstantialPersonSession())
 
-# A refusal is a 400, except for these.
-REFUSAL_STATUS = {"duplicate": 409, "unknown-mandate": 404}
+# A well-formed request that is refused is a 422 (`code` says why), except for these: a clash
+# with the mandate's current state is a 409, a mandate that is not there (for this person) 404.
+REFUSAL_STATUS = {
+    "duplicate": 409,
+    "code-used": 409,
+    "already-ended": 409,
+    "unknown-mandate": 404,
+}
 
 _PROBLEMS = {
-    400: "Malformed body, or refused (`code` says why; nothing was stored).",
+    400: "Malformed parameters or body, e.g. a BSN that fails the elfproef (`errors` per field).",
     401: "No login session.",
     403: "Login below assurance level substantial, a change without a CSRF token, or acting "
     "for someone else (`reason` only-self).",
     404: "No such mandate, or not one of yours (`code` unknown-mandate).",
-    409: "The representative already holds this mandate in (part of) the period "
-    "(`code` duplicate).",
+    409: "In conflict with what holds now (`code`): the representative already holds this "
+    "mandate in (part of) the period (duplicate), the invitation code was used "
+    "(code-used), the mandate has already ended (already-ended). Nothing was stored.",
+    422: "Refused (`code` says why, `detail` says it in the person's language; nothing was "
+    "stored): e.g. unknown-person, self-mandate, unknown-scope, a period that is reversed, "
+    "too long or in the past, an unknown or expired code or offer.",
     429: "Too many attempts to accept an invitation code; see the Retry-After header.",
 }
 
@@ -164,7 +174,7 @@ def _mandate(mandate: Mandate, name: str, given: bool) -> dict[str, Any]:
 def _refused(request: HttpRequest, refused: MandateRefused) -> HttpResponse:
     return problem_response(
         request,
-        REFUSAL_STATUS.get(refused.code, 400),
+        REFUSAL_STATUS.get(refused.code, 422),
         _("The request was refused."),
         refused.message,
         "mandate-refused",
@@ -208,7 +218,7 @@ def list_mandates(request: HttpRequest) -> Any:
     response={201: GrantedOut},
     operation_id="grantMandate",
     summary="Authorise someone",
-    openapi_extra=_problems(400, 401, 403, 409),
+    openapi_extra=_problems(400, 401, 403, 409, 422),
 )
 def grant_mandate(request: HttpRequest, body: GrantIn) -> Any:
     """Authorise the person with `representative_bsn` for each of `scopes` from `valid_from`
@@ -248,7 +258,7 @@ def grant_mandate(request: HttpRequest, body: GrantIn) -> Any:
     response=list[MandateOut],
     operation_id="acceptMandateInvitation",
     summary="Accept an invitation code",
-    openapi_extra=_problems(400, 401, 403, 409, 429),
+    openapi_extra=_problems(400, 401, 403, 409, 422, 429),
 )
 def accept_invitation(request: HttpRequest, body: AcceptIn) -> Any:
     """Become the representative of the mandates issued with `code`. A code works once, until
@@ -278,7 +288,7 @@ def accept_invitation(request: HttpRequest, body: AcceptIn) -> Any:
     response=list[MandateOut],
     operation_id="acceptMandateOffer",
     summary="Accept a mandate offered to me",
-    openapi_extra=_problems(400, 401, 403, 404, 409),
+    openapi_extra=_problems(400, 401, 403, 404, 409, 422),
 )
 def accept_offer(request: HttpRequest, mandate_id: UUID) -> Any:
     """Accept a mandate someone offered me by my BSN (and the other scopes of the same offer):
@@ -297,7 +307,7 @@ def accept_offer(request: HttpRequest, mandate_id: UUID) -> Any:
     response=MandateOut,
     operation_id="endMandate",
     summary="End a mandate",
-    openapi_extra=_problems(400, 401, 403, 404),
+    openapi_extra=_problems(400, 401, 403, 404, 409),
 )
 def end_mandate(request: HttpRequest, mandate_id: UUID) -> Any:
     """End a mandate I gave or received, at once (or withdraw an invitation not accepted

@@ -161,7 +161,7 @@ def test_granting_with_a_code_returns_it_once_and_another_person_accepts_it(
     assert [m["status"] for m in accepted.json()] == ["active"]
     assert Mandate.objects.get().representative_hash == subject_hash(student)
     again = post(representative, "accept", {"code": code})
-    assert again.status_code == 400 and again.json()["code"] == "code-used"
+    assert again.status_code == 409 and again.json()["code"] == "code-used"
 
 
 @pytest.mark.parametrize(
@@ -177,7 +177,7 @@ def test_granting_with_a_code_returns_it_once_and_another_person_accepts_it(
     ],
 )
 @pytest.mark.parametrize("language", ["nl", "en"])
-def test_a_refused_grant_is_a_400_problem_with_its_code_and_stores_nothing(
+def test_a_refused_grant_is_a_422_problem_with_its_code_and_stores_nothing(
     client: Client,
     elderly: Subject,
     student: Subject,
@@ -193,7 +193,7 @@ def test_a_refused_grant_is_a_400_problem_with_its_code_and_stores_nothing(
 
     response = post(client, "", body(**changes), language)
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response["Content-Type"] == PROBLEM
     assert counts() == before
     problem = response.json()
@@ -237,7 +237,7 @@ def test_an_unknown_scope_kind_is_a_400(client: Client, elderly: Subject) -> Non
 
 
 @pytest.mark.parametrize("refusal", ["code-unknown", "code-expired", "code-used"])
-def test_a_bad_code_is_a_400_problem_and_changes_nothing(
+def test_a_bad_code_is_refused_and_changes_nothing(
     client: Client, personas: dict[str, DemoPersona], student: Subject, refusal: str
 ) -> None:
     granted = grant_inbox(personas["elderly"].subject, None)
@@ -254,7 +254,7 @@ def test_a_bad_code_is_a_400_problem_and_changes_nothing(
 
     response = post(client, "accept", {"code": code}, "nl")
 
-    assert response.status_code == 400
+    assert response.status_code == (409 if refusal == "code-used" else 422)
     assert response.json()["code"] == refusal
     with translation.override("nl"):
         assert response.json()["detail"] == MandateRefused(refusal).message
@@ -272,7 +272,7 @@ def test_too_many_codes_are_a_429_with_retry_after_counted_with_the_page(
         tries = [post(client, "accept", {"code": "WRONG"}) for _ in range(2)]
         limited = post(client, "accept", {"code": code})
 
-    assert page.status_code == 400 and [r.status_code for r in tries] == [400, 400]
+    assert page.status_code == 400 and [r.status_code for r in tries] == [422, 422]
     assert limited.status_code == 429
     assert limited["Content-Type"] == PROBLEM
     assert 1 <= int(limited["Retry-After"]) <= 600
@@ -295,7 +295,7 @@ def test_either_side_can_end_a_mandate(
     assert response.status_code == 200
     assert response.json()["status"] == "ended" and response.json()["ended_by"] == by
     again = post(client, f"{mandate.pk}/end", {})
-    assert again.status_code == 400 and again.json()["code"] == "already-ended"
+    assert again.status_code == 409 and again.json()["code"] == "already-ended"
 
 
 def test_ending_someone_elses_mandate_is_a_404(

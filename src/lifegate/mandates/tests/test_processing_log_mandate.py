@@ -198,7 +198,7 @@ def test_the_api_refuses_a_processing_log_scope_with_a_slug(
         content_type="application/json",
     )
 
-    assert response.status_code == 400 and response.json()["code"] == "unknown-scope"
+    assert response.status_code == 422 and response.json()["code"] == "unknown-scope"
     assert counts() == (0, 0)
 
 
