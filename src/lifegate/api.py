@@ -36,14 +36,18 @@ from lifegate.mandates.api_agency import router as agency_mandates_router
 from lifegate.transparency.api import router as transparency_router
 
 # The errors the API itself gives any operation, before or around its handler: invalid input,
-# missing credentials, a refusal (no scope, CSRF, the mandates decision point), an unknown id,
-# and an agency client over its rate limit.
+# a body over the size limit, missing credentials, a refusal (no scope, CSRF, the mandates
+# decision point), an unknown id, an agency client over its rate limit, and the database out
+# of reach.
 COMMON_PROBLEMS = {
     400: "Invalid parameters or body (problem details, each error's location and message).",
     401: "Missing or invalid credentials (problem details).",
     403: "Not permitted (problem details, with the reason).",
     404: "No such resource (problem details).",
+    413: "The body is larger than the server takes (problem details, with the limit).",
     429: "Too many requests; try again after `Retry-After` seconds (problem details).",
+    503: "The database cannot be reached at the moment (a restart, a fail-over); nothing was "
+    "done: try again after `Retry-After` seconds (problem details).",
 }
 
 
@@ -55,29 +59,39 @@ class LifegateAPI(NinjaAPI):
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
     ) -> OpenAPISchema:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        # Problem details, the shape of every error, described once and referred to.
         problem = Problem.model_json_schema(schema_generator=NinjaGenerateJsonSchema)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = problem
+        reference = {"$ref": "#/components/schemas/Problem"}
         for operations in schema["paths"].values():
             for operation in operations.values():
                 responses = operation["responses"]
                 for status, response in responses.items():
                     if int(status) >= 400:
-                        _as_problem_content(response)
+                        _as_problem_content(response, problem, reference)
                 documented = {str(status) for status in responses}
                 for status in _common_problems(operation):
                     if str(status) not in documented:
                         responses[status] = {
                             "description": COMMON_PROBLEMS[status],
-                            "content": {PROBLEM_CONTENT_TYPE: {"schema": problem}},
+                            "content": {PROBLEM_CONTENT_TYPE: {"schema": reference}},
                         }
         return schema
 
 
-def _as_problem_content(response: dict[str, Any]) -> None:
+def _as_problem_content(
+    response: dict[str, Any], problem: dict[str, Any], reference: dict[str, str]
+) -> None:
     """An error response declared through ninja's `response=` says `application/json`; every
-    error is sent as `application/problem+json` (the exception handlers, ApiProblemMiddleware)."""
+    error is sent as `application/problem+json` (the exception handlers, ApiProblemMiddleware).
+    A problem schema written out in full (`problem_responses`, or by a router of its own)
+    becomes a `reference` to it."""
     content = response.get("content", {})
     if "application/json" in content and PROBLEM_CONTENT_TYPE not in content:
         content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
+    media = content.get(PROBLEM_CONTENT_TYPE)
+    if media is not None and media.get("schema", {}).get("title") == problem["title"]:
+        media["schema"] = reference
 
 
 def _common_problems(operation: dict[str, Any]) -> list[int]:
@@ -87,12 +101,15 @@ def _common_problems(operation: dict[str, Any]) -> list[int]:
     statuses = []
     if parameters or "requestBody" in operation:
         statuses.append(400)
+    if "requestBody" in operation:
+        statuses.append(413)
     if schemes:
         statuses += [401, 403]
     if any(parameter["in"] == "path" for parameter in parameters):
         statuses.append(404)
     if "AgencyBearer" in schemes:
         statuses.append(429)
+    statuses.append(503)  # every operation reads or writes the database
     return statuses
 
 

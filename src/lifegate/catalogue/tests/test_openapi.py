@@ -67,7 +67,8 @@ def test_every_catalogue_operation_documents_its_problem_responses(
     for operation in catalogue_operations(served):
         content = operation["responses"][status]["content"]
         assert list(content) == ["application/problem+json"], operation["operationId"]
-        schema = content["application/problem+json"]["schema"]
+        reference = content["application/problem+json"]["schema"]["$ref"]
+        schema = served["components"]["schemas"][reference.rsplit("/", 1)[-1]]
         assert {"type", "title", "status"} <= set(schema["required"])
 
 

@@ -78,7 +78,8 @@ JOURNEY_CALLS: tuple[Call, ...] = (
     Call(
         "/journeys/<uuid:journey_id>/answers/",
         J + "answers/",
-        (Expected(name="journeys.answers", activity="journeys-plan", categories=("journey",)),),
+        # No open questions: refused, so recorded as a look at the plan, not as answering.
+        (Expected(name="journeys.view", activity="journeys-plan", categories=("journey",)),),
         "post",
         302,
         MOVE,
@@ -96,7 +97,7 @@ JOURNEY_CALLS: tuple[Call, ...] = (
     Call(
         "POST /api/journeys/{journey_id}/answers",
         AJ + "/answers",
-        (Expected(name="journeys.answers", activity="journeys-plan", categories=("journey",)),),
+        (Expected(name="journeys.view", activity="journeys-plan", categories=("journey",)),),
         "post",
         409,
         {"answers": MOVE},

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from lifegate.journeys.models import Delivery, Submission
-from lifegate.transparency.tests.completeness_calls_person import AJ, MOVE, STEP
+from lifegate.transparency.tests.completeness_calls_person import AJ, STEP
 from lifegate.transparency.tests.completeness_walk import (
     MUNICIPALITY,
     PERSON_DATA,
@@ -31,7 +31,7 @@ NEW_ADDRESS = {
 
 def _step_with_document(world: World) -> dict[str, Any]:
     submission = {
-        "fields": {"move_date": MOVE["move_date"], **NEW_ADDRESS},
+        "fields": NEW_ADDRESS,  # the move date is known from the answers
         "idempotency_key": "walk-multipart",
         "confirmed": True,
     }
