@@ -34,7 +34,7 @@ TEXT = {
         "csv": "Downloaden als CSV",
         "aow": "AOW toekennen en betalen",
         "aow_purpose": "Uw recht op AOW vaststellen en uw AOW betalen.",
-        "inbox": "Uw berichtenbox aan u tonen",
+        "inbox": "Uw Berichtenbox aan u tonen",
     },
     "en": {
         "start": "Make my personal plan",

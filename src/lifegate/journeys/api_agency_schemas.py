@@ -236,7 +236,7 @@ class StatusUpdate(Schema):
         "",
         max_length=4000,
         description="Shown to the person, in the submission's language. Required for `rejected`.",
-        examples=["De geboorte is ingeschreven. De akte staat in uw berichtenbox."],
+        examples=["De geboorte is ingeschreven. De akte staat in uw Berichtenbox."],
     )
 
 
