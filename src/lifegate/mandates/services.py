@@ -47,7 +47,7 @@ __all__ = [
 
 ACTIVITY = "mandates"
 DATA_CATEGORIES = ("bsn", "mandate")
-# Easy to read aloud and type: no 0/O, 1/I/L. 16 characters of 32 = 80 bits.
+# Easy to read aloud and type: no 0/O, 1/I/L. 16 characters of 31: about 79 bits.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 16
 
