@@ -11,13 +11,16 @@ record per request: a request that looks and then acts is recorded once, as the 
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
+from django.db import transaction
 from django.http import HttpRequest
 
 from lifegate.core.subject import Subject
 from lifegate.identity.assurance import LevelOfAssurance, loa_rank, loa_satisfies
 from lifegate.journeys import services
+from lifegate.journeys.forms import CatalogueForm
 from lifegate.journeys.models import Journey, Step
 from lifegate.mandates import acting
 from lifegate.mandates.actions import JOURNEYS_SUBMIT, JOURNEYS_VIEW
@@ -150,6 +153,23 @@ def answer_decision(request: HttpRequest, journey: Journey) -> Decision:
     """May the actor answer the journey's open questions: they decide the steps of the whole
     life event, so a mandate for the life event is needed."""
     return acting.check(request, JOURNEYS_SUBMIT, life_event=journey.life_event_slug)
+
+
+def answer_questions(request: HttpRequest, journey: Journey, data: Any) -> CatalogueForm:
+    """The actor answers the journey's open questions (`services.answer_questions`; raises
+    StepNotOpen when none are open). Recorded as answering in the transaction that keeps the
+    answers; a refusal is recorded as a look at the plan, which was read to refuse it."""
+    try:
+        with transaction.atomic():
+            form = services.answer_questions(journey, data, acting.actor(request))
+            if not form.errors:
+                record_view(request, ANSWERS)
+    except services.StepNotOpen:
+        record_view(request)
+        raise
+    if form.errors:
+        record_view(request)
+    return form
 
 
 def _record(request: HttpRequest, name: str) -> None:

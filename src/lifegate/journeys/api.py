@@ -204,23 +204,19 @@ def answer_questions(request: HttpRequest, journey_id: UUID, body: AnswersIn) ->
     decision = access.answer_decision(request, journey)
     if not decision:
         raise acting.NotPermitted(decision)
-    # Recorded as a look at the plan when refused, as answering when the answers are kept.
+    event = journey.life_event
     pending = services.pending_questions(journey)
     unasked = _unasked(body.answers, pending, _("This plan has no such open question."))
-    if pending and unasked:  # without open questions, answer_questions says so (409)
-        access.record_view(request)
+    if pending and event is not None and unasked:  # without any open, a 409 below
+        access.record_view(request)  # read to refuse: a look at the plan
         return _invalid_form(request, unasked)
-    event = journey.life_event
     data = services.answers_as_form_data(event, body.answers) if event else {}
     try:
-        form = services.answer_questions(journey, data, acting.actor(request))
+        form = access.answer_questions(request, journey, data)
     except services.StepNotOpen as closed:
-        access.record_view(request)
         return problem_response(request, 409, str(closed), problem_type="no-open-questions")
     if form.errors:
-        access.record_view(request)
         return _field_errors(request, form)
-    access.record_view(request, access.ANSWERS)
     return _journey_out(request, journey)
 
 

@@ -144,14 +144,16 @@ class StepForm:
         evidence_valid = self.evidence.is_valid()
         return form_valid and evidence_valid and not self.refused
 
-    def refuse_unexpected(self, fields: Iterable[str], evidence_types: Mapping[str, str]) -> None:
+    def refuse_unexpected(
+        self, fields: Mapping[str, Any], evidence_types: Mapping[str, str]
+    ) -> None:
         """For the API, which names what it sends: a field the form does not ask (unknown to
-        the service, or already known to government) and an evidence type for a requirement
-        the service does not have, or that does not meet it, are errors instead of being
-        dropped unseen."""
+        the service, or already known to government; null counts as not sent) and an evidence
+        type for a requirement the service does not have, or that does not meet it, are errors
+        instead of being dropped unseen. Call before `is_valid`."""
         known = {prefilled.key for prefilled in self.known}
-        for key in fields:
-            if key not in self.form.fields:
+        for key, value in fields.items():
+            if value is not None and key not in self.form.fields:
                 message = (
                     _("This detail is already known and cannot be sent here.")
                     if key in known
@@ -163,9 +165,11 @@ class StepForm:
             slot = slots.get(requirement)
             if slot is None:
                 message = _("This service has no such requirement.")
-            elif not slot.asks_evidence_type and kind not in slot.evidence_type_slugs:
+            elif kind not in slot.evidence_type_slugs:
                 message = _("This is not one of the requirement's evidence types.")
-            else:  # a type asked for is checked by the evidence form itself
+                # Said here once, not again by the evidence form (whose error repeats it).
+                self.evidence.data = _without(self.evidence.data, slot.type_field_name)
+            else:
                 continue
             self.refused.append(
                 {
@@ -179,6 +183,10 @@ class StepForm:
     def evidence_rows(self) -> list[EvidenceRow]:
         """The requirement slots with their bound upload fields, for the page."""
         return self.evidence.rows()
+
+
+def _without(data: Any, name: str) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if key != name}
 
 
 def step_form(
@@ -277,7 +285,7 @@ def submit_step(
     idempotency_key: str,
     confirmed: bool = True,
     files: Mapping[str, Any] | None = None,
-    sent: tuple[Iterable[str], Mapping[str, str]] | None = None,
+    sent: tuple[Mapping[str, Any], Mapping[str, str]] | None = None,
 ) -> Submission:
     """Submit the step's form: validate it, store the submission sealed, mark the step sent
     and schedule delivery to the agency, all in one transaction with the step locked, so two
@@ -287,29 +295,28 @@ def submit_step(
     requirements (see `step_form`); they are stored only when everything is valid, and
     removed again if the transaction fails. (Pages and APIs call this outside any transaction
     of their own, so the commit here is final.) When the storage has no room for the
-    documents, nothing is kept: DocumentsNotStored. `sent` (from the API): the names of the
-    fields sent and the evidence types by requirement, so that what the form has no place
-    for is refused (`StepForm.refuse_unexpected`) rather than dropped."""
+    documents, nothing is kept: DocumentsNotStored. `sent` (from the API): the fields sent
+    and the evidence types by requirement, so that what the form has no place for is refused
+    (`StepForm.refuse_unexpected`) rather than dropped. The registers behind the prefilled
+    fields are read before the transaction, so a refusal keeps the record of that read."""
     from lifegate.exchange import received as exchange  # exchange builds on journeys
     from lifegate.journeys import delivery
 
+    earlier = step.submissions.filter(idempotency_key=idempotency_key).first()
+    if earlier:  # a repeat: nothing is read or sent again
+        return earlier
+    _check_open(step)
+    # The registers are read (and that is recorded) before the transaction: a refusal rolls
+    # back the submission, not the record that personal data was read for it.
+    prepared = _valid_form(journey, step, actor, (data, files), sent, confirmed=confirmed)
     with files_removed_on_failure() as written, transaction.atomic():
         step = (
             Step.objects.select_for_update(of=("self",)).select_related("service").get(pk=step.pk)
         )
         earlier = step.submissions.filter(idempotency_key=idempotency_key).first()
-        if earlier:
+        if earlier:  # sent meanwhile, from another tab
             return earlier
-        if step.kind != StepKind.REQUEST or step.status not in OPEN_FOR_REQUEST:
-            raise StepNotOpen(_("This step cannot be sent now."))
-        prepared = step_form(journey, step, actor, data=data, files=files)
-        if sent is not None:
-            prepared.refuse_unexpected(*sent)
-        valid = prepared.is_valid()
-        if not confirmed:
-            prepared.form.add_error(None, _("Please confirm that the details are correct."))
-        if not valid or not confirmed:
-            raise FormInvalid(prepared)
+        _check_open(step)
         _reopen(journey)
         submission = _create_submission(journey, step, prepared, actor, language, idempotency_key)
         try:
@@ -331,6 +338,34 @@ def submit_step(
         exchange.attach(step, submission)  # evidence fetched from government goes along
         delivery.schedule_deliveries(submission)
     return submission
+
+
+def _check_open(step: Step) -> None:
+    if step.kind != StepKind.REQUEST or step.status not in OPEN_FOR_REQUEST:
+        raise StepNotOpen(_("This step cannot be sent now."))
+
+
+def _valid_form(
+    journey: Journey,
+    step: Step,
+    actor: Actor,
+    posted: tuple[Any, Mapping[str, Any] | None],
+    sent: tuple[Mapping[str, Any], Mapping[str, str]] | None,
+    *,
+    confirmed: bool,
+) -> StepForm:
+    """The step's form bound to the `posted` data and files, valid and confirmed, or
+    FormInvalid with its errors."""
+    data, files = posted
+    prepared = step_form(journey, step, actor, data=data, files=files)
+    if sent is not None:
+        prepared.refuse_unexpected(*sent)
+    valid = prepared.is_valid()
+    if not confirmed:
+        prepared.form.add_error(None, _("Please confirm that the details are correct."))
+    if not valid or not confirmed:
+        raise FormInvalid(prepared)
+    return prepared
 
 
 def _reopen(journey: Journey) -> None:

@@ -129,15 +129,12 @@ def answer(request: HttpRequest, journey_id: UUID) -> HttpResponse:
     if not decision:
         raise acting.NotPermitted(decision)
     try:
-        form = services.answer_questions(found, request.POST, acting.actor(request))
+        form = access.answer_questions(request, found, request.POST)
     except services.StepNotOpen as closed:
-        access.record_view(request)  # looked at the plan, changed nothing
         messages.error(request, str(closed))
         return HttpResponseRedirect(_journey_url(found))
     if form.errors:
-        access.record_view(request)
         return _plan_page(request, found, questions=form, status=422)
-    access.record_view(request, access.ANSWERS)
     messages.success(request, _("Thank you. Your plan has been brought up to date."))
     return HttpResponseRedirect(_journey_url(found))
 

@@ -326,6 +326,22 @@ def test_a_field_or_evidence_type_the_form_has_no_place_for_is_a_422(
     assert not Submission.objects.exists()
 
 
+def test_a_known_field_sent_as_null_counts_as_not_sent(
+    client: Client, plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    log_in(client, personas["parent"])
+    journey = start(client, plan)
+
+    response = client.post(
+        f"{BASE}{journey['id']}/steps/register-move/submissions",
+        {"fields": {"postcode": "3511 AB", "name": None}, "idempotency_key": "key-null"}
+        | {"confirmed": True},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 201, response.content
+
+
 def registry_journey(plan: PlanFixture, persona: DemoPersona) -> Journey:
     from lifegate.journeys import services
     from lifegate.journeys.tests.conftest import person_actor

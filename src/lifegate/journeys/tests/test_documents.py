@@ -232,6 +232,20 @@ def test_a_good_file_is_not_kept_when_another_field_is_wrong(
     assert nothing_was_sent(journey, storage)
 
 
+def test_a_refused_step_keeps_the_record_that_the_register_was_read_for_it(
+    client: Client, journey: Journey, storage: Path, personas: dict[str, DemoPersona]
+) -> None:
+    subject = personas["parent"].subject
+    before = {record.pk for record in records_about(subject)}
+    data = {"postcode": "nope", "confirm": "yes", "idempotency_key": "k"}
+
+    response = client.post(step_url(journey), data)
+
+    assert response.status_code == 422  # the page shows the prefilled details again
+    new = [record.name for record in records_about(subject) if record.pk not in before]
+    assert "journeys.prefill.register-move" in new
+
+
 # A full storage: nothing kept, not even the part of a file that fitted -------------------
 
 
@@ -265,8 +279,10 @@ def test_documents_that_do_not_fit_leave_nothing_behind(
         )
 
     assert nothing_was_sent(journey, storage)  # the first file and the half second are gone
-    records = records_about(personas["parent"].subject)
-    assert not [r for r in records if r.name.startswith("journeys.evidence")]
+    # The register was read for the refused step: that record stays, the uploads' do not.
+    names = [r.name for r in records_about(personas["parent"].subject)]
+    assert "journeys.prefill.register-move" in names
+    assert not [name for name in names if name.startswith("journeys.evidence")]
 
 
 @pytest.mark.parametrize(

@@ -177,6 +177,28 @@ def test_an_evidence_type_that_does_not_meet_the_requirement_is_a_422(
     assert not Submission.objects.exists() and stored_files(storage) == []
 
 
+def test_a_type_not_among_the_requirements_choices_is_said_once_without_repeating_it(
+    client: Client, journey: Journey, storage: Path
+) -> None:
+    data = {
+        "submission": submission_part(evidence_types={TENANCY: "passport-9999"}),
+        f"document-{TENANCY}": upload("huur.pdf", PDF),
+    }
+
+    response = client.post(submissions_url(journey), data, headers={"accept-language": "en"})
+
+    errors = problem(response, 422)["errors"]
+    assert errors == [
+        {
+            "location": f"evidence_types.{TENANCY}",
+            "requirement": TENANCY,
+            "message": "This is not one of the requirement's evidence types.",
+        }
+    ]
+    assert "passport-9999" not in response.content.decode()
+    assert not Submission.objects.exists() and stored_files(storage) == []
+
+
 def test_field_errors_and_file_errors_come_back_together_in_dutch(
     client: Client, journey: Journey, storage: Path
 ) -> None:
