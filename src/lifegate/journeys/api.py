@@ -103,11 +103,12 @@ def _step_errors(request: HttpRequest, prepared: services.StepForm) -> HttpRespo
 
 
 def _unasked(answers: dict[str, Any], asked: Collection[str], message: str) -> list[dict[str, Any]]:
-    """An error for each answer to a question that is not asked, instead of dropping it."""
+    """An error for each answer to a question that is not asked, instead of dropping it
+    (null is "not given", as for step fields)."""
     return [
         {"location": key[: services.LOCATION_CHARS], "message": message}
-        for key in answers
-        if key not in asked
+        for key, value in answers.items()
+        if value is not None and key not in asked
     ]
 
 

@@ -78,6 +78,14 @@ def test_bad_answers_are_field_errors_in_the_persons_language(
     assert not Journey.objects.exists()
 
 
+def test_an_answer_given_as_null_counts_as_not_given(
+    client: Client, plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    log_in(client, personas["parent"])
+
+    assert start(client, plan, not_a_question=None)["life_event"] == plan.event.slug
+
+
 def test_unknown_life_event_is_404(
     client: Client, plan: PlanFixture, personas: dict[str, DemoPersona]
 ) -> None:
