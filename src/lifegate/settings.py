@@ -354,6 +354,10 @@ EXCHANGE_CONSENT_MINUTES = env_int("LIFEGATE_EXCHANGE_CONSENT_MINUTES", 15)
 LIFEGATE_TRUSTED_ISSUERS = env_list("LIFEGATE_TRUSTED_ISSUERS", [])
 LIFEGATE_TRUSTED_VERIFIERS = env_list("LIFEGATE_TRUSTED_VERIFIERS", [])  # empty: the issuers' nodes
 LIFEGATE_PRESENTATION_RETENTION_MINUTES = env_int("LIFEGATE_PRESENTATION_RETENTION_MINUTES", 60)
+# OpenID4VCI: refuse access tokens that are not bound to the wallet's key with DPoP (RFC 9449).
+# Off by default, so that wallets without DPoP can still pick up credentials; a wallet that
+# sends a DPoP proof gets a bound token either way.
+OID4VCI_REQUIRE_DPOP = env_bool("LIFEGATE_OID4VCI_REQUIRE_DPOP", False)
 
 # The processing log's hash chains: how many (records are spread by id; fixed once the first
 # chain exists), and how long a sealer waits for a record of an earlier, still open transaction.

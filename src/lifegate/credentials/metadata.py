@@ -105,13 +105,23 @@ def type_metadata(kind: CredentialType) -> dict[str, Any]:
     return document
 
 
+def credential_endpoint() -> str:
+    """The credential endpoint's URL, as the issuer metadata names it."""
+    return settings.BASE_URL + CREDENTIAL_PATH
+
+
+def token_endpoint() -> str:
+    """The token endpoint's URL, as the authorization server metadata names it."""
+    return settings.BASE_URL + TOKEN_PATH
+
+
 def credential_issuer_metadata() -> dict[str, Any]:
     """OpenID4VCI credential issuer metadata, configurations keyed by credential type slug."""
     base = settings.BASE_URL
     kinds = CredentialType.objects.order_by("slug")
     return {
         "credential_issuer": base,
-        "credential_endpoint": base + CREDENTIAL_PATH,
+        "credential_endpoint": credential_endpoint(),
         "nonce_endpoint": base + NONCE_PATH,
         "display": _issuer_display(),
         "credential_configurations_supported": {
@@ -122,13 +132,14 @@ def credential_issuer_metadata() -> dict[str, Any]:
 
 def authorization_server_metadata() -> dict[str, Any]:
     """RFC 8414 metadata of the issuer as its own authorization server: the token endpoint
-    for the pre-authorised code grant, which wallets use without client authentication."""
-    base = settings.BASE_URL
+    for the pre-authorised code grant, which wallets use without client authentication, and
+    DPoP-bound tokens (RFC 9449; HAIP 1.0 asks for DPoP as the sender constraint)."""
     return {
-        "issuer": base,
-        "token_endpoint": base + TOKEN_PATH,
+        "issuer": settings.BASE_URL,
+        "token_endpoint": token_endpoint(),
         "grant_types_supported": [PRE_AUTHORIZED_GRANT],
         "response_types_supported": [],
         "token_endpoint_auth_methods_supported": ["none"],
         "pre-authorized_grant_anonymous_access_supported": True,
+        "dpop_signing_alg_values_supported": [SIGNING_ALGORITHM],
     }

@@ -5,7 +5,8 @@ credentials into an external wallet.
    stored hashed, valid for CODE_TTL and exchanged at most once. The offer (`offer_link`)
    names this node as credential issuer and the credential type's configuration.
 2. The wallet exchanges the code at the token endpoint (`exchange_code`) for an access
-   token, stored hashed, good for one credential within TOKEN_TTL.
+   token, stored hashed, good for one credential within TOKEN_TTL; bound to the wallet's
+   key if it sent a DPoP proof (`credentials.dpop`).
 3. It fetches a c_nonce (`new_nonce`), signs a key proof (typ openid4vci-proof+jwt, ES256,
    its public key in the header, aud this issuer, the nonce, a fresh iat) and sends it with
    the token to the credential endpoint (`redeem`), which issues a copy bound to that key
@@ -15,6 +16,7 @@ Refusals raise `OAuthError` with the protocol's error code and status; descripti
 checks, never codes, tokens, keys or personal data."""
 
 import hashlib
+import hmac
 import json
 import secrets
 import time
@@ -51,10 +53,14 @@ OFFER_SCHEME = "openid-credential-offer://"
 class OAuthError(Exception):
     """An OAuth 2.0 / OpenID4VCI error response: `error` code, description and HTTP status."""
 
-    def __init__(self, error: str, description: str, status: int = 400) -> None:
+    def __init__(
+        self, error: str, description: str, status: int = 400, *, scheme: str = "Bearer"
+    ) -> None:
         self.error = error
         self.description = description
         self.status = status
+        # The authorization scheme a 401's challenge names (RFC 6750 or RFC 9449).
+        self.scheme = scheme
         super().__init__(f"{error}: {description}")
 
     def as_dict(self) -> dict[str, str]:
@@ -93,8 +99,9 @@ def offer_link(credential: IssuedCredential, code: str) -> str:
     return f"{OFFER_SCHEME}?credential_offer={quote(value, safe='')}"
 
 
-def exchange_code(grant_type: str, code: str) -> tuple[str, int]:
-    """The access token (and its lifetime in seconds) for a pre-authorised code, once."""
+def exchange_code(grant_type: str, code: str, key_thumbprint: str = "") -> tuple[str, int]:
+    """The access token (and its lifetime in seconds) for a pre-authorised code, once; bound
+    to the wallet key of `key_thumbprint` if given (a DPoP-bound token, see `dpop`)."""
     if not grant_type:
         raise OAuthError("invalid_request", "grant_type is missing")
     if grant_type != PRE_AUTHORIZED_GRANT:
@@ -110,7 +117,10 @@ def exchange_code(grant_type: str, code: str) -> tuple[str, int]:
         offer.code_used_at = now
         offer.token_hash = _hash(token)
         offer.token_expires_at = now + TOKEN_TTL
-        offer.save(update_fields=["code_used_at", "token_hash", "token_expires_at"])
+        offer.token_key_thumbprint = key_thumbprint
+        offer.save(
+            update_fields=["code_used_at", "token_hash", "token_expires_at", "token_key_thumbprint"]
+        )
     return token, int(TOKEN_TTL.total_seconds())
 
 
@@ -131,11 +141,14 @@ def _use_nonce(nonce: str) -> bool:
     return deleted > 0
 
 
-def redeem(access_token: str, body: Any) -> str:
+def redeem(access_token: str, body: Any, key_thumbprint: str | None = None) -> str:
     """The credential request: a copy of the offered credential bound to the key of the
-    wallet's proof, as an SD-JWT. The token is used up by a successful request."""
+    wallet's proof, as an SD-JWT. The token is used up by a successful request.
+    `key_thumbprint`: the key of the request's checked DPoP proof (the DPoP scheme), None
+    for the Bearer scheme; a DPoP-bound token is refused without its own key's proof."""
     with transaction.atomic():
         offer = _offer_for_token(access_token)
+        _check_binding(offer, key_thumbprint)
         proof = _proof_of(body, offer.credential)
         holder_jwk = verify_proof(proof)
         original = offer.credential
@@ -168,6 +181,25 @@ def _offer_for_token(access_token: str) -> CredentialOffer:
     if offer.token_expires_at <= timezone.now():
         raise OAuthError("invalid_token", "the access token has expired", 401)
     return offer
+
+
+def _check_binding(offer: CredentialOffer, key_thumbprint: str | None) -> None:
+    bound_to = offer.token_key_thumbprint
+    if not bound_to:
+        if key_thumbprint is not None:
+            raise OAuthError("invalid_token", "this access token is a Bearer token", 401)
+        return
+    if key_thumbprint is None:
+        raise OAuthError(
+            "invalid_token", "this access token needs the DPoP scheme", 401, scheme="DPoP"
+        )
+    if not hmac.compare_digest(key_thumbprint, bound_to):
+        raise OAuthError(
+            "invalid_dpop_proof",
+            "the DPoP proof is not made with the token's key",
+            401,
+            scheme="DPoP",
+        )
 
 
 def _proof_of(body: Any, credential: IssuedCredential) -> str:
@@ -230,12 +262,21 @@ def verify_proof(proof: str) -> dict[str, Any]:
 
 
 def _proof_key(jwk: Any) -> ECKey:
+    try:
+        return public_key_of(jwk)
+    except ValueError as wrong:
+        raise OAuthError("invalid_proof", f"the proof {wrong}") from None
+
+
+def public_key_of(jwk: Any) -> ECKey:
+    """The P-256 public key a proof carries in its `jwk` header (a key proof here, a DPoP
+    proof in `dpop`); ValueError saying what is wrong with it."""
     if not isinstance(jwk, Mapping) or "d" in jwk:
-        raise OAuthError("invalid_proof", "the proof must carry a public JWK")
+        raise ValueError("must carry a public JWK")
     try:
         key = ECKey.import_key(dict(jwk))
     except (JoseError, ValueError, TypeError, KeyError, AttributeError):
-        raise OAuthError("invalid_proof", "the proof's JWK is not an EC key") from None
+        raise ValueError("carries a JWK that is not an EC key") from None
     if key.curve_name != "P-256":
-        raise OAuthError("invalid_proof", "the proof's key must be a P-256 key")
+        raise ValueError("must carry a P-256 key")
     return key

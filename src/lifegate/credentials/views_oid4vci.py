@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from lifegate.core import json_input
-from lifegate.credentials import metadata, oid4vci
+from lifegate.credentials import dpop, metadata, oid4vci
 from lifegate.credentials.views import METADATA_MAX_AGE, _public
 
 MAX_BODY = 64 * 1024
@@ -49,8 +49,12 @@ def for_web_wallets(view: Callable[[HttpRequest], HttpResponse]) -> Callable[...
 def _error(refused: oid4vci.OAuthError) -> JsonResponse:
     response = JsonResponse(refused.as_dict(), status=refused.status)
     if refused.status == 401:
-        # RFC 6750 3: say which scheme, and why the token was refused.
-        response["WWW-Authenticate"] = f'Bearer error="{refused.error}"'
+        # RFC 6750 3 and RFC 9449 7.1: say which scheme, and why the token was refused.
+        response["WWW-Authenticate"] = (
+            dpop.challenge(refused.error)
+            if refused.scheme == "DPoP"
+            else f'Bearer error="{refused.error}"'
+        )
     return response
 
 
@@ -65,15 +69,24 @@ def oauth_authorization_server(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_POST
 def token(request: HttpRequest) -> HttpResponse:
-    """Exchange a pre-authorised code (form-encoded) for an access token."""
+    """Exchange a pre-authorised code (form-encoded) for an access token: bound to the
+    wallet's key when the request carries a DPoP proof (token type "DPoP")."""
+    proof = request.headers.get("DPoP")
     try:
+        thumbprint = ""
+        if proof is not None or dpop.required():
+            endpoint = dpop.ProofRequest("POST", metadata.token_endpoint())
+            thumbprint = dpop.key_thumbprint(proof, endpoint)
         access_token, expires_in = oid4vci.exchange_code(
-            request.POST.get("grant_type", ""), request.POST.get("pre-authorized_code", "")
+            request.POST.get("grant_type", ""),
+            request.POST.get("pre-authorized_code", ""),
+            thumbprint,
         )
     except oid4vci.OAuthError as refused:
         return _error(refused)
+    token_type = "DPoP" if thumbprint else "Bearer"
     return JsonResponse(
-        {"access_token": access_token, "token_type": "Bearer", "expires_in": expires_in}
+        {"access_token": access_token, "token_type": token_type, "expires_in": expires_in}
     )
 
 
@@ -91,18 +104,24 @@ def nonce(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_POST
 def credential(request: HttpRequest) -> HttpResponse:
-    """The credential request: Bearer access token, JSON body with the key proof."""
+    """The credential request: access token (Bearer, or DPoP with a DPoP proof), JSON body
+    with the key proof."""
     try:
         scheme, _, access_token = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not access_token.strip():
-            raise oid4vci.OAuthError("invalid_token", "a Bearer access token is needed", 401)
+        scheme, access_token = scheme.lower(), access_token.strip()
+        if scheme not in ("bearer", "dpop") or not access_token:
+            raise oid4vci.OAuthError("invalid_token", "an access token is needed", 401)
+        thumbprint = None
+        if scheme == "dpop":
+            endpoint = dpop.ProofRequest("POST", metadata.credential_endpoint(), access_token)
+            thumbprint = dpop.key_thumbprint(request.headers.get("DPoP"), endpoint, status=401)
         if len(request.body) > MAX_BODY:
             raise oid4vci.OAuthError("invalid_credential_request", "the request is too large")
         try:
             body = json_input.loads(request.body)
         except (ValueError, UnicodeDecodeError):
             body = None
-        sd_jwt = oid4vci.redeem(access_token.strip(), body)
+        sd_jwt = oid4vci.redeem(access_token, body, thumbprint)
     except oid4vci.OAuthError as refused:
         return _error(refused)
     return JsonResponse({"credentials": [{"credential": sd_jwt}]})

@@ -2,5 +2,9 @@
 
 from lifegate.credentials.models.issued import IssuedCredential, StatusList  # noqa: F401
 from lifegate.credentials.models.log import LogCheckpoint, LogEntry, LogHead, LogSubtree  # noqa: F401
-from lifegate.credentials.models.offer import CredentialNonce, CredentialOffer  # noqa: F401
+from lifegate.credentials.models.offer import (  # noqa: F401
+    CredentialNonce,
+    CredentialOffer,
+    UsedDPoPProof,
+)
 from lifegate.credentials.models.presentation import PresentationRequest  # noqa: F401

@@ -4,7 +4,8 @@ A `CredentialOffer` lets one external wallet pick up one copy of one of the pers
 credentials: the pre-authorised code in the offer (QR code or link) is exchanged once for
 an access token, and the token once for the copy. Codes and tokens are stored only as
 SHA-256 hashes (they are bearer secrets) and expire within minutes. A `CredentialNonce` is
-a `c_nonce` from the nonce endpoint: it is used once, in a wallet's key proof."""
+a `c_nonce` from the nonce endpoint: it is used once, in a wallet's key proof. A
+`UsedDPoPProof` is a DPoP proof already accepted, kept while it could be replayed."""
 
 import uuid
 
@@ -31,6 +32,9 @@ class CredentialOffer(models.Model):
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     token_expires_at = models.DateTimeField(null=True, blank=True)
     token_used_at = models.DateTimeField(null=True, blank=True)
+    # The RFC 7638 thumbprint of the wallet key a DPoP-bound token is bound to; empty for a
+    # Bearer token (a wallet that sent no DPoP proof for it).
+    token_key_thumbprint = models.CharField(max_length=43, blank=True, default="")
     # The copy the wallet picked up.
     issued_copy = models.ForeignKey(
         IssuedCredential,
@@ -59,3 +63,17 @@ class CredentialNonce(models.Model):
 
     def __str__(self) -> str:
         return f"credential nonce {self.pk}"
+
+
+class UsedDPoPProof(models.Model):
+    """A DPoP proof accepted once (RFC 9449 section 11.1): SHA-256 of its endpoint and jti,
+    kept until the proof is too old to be accepted anyway."""
+
+    proof_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("used DPoP proof")
+
+    def __str__(self) -> str:
+        return f"used DPoP proof {self.pk}"

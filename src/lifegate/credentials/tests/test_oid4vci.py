@@ -7,10 +7,8 @@ import json
 import time
 from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from joserfc import jwt
 from joserfc.jwk import ECKey
@@ -22,13 +20,25 @@ from lifegate.credentials.issuing import ACTIVITY
 from lifegate.credentials.models import CredentialNonce, CredentialOffer, IssuedCredential
 from lifegate.credentials.revocation import revoke
 from lifegate.credentials.tests.conftest import BASE_URL, DIPLOMA_CLAIMS
-from lifegate.credentials.tests.presenting import DUO, diploma, log_in
+from lifegate.credentials.tests.oid4vci_wallet import (
+    GRANT,
+    WALLET,
+    access_token,
+    ask_credential,
+    code_of,
+    fresh_nonce,
+    new_wallet_key,
+    path,
+    portal_offer,
+    proof,
+    request_body,
+    token_for,
+)
+from lifegate.credentials.tests.presenting import DUO, diploma
 from lifegate.transparency.models import ProcessingRecord
 from lifegate.transparency.services import subject_hash
 
 pytestmark = pytest.mark.django_db
-GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
-WALLET = Client()
 
 
 @pytest.fixture(autouse=True)
@@ -43,68 +53,12 @@ def credential(person: Subject) -> IssuedCredential:
 
 @pytest.fixture
 def offer(person: Subject, credential: IssuedCredential) -> dict[str, Any]:
-    """The credential offer the person's portal page shows, as a wallet reads it."""
-    browser = Client()
-    log_in(browser, person)
-    page = browser.post(f"/credentials/{credential.pk}/offer")
-    assert page.status_code == 200
-    link = page.context["offer_link"]
-    assert urlsplit(link).scheme == "openid-credential-offer"
-    found: dict[str, Any] = json.loads(parse_qs(urlsplit(link).query)["credential_offer"][0])
-    return found
+    return portal_offer(person, credential)
 
 
 @pytest.fixture
 def wallet_key() -> ECKey:
-    return ECKey.generate_key("P-256", {"alg": "ES256"}, private=True, auto_kid=True)
-
-
-def code_of(offer: dict[str, Any]) -> str:
-    return str(offer["grants"][GRANT]["pre-authorized_code"])
-
-
-def path(url: str) -> str:
-    assert url.startswith(BASE_URL)
-    return url.removeprefix(BASE_URL)
-
-
-def token_for(code: str) -> Any:
-    return WALLET.post(
-        "/credentials/oid4vci/token", {"grant_type": GRANT, "pre-authorized_code": code}
-    )
-
-
-def fresh_nonce() -> str:
-    return str(WALLET.post("/credentials/oid4vci/nonce").json()["c_nonce"])
-
-
-def proof(key: ECKey, nonce: str, **changes: Any) -> str:
-    header = {"alg": "ES256", "typ": "openid4vci-proof+jwt", "jwk": key.as_dict(private=False)}
-    header |= changes.pop("header", {})
-    claims = {"aud": BASE_URL, "iat": int(time.time()), "nonce": nonce} | changes
-    return jwt.encode(header, claims, key)
-
-
-def ask_credential(access_token: str, body: dict[str, Any]) -> Any:
-    return WALLET.post(
-        "/credentials/oid4vci/credential",
-        json.dumps(body),
-        content_type="application/json",
-        headers={"authorization": f"Bearer {access_token}"},
-    )
-
-
-def access_token(offer: dict[str, Any]) -> str:
-    response = token_for(code_of(offer))
-    assert response.status_code == 200
-    return str(response.json()["access_token"])
-
-
-def request_body(key: ECKey, nonce: str | None = None, **changes: Any) -> dict[str, Any]:
-    return {
-        "credential_configuration_id": "diploma",
-        "proofs": {"jwt": [proof(key, nonce or fresh_nonce(), **changes)]},
-    }
+    return new_wallet_key()
 
 
 def test_a_wallet_picks_up_a_copy_bound_to_its_own_key(person, credential, offer, wallet_key):

@@ -1,0 +1,104 @@
+"""A wallet simulated for the OpenID4VCI tests: it reads an offer from the person's portal
+page, exchanges the code, fetches nonces and signs key proofs and DPoP proofs with its key."""
+
+import json
+import secrets
+import time
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from django.test import Client
+from joserfc import jwt
+from joserfc.jwk import ECKey
+
+from lifegate.core.subject import Subject
+from lifegate.credentials.dpop import token_hash
+from lifegate.credentials.models import IssuedCredential
+from lifegate.credentials.tests.conftest import BASE_URL
+from lifegate.credentials.tests.presenting import log_in
+
+GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+TOKEN_PATH = "/credentials/oid4vci/token"
+CREDENTIAL_PATH = "/credentials/oid4vci/credential"
+WALLET = Client()
+
+
+def portal_offer(person: Subject, credential: IssuedCredential) -> dict[str, Any]:
+    """The credential offer the person's portal page shows, as a wallet reads it."""
+    browser = Client()
+    log_in(browser, person)
+    page = browser.post(f"/credentials/{credential.pk}/offer")
+    assert page.status_code == 200
+    link = page.context["offer_link"]
+    assert urlsplit(link).scheme == "openid-credential-offer"
+    found: dict[str, Any] = json.loads(parse_qs(urlsplit(link).query)["credential_offer"][0])
+    return found
+
+
+def new_wallet_key() -> ECKey:
+    return ECKey.generate_key("P-256", {"alg": "ES256"}, private=True, auto_kid=True)
+
+
+def code_of(offer: dict[str, Any]) -> str:
+    return str(offer["grants"][GRANT]["pre-authorized_code"])
+
+
+def path(url: str) -> str:
+    assert url.startswith(BASE_URL)
+    return url.removeprefix(BASE_URL)
+
+
+def token_for(code: str, headers: dict[str, str] | None = None) -> Any:
+    return WALLET.post(
+        TOKEN_PATH, {"grant_type": GRANT, "pre-authorized_code": code}, headers=headers
+    )
+
+
+def fresh_nonce() -> str:
+    return str(WALLET.post("/credentials/oid4vci/nonce").json()["c_nonce"])
+
+
+def proof(key: ECKey, nonce: str, **changes: Any) -> str:
+    header = {"alg": "ES256", "typ": "openid4vci-proof+jwt", "jwk": key.as_dict(private=False)}
+    header |= changes.pop("header", {})
+    claims = {"aud": BASE_URL, "iat": int(time.time()), "nonce": nonce} | changes
+    return jwt.encode(header, claims, key)
+
+
+def dpop_proof(key: ECKey, url: str, access_token: str | None = None, **changes: Any) -> str:
+    """A DPoP proof (RFC 9449) of a POST to `url`, naming `access_token` if given."""
+    header = {"alg": "ES256", "typ": "dpop+jwt", "jwk": key.as_dict(private=False)}
+    header |= changes.pop("header", {})
+    claims: dict[str, Any] = {
+        "jti": secrets.token_urlsafe(16),
+        "htm": "POST",
+        "htu": url,
+        "iat": int(time.time()),
+    }
+    if access_token is not None:
+        claims["ath"] = token_hash(access_token)
+    return jwt.encode(header, claims | changes, key)
+
+
+def ask_credential(
+    access_token: str, body: dict[str, Any], *, scheme: str = "Bearer", dpop: str | None = None
+) -> Any:
+    headers = {"authorization": f"{scheme} {access_token}"}
+    if dpop is not None:
+        headers["dpop"] = dpop
+    return WALLET.post(
+        CREDENTIAL_PATH, json.dumps(body), content_type="application/json", headers=headers
+    )
+
+
+def access_token(offer: dict[str, Any]) -> str:
+    response = token_for(code_of(offer))
+    assert response.status_code == 200
+    return str(response.json()["access_token"])
+
+
+def request_body(key: ECKey, nonce: str | None = None, **changes: Any) -> dict[str, Any]:
+    return {
+        "credential_configuration_id": "diploma",
+        "proofs": {"jwt": [proof(key, nonce or fresh_nonce(), **changes)]},
+    }

@@ -1,0 +1,218 @@
+"""DPoP-bound access tokens (RFC 9449) at the OpenID4VCI endpoints, as HAIP 1.0 asks: a
+wallet that proves its key at the token endpoint gets a token only that key can use; bad,
+replayed or misdirected proofs are refused without using up the code or the token."""
+
+import time
+from typing import Any
+
+import pytest
+from joserfc import jwt
+from joserfc.jwk import ECKey
+
+from lifegate.core.subject import Subject
+from lifegate.credentials import dpop, sdjwt
+from lifegate.credentials.models import CredentialOffer, IssuedCredential
+from lifegate.credentials.tests.conftest import BASE_URL
+from lifegate.credentials.tests.oid4vci_wallet import (
+    CREDENTIAL_PATH,
+    TOKEN_PATH,
+    WALLET,
+    ask_credential,
+    code_of,
+    dpop_proof,
+    new_wallet_key,
+    path,
+    portal_offer,
+    request_body,
+    token_for,
+)
+from lifegate.credentials.tests.presenting import diploma
+
+pytestmark = pytest.mark.django_db
+TOKEN_URL = BASE_URL + TOKEN_PATH
+CREDENTIAL_URL = BASE_URL + CREDENTIAL_PATH
+
+
+@pytest.fixture(autouse=True)
+def node(issuer_settings: None, credential_types: Any) -> None:
+    """This node issues credentials of the demo catalogue's types."""
+
+
+@pytest.fixture
+def offer(person: Subject) -> dict[str, Any]:
+    return portal_offer(person, diploma(person))
+
+
+@pytest.fixture
+def dpop_key() -> ECKey:
+    """The wallet's DPoP key (a wallet may use another key for the credential's binding)."""
+    return new_wallet_key()
+
+
+def bound_token(offer: dict[str, Any], key: ECKey) -> str:
+    response = token_for(code_of(offer), {"dpop": dpop_proof(key, TOKEN_URL)})
+    assert response.status_code == 200, response.content
+    assert response.json()["token_type"] == "DPoP"
+    return str(response.json()["access_token"])
+
+
+def ask_with_dpop(token: str, key: ECKey, **changes: Any) -> Any:
+    proof = dpop_proof(key, CREDENTIAL_URL, token, **changes)
+    return ask_credential(token, request_body(new_wallet_key()), scheme="DPoP", dpop=proof)
+
+
+def test_a_wallet_with_dpop_gets_a_token_only_its_key_can_use(offer, dpop_key):
+    server = WALLET.get("/.well-known/oauth-authorization-server").json()
+    assert server["dpop_signing_alg_values_supported"] == ["ES256"]
+    issuer = WALLET.get("/.well-known/openid-credential-issuer").json()
+    assert path(server["token_endpoint"]) == TOKEN_PATH
+    assert path(issuer["credential_endpoint"]) == CREDENTIAL_PATH
+
+    token = bound_token(offer, dpop_key)
+    assert CredentialOffer.objects.get().token_key_thumbprint == dpop_key.thumbprint()
+    stolen = ask_with_dpop(token, new_wallet_key())
+    answer = ask_with_dpop(token, dpop_key)
+
+    assert stolen.status_code == 401
+    assert stolen.json()["error"] == "invalid_dpop_proof"
+    assert stolen["WWW-Authenticate"] == 'DPoP error="invalid_dpop_proof", algs="ES256"'
+    assert answer.status_code == 200, answer.content
+    issued = sdjwt.parse(answer.json()["credentials"][0]["credential"])
+    assert issued.issuer_jwt.payload["iss"] == BASE_URL
+    assert IssuedCredential.objects.filter(copy_of__isnull=False).count() == 1
+
+
+def test_a_bound_token_is_refused_as_a_bearer_token(offer, dpop_key):
+    token = bound_token(offer, dpop_key)
+
+    as_bearer = ask_credential(token, request_body(new_wallet_key()))
+
+    assert as_bearer.status_code == 401
+    assert as_bearer.json()["error"] == "invalid_token"
+    assert as_bearer["WWW-Authenticate"].startswith('DPoP error="invalid_token"')
+    assert ask_with_dpop(token, dpop_key).status_code == 200  # not used up by the refusal
+
+
+def test_a_bearer_token_is_refused_with_the_dpop_scheme(offer, dpop_key):
+    token = str(token_for(code_of(offer)).json()["access_token"])
+
+    response = ask_with_dpop(token, dpop_key)
+
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_token"
+    assert ask_credential(token, request_body(new_wallet_key())).status_code == 200
+
+
+def _bad_proofs(key: ECKey, token: str) -> dict[str, str | None]:
+    other = new_wallet_key()
+    claims = {"jti": "j-1", "htm": "POST", "htu": CREDENTIAL_URL, "iat": int(time.time())}
+    header = {"alg": "ES256", "typ": "dpop+jwt", "jwk": key.as_dict(private=False)}
+    return {
+        "missing": None,
+        "not a jws": "not.a.jws",
+        "wrong typ": dpop_proof(key, CREDENTIAL_URL, token, header={"typ": "JWT"}),
+        "private jwk": dpop_proof(
+            key, CREDENTIAL_URL, token, header={"jwk": key.as_dict(private=True)}
+        ),
+        "other signer": jwt.encode(header, claims | {"ath": dpop.token_hash(token)}, other),
+        "other method": dpop_proof(key, CREDENTIAL_URL, token, htm="GET"),
+        "other url": dpop_proof(key, TOKEN_URL, token),
+        "no token hash": dpop_proof(key, CREDENTIAL_URL),
+        "other token": dpop_proof(key, CREDENTIAL_URL, "another-token"),
+        "stale": dpop_proof(key, CREDENTIAL_URL, token, iat=int(time.time()) - 3600),
+        "future": dpop_proof(key, CREDENTIAL_URL, token, iat=int(time.time()) + 3600),
+        "no jti": dpop_proof(key, CREDENTIAL_URL, token, jti=""),
+        "too large": "a" * (dpop.MAX_BYTES + 1),
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "missing",
+        "not a jws",
+        "wrong typ",
+        "private jwk",
+        "other signer",
+        "other method",
+        "other url",
+        "no token hash",
+        "other token",
+        "stale",
+        "future",
+        "no jti",
+        "too large",
+    ],
+)
+def test_a_bad_dpop_proof_is_refused_at_the_credential_endpoint(offer, dpop_key, case):
+    token = bound_token(offer, dpop_key)
+    bad = _bad_proofs(dpop_key, token)[case]
+
+    response = ask_credential(token, request_body(new_wallet_key()), scheme="DPoP", dpop=bad)
+
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_dpop_proof"
+    assert response["WWW-Authenticate"] == 'DPoP error="invalid_dpop_proof", algs="ES256"'
+    assert not IssuedCredential.objects.filter(copy_of__isnull=False).exists()
+    assert ask_with_dpop(token, dpop_key).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"htu": CREDENTIAL_URL}, {"htm": "PUT"}, {"iat": 0}, {"header": {"typ": "JWT"}}],
+    ids=["other url", "other method", "stale", "wrong typ"],
+)
+def test_a_bad_dpop_proof_at_the_token_endpoint_keeps_the_code(offer, dpop_key, changes):
+    response = token_for(code_of(offer), {"dpop": dpop_proof(dpop_key, TOKEN_URL, **changes)})
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_dpop_proof"
+    assert CredentialOffer.objects.get().code_used_at is None
+    assert bound_token(offer, dpop_key)
+
+
+def test_a_dpop_proof_is_accepted_once(person, offer, dpop_key):
+    proof = dpop_proof(dpop_key, TOKEN_URL)
+    assert token_for("made-up", {"dpop": proof}).json()["error"] == "invalid_grant"
+
+    replayed = token_for(code_of(offer), {"dpop": proof})
+
+    assert replayed.status_code == 400
+    assert replayed.json() == {
+        "error": "invalid_dpop_proof",
+        "error_description": "the DPoP proof was used before",
+    }
+    assert bound_token(offer, dpop_key)
+
+
+def test_an_operator_may_require_dpop(settings, offer, dpop_key):
+    settings.OID4VCI_REQUIRE_DPOP = True
+
+    without = token_for(code_of(offer))
+
+    assert without.status_code == 400
+    assert without.json()["error"] == "invalid_dpop_proof"
+    assert bound_token(offer, dpop_key)
+
+
+def test_the_url_a_proof_names_is_compared_as_rfc_9449_says():
+    assert dpop.normalised("HTTPS://NL.Lifegate.Example:443/a/b?x=1#f") == (
+        "https://nl.lifegate.example/a/b"
+    )
+    assert dpop.normalised("http://host:8080") == "http://host:8080/"
+    assert dpop.normalised("https://host:8443/a") != dpop.normalised("https://host/a")
+    assert dpop.normalised("https://host:notaport/a") == ""
+
+
+def test_web_wallets_may_send_dpop_proofs_across_origins():
+    preflight = WALLET.options(
+        TOKEN_PATH,
+        headers={
+            "origin": "https://wallet.example",
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "dpop, content-type",
+        },
+    )
+
+    assert preflight.status_code == 204
+    assert "DPoP" in preflight["Access-Control-Allow-Headers"]
