@@ -8,27 +8,36 @@ other id is a 404, exactly like an id that does not exist. Every send is idempot
 organisation and key. Reading a message's status is recorded in the person's processing log.
 Errors are RFC 9457 problem details; they never repeat the recipient's identifier."""
 
-import gc
-import json
 import logging
-from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Status
 from ninja.renderers import JSONRenderer
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
-from lifegate.core import json_input
 from lifegate.inbox import status
+from lifegate.inbox.api_agency_bulk import (
+    agency_actor,
+    bulk_items,
+    collector_paused,
+    counts,
+    parse_items,
+    send_parsed,
+    streamed_results,
+)
+from lifegate.inbox.api_agency_input import (
+    RequestRefused,
+    body_lines,
+    body_stream,
+    invalid_message,
+    read_json,
+    require_content_type,
+)
 from lifegate.inbox.api_agency_schemas import (
     NDJSON_CONTENT_TYPE,
     BulkMessageIn,
@@ -38,206 +47,22 @@ from lifegate.inbox.api_agency_schemas import (
     MessagePage,
     MessageQuery,
     MessageStatusOut,
-    RequestRefused,
-    body_lines,
-    body_stream,
     inline_json_schema,
-    invalid_json,
-    invalid_message,
     problem_responses,
-    read_json,
-    require_content_type,
-    too_large,
 )
 from lifegate.inbox.models import Message
-from lifegate.inbox.services import (
-    NewMessage,
-    Outcome,
-    Problem,
-    SendResult,
-    send_messages,
-)
+from lifegate.inbox.services import Outcome, send_messages
 from lifegate.journeys.api_agency import AgencyBearer, cursor_page
 from lifegate.journeys.models import AgencyClient
-from lifegate.transparency.services import Actor
 
 logger = logging.getLogger(__name__)
 
 router = Router(tags=["agency"], auth=AgencyBearer(AgencyClient.Scope.MESSAGES))
-
-# Messages per send_messages call in a streamed upload: large enough for bulk inserts, small
-# enough that the agency sees results while it is still uploading.
-STREAM_CHUNK = 1000
 JSON_RENDERER = JSONRenderer()
-BULK_ITEMS = TypeAdapter(list[BulkMessageIn])
 
 
 def _client(request: HttpRequest) -> AgencyClient:
     return request.auth  # type: ignore[attr-defined]
-
-
-def _actor(client: AgencyClient) -> Actor:
-    return Actor(kind="agency", organisation=client.organisation.slug)
-
-
-# Sending many -----------------------------------------------------------------------------
-
-# An item of a bulk send or a stream: the message to send, or the result rejecting it unsent.
-Parsed = NewMessage | dict[str, Any]
-
-
-def _rejected(data: Any, refused: RequestRefused) -> dict[str, Any]:
-    key = data.get("idempotency_key") if isinstance(data, dict) else None
-    # The key is echoed only when it could be one: the result must not repeat arbitrary input.
-    echoed = {"idempotency_key": key} if isinstance(key, str) and len(key) <= 200 else {}
-    return echoed | {
-        "outcome": Outcome.REJECTED.value,
-        "problem": refused.problem.as_dict() | refused.extensions,
-    }
-
-
-def _parse_item(data: Any) -> Parsed:
-    try:
-        item = BulkMessageIn.model_validate(data)
-    except ValidationError as exc:
-        return _rejected(data, invalid_message(exc))
-    return item.to_new_message(item.idempotency_key)
-
-
-def _parse_items(items: list[Any]) -> list[Parsed]:
-    """`_parse_item` of each item. Validated as one list first: one call into the validator
-    instead of one per message; only a batch with an invalid message is validated again
-    message by message, to reject just those."""
-    try:
-        valid = BULK_ITEMS.validate_python(items)
-    except ValidationError:
-        return [_parse_item(item) for item in items]
-    return [item.to_new_message(item.idempotency_key) for item in valid]
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off for the block. A bulk send makes hundreds of thousands of
-    objects that reference counting frees again; on the way the collector would walk every
-    live object of the process several times, which costs more than the whole parsing. The
-    request's size is bounded (`INBOX_BULK_MAX_BYTES`), so the few cycles it leaves wait
-    for the next collection safely."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:  # a concurrent request that paused it first enables it again
-            gc.enable()
-
-
-def _parse_line(line: bytes | None) -> Parsed:
-    if line is None:
-        return _rejected(None, RequestRefused(too_large()))
-    try:
-        data = json_input.loads(line)
-    except ValueError:
-        return _rejected(None, RequestRefused(invalid_json()))
-    return _parse_item(data)
-
-
-def _result(sent: SendResult) -> dict[str, Any]:
-    result: dict[str, Any] = {"idempotency_key": sent.idempotency_key, "outcome": sent.outcome}
-    if sent.message_id:
-        result["message_id"] = str(sent.message_id)
-    if sent.problem:
-        result["problem"] = sent.problem.as_dict()
-    return result
-
-
-def _send_parsed(client: AgencyClient, parsed: list[Parsed]) -> list[dict[str, Any]]:
-    """Send the well-formed messages in one call; one result per item, in item order."""
-    positions = [index for index, item in enumerate(parsed) if isinstance(item, NewMessage)]
-    messages = [item for item in parsed if isinstance(item, NewMessage)]
-    results = [{} if isinstance(item, NewMessage) else item for item in parsed]
-    if not messages:
-        return results
-    for sent in send_messages(client.organisation, messages, actor=_actor(client), client=client):
-        results[positions[sent.index]] = _result(sent)
-    return results
-
-
-def _counts(results: list[dict[str, Any]]) -> dict[str, int]:
-    outcomes = Counter(result["outcome"] for result in results)
-    return {
-        "created": outcomes[Outcome.CREATED],
-        "duplicates": outcomes[Outcome.DUPLICATE],
-        "rejected": outcomes[Outcome.REJECTED],
-    }
-
-
-def _bulk_items(data: Any) -> list[Any]:
-    messages = data.get("messages") if isinstance(data, dict) else None
-    if not isinstance(messages, list):
-        problem = Problem(
-            400,
-            _("Invalid request"),
-            _("The body must be an object with a list of messages."),
-            "invalid-request",
-        )
-        raise RequestRefused(problem, errors=[{"location": "messages", "message": "required"}])
-    if len(messages) > settings.INBOX_BULK_MAX_MESSAGES:
-        problem = Problem(
-            413,
-            _("Too many messages"),
-            _("A bulk send takes at most %(max)d messages; use the streamed upload for more.")
-            % {"max": settings.INBOX_BULK_MAX_MESSAGES},
-            "too-many-messages",
-        )
-        raise RequestRefused(problem)
-    return messages
-
-
-def _ndjson(value: dict[str, Any]) -> bytes:
-    return json.dumps(value).encode() + b"\n"
-
-
-def _streamed_results(
-    client: AgencyClient, lines: Iterator[tuple[int, bytes | None]], language: str
-) -> Iterator[bytes]:
-    """Send the lines in chunks as they arrive; a result line per input line, in input order,
-    then a summary. A failure stops the upload with a problem line instead of the summary:
-    the chunks before it stay sent."""
-    chunk: list[tuple[int, Parsed]] = []
-    chunk_bytes, totals, lines_read = 0, Counter[str](), 0
-    with translation.override(language):
-        try:
-            for number, line in lines:
-                lines_read = number
-                if line is not None and not line.strip():
-                    continue
-                chunk.append((number, _parse_line(line)))
-                chunk_bytes += len(line or b"")
-                if len(chunk) >= STREAM_CHUNK or chunk_bytes >= settings.INBOX_BULK_MAX_BYTES:
-                    yield from _send_chunk(client, chunk, totals)
-                    chunk, chunk_bytes = [], 0
-            yield from _send_chunk(client, chunk, totals)
-        except Exception:
-            logger.exception("streamed message upload of %s failed", client.client_id)
-            problem = Problem(
-                500,
-                _("Upload interrupted"),
-                _("Sending stopped after the results above; send the remaining lines again."),
-                "upload-interrupted",
-            )
-            yield _ndjson({"problem": problem.as_dict()})
-            return
-    yield _ndjson({"summary": {"lines": lines_read} | dict(totals)})
-
-
-def _send_chunk(
-    client: AgencyClient, chunk: list[tuple[int, Parsed]], totals: Counter[str]
-) -> Iterator[bytes]:
-    results = _send_parsed(client, [parsed for _number, parsed in chunk])
-    totals.update(_counts(results))
-    for (number, _parsed), result in zip(chunk, results, strict=True):
-        # As in a bulk send's results: a key the line did not have is left out, not null.
-        yield _ndjson({"line": number} | {k: v for k, v in result.items() if v is not None})
 
 
 # Sending ----------------------------------------------------------------------------------
@@ -302,7 +127,7 @@ def send_message(
     except RequestRefused as refused:
         return refused.response(request)
     new = item.to_new_message(idempotency_key)
-    [sent] = send_messages(client.organisation, [new], actor=_actor(client), client=client)
+    [sent] = send_messages(client.organisation, [new], actor=agency_actor(client), client=client)
     if sent.problem is not None:
         return RequestRefused(sent.problem).response(request)
     message = Message.objects.get(pk=sent.message_id)  # type: ignore[misc]
@@ -313,7 +138,7 @@ def send_message(
         return Status(201, message)
     # A replay shows the message's status as it is now: a read of it, unlike the send.
     response["Idempotent-Replayed"] = "true"
-    status.record_status_reads(_actor(client), [message])
+    status.record_status_reads(agency_actor(client), [message])
     return Status(200, message)
 
 
@@ -329,13 +154,13 @@ def send_bulk(request: HttpRequest) -> HttpResponse:
     `idempotency_key`, in one request (at most `LIFEGATE_INBOX_BULK_MAX_BYTES`). Each message
     is checked on its own: a malformed or unsendable one is `rejected` with its problem, the
     others are sent. Always 200 with the counts and one result per message, in order."""
-    with _collector_paused():
+    with collector_paused():
         try:
-            items = _bulk_items(read_json(request))
+            items = bulk_items(read_json(request))
         except RequestRefused as refused:
             return refused.response(request)
-        results = _send_parsed(_client(request), _parse_items(items))
-        body = _counts(results) | {
+        results = send_parsed(_client(request), parse_items(items))
+        body = counts(results) | {
             "results": [{"index": index} | result for index, result in enumerate(results)]
         }
         # Rendered as it is, in BulkSendOut's shape (nothing in it is null): checking 10,000
@@ -358,7 +183,7 @@ def send_stream(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         lines = body_lines(body_stream(request))
     except RequestRefused as refused:
         return refused.response(request)
-    results = _streamed_results(_client(request), lines, translation.get_language())
+    results = streamed_results(_client(request), lines, translation.get_language())
     return StreamingHttpResponse(results, content_type=NDJSON_CONTENT_TYPE)
 
 
@@ -387,7 +212,7 @@ def list_messages(
         since=params.since,
     )
     page = cursor_page(request, queryset, "sent_at", params.after, params.limit)
-    status.record_status_reads(_actor(client), page["results"])
+    status.record_status_reads(agency_actor(client), page["results"])
     return page
 
 
@@ -406,5 +231,5 @@ def get_message(request: HttpRequest, response: HttpResponse, message_id: UUID) 
     message = status.sent_message(client.organisation, message_id)
     if message is None:
         raise Http404("No such message.")
-    status.record_status_reads(_actor(client), [message])
+    status.record_status_reads(agency_actor(client), [message])
     return message

@@ -1,5 +1,6 @@
 """Reading journeys as stored: whose a journey is, a person's journeys with their progress,
-one journey or step by id. Bringing a plan up to date is `journeys.plan`'s."""
+one journey or step by id, a plan's steps as the person sees them. Bringing a plan up to date
+is `journeys.plan`'s."""
 
 from dataclasses import dataclass
 from uuid import UUID
@@ -8,7 +9,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 
 from lifegate.core.subject import Subject
-from lifegate.journeys.models import Journey, Step
+from lifegate.journeys.models import Delivery, Journey, Step, Submission
 from lifegate.transparency.services import decrypt_subject, subject_hash
 
 
@@ -68,3 +69,48 @@ def get_step(journey: Journey, slug: str) -> Step:
     if step is None:
         raise Http404("step")
     return step
+
+
+# ---------------------------------------------------------------------------------------------
+# The plan as the person sees it
+
+
+def plan_steps(journey: Journey) -> list[Step]:
+    """The journey's steps in plan order, with their submissions and status history."""
+    return list(
+        journey.steps.select_related("service").prefetch_related(
+            Prefetch(
+                "submissions",
+                queryset=Submission.objects.prefetch_related("changes", "deliveries").order_by(
+                    "-submitted_at"
+                ),
+            )
+        )
+    )
+
+
+def delivery_delayed(submission: Submission) -> bool:
+    """True while a push to the agency is being retried or has failed for good."""
+    return submission.status == Submission.Status.SUBMITTED and any(
+        d.state in (Delivery.State.RETRYING, Delivery.State.DEAD)
+        for d in submission.deliveries.all()
+    )
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """A step of the plan with its submissions (newest first) and whether delivery lags."""
+
+    step: Step
+    submissions: list[Submission]
+    delayed: bool
+
+
+def plan_rows(journey: Journey) -> list[PlanRow]:
+    """The plan as shown to the person, in plan order."""
+    rows = []
+    for step in plan_steps(journey):
+        submissions = list(step.submissions.all())
+        delayed = any(delivery_delayed(submission) for submission in submissions)
+        rows.append(PlanRow(step, submissions, delayed))
+    return rows

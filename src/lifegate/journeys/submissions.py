@@ -9,7 +9,6 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +34,7 @@ from lifegate.journeys.evidence import (
 )
 from lifegate.journeys.facts import FactRead, parts_for
 from lifegate.journeys.forms import CatalogueForm, from_json
-from lifegate.journeys.models import Delivery, Journey, Step, Submission
+from lifegate.journeys.models import Journey, Step, Submission
 from lifegate.journeys.plan import PLAN_ACTIVITY, plan_facts, refresh_plan
 from lifegate.journeys.reading import journey_subject
 from lifegate.transparency.services import (
@@ -59,51 +58,6 @@ def activity_of(service: PublicService | None, fallback: str = PLAN_ACTIVITY) ->
     if service is not None and service.processing_activity_id is not None:
         return service.processing_activity.slug  # type: ignore[union-attr]
     return fallback
-
-
-# ---------------------------------------------------------------------------------------------
-# The plan as the person sees it
-
-
-def plan_steps(journey: Journey) -> list[Step]:
-    """The journey's steps in plan order, with their submissions and status history."""
-    return list(
-        journey.steps.select_related("service").prefetch_related(
-            Prefetch(
-                "submissions",
-                queryset=Submission.objects.prefetch_related("changes", "deliveries").order_by(
-                    "-submitted_at"
-                ),
-            )
-        )
-    )
-
-
-def delivery_delayed(submission: Submission) -> bool:
-    """True while a push to the agency is being retried or has failed for good."""
-    return submission.status == Submission.Status.SUBMITTED and any(
-        d.state in (Delivery.State.RETRYING, Delivery.State.DEAD)
-        for d in submission.deliveries.all()
-    )
-
-
-@dataclass(frozen=True)
-class PlanRow:
-    """A step of the plan with its submissions (newest first) and whether delivery lags."""
-
-    step: Step
-    submissions: list[Submission]
-    delayed: bool
-
-
-def plan_rows(journey: Journey) -> list[PlanRow]:
-    """The plan as shown to the person, in plan order."""
-    rows = []
-    for step in plan_steps(journey):
-        submissions = list(step.submissions.all())
-        delayed = any(delivery_delayed(submission) for submission in submissions)
-        rows.append(PlanRow(step, submissions, delayed))
-    return rows
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.test import Client, RequestFactory, override_settings
 from django.urls import resolve
 
 from lifegate.catalogue.models import PublicOrganisation
-from lifegate.inbox import api_agency
+from lifegate.inbox import api_agency_bulk
 from lifegate.inbox.api_agency_schemas import BulkSendOut
 from lifegate.inbox.models import Mailbox, Message
 from lifegate.inbox.tests.test_agency_api_send import make_token, message_json, problem
@@ -233,14 +233,14 @@ def test_stream_sends_in_chunks_through_one_call_per_chunk(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls: list[int] = []
-    send = api_agency.send_messages
+    send = api_agency_bulk.send_messages
 
     def counting_send(organisation: Any, messages: Any, **kwargs: Any) -> Any:
         calls.append(len(messages))
         return send(organisation, messages, **kwargs)
 
-    monkeypatch.setattr(api_agency, "send_messages", counting_send)
-    monkeypatch.setattr(api_agency, "STREAM_CHUNK", 2)
+    monkeypatch.setattr(api_agency_bulk, "send_messages", counting_send)
+    monkeypatch.setattr(api_agency_bulk, "STREAM_CHUNK", 2)
     lines = [json.dumps(item(personas["parent"], f"key-{n}")) for n in range(5)]
     results = result_lines(stream(client, token, lines))
     assert calls == [2, 2, 1]
@@ -263,7 +263,7 @@ class CountingStream:
 def test_stream_answers_the_first_chunk_before_reading_the_rest_of_the_upload(
     personas: dict[str, DemoPersona], token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(api_agency, "STREAM_CHUNK", 2)
+    monkeypatch.setattr(api_agency_bulk, "STREAM_CHUNK", 2)
     lines = [json.dumps(item(personas["parent"], f"key-{n}")) for n in range(6)]
     request = RequestFactory().post(
         API + "/stream",
@@ -345,15 +345,15 @@ def test_a_stream_that_fails_half_way_ends_with_a_problem_line_and_keeps_what_wa
     token: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    send = api_agency.send_messages
+    send = api_agency_bulk.send_messages
 
     def failing_second_chunk(organisation: Any, messages: Any, **kwargs: Any) -> Any:
         if Message.objects.exists():
             raise RuntimeError("database went away")
         return send(organisation, messages, **kwargs)
 
-    monkeypatch.setattr(api_agency, "send_messages", failing_second_chunk)
-    monkeypatch.setattr(api_agency, "STREAM_CHUNK", 2)
+    monkeypatch.setattr(api_agency_bulk, "send_messages", failing_second_chunk)
+    monkeypatch.setattr(api_agency_bulk, "STREAM_CHUNK", 2)
     lines = [json.dumps(item(personas["parent"], f"key-{n}")) for n in range(4)]
     results = result_lines(stream(client, token, lines))
     assert [r["line"] for r in results[:-1]] == [1, 2]
