@@ -19,8 +19,8 @@ import hashlib
 import hmac
 import json
 import secrets
-import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
@@ -28,15 +28,11 @@ from urllib.parse import quote
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from joserfc import jwt
-from joserfc.errors import JoseError
-from joserfc.jwk import ECKey
-from joserfc.jws import extract_compact
 
-from lifegate.core.keys import SIGNING_ALGORITHM
-from lifegate.credentials import issuing
-from lifegate.credentials.metadata import PRE_AUTHORIZED_GRANT
+from lifegate.credentials import dpop, issuing
+from lifegate.credentials.metadata import PRE_AUTHORIZED_GRANT, credential_endpoint, token_endpoint
 from lifegate.credentials.models import CredentialNonce, CredentialOffer, IssuedCredential
+from lifegate.credentials.proofs import ProofInvalid, checked_proof
 from lifegate.transparency.services import Actor, decrypt_subject
 
 CODE_TTL = timedelta(minutes=10)
@@ -59,7 +55,8 @@ class OAuthError(Exception):
         self.error = error
         self.description = description
         self.status = status
-        # The authorization scheme a 401's challenge names (RFC 6750 or RFC 9449).
+        # The authorization scheme a 401's challenge names (RFC 6750 or RFC 9449); empty
+        # when the request carried no access token: the challenge then names every scheme.
         self.scheme = scheme
         super().__init__(f"{error}: {description}")
 
@@ -99,9 +96,19 @@ def offer_link(credential: IssuedCredential, code: str) -> str:
     return f"{OFFER_SCHEME}?credential_offer={quote(value, safe='')}"
 
 
-def exchange_code(grant_type: str, code: str, key_thumbprint: str = "") -> tuple[str, int]:
-    """The access token (and its lifetime in seconds) for a pre-authorised code, once; bound
-    to the wallet key of `key_thumbprint` if given (a DPoP-bound token, see `dpop`)."""
+@dataclass(frozen=True)
+class AccessToken:
+    """An access token as the token endpoint answers it."""
+
+    value: str
+    token_type: str  # "DPoP" (bound to the wallet's key) or "Bearer"
+    expires_in: int  # seconds
+
+
+def exchange_code(grant_type: str, code: str, dpop_proof: str | None = None) -> AccessToken:
+    """The access token for a pre-authorised code, once. With a DPoP proof (`dpop_proof`:
+    the request's DPoP header), or whenever the operator requires DPoP, the token is bound
+    to the proof's key; a refused proof leaves the code unused."""
     if not grant_type:
         raise OAuthError("invalid_request", "grant_type is missing")
     if grant_type != PRE_AUTHORIZED_GRANT:
@@ -111,17 +118,28 @@ def exchange_code(grant_type: str, code: str, key_thumbprint: str = "") -> tuple
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():
+        thumbprint = ""
+        if dpop_proof is not None or dpop.required():
+            thumbprint = _dpop_key(dpop_proof, dpop.ProofRequest("POST", token_endpoint()), 400)
         offer = CredentialOffer.objects.select_for_update().filter(code_hash=_hash(code)).first()
         if offer is None or offer.code_used_at is not None or offer.code_expires_at <= now:
             raise OAuthError("invalid_grant", "the code is unknown, used or expired")
         offer.code_used_at = now
         offer.token_hash = _hash(token)
         offer.token_expires_at = now + TOKEN_TTL
-        offer.token_key_thumbprint = key_thumbprint
+        offer.token_key_thumbprint = thumbprint
         offer.save(
             update_fields=["code_used_at", "token_hash", "token_expires_at", "token_key_thumbprint"]
         )
-    return token, int(TOKEN_TTL.total_seconds())
+    token_type = "DPoP" if thumbprint else "Bearer"
+    return AccessToken(token, token_type, int(TOKEN_TTL.total_seconds()))
+
+
+def _dpop_key(proof: str | None, request: "dpop.ProofRequest", status: int) -> str:
+    try:
+        return dpop.key_thumbprint(proof, request)
+    except ProofInvalid as wrong:
+        raise OAuthError(dpop.ERROR, str(wrong), status, scheme="DPoP") from None
 
 
 def new_nonce() -> str:
@@ -141,29 +159,48 @@ def _use_nonce(nonce: str) -> bool:
     return deleted > 0
 
 
-def redeem(access_token: str, body: Any, key_thumbprint: str | None = None) -> str:
+def redeem(
+    access_token: str, body: Any, *, scheme: str = "bearer", dpop_proof: str | None = None
+) -> str:
     """The credential request: a copy of the offered credential bound to the key of the
-    wallet's proof, as an SD-JWT. The token is used up by a successful request.
-    `key_thumbprint`: the key of the request's checked DPoP proof (the DPoP scheme), None
-    for the Bearer scheme; a DPoP-bound token is refused without its own key's proof."""
-    with transaction.atomic():
-        offer = _offer_for_token(access_token)
-        _check_binding(offer, key_thumbprint)
-        proof = _proof_of(body, offer.credential)
-        holder_jwk = verify_proof(proof)
-        original = offer.credential
-        subject = decrypt_subject(original.subject_sealed)
-        try:
-            copy = issuing.issue_copy(
-                original, holder_jwk=holder_jwk, actor=Actor(kind="person", subject=subject)
-            )
-        except issuing.IssuingRefused as refused:
-            raise OAuthError(
-                "credential_request_denied", "the credential cannot be issued now"
-            ) from refused
-        offer.token_used_at = timezone.now()
-        offer.issued_copy = copy
-        offer.save(update_fields=["token_used_at", "issued_copy"])
+    wallet's proof, as an SD-JWT. The token is used up by a successful request. `scheme`:
+    the request's authorization scheme ("bearer" or "dpop", lower case); with "dpop" the
+    request's DPoP proof (`dpop_proof`) must be made with the key the token is bound to."""
+    try:
+        with transaction.atomic():
+            return _redeem(access_token, body, scheme, dpop_proof)
+    except OAuthError as refused:
+        if scheme == "dpop" and refused.status == 401:
+            refused.scheme = "DPoP"  # RFC 9449 7.1: challenge in the scheme that was used
+        raise
+
+
+def _redeem(access_token: str, body: Any, scheme: str, dpop_proof: str | None) -> str:
+    thumbprint = None
+    if scheme == "dpop":
+        request = dpop.ProofRequest("POST", credential_endpoint(), access_token)
+        thumbprint = _dpop_key(dpop_proof, request, 401)
+    elif dpop.required():
+        raise OAuthError(
+            "invalid_token", "only DPoP-bound access tokens are accepted", 401, scheme="DPoP"
+        )
+    offer = _offer_for_token(access_token)
+    _check_binding(offer, thumbprint)
+    proof = _proof_of(body, offer.credential)
+    holder_jwk = verify_proof(proof)
+    original = offer.credential
+    subject = decrypt_subject(original.subject_sealed)
+    try:
+        copy = issuing.issue_copy(
+            original, holder_jwk=holder_jwk, actor=Actor(kind="person", subject=subject)
+        )
+    except issuing.IssuingRefused as refused:
+        raise OAuthError(
+            "credential_request_denied", "the credential cannot be issued now"
+        ) from refused
+    offer.token_used_at = timezone.now()
+    offer.issued_copy = copy
+    offer.save(update_fields=["token_used_at", "issued_copy"])
     return issuing.stored_sd_jwt(copy)
 
 
@@ -230,53 +267,22 @@ def _proof_of(body: Any, credential: IssuedCredential) -> str:
 
 def verify_proof(proof: str) -> dict[str, Any]:
     """Check a wallet's key proof JWT and use up its nonce; its public JWK (P-256)."""
-    if len(proof) > MAX_PROOF_BYTES:
-        raise OAuthError("invalid_proof", "the proof is too large")
     try:
-        header = extract_compact(proof.encode()).protected
-    except (JoseError, ValueError, TypeError, UnicodeError):
-        raise OAuthError("invalid_proof", "the proof is not a compact JWS") from None
-    if header.get("typ") != PROOF_TYPE:
-        raise OAuthError("invalid_proof", f"the proof's typ must be {PROOF_TYPE}")
-    if header.get("alg") != SIGNING_ALGORITHM:
-        raise OAuthError("invalid_proof", f"the proof must be signed with {SIGNING_ALGORITHM}")
-    key = _proof_key(header.get("jwk"))
-    try:
-        claims = jwt.decode(proof, key, algorithms=[SIGNING_ALGORITHM]).claims
-    except (JoseError, ValueError, TypeError):
-        raise OAuthError("invalid_proof", "the proof's signature does not verify") from None
+        claims, key = checked_proof(
+            proof,
+            what="the proof",
+            typ=PROOF_TYPE,
+            max_bytes=MAX_PROOF_BYTES,
+            max_age=PROOF_MAX_AGE,
+            max_skew=PROOF_MAX_SKEW,
+        )
+    except ProofInvalid as wrong:
+        raise OAuthError("invalid_proof", str(wrong)) from None
     audience = claims.get("aud")
     audiences = audience if isinstance(audience, list) else [audience]
     if settings.BASE_URL not in audiences:
         raise OAuthError("invalid_proof", "the proof is not for this credential issuer")
-    issued_at = claims.get("iat")
-    now = time.time()
-    if not isinstance(issued_at, int | float) or isinstance(issued_at, bool):
-        raise OAuthError("invalid_proof", "the proof has no iat")
-    if issued_at < now - PROOF_MAX_AGE or issued_at > now + PROOF_MAX_SKEW:
-        raise OAuthError("invalid_proof", "the proof is not fresh")
     nonce = claims.get("nonce")
     if not isinstance(nonce, str) or not _use_nonce(nonce):
         raise OAuthError("invalid_nonce", "the proof's nonce is unknown, used or expired")
     return key.as_dict(private=False)
-
-
-def _proof_key(jwk: Any) -> ECKey:
-    try:
-        return public_key_of(jwk)
-    except ValueError as wrong:
-        raise OAuthError("invalid_proof", f"the proof {wrong}") from None
-
-
-def public_key_of(jwk: Any) -> ECKey:
-    """The P-256 public key a proof carries in its `jwk` header (a key proof here, a DPoP
-    proof in `dpop`); ValueError saying what is wrong with it."""
-    if not isinstance(jwk, Mapping) or "d" in jwk:
-        raise ValueError("must carry a public JWK")
-    try:
-        key = ECKey.import_key(dict(jwk))
-    except (JoseError, ValueError, TypeError, KeyError, AttributeError):
-        raise ValueError("carries a JWK that is not an EC key") from None
-    if key.curve_name != "P-256":
-        raise ValueError("must carry a P-256 key")
-    return key

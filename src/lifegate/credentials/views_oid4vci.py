@@ -29,6 +29,8 @@ CORS_HEADERS = {
     "Access-Control-Allow-Methods": "POST",
     "Access-Control-Allow-Headers": "Authorization, Content-Type, DPoP",
     "Access-Control-Max-Age": "600",
+    # Web wallets read why a token was refused, and which scheme to use, from the challenge.
+    "Access-Control-Expose-Headers": "WWW-Authenticate",
 }
 
 
@@ -49,13 +51,18 @@ def for_web_wallets(view: Callable[[HttpRequest], HttpResponse]) -> Callable[...
 def _error(refused: oid4vci.OAuthError) -> JsonResponse:
     response = JsonResponse(refused.as_dict(), status=refused.status)
     if refused.status == 401:
-        # RFC 6750 3 and RFC 9449 7.1: say which scheme, and why the token was refused.
-        response["WWW-Authenticate"] = (
-            dpop.challenge(refused.error)
-            if refused.scheme == "DPoP"
-            else f'Bearer error="{refused.error}"'
-        )
+        response["WWW-Authenticate"] = _challenge(refused)
     return response
+
+
+def _challenge(refused: oid4vci.OAuthError) -> str:
+    """Which scheme to use, and why the token was refused (RFC 6750 3, RFC 9449 7.1)."""
+    if refused.scheme == "DPoP":
+        return dpop.challenge(refused.error)
+    if refused.scheme == "Bearer":
+        return f'Bearer error="{refused.error}"'
+    # No access token was sent: no error, but the schemes that would do (RFC 6750 3.1).
+    return dpop.challenge() if dpop.required() else f"Bearer, {dpop.challenge()}"
 
 
 @require_safe
@@ -71,22 +78,20 @@ def oauth_authorization_server(request: HttpRequest) -> HttpResponse:
 def token(request: HttpRequest) -> HttpResponse:
     """Exchange a pre-authorised code (form-encoded) for an access token: bound to the
     wallet's key when the request carries a DPoP proof (token type "DPoP")."""
-    proof = request.headers.get("DPoP")
     try:
-        thumbprint = ""
-        if proof is not None or dpop.required():
-            endpoint = dpop.ProofRequest("POST", metadata.token_endpoint())
-            thumbprint = dpop.key_thumbprint(proof, endpoint)
-        access_token, expires_in = oid4vci.exchange_code(
+        access_token = oid4vci.exchange_code(
             request.POST.get("grant_type", ""),
             request.POST.get("pre-authorized_code", ""),
-            thumbprint,
+            request.headers.get("DPoP"),
         )
     except oid4vci.OAuthError as refused:
         return _error(refused)
-    token_type = "DPoP" if thumbprint else "Bearer"
     return JsonResponse(
-        {"access_token": access_token, "token_type": token_type, "expires_in": expires_in}
+        {
+            "access_token": access_token.value,
+            "token_type": access_token.token_type,
+            "expires_in": access_token.expires_in,
+        }
     )
 
 
@@ -110,18 +115,16 @@ def credential(request: HttpRequest) -> HttpResponse:
         scheme, _, access_token = request.headers.get("Authorization", "").partition(" ")
         scheme, access_token = scheme.lower(), access_token.strip()
         if scheme not in ("bearer", "dpop") or not access_token:
-            raise oid4vci.OAuthError("invalid_token", "an access token is needed", 401)
-        thumbprint = None
-        if scheme == "dpop":
-            endpoint = dpop.ProofRequest("POST", metadata.credential_endpoint(), access_token)
-            thumbprint = dpop.key_thumbprint(request.headers.get("DPoP"), endpoint, status=401)
+            raise oid4vci.OAuthError("invalid_token", "an access token is needed", 401, scheme="")
         if len(request.body) > MAX_BODY:
             raise oid4vci.OAuthError("invalid_credential_request", "the request is too large")
         try:
             body = json_input.loads(request.body)
         except (ValueError, UnicodeDecodeError):
             body = None
-        sd_jwt = oid4vci.redeem(access_token, body, thumbprint)
+        sd_jwt = oid4vci.redeem(
+            access_token, body, scheme=scheme, dpop_proof=request.headers.get("DPoP")
+        )
     except oid4vci.OAuthError as refused:
         return _error(refused)
     return JsonResponse({"credentials": [{"credential": sd_jwt}]})

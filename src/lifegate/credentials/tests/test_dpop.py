@@ -3,15 +3,17 @@ wallet that proves its key at the token endpoint gets a token only that key can 
 replayed or misdirected proofs are refused without using up the code or the token."""
 
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from joserfc import jwt
-from joserfc.jwk import ECKey
+from joserfc.jwk import ECKey, RSAKey
 
 from lifegate.core.subject import Subject
-from lifegate.credentials import dpop, sdjwt
-from lifegate.credentials.models import CredentialOffer, IssuedCredential
+from lifegate.credentials import dpop, oid4vci, sdjwt
+from lifegate.credentials.models import CredentialOffer, IssuedCredential, UsedDPoPProof
 from lifegate.credentials.tests.conftest import BASE_URL
 from lifegate.credentials.tests.oid4vci_wallet import (
     CREDENTIAL_PATH,
@@ -100,13 +102,26 @@ def test_a_bearer_token_is_refused_with_the_dpop_scheme(offer, dpop_key):
 
     assert response.status_code == 401
     assert response.json()["error"] == "invalid_token"
+    assert response["WWW-Authenticate"] == 'DPoP error="invalid_token", algs="ES256"'
     assert ask_credential(token, request_body(new_wallet_key())).status_code == 200
 
 
+def _signed(alg: str, claims: dict[str, Any], key: ECKey | RSAKey) -> str:
+    """A proof signed with `alg` by `key`, which it carries."""
+    header = {"alg": alg, "typ": "dpop+jwt", "jwk": key.as_dict(private=False)}
+    return jwt.encode(header, claims, key, algorithms=[alg])
+
+
 def _bad_proofs(key: ECKey, token: str) -> dict[str, str | None]:
-    other = new_wallet_key()
-    claims = {"jti": "j-1", "htm": "POST", "htu": CREDENTIAL_URL, "iat": int(time.time())}
-    header = {"alg": "ES256", "typ": "dpop+jwt", "jwk": key.as_dict(private=False)}
+    p384 = ECKey.generate_key("P-384", private=True)
+    rsa = RSAKey.generate_key(2048, private=True)
+    claims = {
+        "jti": "j-1",
+        "htm": "POST",
+        "htu": CREDENTIAL_URL,
+        "iat": int(time.time()),
+        "ath": dpop.token_hash(token),
+    }
     return {
         "missing": None,
         "not a jws": "not.a.jws",
@@ -114,13 +129,24 @@ def _bad_proofs(key: ECKey, token: str) -> dict[str, str | None]:
         "private jwk": dpop_proof(
             key, CREDENTIAL_URL, token, header={"jwk": key.as_dict(private=True)}
         ),
-        "other signer": jwt.encode(header, claims | {"ath": dpop.token_hash(token)}, other),
+        "other signer": jwt.encode(
+            {"alg": "ES256", "typ": "dpop+jwt", "jwk": key.as_dict(private=False)},
+            claims,
+            new_wallet_key(),
+        ),
+        "ES384": _signed("ES384", claims, p384),
+        "RS256": _signed("RS256", claims, rsa),
+        "P-384 jwk": dpop_proof(
+            key, CREDENTIAL_URL, token, header={"jwk": p384.as_dict(private=False)}
+        ),
         "other method": dpop_proof(key, CREDENTIAL_URL, token, htm="GET"),
         "other url": dpop_proof(key, TOKEN_URL, token),
         "no token hash": dpop_proof(key, CREDENTIAL_URL),
         "other token": dpop_proof(key, CREDENTIAL_URL, "another-token"),
+        "non-ASCII token hash": dpop_proof(key, CREDENTIAL_URL, ath="\u00e9"),
         "stale": dpop_proof(key, CREDENTIAL_URL, token, iat=int(time.time()) - 3600),
         "future": dpop_proof(key, CREDENTIAL_URL, token, iat=int(time.time()) + 3600),
+        "NaN iat": dpop_proof(key, CREDENTIAL_URL, token, iat=float("nan")),
         "no jti": dpop_proof(key, CREDENTIAL_URL, token, jti=""),
         "too large": "a" * (dpop.MAX_BYTES + 1),
     }
@@ -134,12 +160,17 @@ def _bad_proofs(key: ECKey, token: str) -> dict[str, str | None]:
         "wrong typ",
         "private jwk",
         "other signer",
+        "ES384",
+        "RS256",
+        "P-384 jwk",
         "other method",
         "other url",
         "no token hash",
         "other token",
+        "non-ASCII token hash",
         "stale",
         "future",
+        "NaN iat",
         "no jti",
         "too large",
     ],
@@ -173,26 +204,62 @@ def test_a_bad_dpop_proof_at_the_token_endpoint_keeps_the_code(offer, dpop_key, 
 
 def test_a_dpop_proof_is_accepted_once(person, offer, dpop_key):
     proof = dpop_proof(dpop_key, TOKEN_URL)
-    assert token_for("made-up", {"dpop": proof}).json()["error"] == "invalid_grant"
+    assert token_for(code_of(offer), {"dpop": proof}).status_code == 200
+    _, other_code = oid4vci.make_offer(diploma(person))
 
-    replayed = token_for(code_of(offer), {"dpop": proof})
+    replayed = token_for(other_code, {"dpop": proof})
 
     assert replayed.status_code == 400
     assert replayed.json() == {
         "error": "invalid_dpop_proof",
         "error_description": "the DPoP proof was used before",
     }
-    assert bound_token(offer, dpop_key)
+    assert CredentialOffer.objects.filter(code_used_at__isnull=True).count() == 1
 
 
-def test_an_operator_may_require_dpop(settings, offer, dpop_key):
+def test_a_refused_token_request_does_not_use_up_its_dpop_proof(offer, dpop_key):
+    proof = dpop_proof(dpop_key, TOKEN_URL)
+    assert token_for("made-up", {"dpop": proof}).json()["error"] == "invalid_grant"
+
+    again = token_for(code_of(offer), {"dpop": proof})
+
+    assert again.status_code == 200
+    assert again.json()["token_type"] == "DPoP"
+    assert UsedDPoPProof.objects.count() == 1
+
+
+def test_an_expired_bound_token_is_refused_in_the_dpop_scheme(offer, dpop_key):
+    token = bound_token(offer, dpop_key)
+    CredentialOffer.objects.update(token_expires_at=timezone.now() - timedelta(seconds=1))
+
+    response = ask_with_dpop(token, dpop_key)
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'DPoP error="invalid_token", algs="ES256"'
+
+
+def test_an_operator_may_require_dpop(settings, person, offer, dpop_key):
+    _, earlier_code = oid4vci.make_offer(diploma(person))
+    earlier = str(token_for(earlier_code).json()["access_token"])  # a Bearer token
     settings.OID4VCI_REQUIRE_DPOP = True
 
     without = token_for(code_of(offer))
+    as_bearer = ask_credential(earlier, request_body(new_wallet_key()))
+    no_token = ask_credential("", request_body(new_wallet_key()))
 
     assert without.status_code == 400
     assert without.json()["error"] == "invalid_dpop_proof"
+    assert as_bearer.status_code == 401
+    assert as_bearer["WWW-Authenticate"] == 'DPoP error="invalid_token", algs="ES256"'
+    assert no_token["WWW-Authenticate"] == 'DPoP algs="ES256"'
     assert bound_token(offer, dpop_key)
+
+
+def test_a_request_without_a_token_is_told_both_schemes():
+    response = ask_credential("", request_body(new_wallet_key()))
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer, DPoP algs="ES256"'
 
 
 def test_the_url_a_proof_names_is_compared_as_rfc_9449_says():
@@ -201,10 +268,12 @@ def test_the_url_a_proof_names_is_compared_as_rfc_9449_says():
     )
     assert dpop.normalised("http://host:8080") == "http://host:8080/"
     assert dpop.normalised("https://host:8443/a") != dpop.normalised("https://host/a")
+    assert dpop.normalised("https://someone@host/a") != dpop.normalised("https://host/a")
     assert dpop.normalised("https://host:notaport/a") == ""
+    assert dpop.normalised("/credentials/oid4vci/token") == ""  # no scheme or host
 
 
-def test_web_wallets_may_send_dpop_proofs_across_origins():
+def test_web_wallets_may_send_dpop_proofs_and_read_the_challenge():
     preflight = WALLET.options(
         TOKEN_PATH,
         headers={
@@ -213,6 +282,9 @@ def test_web_wallets_may_send_dpop_proofs_across_origins():
             "access-control-request-headers": "dpop, content-type",
         },
     )
+    refused = ask_credential("made-up", {}, scheme="DPoP", dpop="not.a.jws")
 
     assert preflight.status_code == 204
     assert "DPoP" in preflight["Access-Control-Allow-Headers"]
+    assert refused.status_code == 401
+    assert refused["Access-Control-Expose-Headers"] == "WWW-Authenticate"

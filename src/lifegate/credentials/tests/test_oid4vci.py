@@ -241,6 +241,7 @@ def _bad_proofs(key: ECKey) -> dict[str, tuple[str, str]]:
         "wrong audience": (proof(key, fresh_nonce(), aud="https://else.example"), "invalid_proof"),
         "stale": (proof(key, fresh_nonce(), iat=int(time.time()) - 3600), "invalid_proof"),
         "future": (proof(key, fresh_nonce(), iat=int(time.time()) + 3600), "invalid_proof"),
+        "NaN iat": (proof(key, fresh_nonce(), iat=float("nan")), "invalid_proof"),
         "unknown nonce": (proof(key, "made-up"), "invalid_nonce"),
         "other signer": (signed_by_other, "invalid_proof"),
         "private jwk": (
@@ -258,6 +259,7 @@ def _bad_proofs(key: ECKey) -> dict[str, tuple[str, str]]:
         "wrong audience",
         "stale",
         "future",
+        "NaN iat",
         "unknown nonce",
         "other signer",
         "private jwk",

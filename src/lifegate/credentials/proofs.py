@@ -1,0 +1,62 @@
+"""Proofs a wallet signs with a key of its own and sends along: the key proof of an OpenID4VCI
+credential request (`oid4vci`) and the DPoP proof of a token or credential request (`dpop`).
+Both are compact JWS, ES256, with the public P-256 key in the header's `jwk`, and must be
+fresh. They are read with the credentials' strict decoder (`compact`): no duplicate JSON
+members, no NaN or infinite numbers, no `crit`, no other algorithm."""
+
+import math
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from joserfc.errors import JoseError
+from joserfc.jwk import ECKey
+
+from lifegate.credentials.compact import decode, media_type, signature_valid
+from lifegate.credentials.errors import CredentialRejected
+
+
+class ProofInvalid(Exception):
+    """A proof that fails a check; the message says which, never what the proof holds."""
+
+
+def checked_proof(
+    proof: str, *, what: str, typ: str, max_bytes: int, max_age: int, max_skew: int
+) -> tuple[dict[str, Any], ECKey]:
+    """The claims of a proof (`what`: how messages name it) and the key that signed it: of
+    media type `typ`, at most `max_bytes`, signed by the key in its header, with an `iat`
+    at most `max_age` seconds old and at most `max_skew` seconds ahead of this clock."""
+    if len(proof) > max_bytes:
+        raise ProofInvalid(f"{what} is too large")
+    try:
+        token = decode(proof, what)
+    except CredentialRejected as wrong:
+        raise ProofInvalid(wrong.detail) from None
+    if media_type(token.header) != typ:
+        raise ProofInvalid(f"{what}'s typ must be {typ}")
+    try:
+        key = embedded_key(token.header.get("jwk"))
+    except ValueError as wrong:
+        raise ProofInvalid(f"{what} {wrong}") from None
+    if not signature_valid(token, key):
+        raise ProofInvalid(f"{what}'s signature does not verify")
+    issued_at = token.payload.get("iat")
+    if not isinstance(issued_at, int | float) or isinstance(issued_at, bool):
+        raise ProofInvalid(f"{what} has no iat")
+    now = time.time()
+    if not math.isfinite(issued_at) or not now - max_age <= issued_at <= now + max_skew:
+        raise ProofInvalid(f"{what} is not fresh")
+    return token.payload, key
+
+
+def embedded_key(jwk: Any) -> ECKey:
+    """The P-256 public key of a proof's `jwk` header; ValueError saying what is wrong."""
+    if not isinstance(jwk, Mapping) or "d" in jwk:
+        raise ValueError("must carry a public JWK")
+    try:
+        key = ECKey.import_key(dict(jwk))
+    except (JoseError, ValueError, TypeError, KeyError, AttributeError):
+        raise ValueError("carries a JWK that is not an EC key") from None
+    if key.curve_name != "P-256":
+        raise ValueError("must carry a P-256 key")
+    return key
