@@ -1,6 +1,8 @@
 """A wallet simulated for the OpenID4VCI tests: it reads an offer from the person's portal
 page, exchanges the code, fetches nonces and signs key proofs and DPoP proofs with its key."""
 
+import base64
+import hashlib
 import json
 import secrets
 import time
@@ -12,7 +14,6 @@ from joserfc import jwt
 from joserfc.jwk import ECKey
 
 from lifegate.core.subject import Subject
-from lifegate.credentials.dpop import token_hash
 from lifegate.credentials.models import IssuedCredential
 from lifegate.credentials.tests.conftest import BASE_URL
 from lifegate.credentials.tests.presenting import log_in
@@ -76,8 +77,14 @@ def dpop_proof(key: ECKey, url: str, access_token: str | None = None, **changes:
         "iat": int(time.time()),
     }
     if access_token is not None:
-        claims["ath"] = token_hash(access_token)
+        claims["ath"] = ath_of(access_token)
     return jwt.encode(header, claims | changes, key)
+
+
+def ath_of(access_token: str) -> str:
+    """The token's hash a DPoP proof names (RFC 9449 4.2), worked out here as a wallet does."""
+    digest = hashlib.sha256(access_token.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 def ask_credential(

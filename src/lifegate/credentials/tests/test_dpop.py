@@ -20,6 +20,7 @@ from lifegate.credentials.tests.oid4vci_wallet import (
     TOKEN_PATH,
     WALLET,
     ask_credential,
+    ath_of,
     code_of,
     dpop_proof,
     new_wallet_key,
@@ -120,7 +121,7 @@ def _bad_proofs(key: ECKey, token: str) -> dict[str, str | None]:
         "htm": "POST",
         "htu": CREDENTIAL_URL,
         "iat": int(time.time()),
-        "ath": dpop.token_hash(token),
+        "ath": ath_of(token),
     }
     return {
         "missing": None,
@@ -260,6 +261,13 @@ def test_a_request_without_a_token_is_told_both_schemes():
 
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == 'Bearer, DPoP algs="ES256"'
+
+
+def test_the_token_hash_is_the_one_of_rfc_9449s_example():
+    token = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU"  # RFC 9449 section 7.1
+
+    assert dpop.token_hash(token) == "fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo"
+    assert ath_of(token) == dpop.token_hash(token)
 
 
 def test_the_url_a_proof_names_is_compared_as_rfc_9449_says():
