@@ -164,7 +164,12 @@ def verifier_of(token: str) -> Callable[[], None]:
     from lifegate.credentials import sdjwt, statuslist, trust
 
     def verify() -> None:
-        verified = sdjwt.verify(token, issuer_key=trust.issuer_key, require_key_binding=False)
+        verified = sdjwt.verify(
+            token,
+            issuer_key=trust.issuer_key,
+            certified_key=trust.certified_key,
+            require_key_binding=False,
+        )
         if verified.status is None or len(verified.disclosed) != len(DIPLOMA_CLAIMS):
             raise RuntimeError("the credential lost its status or disclosures")
         if trust.status_of(verified.status, verified.issuer) != statuslist.VALID:
@@ -277,11 +282,11 @@ def issuing_results() -> list[dict[str, Any]]:
     from joserfc.jwk import ECKey
 
     from lifegate.catalogue.models import CredentialType
-    from lifegate.credentials import keys, sdjwt
+    from lifegate.credentials import issuer_certificates, sdjwt
     from lifegate.credentials.status_lists import status_list_uri
 
     kind = CredentialType.objects.get(slug="diploma")
-    key = keys.current_issuer_key()
+    key, x5c = issuer_certificates.current_signer()  # HAIP: the certificate in the header
     holder = ECKey.generate_key("P-256", {"alg": "ES256"}, private=True, auto_kid=True)
     holder_jwk = holder.as_dict(private=False)
     now = int(time.time())
@@ -296,9 +301,9 @@ def issuing_results() -> list[dict[str, Any]]:
     disclosable = [name for name in kind.disclosable_claims if name in DIPLOMA_CLAIMS]
 
     def build() -> None:
-        sdjwt.issue(payload, disclosable=disclosable, key=key, holder_jwk=holder_jwk)
+        sdjwt.issue(payload, disclosable=disclosable, key=key, holder_jwk=holder_jwk, x5c=x5c)
 
-    sample = sdjwt.issue(payload, disclosable=disclosable, key=key, holder_jwk=holder_jwk)
+    sample = sdjwt.issue(payload, disclosable=disclosable, key=key, holder_jwk=holder_jwk, x5c=x5c)
     _bare, same_payload, header = same_size_jws(sample)
 
     def bare_sign() -> None:

@@ -353,6 +353,8 @@ EXCHANGE_CONSENT_MINUTES = env_int("LIFEGATE_EXCHANGE_CONSENT_MINUTES", 15)
 # long a verifier's result is kept after its request's window closed.
 LIFEGATE_TRUSTED_ISSUERS = env_list("LIFEGATE_TRUSTED_ISSUERS", [])
 LIFEGATE_TRUSTED_VERIFIERS = env_list("LIFEGATE_TRUSTED_VERIFIERS", [])  # empty: the issuers' nodes
+# A PEM file of CA certificates: issuers whose x5c chain leads to one are trusted (HAIP 1.0).
+LIFEGATE_ISSUER_TRUST_ANCHORS = env_str("LIFEGATE_ISSUER_TRUST_ANCHORS", "")
 LIFEGATE_PRESENTATION_RETENTION_MINUTES = env_int("LIFEGATE_PRESENTATION_RETENTION_MINUTES", 60)
 # OpenID4VCI: refuse access tokens that are not bound to the wallet's key with DPoP (RFC 9449).
 # Off by default, so that wallets without DPoP can still pick up credentials; a wallet that

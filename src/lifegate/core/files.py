@@ -12,18 +12,11 @@ def create_private_file(path: Path, text: str) -> bool:
 
     The text goes to a temporary file that is flushed to disk and then given its name with a
     hard link, which, unlike a rename, fails if the name is taken."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".new"
-    )
+    temporary = _written_beside(path, text)
     try:
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        return _publish(Path(temporary), path)
+        return _publish(temporary, path)
     finally:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
 
 
 def _publish(temporary: Path, path: Path) -> bool:
@@ -37,3 +30,30 @@ def _publish(temporary: Path, path: Path) -> bool:
             return False
         temporary.replace(path)
     return True
+
+
+def replace_file(path: Path, text: str) -> None:
+    """Write `text` to `path` (mode 0600), replacing what is there in one step: readers see
+    the old content or the new, never a part."""
+    temporary = _written_beside(path, text)
+    try:
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _written_beside(path: Path, text: str) -> Path:
+    """A new private file next to `path` holding `text`, flushed to disk."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".new"
+    )
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return Path(temporary)

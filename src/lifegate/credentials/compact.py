@@ -130,9 +130,10 @@ def signature_valid(token: CompactJws, key: Key) -> bool:
 
 def sign(header: Mapping[str, Any], payload: Mapping[str, Any], key: Key) -> str:
     """A compact JWS of `payload` signed with ES256; `header` must set alg ES256."""
-    if all(type(value) is str for value in header.values()):
-        encoded_header = _encoded_header(tuple(header.items()))
-    else:  # lists (x5c) are not hashable, and 1 == True would mix up cached headers
+    items = _hashable(header)
+    if items is not None:
+        encoded_header = _encoded_header(items)
+    else:  # 1 == True would mix up cached headers: only texts are cached
         encoded_header = _check_and_encode_header(header)
     # joserfc's key checks: an EC key on P-256, allowed to sign, with no other alg or use.
     _ES256.check_key(key)
@@ -141,10 +142,27 @@ def sign(header: Mapping[str, Any], payload: Mapping[str, Any], key: Key) -> str
     return f"{signing_input}.{b64url_encode(signature)}"
 
 
+_HeaderItems = tuple[tuple[str, str | tuple[str, ...]], ...]
+
+
+def _hashable(header: Mapping[str, Any]) -> _HeaderItems | None:
+    """The header as a cache key when its values are texts and lists of texts (x5c)."""
+    items: list[tuple[str, str | tuple[str, ...]]] = []
+    for name, value in header.items():
+        if type(value) is str:
+            items.append((name, value))
+        elif type(value) is list and all(type(each) is str for each in value):
+            items.append((name, tuple(value)))
+        else:
+            return None
+    return tuple(items)
+
+
 @lru_cache(maxsize=64)
-def _encoded_header(items: tuple[tuple[str, str], ...]) -> str:
+def _encoded_header(items: _HeaderItems) -> str:
     # A signer uses a few headers (one per key and typ): each checked and encoded once.
-    return _check_and_encode_header(dict(items))
+    header = {name: list(value) if type(value) is tuple else value for name, value in items}
+    return _check_and_encode_header(header)
 
 
 def _check_and_encode_header(header: Mapping[str, Any]) -> str:

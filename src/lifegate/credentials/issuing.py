@@ -30,7 +30,7 @@ from lifegate.catalogue.models import CredentialType
 from lifegate.core.sealing import seal, unseal
 from lifegate.core.subject import Subject
 from lifegate.credentials import log, sdjwt
-from lifegate.credentials.keys import current_issuer_key
+from lifegate.credentials.issuer_certificates import current_signer
 from lifegate.credentials.models import IssuedCredential
 from lifegate.credentials.sdjwt_parse import parse, resolve
 from lifegate.credentials.status_lists import allocate, status_list_uri
@@ -287,7 +287,7 @@ def _issue_new(
         now = timezone.now()
         # A copy expires with its original; a new credential after the type's validity.
         expires_at = copy_of.expires_at if copy_of else _expiry(kind, now)
-        key = current_issuer_key()
+        key, x5c = current_signer()
         payload: dict[str, Any] = {
             "iss": settings.BASE_URL,
             "vct": kind.vct,
@@ -298,7 +298,9 @@ def _issue_new(
         if expires_at is not None:
             payload["exp"] = int(expires_at.timestamp())
         disclosable = [name for name in kind.disclosable_claims if name in claims]
-        token = sdjwt.issue(payload, disclosable=disclosable, key=key, holder_jwk=public_holder)
+        token = sdjwt.issue(
+            payload, disclosable=disclosable, key=key, holder_jwk=public_holder, x5c=x5c
+        )
         digest = sdjwt.digest_of(token)
         credential = IssuedCredential.objects.create(
             credential_type=kind,

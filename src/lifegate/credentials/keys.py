@@ -12,8 +12,6 @@ gain nothing and lose the record of what was used."""
 
 import fcntl
 import json
-import os
-import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,7 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 from joserfc.jwk import ECKey, Key, KeySetSerialization
 
-from lifegate.core.files import create_private_file
+from lifegate.core.files import create_private_file, replace_file
 from lifegate.core.keys import signing_key
 
 KEY_PREFIX = "credentials-issuer-"
@@ -144,16 +142,7 @@ def _ring_lock() -> Iterator[None]:
 
 
 def _write_ring(new: Ring) -> None:
-    directory = _directory()
-    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{RING_FILE}.")
-    try:
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(new.text())
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, directory / RING_FILE)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
+    replace_file(_directory() / RING_FILE, new.text())
 
 
 def rotate() -> RingKey:

@@ -92,7 +92,11 @@ def check_presentation(
     subject = _own_holder(token)
     try:
         verified = sdjwt.verify(
-            token, issuer_key=trust.issuer_key, audience=request.client_id, nonce=request.nonce
+            token,
+            issuer_key=trust.issuer_key,
+            certified_key=trust.certified_key,
+            audience=request.client_id,
+            nonce=request.nonce,
         )
     except errors.CredentialRejected as rejected:
         return VerificationResult(valid=False, code=rejected.code), subject

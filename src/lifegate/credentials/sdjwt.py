@@ -10,7 +10,7 @@ mistakes of the calling code (a claim to disclose that is not there) raise Value
 
 import hashlib
 import secrets
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -77,6 +77,7 @@ def issue(
     key: Key,
     holder_jwk: Mapping[str, Any] | None = None,
     decoys: int = DEFAULT_DECOYS,
+    x5c: Sequence[str] = (),
 ) -> str:
     """An SD-JWT VC "<issuer-jwt>~<disclosure>~...~" signed with `key` (ES256).
 
@@ -85,7 +86,8 @@ def issue(
     `disclosable` becomes a disclosure: a top-level claim ("grade") or a claim inside a
     top-level object ("achievement.title"). Every object with disclosures also gets `decoys`
     fake digests, and its `_sd` array is sorted, so the payload does not tell how many or
-    which claims are hidden. `holder_jwk` (a public JWK) becomes `cnf` for key binding."""
+    which claims are hidden. `holder_jwk` (a public JWK) becomes `cnf` for key binding.
+    `x5c` (base64 DER certificates, the signing key's first) goes into the header."""
     _check_claims(claims, disclosable, holder_jwk)
     names = sorted(set(disclosable))
     parents = sorted({name.rpartition(".")[0] for name in names if "." in name})
@@ -108,9 +110,11 @@ def issue(
     payload[SD_ALG] = DIGEST_ALGORITHM
     if holder_jwk is not None:
         payload["cnf"] = {"jwk": dict(holder_jwk)}
-    header = {"alg": ALGORITHM, "typ": SD_JWT_VC_TYPE}
+    header: dict[str, Any] = {"alg": ALGORITHM, "typ": SD_JWT_VC_TYPE}
     if key.kid:
         header["kid"] = key.kid
+    if x5c:
+        header["x5c"] = list(x5c)
     return SEPARATOR.join([sign(header, payload, key), *disclosures]) + SEPARATOR
 
 

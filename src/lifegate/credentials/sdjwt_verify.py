@@ -34,6 +34,10 @@ KEY_BINDING_MAX_AGE_SECONDS = 300
 
 # (iss, kid) -> the issuer's public key, or None when the issuer (or key) is not trusted.
 IssuerKeyLookup = Callable[[str, str | None], Key | None]
+# (iss, x5c header) -> the key a trusted certificate chain certifies for the issuer, or None
+# to look the key up by kid instead; raises CredentialRejected for a chain that fails
+# (`trust.certified_key`).
+CertifiedKeyLookup = Callable[[str, Any], Key | None]
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ def verify(
     token: str | bytes,
     *,
     issuer_key: IssuerKeyLookup,
+    certified_key: CertifiedKeyLookup | None = None,
     audience: str | None = None,
     nonce: str | None = None,
     now: float | None = None,
@@ -77,7 +82,8 @@ def verify(
     """Verify an SD-JWT VC (with KB-JWT) and return what it proves.
 
     Checks, in order: size and structure, typ `dc+sd-jwt`, the issuer's ES256 signature
-    (key from `issuer_key(iss, kid)`), `vct` when asked, the disclosures against the
+    (key from `certified_key(iss, x5c)` when the header has `x5c`, else, or when that
+    gives None, from `issuer_key(iss, kid)`), `vct` when asked, the disclosures against the
     signed digests, iat/nbf/exp against `now` (seconds since the epoch; default: the
     clock) with ALLOWED_CLOCK_SKEW_SECONDS, and the key binding: signed by the key in
     `cnf`, over exactly this presentation, for `audience` and `nonce`, issued within
@@ -90,7 +96,7 @@ def verify(
         raise ValueError("key binding needs the expected audience and nonce")
     moment = time.time() if now is None else now
     parsed = parse(token)
-    issuer, kid = _check_issuer_signature(parsed, issuer_key)
+    issuer, kid = _check_issuer_signature(parsed, issuer_key, certified_key)
     payload = parsed.issuer_jwt.payload
     credential_type = _string_claim(payload, "vct")
     if vct is not None and credential_type != vct:
@@ -118,14 +124,18 @@ def verify(
 
 
 def _check_issuer_signature(
-    parsed: ParsedSdJwt, issuer_key: IssuerKeyLookup
+    parsed: ParsedSdJwt, issuer_key: IssuerKeyLookup, certified_key: CertifiedKeyLookup | None
 ) -> tuple[str, str | None]:
     header = parsed.issuer_jwt.header
     if media_type(header) != SD_JWT_VC_TYPE:
         raise CredentialRejected("wrong-type", f"the header typ is not {SD_JWT_VC_TYPE}")
     issuer = _string_claim(parsed.issuer_jwt.payload, "iss")
     kid = header.get("kid")
-    key = issuer_key(issuer, kid)
+    key = None
+    if certified_key is not None and "x5c" in header:
+        key = certified_key(issuer, header["x5c"])
+    if key is None:
+        key = issuer_key(issuer, kid)
     if key is None:
         raise CredentialRejected("unknown-issuer", "no trusted key for this issuer and kid")
     if not signature_valid(parsed.issuer_jwt, key):

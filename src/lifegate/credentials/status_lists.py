@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from lifegate.credentials import log, statuslist
+from lifegate.credentials.issuer_certificates import current_signer
 from lifegate.credentials.keys import STATUS_TOKEN_LIFETIME, current_issuer_key
 from lifegate.credentials.models import IssuedCredential, StatusList
 from lifegate.credentials.models.issued import DEFAULT_BITS, DEFAULT_SIZE
@@ -105,7 +106,7 @@ def _fresh(row: StatusList) -> bool:
 
 def _publish(row: StatusList, entries: statuslist.StatusList) -> None:
     """Sign the list's token, append its digest to the log and store it with the row."""
-    key = current_issuer_key()
+    key, x5c = current_signer()
     now = timezone.now()
     expires = now + STATUS_TOKEN_LIFETIME
     row.token = statuslist.sign_status_list(
@@ -116,6 +117,7 @@ def _publish(row: StatusList, entries: statuslist.StatusList) -> None:
         issued_at=int(now.timestamp()),
         ttl_seconds=TOKEN_TTL_SECONDS,
         expires_at=int(expires.timestamp()),
+        x5c=x5c,
     )
     row.token_version = row.version
     row.token_kid = str(key.kid)

@@ -11,13 +11,14 @@ status-unavailable: the verifier then cannot tell whether the credential was rev
 
 import time
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from joserfc.jwk import Key
 
 from lifegate.credentials import compact
 from lifegate.credentials.errors import CredentialRejected
+from lifegate.credentials.sdjwt_verify import CertifiedKeyLookup
 
 VALID = 0
 INVALID = 1
@@ -122,11 +123,15 @@ def sign_status_list(
     issued_at: int,
     ttl_seconds: int,
     expires_at: int,
+    x5c: Sequence[str] = (),
 ) -> str:
-    """A Status List Token: compact JWT (ES256, typ statuslist+jwt) for the list at `uri`."""
-    header = {"alg": compact.ALGORITHM, "typ": STATUS_LIST_TYPE}
+    """A Status List Token: compact JWT (ES256, typ statuslist+jwt) for the list at `uri`,
+    with the signing key's certificate chain `x5c` in its header when given."""
+    header: dict[str, Any] = {"alg": compact.ALGORITHM, "typ": STATUS_LIST_TYPE}
     if key.kid:
         header["kid"] = key.kid
+    if x5c:
+        header["x5c"] = list(x5c)
     payload = {
         "iss": issuer,
         "sub": uri,
@@ -139,10 +144,16 @@ def sign_status_list(
 
 
 def verify_status_list(
-    token: str | bytes, *, uri: str, key_for: StatusListKeyLookup, now: float | None = None
+    token: str | bytes,
+    *,
+    uri: str,
+    key_for: StatusListKeyLookup,
+    certified_key: CertifiedKeyLookup | None = None,
+    now: float | None = None,
 ) -> StatusList:
     """The status list in a Status List Token fetched from `uri`, after checking its size,
-    typ, ES256 signature (key from `key_for(iss, kid)`; iss is "" when absent), that `sub`
+    typ, ES256 signature (key from `certified_key(iss, x5c)` when the header has `x5c`, else
+    or when that gives None from `key_for(iss, kid)`; iss is "" when absent), that `sub`
     is `uri`, and iat/exp against `now` (default: the clock).
 
     Raises CredentialRejected (status-unavailable) naming the failed check in `detail`."""
@@ -156,7 +167,14 @@ def verify_status_list(
     issuer = jwt.payload.get("iss", "")
     if not isinstance(issuer, str):
         raise _unavailable("iss is not a string")
-    key = key_for(issuer, jwt.header.get("kid"))
+    key = None
+    if certified_key is not None and "x5c" in jwt.header:
+        try:
+            key = certified_key(issuer, jwt.header["x5c"])
+        except CredentialRejected as rejected:
+            raise _unavailable(f"{rejected.code}: {rejected.detail}") from None
+    if key is None:
+        key = key_for(issuer, jwt.header.get("kid"))
     if key is None:
         raise _unavailable("no trusted key for this status list's issuer and kid")
     if not compact.signature_valid(jwt, key):

@@ -2,7 +2,10 @@
 
 The trust list is this node's own issuer (its base URL) and the issuers of the lifegate nodes
 in settings.LIFEGATE_TRUSTED_ISSUERS (their base URLs): a verifier in another node trusts
-this node's issuers by listing this node there. A peer issuer's keys come from its SD-JWT VC
+this node's issuers by listing this node there. When trust anchors are configured
+(`issuer_anchors`), a credential's `x5c` certificate chain to one of them gives its issuer's
+key first, without fetching anything (HAIP 1.0), and makes issuers outside the list trusted
+too (`certified_key`). A peer issuer's keys come from its SD-JWT VC
 issuer metadata (`/.well-known/jwt-vc-issuer`), fetched over HTTP and cached for
 JWKS_CACHE_SECONDS; an unknown kid fetches it again (the issuer may have rotated), at most
 once per JWKS_REFETCH_SECONDS. This node's own keys are read directly.
@@ -31,10 +34,16 @@ from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, Key
 
 from lifegate.core import json_input
-from lifegate.credentials import compact, keys, peer_http, statuslist
+from lifegate.credentials import (
+    compact,
+    issuer_anchors,
+    keys,
+    peer_http,
+    sdjwt_verify,
+    statuslist,
+)
 from lifegate.credentials.errors import CredentialRejected
 from lifegate.credentials.models import StatusList
-from lifegate.credentials.sdjwt_verify import StatusReference
 from lifegate.credentials.status_lists import STATUS_PATH
 
 JWKS_CACHE_SECONDS = 300
@@ -75,6 +84,23 @@ def issuer_key(issuer: str, kid: str | None) -> Key | None:
     return found
 
 
+def certified_key(issuer: str, x5c: Any) -> Key | None:
+    """The key an `x5c` certificate chain to a configured trust anchor certifies for `issuer`
+    (`issuer_anchors`), or None: look the key up by kid (`issuer_key`) instead. That is so
+    for this node (its own keys are at hand) and when no anchors are configured. For an
+    issuer in the trust list, a chain that does not hold also falls back to its published
+    keys (a credential outliving its certificate still verifies); any other issuer has only
+    its chain, and its failure is the refusal (CredentialRejected)."""
+    if issuer == settings.BASE_URL:
+        return None
+    try:
+        return issuer_anchors.certified_key(issuer, x5c)
+    except CredentialRejected:
+        if is_trusted(issuer):
+            return None
+        raise
+
+
 def _may_refetch(issuer: str) -> bool:
     """Whether an unknown kid may fetch the issuer's keys again now (once a minute at most:
     unknown kids must not make this node hammer a peer)."""
@@ -88,7 +114,7 @@ def metadata_url(issuer: str) -> str:
     return f"{parts.scheme}://{parts.netloc}/.well-known/jwt-vc-issuer{parts.path.rstrip('/')}"
 
 
-def status_of(reference: StatusReference, issuer: str) -> int:
+def status_of(reference: sdjwt_verify.StatusReference, issuer: str) -> int:
     """The status (statuslist.VALID, INVALID or SUSPENDED) of entry `reference.index` of the
     status list at `reference.uri`, published by `issuer`. Raises CredentialRejected
     (status-unavailable) when it cannot be established."""
@@ -175,7 +201,12 @@ def _peer_list(uri: str, issuer: str) -> statuslist.StatusList:
     except peer_http.PeerUnreachable:
         raise _unavailable("the status list could not be fetched") from None
     try:
-        entries = statuslist.verify_status_list(token, uri=uri, key_for=_status_key(issuer))
+        entries = statuslist.verify_status_list(
+            token,
+            uri=uri,
+            key_for=_status_key(issuer),
+            certified_key=_status_certified_key(issuer),
+        )
     except IssuerUnreachable:
         raise _unavailable("the issuer's keys could not be fetched") from None
     seconds = _cache_seconds(token)
@@ -246,6 +277,16 @@ def _status_key(issuer: str) -> statuslist.StatusListKeyLookup:
         return issuer_key(issuer, kid) if token_issuer in (issuer, "") else None
 
     return key_for
+
+
+def _status_certified_key(issuer: str) -> sdjwt_verify.CertifiedKeyLookup:
+    """`_status_key` for certificate chains: the token's certificate must name the
+    credential's issuer."""
+
+    def status_certified_key(token_issuer: str, x5c: Any) -> Key | None:
+        return certified_key(issuer, x5c) if token_issuer in (issuer, "") else None
+
+    return status_certified_key
 
 
 def _cache_seconds(token: str) -> int:

@@ -1,5 +1,6 @@
-"""The issuer's public addresses under /credentials/ (status lists; later the OpenID4VCI
-endpoints)."""
+"""The credentials building block's addresses under /credentials/: the issuer's public ones
+(status lists, type metadata, CA certificate, OpenID4VCI), the verifier's and the wallet's
+pages, and the person's own credentials."""
 
 from django.urls import path
 
@@ -9,6 +10,8 @@ app_name = "credentials"
 
 urlpatterns = [
     path("status/<int:list_id>", views.status_list, name="status_list"),
+    # The issuing CA certificate, for other nodes' trust anchors (HAIP x5c chains).
+    path("issuer-ca.pem", views.issuer_ca, name="issuer_ca"),
     # SD-JWT VC Type Metadata: each credential type's `vct` is this address.
     path("types/<slug:slug>", views.type_metadata, name="type_metadata"),
     # Presenting and verifying (OpenID4VP): the verifier's pages, the wallet endpoints, and

@@ -12,28 +12,20 @@ issued by its CA in the file instead; the identifier follows the certificate.
 
 The key is `lifegate.core.keys.signing_key("credentials-verifier")`; the certificate lies
 next to it in settings.LIFEGATE_KEY_DIR (`credentials-verifier.cert.pem`) and is made
-again when it is missing, no longer matches the key, or ends within RENEW_BEFORE."""
+again when it is missing, no longer matches the key, or is close to its end
+(`certificates.stored_certificate`)."""
 
-import base64
 import hashlib
-import ipaddress
-import os
-import tempfile
-import threading
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
-from django.conf import settings
 from joserfc.jwk import ECKey
 
-from lifegate.core.files import create_private_file
 from lifegate.core.keys import signing_key
+from lifegate.credentials import certificates
 from lifegate.credentials.compact import b64url_encode, sign
 
 KEY_NAME = "credentials-verifier"
@@ -41,10 +33,6 @@ CERTIFICATE_FILE = f"{KEY_NAME}.cert.pem"
 CLIENT_ID_PREFIX = "x509_hash:"
 REQUEST_OBJECT_TYPE = "oauth-authz-req+jwt"
 CERTIFICATE_LIFETIME = timedelta(days=365)
-RENEW_BEFORE = timedelta(days=30)
-
-_lock = threading.Lock()
-_cache: dict[Path, tuple[int, x509.Certificate]] = {}
 
 
 def verifier_key() -> ECKey:
@@ -54,24 +42,17 @@ def verifier_key() -> ECKey:
 
 def certificate() -> x509.Certificate:
     """The verifier's certificate for `verifier_key()`, made (or renewed) when needed."""
-    path = Path(settings.LIFEGATE_KEY_DIR) / CERTIFICATE_FILE
     key = verifier_key()
-    found = _read(path)
-    if found is not None and _usable(found, key):
-        return found
-    made = _self_signed(key)
-    pem = made.public_bytes(serialization.Encoding.PEM).decode("ascii")
-    if found is None:
-        # When another process was first, its certificate stands.
-        create_private_file(path, pem)
-    else:
-        _replace(path, pem)
-    return _read(path) or made
+    return certificates.stored_certificate(
+        CERTIFICATE_FILE,
+        lambda cert: certificates.certifies(cert, key) and not certificates.renewal_due(cert),
+        lambda: _self_signed(key),
+    )
 
 
 def certificate_der(cert: x509.Certificate | None = None) -> bytes:
     """The certificate, DER-encoded (what `x5c` carries and `x509_hash` hashes)."""
-    return (cert or certificate()).public_bytes(serialization.Encoding.DER)
+    return certificates.der(cert or certificate())
 
 
 def client_id_for(der: bytes) -> str:
@@ -86,45 +67,16 @@ def client_id() -> str:
 
 def sign_request_object(claims: dict[str, Any]) -> str:
     """The signed request object (JAR): ES256, typ oauth-authz-req+jwt, certificate in x5c."""
-    der = certificate_der()
     header = {
         "alg": "ES256",
         "typ": REQUEST_OBJECT_TYPE,
-        "x5c": [base64.b64encode(der).decode("ascii")],
+        "x5c": [certificates.x5c_entry(certificate())],
     }
     return sign(header, claims, verifier_key())
 
 
-def _read(path: Path) -> x509.Certificate | None:
-    try:
-        stamp = path.stat().st_mtime_ns
-    except FileNotFoundError:
-        return None
-    with _lock:
-        cached = _cache.get(path)
-        if cached and cached[0] == stamp:
-            return cached[1]
-    try:
-        loaded = x509.load_pem_x509_certificate(path.read_bytes())
-    except ValueError:
-        return None  # damaged: made again
-    with _lock:
-        _cache[path] = (stamp, loaded)
-    return loaded
-
-
-def _usable(cert: x509.Certificate, key: ECKey) -> bool:
-    public = cert.public_key()
-    same_key = isinstance(public, ec.EllipticCurvePublicKey) and public.public_numbers() == (
-        key.public_key.public_numbers()
-    )
-    return same_key and cert.not_valid_after_utc - RENEW_BEFORE > datetime.now(UTC)
-
-
 def _self_signed(key: ECKey) -> x509.Certificate:
-    private = key.private_key
-    if not isinstance(private, ec.EllipticCurvePrivateKey):
-        raise TypeError("the verifier key is not an EC private key")
+    private = certificates.private_ec_key(key)
     name = x509.Name(
         [
             x509.NameAttribute(NameOID.COMMON_NAME, "lifegate verifier"),
@@ -138,30 +90,9 @@ def _self_signed(key: ECKey) -> x509.Certificate:
         .issuer_name(name)
         .public_key(private.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_before(now - certificates.BACKDATE)
         .not_valid_after(now + CERTIFICATE_LIFETIME)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.SubjectAlternativeName([_host_name()]), critical=False)
+        .add_extension(x509.SubjectAlternativeName([certificates.host_name()]), critical=False)
     )
     return builder.sign(private, hashes.SHA256())
-
-
-def _host_name() -> x509.GeneralName:
-    """The node's host as a SAN: DNS name, or IP address for a node reached by address."""
-    host = urlsplit(settings.BASE_URL).hostname or "localhost"
-    try:
-        return x509.IPAddress(ipaddress.ip_address(host))
-    except ValueError:
-        return x509.DNSName(host)
-
-
-def _replace(path: Path, pem: str) -> None:
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(pem)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)

@@ -1,6 +1,7 @@
 """Public, anonymous endpoints of the credentials issuer: its well-known metadata, the Type
-Metadata at each credential type's `vct`, and its status lists. Verifiers and wallets anywhere
-fetch them, so they may be cached and read from any origin; they hold no personal data."""
+Metadata at each credential type's `vct`, its status lists and its issuing CA certificate.
+Verifiers and wallets anywhere fetch them, so they may be cached and read from any origin;
+they hold no personal data."""
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control
@@ -8,7 +9,7 @@ from django.views.decorators.http import require_safe
 
 from lifegate.catalogue.models import CredentialType
 from lifegate.core.problems import problem_response
-from lifegate.credentials import metadata
+from lifegate.credentials import issuer_certificates, metadata
 from lifegate.credentials.models import StatusList
 from lifegate.credentials.status_lists import TOKEN_TTL_SECONDS, status_list_token
 from lifegate.credentials.statuslist import STATUS_LIST_TYPE
@@ -58,3 +59,13 @@ def status_list(request: HttpRequest, list_id: int) -> HttpResponse:
     token = status_list_token(found)
     response = HttpResponse(token, content_type=STATUS_LIST_CONTENT_TYPE)
     return _public(response, TOKEN_TTL_SECONDS)
+
+
+@require_safe
+def issuer_ca(request: HttpRequest) -> HttpResponse:
+    """The issuing CA certificate (PEM) that the `x5c` certificates of this node's credentials
+    and status list tokens chain to: what another node adds to its issuer trust anchors."""
+    response = HttpResponse(
+        issuer_certificates.ca_pem(), content_type=issuer_certificates.PEM_MEDIA_TYPE
+    )
+    return _public(response, METADATA_MAX_AGE)

@@ -1,0 +1,281 @@
+"""Issuers trusted through X.509 trust anchors (HAIP 1.0 6.1.1): a credential whose x5c chain
+leads to a configured anchor and names its issuer verifies; every other chain is refused with
+the reason, and without anchors nothing is trusted this way."""
+
+import base64
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from cryptography.x509.oid import NameOID
+from joserfc.jwk import ECKey
+
+from lifegate.credentials import compact, issuer_anchors, sdjwt, trust
+from lifegate.credentials.errors import CredentialRejected
+from lifegate.credentials.tests.conftest import DIPLOMA_CLAIMS
+
+FOREIGN = "https://issuer.example.eu"
+NOW = datetime.now(UTC)
+
+
+@dataclass
+class Authority:
+    """A test CA: its key and certificate."""
+
+    key: ec.EllipticCurvePrivateKey
+    cert: x509.Certificate
+
+    def pem_file(self, folder: Path) -> str:
+        path = folder / "anchors.pem"
+        path.write_bytes(self.cert.public_bytes(serialization.Encoding.PEM))
+        return str(path)
+
+
+def _name(common_name: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+
+def authority(name: str = "Test issuer CA", parent: Authority | None = None) -> Authority:
+    """A root CA, or an intermediate CA under `parent`."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    if parent is None:
+        return Authority(key, _ca_certificate(key, key.public_key(), _name(name), _name(name)))
+    return Authority(key, issued_ca(parent, key.public_key(), name))
+
+
+def issued_ca(parent: Authority, public: ec.EllipticCurvePublicKey, name: str) -> x509.Certificate:
+    """A CA certificate for `public` issued by `parent`."""
+    return _ca_certificate(parent.key, public, _name(name), parent.cert.subject)
+
+
+def _ca_certificate(
+    signer: ec.EllipticCurvePrivateKey,
+    public: ec.EllipticCurvePublicKey,
+    subject: x509.Name,
+    issuer: x509.Name,
+) -> x509.Certificate:
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(public)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(NOW - timedelta(days=1))
+        .not_valid_after(NOW + timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=1), critical=True)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.public_key()), False
+        )
+        .sign(signer, hashes.SHA256())
+    )
+
+
+def end_entity(
+    ca: Authority,
+    *,
+    names: list[x509.GeneralName] | None = None,
+    ends: datetime | None = None,
+    is_ca: bool = False,
+    self_signed: bool = False,
+) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = _name("Test issuer")
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject if self_signed else ca.cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(NOW - timedelta(days=1))
+        .not_valid_after(ends or NOW + timedelta(days=90))
+        .add_extension(x509.BasicConstraints(ca=is_ca, path_length=None), critical=True)
+        .add_extension(
+            x509.SubjectAlternativeName(
+                names if names is not None else [x509.UniformResourceIdentifier(FOREIGN)]
+            ),
+            critical=False,
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), False
+        )
+    )
+    return key, builder.sign(key if self_signed else ca.key, hashes.SHA256())
+
+
+def x5c(*certs: x509.Certificate) -> list[str]:
+    return [base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode() for c in certs]
+
+
+def credential(key: ec.EllipticCurvePrivateKey, chain: Any, issuer: str = FOREIGN) -> str:
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    payload = {"iss": issuer, "vct": f"{issuer}/diploma", "iat": int(NOW.timestamp()) - 5}
+    return sdjwt.issue(
+        payload | DIPLOMA_CLAIMS,
+        disclosable=list(DIPLOMA_CLAIMS),
+        key=ECKey.import_key(pem, {"alg": "ES256"}),
+        x5c=chain,
+    )
+
+
+def verify(token: str) -> sdjwt.VerifiedSdJwt:
+    return sdjwt.verify(
+        token,
+        issuer_key=trust.issuer_key,
+        certified_key=trust.certified_key,
+        require_key_binding=False,
+    )
+
+
+@pytest.fixture
+def ca(settings: Any, tmp_path: Path) -> Iterator[Authority]:
+    """A CA configured as this verifier's only issuer trust anchor."""
+    made = authority()
+    settings.LIFEGATE_ISSUER_TRUST_ANCHORS = made.pem_file(tmp_path)
+    settings.LIFEGATE_TRUSTED_ISSUERS = []
+    issuer_anchors.forget()
+    yield made
+    issuer_anchors.forget()
+
+
+def rejection(token: str) -> tuple[str, str]:
+    with pytest.raises(CredentialRejected) as rejected:
+        verify(token)
+    return rejected.value.code, rejected.value.detail
+
+
+def test_a_chain_to_a_trust_anchor_naming_the_issuer_verifies(ca):
+    key, cert = end_entity(ca)
+
+    verified = verify(credential(key, x5c(cert)))
+
+    assert verified.issuer == FOREIGN
+    assert verified.claims["title"] == DIPLOMA_CLAIMS["title"]
+
+
+def test_a_dns_name_of_the_issuers_host_names_it_too(ca):
+    key, cert = end_entity(ca, names=[x509.DNSName("ISSUER.example.eu")])
+
+    assert verify(credential(key, x5c(cert))).issuer == FOREIGN
+
+
+def test_an_intermediate_ca_in_the_chain_is_followed(ca):
+    middle = authority("Test intermediate CA", parent=ca)
+    key, cert = end_entity(middle)
+
+    assert verify(credential(key, x5c(cert, middle.cert))).issuer == FOREIGN
+    assert rejection(credential(key, x5c(cert)))[0] == "unknown-issuer"  # without it
+
+
+def test_without_anchors_an_unknown_issuer_is_not_trusted_through_its_certificate(ca, settings):
+    key, cert = end_entity(ca)
+    settings.LIFEGATE_ISSUER_TRUST_ANCHORS = ""
+
+    assert rejection(credential(key, x5c(cert)))[0] == "unknown-issuer"
+
+
+@pytest.mark.parametrize(
+    ("make", "detail"),
+    [
+        (lambda ca: end_entity(authority("Other CA")), "does not lead to a trust anchor"),
+        (lambda ca: end_entity(ca, ends=NOW - timedelta(hours=1)), "does not lead"),
+        (lambda ca: end_entity(ca, self_signed=True), "self-signed"),
+        (
+            lambda ca: end_entity(ca, names=[x509.UniformResourceIdentifier("https://x.eu")]),
+            "does not name the issuer",
+        ),
+        (lambda ca: end_entity(ca, is_ca=True), "CA certificate"),
+    ],
+    ids=["other-ca", "expired", "self-signed", "other-issuer", "ca-as-signer"],
+)
+def test_chains_that_do_not_hold_are_refused_with_the_reason(ca, make, detail):
+    key, cert = make(ca)
+
+    code, why = rejection(credential(key, x5c(cert)))
+
+    assert code == "unknown-issuer"
+    assert detail in why
+
+
+@pytest.mark.parametrize(
+    "chain",
+    [
+        "not a list",
+        [],
+        [17],
+        ["***not base64***"],
+        [base64.b64encode(b"not a certificate").decode()],
+        ["MIIB"] * 5,
+    ],
+    ids=["string", "empty", "number", "not-base64", "not-der", "too-long"],
+)
+def test_a_malformed_x5c_is_refused_as_malformed(ca, chain):
+    key, cert = end_entity(ca)
+    token = credential(key, x5c(cert))
+
+    assert rejection(with_x5c(token, chain, key))[0] == "malformed"
+
+
+def with_x5c(token: str, chain: Any, key: ec.EllipticCurvePrivateKey) -> str:
+    """`token` with `chain` as its x5c, signed again by `key` (a signer would refuse it)."""
+    jws, _separator, disclosures = token.partition("~")
+    header = compact.decode(jws, "test").header | {"x5c": chain}
+    signing_input = f"{compact.b64url_encode(compact.json_dumps(header))}.{jws.split('.')[1]}"
+    r, s = decode_dss_signature(key.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256())))
+    signature = compact.b64url_encode(r.to_bytes(32, "big") + s.to_bytes(32, "big"))
+    return f"{signing_input}.{signature}~{disclosures}"
+
+
+def test_a_certificate_for_another_key_does_not_verify_the_signature(ca):
+    _key, cert = end_entity(ca)
+    other = ec.generate_private_key(ec.SECP256R1())
+
+    assert rejection(credential(other, x5c(cert)))[0] == "bad-signature"
+
+
+def test_a_validated_chain_is_checked_again_once_a_certificate_has_ended(ca):
+    _key, cert = end_entity(ca, ends=NOW + timedelta(days=2))
+    chain = x5c(cert)
+    assert issuer_anchors.certified_key(FOREIGN, chain) is not None
+
+    with pytest.raises(CredentialRejected):
+        issuer_anchors.certified_key(FOREIGN, chain, now=NOW + timedelta(days=3))
+
+
+def test_an_unreadable_anchors_file_trusts_no_one_and_says_so(ca, settings, tmp_path, caplog):
+    key, cert = end_entity(ca)
+    settings.LIFEGATE_ISSUER_TRUST_ANCHORS = str(tmp_path / "missing.pem")
+
+    assert rejection(credential(key, x5c(cert)))[0] == "unknown-issuer"
+    assert "issuer trust anchors unusable" in caplog.text
+
+
+def test_the_system_check_reports_an_unusable_anchors_file(settings, tmp_path):
+    from django.core import checks
+
+    settings.LIFEGATE_ISSUER_TRUST_ANCHORS = str(tmp_path / "missing.pem")
+    missing = [message.id for message in checks.run_checks()]
+    (tmp_path / "empty.pem").write_text("no certificates here\n")
+    settings.LIFEGATE_ISSUER_TRUST_ANCHORS = str(tmp_path / "empty.pem")
+    empty = [message.id for message in checks.run_checks()]
+    settings.LIFEGATE_ISSUER_TRUST_ANCHORS = authority().pem_file(tmp_path)
+    usable = [message.id for message in checks.run_checks()]
+
+    assert "credentials.E001" in missing
+    assert "credentials.E001" in empty
+    assert "credentials.E001" not in usable
