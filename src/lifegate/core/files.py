@@ -40,6 +40,12 @@ def replace_file(path: Path, text: str) -> None:
         temporary.replace(path)
     finally:
         temporary.unlink(missing_ok=True)
+    # The rename itself is durable once the directory is on disk.
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
 
 
 def _written_beside(path: Path, text: str) -> Path:

@@ -1,3 +1,4 @@
+from pathlib import Path
 from typing import Any
 
 from django.apps import AppConfig
@@ -10,6 +11,7 @@ class CredentialsConfig(AppConfig):
 
     def ready(self) -> None:
         checks.register(issuer_trust_anchors_check)
+        checks.register(issuing_ca_check)
 
 
 def issuer_trust_anchors_check(**_kwargs: Any) -> list[checks.CheckMessage]:
@@ -33,3 +35,26 @@ def issuer_trust_anchors_check(**_kwargs: Any) -> list[checks.CheckMessage]:
             )
         ]
     return []
+
+
+def issuing_ca_check(**_kwargs: Any) -> list[checks.CheckMessage]:
+    """A CA certificate from another PKI close to its end: this node does not renew it."""
+    from django.conf import settings
+
+    from lifegate.credentials import certificates, issuer_certificates
+
+    path = Path(settings.LIFEGATE_KEY_DIR) / issuer_certificates.CA_CERTIFICATE_FILE
+    if not path.exists():
+        return []  # made on first use
+    cert = issuer_certificates.ca_certificate()
+    if issuer_certificates.is_self_signed(cert) or not certificates.renewal_due(cert):
+        return []
+    return [
+        checks.Warning(
+            f"The issuing CA certificate ends on {cert.not_valid_after_utc:%Y-%m-%d}.",
+            hint="Ask the PKI that issued it for a new one and put it in "
+            f"{issuer_certificates.CA_CERTIFICATE_FILE}: credentials signed after it ends "
+            "will not verify through their certificates.",
+            id="credentials.W002",
+        )
+    ]

@@ -26,7 +26,8 @@ RENEW_BEFORE = timedelta(days=30)
 BACKDATE = timedelta(minutes=5)
 
 _lock = threading.Lock()
-_cache: dict[Path, tuple[int, x509.Certificate]] = {}
+# path -> ((inode, modification time), certificate): a replaced file has a new inode.
+_cache: dict[Path, tuple[tuple[int, int], x509.Certificate]] = {}
 
 
 def stored_certificate(
@@ -35,8 +36,8 @@ def stored_certificate(
     make: Callable[[], x509.Certificate],
 ) -> x509.Certificate:
     """The certificate in `filename` (in the key directory) if it `fits`, else one `make`
-    makes, written there first. When two processes make one at once, the first one written
-    stands."""
+    makes, written there first. When two processes make a missing one at once, the first
+    one written stands; when they replace one, the last (each uses one that fits)."""
     path = Path(settings.LIFEGATE_KEY_DIR) / filename
     found = _read(path)
     if found is not None and fits(found):
@@ -47,7 +48,8 @@ def stored_certificate(
         create_private_file(path, pem)
     else:  # outdated or damaged
         replace_file(path, pem)
-    return _read(path) or made
+    written = _read(path)
+    return written if written is not None and fits(written) else made
 
 
 def certifies(cert: x509.Certificate, key: ECKey) -> bool:
@@ -92,9 +94,10 @@ def x5c_entry(cert: x509.Certificate) -> str:
 
 def _read(path: Path) -> x509.Certificate | None:
     try:
-        stamp = path.stat().st_mtime_ns
+        found = path.stat()
     except FileNotFoundError:
         return None
+    stamp = (found.st_ino, found.st_mtime_ns)
     with _lock:
         cached = _cache.get(path)
         if cached and cached[0] == stamp:

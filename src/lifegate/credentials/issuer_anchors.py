@@ -1,14 +1,16 @@
 """Issuers trusted through X.509 (HAIP 1.0 section 6.1.1): a credential or status list token
 whose `x5c` header holds a certificate chain leading to one of the configured trust anchors
 is verified with the key of the chain's end-entity certificate, when that certificate names
-the token's issuer (`iss`) as a URI or its host as a DNS name in its subject alternative
-names (SD-JWT VC section 3.5).
+the token's issuer (`iss`) as a URI in its subject alternative names (SD-JWT VC section 3.5;
+a DNS name only for an issuer given as `dns:<name>`).
 
 The anchors are the CA certificates in the PEM file settings.LIFEGATE_ISSUER_TRUST_ANCHORS
 (none when unset): another lifegate node's issuing CA (`/credentials/issuer-ca.pem`), or a
-national PKI's. This is how a verifier trusts issuers outside the lifegate network; lifegate
-nodes listed in LIFEGATE_TRUSTED_ISSUERS are trusted through their published keys first
-(`trust.issuer_key`).
+national PKI's CA for credential issuers. An anchor vouches for every issuer it certifies,
+so only CAs dedicated to credential issuers belong there (a TLS CA would make every web
+server an issuer). This is how a verifier trusts issuers outside its trust list; the nodes in
+LIFEGATE_TRUSTED_ISSUERS are checked only with the keys they publish (`trust`), so that
+no anchor can speak for them.
 
 What is checked: the chain's signatures, validity periods (at the time of the check),
 basic constraints and path length, the anchors' key usage (RFC 5280, with `cryptography`'s
@@ -23,9 +25,9 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509 import verification
@@ -37,11 +39,25 @@ from lifegate.credentials.errors import CredentialRejected
 # Certificates in an x5c chain (end entity and intermediates); HAIP chains are short.
 MAX_CHAIN_CERTIFICATES = 4
 
+# What tells one version of the anchors file from another (path, inode, size, modification
+# and change time): a copy that keeps the modification time (cp -p, rsync -t) still changes
+# the inode or the change time.
+_Stamp = tuple[str, int, int, int, int]
+
 _lock = threading.Lock()
-_anchors: dict[str, tuple[int, verification.Store]] = {}
+_anchors: dict[str, tuple[_Stamp, verification.Store]] = {}
 # (anchors file stamp, issuer, x5c) -> (key, first moment and last moment the chain is valid)
-_validated: dict[tuple[int, str, tuple[str, ...]], tuple[Key, datetime, datetime]] = {}
+_validated: dict[tuple[_Stamp, str, tuple[str, ...]], tuple[Key, datetime, datetime]] = {}
 _VALIDATED_MAX = 256
+# What reading a damaged certificate's parts can raise (cryptography reads them lazily).
+_UNREADABLE_CERTIFICATE = (
+    ValueError,
+    TypeError,
+    UnsupportedAlgorithm,
+    x509.InvalidVersion,
+    x509.DuplicateExtension,
+    x509.UnsupportedGeneralNameType,
+)
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +83,11 @@ def anchor_certificates(path: str) -> list[x509.Certificate]:
 
 
 def certified_key(issuer: str, x5c: Any, now: datetime | None = None) -> Key | None:
-    """The public key certified for `issuer` by the chain in `x5c`, or None when no trust
-    anchors are configured. Raises CredentialRejected: `malformed` when `x5c` is not a
-    chain of certificates, `unknown-issuer` (with the reason) when it does not lead to an
-    anchor or does not name the issuer."""
+    """The public key certified for `issuer` by the chain in `x5c` at `now` (default: the
+    clock), or None when no trust anchors are configured (or the file cannot be used).
+    Raises CredentialRejected: `malformed` when `x5c` is not a chain of certificates,
+    `unknown-issuer` (with the reason) when it does not lead to an anchor, does not name
+    the issuer, or its certificates cannot be read."""
     if not configured():
         return None
     try:
@@ -84,7 +101,12 @@ def certified_key(issuer: str, x5c: Any, now: datetime | None = None) -> Key | N
     remembered = _validated.get((stamp, issuer, chain))
     if remembered is not None and remembered[1] <= moment <= remembered[2]:
         return remembered[0]
-    key, path = _validate(issuer, [_certificate(entry) for entry in chain], store, moment)
+    try:
+        key, path = _validate(issuer, [_certificate(entry) for entry in chain], store, moment)
+    except _UNREADABLE_CERTIFICATE:
+        # Parts of a certificate are read lazily: a damaged name, extension or key shows
+        # only here. Whatever cannot be read is not trusted.
+        raise _untrusted("a certificate in x5c cannot be read") from None
     with _lock:
         if len(_validated) >= _VALIDATED_MAX:
             _validated.clear()
@@ -103,12 +125,13 @@ def forget() -> None:
         _validated.clear()
 
 
-def _store() -> tuple[int, verification.Store]:
+def _store() -> tuple[_Stamp, verification.Store]:
     path = str(settings.LIFEGATE_ISSUER_TRUST_ANCHORS)
     try:
-        stamp = Path(path).stat().st_mtime_ns
+        found = Path(path).stat()
     except OSError:
         raise AnchorsUnreadable(f"{path}: cannot be read") from None
+    stamp = (path, found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
     with _lock:
         cached = _anchors.get(path)
     if cached is None or cached[0] != stamp:
@@ -133,7 +156,7 @@ def _x5c_entries(x5c: Any) -> tuple[str, ...]:
 def _certificate(entry: str) -> x509.Certificate:
     try:
         return x509.load_der_x509_certificate(base64.b64decode(entry, validate=True))
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError, x509.InvalidVersion):
         raise CredentialRejected("malformed", "an x5c entry is not a certificate") from None
 
 
@@ -175,12 +198,13 @@ def _validate(
 
 
 def _names(subjects: list[x509.GeneralName], issuer: str) -> bool:
-    """Whether the SANs name `issuer`: as a URI, or its host as a DNS name."""
-    host = urlsplit(issuer).hostname
+    """Whether the SANs name `issuer` (SD-JWT VC 3.5): exactly, as a URI; a DNS name only
+    names an issuer given as a DNS URI (RFC 4501, `dns:<name>`)."""
+    dns_name = issuer.removeprefix("dns:") if issuer.startswith("dns:") else None
     for name in subjects:
         if isinstance(name, x509.UniformResourceIdentifier) and name.value == issuer:
             return True
-        if isinstance(name, x509.DNSName) and host and name.value.lower() == host.lower():
+        if isinstance(name, x509.DNSName) and dns_name and name.value.lower() == dns_name.lower():
             return True
     return False
 

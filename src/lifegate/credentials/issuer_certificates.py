@@ -65,13 +65,23 @@ _CERTIFYING_ONLY = x509.KeyUsage(
 
 
 def ca_certificate() -> x509.Certificate:
-    """The node's issuing CA certificate (self-signed), made on first use."""
+    """The node's issuing CA certificate, made (self-signed) on first use and renewed near
+    its end. One issued by another PKI is never replaced here: its operator renews it
+    (`manage.py check` warns when it is close to its end)."""
     key = signing_key(CA_KEY_NAME)
     return certificates.stored_certificate(
         CA_CERTIFICATE_FILE,
-        lambda cert: certificates.certifies(cert, key) and not certificates.renewal_due(cert),
+        lambda cert: (
+            certificates.certifies(cert, key)
+            and (not is_self_signed(cert) or not certificates.renewal_due(cert))
+        ),
         lambda: _make_ca(key),
     )
+
+
+def is_self_signed(cert: x509.Certificate) -> bool:
+    """Whether `cert` names itself as its issuer (this node's own CA, not another PKI's)."""
+    return cert.issuer == cert.subject
 
 
 def ca_pem() -> str:
@@ -89,7 +99,7 @@ def issuer_x5c(ring_key: keys.RingKey) -> list[str]:
         lambda: _make_end_entity(key, ca),
     )
     chain = [cert]
-    if ca.issuer != ca.subject:  # a CA under another PKI: the anchor is that PKI's root
+    if not is_self_signed(ca):  # a CA under another PKI: the anchor is that PKI's root
         chain.append(ca)
     return [certificates.x5c_entry(each) for each in chain]
 

@@ -34,10 +34,10 @@ KEY_BINDING_MAX_AGE_SECONDS = 300
 
 # (iss, kid) -> the issuer's public key, or None when the issuer (or key) is not trusted.
 IssuerKeyLookup = Callable[[str, str | None], Key | None]
-# (iss, x5c header) -> the key a trusted certificate chain certifies for the issuer, or None
-# to look the key up by kid instead; raises CredentialRejected for a chain that fails
-# (`trust.certified_key`).
-CertifiedKeyLookup = Callable[[str, Any], Key | None]
+# (iss, x5c header, now) -> the key a trusted certificate chain certifies for the issuer at
+# `now` (seconds since the epoch), or None to look the key up by kid instead; raises
+# CredentialRejected for a chain that fails (`trust.certified_key`).
+CertifiedKeyLookup = Callable[[str, Any, float], Key | None]
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def verify(
         raise ValueError("key binding needs the expected audience and nonce")
     moment = time.time() if now is None else now
     parsed = parse(token)
-    issuer, kid = _check_issuer_signature(parsed, issuer_key, certified_key)
+    issuer, kid = _check_issuer_signature(parsed, issuer_key, certified_key, moment)
     payload = parsed.issuer_jwt.payload
     credential_type = _string_claim(payload, "vct")
     if vct is not None and credential_type != vct:
@@ -124,7 +124,10 @@ def verify(
 
 
 def _check_issuer_signature(
-    parsed: ParsedSdJwt, issuer_key: IssuerKeyLookup, certified_key: CertifiedKeyLookup | None
+    parsed: ParsedSdJwt,
+    issuer_key: IssuerKeyLookup,
+    certified_key: CertifiedKeyLookup | None,
+    moment: float,
 ) -> tuple[str, str | None]:
     header = parsed.issuer_jwt.header
     if media_type(header) != SD_JWT_VC_TYPE:
@@ -133,7 +136,7 @@ def _check_issuer_signature(
     kid = header.get("kid")
     key = None
     if certified_key is not None and "x5c" in header:
-        key = certified_key(issuer, header["x5c"])
+        key = certified_key(issuer, header["x5c"], moment)
     if key is None:
         key = issuer_key(issuer, kid)
     if key is None:

@@ -170,7 +170,7 @@ def verify_status_list(
     key = None
     if certified_key is not None and "x5c" in jwt.header:
         try:
-            key = certified_key(issuer, jwt.header["x5c"])
+            key = certified_key(issuer, jwt.header["x5c"], moment)
         except CredentialRejected as rejected:
             raise _unavailable(f"{rejected.code}: {rejected.detail}") from None
     if key is None:

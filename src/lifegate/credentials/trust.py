@@ -2,10 +2,9 @@
 
 The trust list is this node's own issuer (its base URL) and the issuers of the lifegate nodes
 in settings.LIFEGATE_TRUSTED_ISSUERS (their base URLs): a verifier in another node trusts
-this node's issuers by listing this node there. When trust anchors are configured
-(`issuer_anchors`), a credential's `x5c` certificate chain to one of them gives its issuer's
-key first, without fetching anything (HAIP 1.0), and makes issuers outside the list trusted
-too (`certified_key`). A peer issuer's keys come from its SD-JWT VC
+this node's issuers by listing this node there. Issuers outside the list are trusted when
+their credential's `x5c` certificate chain leads to a configured trust anchor
+(`issuer_anchors`, HAIP 1.0; `certified_key`). A peer issuer's keys come from its SD-JWT VC
 issuer metadata (`/.well-known/jwt-vc-issuer`), fetched over HTTP and cached for
 JWKS_CACHE_SECONDS; an unknown kid fetches it again (the issuer may have rotated), at most
 once per JWKS_REFETCH_SECONDS. This node's own keys are read directly.
@@ -24,6 +23,7 @@ the memo (tests, and whoever clears the shared cache on purpose)."""
 import hashlib
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -84,21 +84,18 @@ def issuer_key(issuer: str, kid: str | None) -> Key | None:
     return found
 
 
-def certified_key(issuer: str, x5c: Any) -> Key | None:
+def certified_key(issuer: str, x5c: Any, now: float | None = None) -> Key | None:
     """The key an `x5c` certificate chain to a configured trust anchor certifies for `issuer`
-    (`issuer_anchors`), or None: look the key up by kid (`issuer_key`) instead. That is so
-    for this node (its own keys are at hand) and when no anchors are configured. For an
-    issuer in the trust list, a chain that does not hold also falls back to its published
-    keys (a credential outliving its certificate still verifies); any other issuer has only
-    its chain, and its failure is the refusal (CredentialRejected)."""
-    if issuer == settings.BASE_URL:
+    at `now` (seconds since the epoch; default: the clock), or None: look the key up by kid
+    (`issuer_key`) instead. So it is for the issuers of the trust list (this node and
+    LIFEGATE_TRUSTED_ISSUERS): they are checked only with the keys they publish, so that no
+    anchor can speak for them and a key they withdraw is refused at once. Any other issuer
+    has only its chain (`issuer_anchors.certified_key`, whose refusal is CredentialRejected).
+    """
+    if is_trusted(issuer):
         return None
-    try:
-        return issuer_anchors.certified_key(issuer, x5c)
-    except CredentialRejected:
-        if is_trusted(issuer):
-            return None
-        raise
+    moment = None if now is None else datetime.fromtimestamp(now, UTC)
+    return issuer_anchors.certified_key(issuer, x5c, moment)
 
 
 def _may_refetch(issuer: str) -> bool:
@@ -283,8 +280,8 @@ def _status_certified_key(issuer: str) -> sdjwt_verify.CertifiedKeyLookup:
     """`_status_key` for certificate chains: the token's certificate must name the
     credential's issuer."""
 
-    def status_certified_key(token_issuer: str, x5c: Any) -> Key | None:
-        return certified_key(issuer, x5c) if token_issuer in (issuer, "") else None
+    def status_certified_key(token_issuer: str, x5c: Any, now: float) -> Key | None:
+        return certified_key(issuer, x5c, now) if token_issuer in (issuer, "") else None
 
     return status_certified_key
 

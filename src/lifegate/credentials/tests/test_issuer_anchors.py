@@ -15,14 +15,25 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.x509.oid import NameOID
+from django.core.checks.registry import registry
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from joserfc.jwk import ECKey
 
 from lifegate.credentials import compact, issuer_anchors, sdjwt, trust
+from lifegate.credentials.apps import issuer_trust_anchors_check
 from lifegate.credentials.errors import CredentialRejected
 from lifegate.credentials.tests.conftest import DIPLOMA_CLAIMS
 
 FOREIGN = "https://issuer.example.eu"
 NOW = datetime.now(UTC)
+FUZZ = hypothesis_settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 
 @dataclass
@@ -50,9 +61,11 @@ def authority(name: str = "Test issuer CA", parent: Authority | None = None) -> 
     return Authority(key, issued_ca(parent, key.public_key(), name))
 
 
-def issued_ca(parent: Authority, public: ec.EllipticCurvePublicKey, name: str) -> x509.Certificate:
-    """A CA certificate for `public` issued by `parent`."""
-    return _ca_certificate(parent.key, public, _name(name), parent.cert.subject)
+def issued_ca(
+    parent: Authority, public: ec.EllipticCurvePublicKey, name: str, days: int = 365
+) -> x509.Certificate:
+    """A CA certificate for `public` issued by `parent`, valid for `days` more days."""
+    return _ca_certificate(parent.key, public, _name(name), parent.cert.subject, days)
 
 
 def _ca_certificate(
@@ -60,6 +73,7 @@ def _ca_certificate(
     public: ec.EllipticCurvePublicKey,
     subject: x509.Name,
     issuer: x509.Name,
+    days: int = 365,
 ) -> x509.Certificate:
     return (
         x509.CertificateBuilder()
@@ -68,7 +82,7 @@ def _ca_certificate(
         .public_key(public)
         .serial_number(x509.random_serial_number())
         .not_valid_before(NOW - timedelta(days=1))
-        .not_valid_after(NOW + timedelta(days=365))
+        .not_valid_after(NOW + timedelta(days=days))
         .add_extension(x509.BasicConstraints(ca=True, path_length=1), critical=True)
         .add_extension(
             x509.KeyUsage(False, False, False, False, False, True, True, False, False),
@@ -89,8 +103,10 @@ def end_entity(
     ends: datetime | None = None,
     is_ca: bool = False,
     self_signed: bool = False,
+    signs: bool = True,
+    curve: ec.EllipticCurve | None = None,
 ) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
-    key = ec.generate_private_key(ec.SECP256R1())
+    key = ec.generate_private_key(curve or ec.SECP256R1())
     subject = _name("Test issuer")
     builder = (
         x509.CertificateBuilder()
@@ -109,6 +125,10 @@ def end_entity(
         )
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), False
+        )
+        .add_extension(
+            x509.KeyUsage(signs, not signs, False, False, False, False, False, False, False),
+            critical=True,
         )
     )
     return key, builder.sign(key if self_signed else ca.key, hashes.SHA256())
@@ -168,10 +188,14 @@ def test_a_chain_to_a_trust_anchor_naming_the_issuer_verifies(ca):
     assert verified.claims["title"] == DIPLOMA_CLAIMS["title"]
 
 
-def test_a_dns_name_of_the_issuers_host_names_it_too(ca):
+def test_a_dns_name_names_only_an_issuer_given_as_a_dns_uri(ca):
     key, cert = end_entity(ca, names=[x509.DNSName("ISSUER.example.eu")])
 
-    assert verify(credential(key, x5c(cert))).issuer == FOREIGN
+    assert verify(credential(key, x5c(cert), "dns:issuer.example.eu")).issuer == (
+        "dns:issuer.example.eu"
+    )
+    code, why = rejection(credential(key, x5c(cert)))  # https://issuer.example.eu
+    assert (code, why) == ("unknown-issuer", "the certificate does not name the issuer")
 
 
 def test_an_intermediate_ca_in_the_chain_is_followed(ca):
@@ -200,8 +224,9 @@ def test_without_anchors_an_unknown_issuer_is_not_trusted_through_its_certificat
             "does not name the issuer",
         ),
         (lambda ca: end_entity(ca, is_ca=True), "CA certificate"),
+        (lambda ca: end_entity(ca, signs=False), "may not sign"),
     ],
-    ids=["other-ca", "expired", "self-signed", "other-issuer", "ca-as-signer"],
+    ids=["other-ca", "expired", "self-signed", "other-issuer", "ca-as-signer", "no-signing"],
 )
 def test_chains_that_do_not_hold_are_refused_with_the_reason(ca, make, detail):
     key, cert = make(ca)
@@ -248,13 +273,104 @@ def test_a_certificate_for_another_key_does_not_verify_the_signature(ca):
     assert rejection(credential(other, x5c(cert)))[0] == "bad-signature"
 
 
-def test_a_validated_chain_is_checked_again_once_a_certificate_has_ended(ca):
+def test_a_validated_chain_is_remembered_until_a_certificate_ends(ca, monkeypatch):
     _key, cert = end_entity(ca, ends=NOW + timedelta(days=2))
     chain = x5c(cert)
-    assert issuer_anchors.certified_key(FOREIGN, chain) is not None
+    validations: list[tuple[Any, ...]] = []
+    validate = issuer_anchors._validate
 
+    def counted(*arguments: Any) -> Any:
+        validations.append(arguments)
+        return validate(*arguments)
+
+    monkeypatch.setattr(issuer_anchors, "_validate", counted)
+
+    first = issuer_anchors.certified_key(FOREIGN, chain)
+    again = issuer_anchors.certified_key(FOREIGN, chain, now=NOW + timedelta(days=1))
     with pytest.raises(CredentialRejected):
         issuer_anchors.certified_key(FOREIGN, chain, now=NOW + timedelta(days=3))
+
+    assert first is again is not None
+    assert len(validations) == 2  # the first and the one past the end
+
+
+def test_a_changed_anchors_file_counts_at_once(ca, settings, tmp_path):
+    key, cert = end_entity(ca)
+    token = credential(key, x5c(cert))
+    assert verify(token).issuer == FOREIGN
+    other = tmp_path / "other"
+    other.mkdir()
+    # Same file name, an anchor removed (and, as a copy keeping times might, same mtime).
+    Path(settings.LIFEGATE_ISSUER_TRUST_ANCHORS).write_bytes(
+        authority("Other CA").cert.public_bytes(serialization.Encoding.PEM)
+    )
+
+    assert rejection(token)[0] == "unknown-issuer"
+
+
+def test_a_certificate_for_a_key_that_is_not_p256_is_refused(ca):
+    _key, cert = end_entity(ca, curve=ec.SECP384R1())
+    p256 = ec.generate_private_key(ec.SECP256R1())
+
+    assert rejection(credential(p256, x5c(cert)))[0] == "unsupported-algorithm"
+
+
+def test_an_unreadable_issuer_url_or_certificate_is_refused_not_an_error(ca):
+    key, cert = end_entity(ca)
+    version_five = bytearray(cert.public_bytes(serialization.Encoding.DER))
+    version_five[version_five.index(bytes([0xA0, 0x03, 0x02, 0x01, 0x02])) + 4] = 4
+
+    bad_name = bytearray(cert.public_bytes(serialization.Encoding.DER))
+    bad_name[bad_name.rindex(b"Test issuer")] = 0xFF  # the subject: not UTF-8 any more
+    token = credential(key, x5c(cert))
+
+    assert rejection(credential(key, x5c(cert), "https://[x"))[0] == "unknown-issuer"
+    assert rejection(with_x5c(token, [_b64(version_five)], key))[0] == "malformed"
+    assert rejection(with_x5c(token, [_b64(bad_name)], key)) == (
+        "unknown-issuer",
+        "a certificate in x5c cannot be read",
+    )
+
+
+def _b64(data: bytes | bytearray) -> str:
+    return base64.b64encode(bytes(data)).decode()
+
+
+@given(
+    damage=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), max_size=4),
+    cut=st.integers(0, 10_000),
+    issuer=st.one_of(st.just(FOREIGN), st.text(max_size=30)),
+)
+@FUZZ
+def test_damaged_chains_and_issuers_give_a_refusal_or_a_key_never_an_error(
+    fuzz_ca, damage, cut, issuer
+):
+    der = bytearray(fuzz_ca[1].public_bytes(serialization.Encoding.DER))
+    for position, value in damage:
+        der[position % len(der)] = value
+    chain = [_b64(der[: max(cut, 1)] if cut < len(der) else der)]
+
+    try:
+        found = issuer_anchors.certified_key(issuer, chain)
+    except CredentialRejected as rejected:
+        assert rejected.code in {"malformed", "unknown-issuer", "unsupported-algorithm"}
+    else:
+        assert found is not None
+
+
+@pytest.fixture(scope="module")
+def fuzz_ca(tmp_path_factory: Any) -> Iterator[tuple[Authority, x509.Certificate]]:
+    """A CA configured as anchor for the whole fuzz test, and an end entity it certified."""
+    from django.conf import settings as django_settings
+
+    made = authority()
+    folder = tmp_path_factory.mktemp("anchors")
+    before = django_settings.LIFEGATE_ISSUER_TRUST_ANCHORS
+    django_settings.LIFEGATE_ISSUER_TRUST_ANCHORS = made.pem_file(folder)
+    issuer_anchors.forget()
+    yield made, end_entity(made)[1]
+    django_settings.LIFEGATE_ISSUER_TRUST_ANCHORS = before
+    issuer_anchors.forget()
 
 
 def test_an_unreadable_anchors_file_trusts_no_one_and_says_so(ca, settings, tmp_path, caplog):
@@ -266,16 +382,16 @@ def test_an_unreadable_anchors_file_trusts_no_one_and_says_so(ca, settings, tmp_
 
 
 def test_the_system_check_reports_an_unusable_anchors_file(settings, tmp_path):
-    from django.core import checks
+    def check() -> list[str | None]:
+        return [message.id for message in issuer_trust_anchors_check()]
 
     settings.LIFEGATE_ISSUER_TRUST_ANCHORS = str(tmp_path / "missing.pem")
-    missing = [message.id for message in checks.run_checks()]
+    missing = check()
     (tmp_path / "empty.pem").write_text("no certificates here\n")
     settings.LIFEGATE_ISSUER_TRUST_ANCHORS = str(tmp_path / "empty.pem")
-    empty = [message.id for message in checks.run_checks()]
+    empty = check()
     settings.LIFEGATE_ISSUER_TRUST_ANCHORS = authority().pem_file(tmp_path)
-    usable = [message.id for message in checks.run_checks()]
 
-    assert "credentials.E001" in missing
-    assert "credentials.E001" in empty
-    assert "credentials.E001" not in usable
+    assert missing == empty == ["credentials.E001"]
+    assert check() == []
+    assert issuer_trust_anchors_check in registry.get_checks()

@@ -22,8 +22,13 @@ from lifegate.credentials import (
     issuer_anchors,
     issuer_certificates,
     keys,
+    sdjwt,
     status_lists,
+    statuslist,
+    trust,
 )
+from lifegate.credentials.apps import issuing_ca_check
+from lifegate.credentials.errors import CredentialRejected
 from lifegate.credentials.issuing import stored_sd_jwt
 from lifegate.credentials.tests.conftest import BASE_URL
 from lifegate.credentials.tests.presenting import (
@@ -33,7 +38,13 @@ from lifegate.credentials.tests.presenting import (
     diploma,
     presentation,
 )
-from lifegate.credentials.tests.test_issuer_anchors import authority, issued_ca
+from lifegate.credentials.tests.test_issuer_anchors import (
+    authority,
+    credential,
+    end_entity,
+    issued_ca,
+    x5c,
+)
 from lifegate.credentials.tests.test_verifying_peers import answer
 
 pytestmark = pytest.mark.django_db
@@ -168,38 +179,68 @@ def test_the_ca_certificate_is_published_as_pem(client):
     assert published.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
 
 
-def peer_credential(person: Any, settings: Any, tmp_path: Path, *, trust_ca: bool) -> Any:
-    """A diploma issued by the peer node (this node's keys under the peer's base URL), and
-    this node set to trust the peer, with the peer's CA as trust anchor if `trust_ca`."""
+def peer_credential(person: Any, settings: Any, tmp_path: Path, *, listed: bool) -> Any:
+    """A diploma issued by the peer node (this node's keys under the peer's base URL); this
+    node then has the peer's CA as issuer trust anchor, and the peer in its trust list if
+    `listed`."""
     settings.BASE_URL = PEER
     credential = diploma(person)
     anchors = tmp_path / "anchors.pem"
     anchors.write_text(issuer_certificates.ca_pem())
     settings.BASE_URL = BASE_URL
-    settings.LIFEGATE_TRUSTED_ISSUERS = [PEER]
-    settings.LIFEGATE_ISSUER_TRUST_ANCHORS = str(anchors) if trust_ca else ""
+    settings.LIFEGATE_TRUSTED_ISSUERS = [PEER] if listed else []
+    settings.LIFEGATE_ISSUER_TRUST_ANCHORS = str(anchors)
     return credential
 
 
-def test_a_node_that_trusts_this_ca_verifies_its_credentials_without_fetching_its_keys(
+def test_a_node_that_trusts_this_ca_verifies_its_credentials_and_status_without_its_keys(
     credential_types, person, settings, monkeypatch, tmp_path
 ):
     nodes = Nodes(PEER).install(monkeypatch)
-    credential = peer_credential(person, settings, tmp_path, trust_ca=True)
-    request = ask()
+    credential = peer_credential(person, settings, tmp_path, listed=False)
+    token = stored_sd_jwt(credential)
 
-    result = answer(request, presentation(credential, request, TITLE_AND_LEVEL))
+    verified = sdjwt.verify(
+        token,
+        issuer_key=trust.issuer_key,
+        certified_key=trust.certified_key,
+        require_key_binding=False,
+    )
+    assert verified.status is not None
+    status = trust.status_of(verified.status, verified.issuer)
 
-    assert (result.valid, result.issuer) == (True, PEER)
-    assert f"{PEER}/.well-known/jwt-vc-issuer" not in nodes.calls  # the x5c chain did
+    assert (verified.issuer, status) == (PEER, statuslist.VALID)
+    assert f"{PEER}/.well-known/jwt-vc-issuer" not in nodes.calls  # the x5c chains did
     assert any(call.startswith(f"{PEER}/credentials/status/") for call in nodes.calls)
 
 
-def test_without_the_ca_the_peers_published_keys_verify_it(
+def test_a_status_list_whose_chain_does_not_hold_is_unavailable(
+    credential_types, person, settings, monkeypatch, tmp_path
+):
+    Nodes(PEER).install(monkeypatch)
+    credential = peer_credential(person, settings, tmp_path, listed=False)
+    verified = sdjwt.verify(
+        stored_sd_jwt(credential),
+        issuer_key=trust.issuer_key,
+        certified_key=trust.certified_key,
+        require_key_binding=False,
+    )
+    assert verified.status is not None
+    anchors = Path(settings.LIFEGATE_ISSUER_TRUST_ANCHORS)
+    anchors.write_bytes(_impostor_ca().public_bytes(serialization.Encoding.PEM))
+
+    with pytest.raises(CredentialRejected) as refused:
+        trust.status_of(verified.status, verified.issuer)
+
+    assert refused.value.code == "status-unavailable"
+    assert "unknown-issuer" in refused.value.detail
+
+
+def test_a_listed_peer_is_checked_with_its_published_keys_not_a_certificate(
     credential_types, person, settings, monkeypatch, tmp_path
 ):
     nodes = Nodes(PEER).install(monkeypatch)
-    credential = peer_credential(person, settings, tmp_path, trust_ca=False)
+    credential = peer_credential(person, settings, tmp_path, listed=True)
     request = ask()
 
     result = answer(request, presentation(credential, request, TITLE_AND_LEVEL))
@@ -208,28 +249,33 @@ def test_without_the_ca_the_peers_published_keys_verify_it(
     assert f"{PEER}/.well-known/jwt-vc-issuer" in nodes.calls
 
 
-def test_a_listed_peer_whose_chain_does_not_hold_falls_back_to_its_published_keys(
-    credential_types, person, settings, monkeypatch, tmp_path
+def test_an_anchor_cannot_speak_for_a_listed_peer(
+    credential_types, settings, monkeypatch, tmp_path
 ):
-    nodes = Nodes(PEER).install(monkeypatch)
-    credential = peer_credential(person, settings, tmp_path, trust_ca=True)
-    other = tmp_path / "other-anchor.pem"
-    other.write_bytes(_impostor_ca().public_bytes(serialization.Encoding.PEM))
-    settings.LIFEGATE_ISSUER_TRUST_ANCHORS = str(other)
-    request = ask()
+    Nodes(PEER).install(monkeypatch)
+    settings.LIFEGATE_TRUSTED_ISSUERS = [PEER]
+    rogue = authority("Rogue but trusted CA")
+    settings.LIFEGATE_ISSUER_TRUST_ANCHORS = rogue.pem_file(tmp_path)
+    key, cert = end_entity(rogue, names=[x509.UniformResourceIdentifier(PEER)])
+    forged = credential(key, x5c(cert), PEER)  # certified for the peer's URL by an anchor
 
-    result = answer(request, presentation(credential, request, TITLE_AND_LEVEL))
+    with pytest.raises(CredentialRejected) as refused:
+        sdjwt.verify(
+            forged,
+            issuer_key=trust.issuer_key,
+            certified_key=trust.certified_key,
+            require_key_binding=False,
+        )
 
-    assert result.valid
-    assert f"{PEER}/.well-known/jwt-vc-issuer" in nodes.calls
+    assert refused.value.code == "unknown-issuer"
 
 
-def test_an_unlisted_issuer_whose_chain_does_not_hold_is_refused(
+def test_without_trust_the_peers_credential_is_from_an_unknown_issuer(
     credential_types, person, settings, monkeypatch, tmp_path
 ):
     Nodes(PEER).install(monkeypatch)
-    credential = peer_credential(person, settings, tmp_path, trust_ca=False)
-    settings.LIFEGATE_TRUSTED_ISSUERS = []
+    credential = peer_credential(person, settings, tmp_path, listed=False)
+    settings.LIFEGATE_ISSUER_TRUST_ANCHORS = ""
     request = ask()
 
     result = answer(request, presentation(credential, request, TITLE_AND_LEVEL))
@@ -256,3 +302,26 @@ def test_under_a_national_pki_x5c_carries_the_nodes_ca_and_validates_to_the_root
     certified = issuer_anchors.certified_key(BASE_URL, x5c)
     assert certified is not None
     assert certified.as_dict()["x"] == keys.current_issuer_key().as_dict()["x"]
+
+
+def test_a_ca_certificate_of_another_pki_is_never_replaced_and_its_end_is_warned_of(
+    credential_types, person, settings
+):
+    root = authority("Staat der Nederlanden test root")
+    node_ca_key = certificates.private_ec_key(signing_key(issuer_certificates.CA_KEY_NAME))
+    ending = issued_ca(root, node_ca_key.public_key(), "lifegate issuing CA", days=10)
+    ca_file = settings.LIFEGATE_KEY_DIR / issuer_certificates.CA_CERTIFICATE_FILE
+    ca_file.write_bytes(ending.public_bytes(serialization.Encoding.PEM))
+
+    kept = issuer_certificates.ca_certificate()
+    warnings = [message.id for message in issuing_ca_check()]
+
+    assert kept == ending
+    assert ca_file.read_bytes() == ending.public_bytes(serialization.Encoding.PEM)
+    assert warnings == ["credentials.W002"]
+
+
+def test_the_nodes_own_ca_gives_no_warning(credential_types, person):
+    diploma(person)
+
+    assert issuing_ca_check() == []
