@@ -82,6 +82,25 @@ def host_name() -> x509.GeneralName:
         return x509.DNSName(host)
 
 
+def builder(
+    subject: x509.Name,
+    issuer: x509.Name,
+    public: ec.EllipticCurvePublicKey,
+    ends: datetime,
+) -> x509.CertificateBuilder:
+    """A certificate for `public` from `issuer`, valid from a little before now until `ends`,
+    with a random serial number; the caller adds the extensions and signs."""
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(public)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(datetime.now(UTC) - BACKDATE)
+        .not_valid_after(ends)
+    )
+
+
 def der(cert: x509.Certificate) -> bytes:
     """The certificate, DER-encoded."""
     return cert.public_bytes(serialization.Encoding.DER)

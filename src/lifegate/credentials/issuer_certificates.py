@@ -40,29 +40,6 @@ CA_LIFETIME = timedelta(days=10 * 365)
 END_ENTITY_LIFETIME = timedelta(days=3 * 365)
 PEM_MEDIA_TYPE = "application/pem-certificate-chain"
 
-_SIGNING_ONLY = x509.KeyUsage(
-    digital_signature=True,
-    content_commitment=False,
-    key_encipherment=False,
-    data_encipherment=False,
-    key_agreement=False,
-    key_cert_sign=False,
-    crl_sign=False,
-    encipher_only=False,
-    decipher_only=False,
-)
-_CERTIFYING_ONLY = x509.KeyUsage(
-    digital_signature=False,
-    content_commitment=False,
-    key_encipherment=False,
-    data_encipherment=False,
-    key_agreement=False,
-    key_cert_sign=True,
-    crl_sign=True,
-    encipher_only=False,
-    decipher_only=False,
-)
-
 
 def ca_certificate() -> x509.Certificate:
     """The node's issuing CA certificate, made (self-signed) on first use and renewed near
@@ -128,40 +105,27 @@ def _fits(cert: x509.Certificate, key: ECKey, ca: x509.Certificate) -> bool:
 
 def _make_ca(key: ECKey) -> x509.Certificate:
     private = certificates.private_ec_key(key)
+    public = private.public_key()
     name = _name(f"lifegate credential issuer CA {_host()}")
-    now = datetime.now(UTC)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(private.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - certificates.BACKDATE)
-        .not_valid_after(now + CA_LIFETIME)
+    made = (
+        certificates.builder(name, name, public, datetime.now(UTC) + CA_LIFETIME)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(_CERTIFYING_ONLY, critical=True)
-        .add_extension(
-            x509.SubjectKeyIdentifier.from_public_key(private.public_key()), critical=False
-        )
+        .add_extension(_key_usage(certifying=True), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
     )
-    return builder.sign(private, hashes.SHA256())
+    return made.sign(private, hashes.SHA256())
 
 
 def _make_end_entity(key: ECKey, ca: x509.Certificate) -> x509.Certificate:
     ca_private = certificates.private_ec_key(signing_key(CA_KEY_NAME))
     public = certificates.private_ec_key(key).public_key()
-    now = datetime.now(UTC)
+    ends = min(datetime.now(UTC) + END_ENTITY_LIFETIME, ca.not_valid_after_utc)
     names = [x509.UniformResourceIdentifier(settings.BASE_URL), certificates.host_name()]
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(_name(f"lifegate credential issuer {_host()}"))
-        .issuer_name(ca.subject)
-        .public_key(public)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - certificates.BACKDATE)
-        .not_valid_after(min(now + END_ENTITY_LIFETIME, ca.not_valid_after_utc))
+    subject = _name(f"lifegate credential issuer {_host()}")
+    made = (
+        certificates.builder(subject, ca.subject, public, ends)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_SIGNING_ONLY, critical=True)
+        .add_extension(_key_usage(certifying=False), critical=True)
         .add_extension(x509.SubjectAlternativeName(names), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
         .add_extension(
@@ -169,7 +133,22 @@ def _make_end_entity(key: ECKey, ca: x509.Certificate) -> x509.Certificate:
             critical=False,
         )
     )
-    return builder.sign(ca_private, hashes.SHA256())
+    return made.sign(ca_private, hashes.SHA256())
+
+
+def _key_usage(*, certifying: bool) -> x509.KeyUsage:
+    """A CA's key only certifies (and signs revocation lists); an issuer's only signs."""
+    return x509.KeyUsage(
+        digital_signature=not certifying,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=certifying,
+        crl_sign=certifying,
+        encipher_only=False,
+        decipher_only=False,
+    )
 
 
 def _name(common_name: str) -> x509.Name:

@@ -83,16 +83,11 @@ def _self_signed(key: ECKey) -> x509.Certificate:
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, "lifegate"),
         ]
     )
-    now = datetime.now(UTC)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(private.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - certificates.BACKDATE)
-        .not_valid_after(now + CERTIFICATE_LIFETIME)
+    made = (
+        certificates.builder(
+            name, name, private.public_key(), datetime.now(UTC) + CERTIFICATE_LIFETIME
+        )
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.SubjectAlternativeName([certificates.host_name()]), critical=False)
     )
-    return builder.sign(private, hashes.SHA256())
+    return made.sign(private, hashes.SHA256())
