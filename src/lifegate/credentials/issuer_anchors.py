@@ -16,7 +16,7 @@ What is checked: the chain's signatures, validity periods (at the time of the ch
 basic constraints and path length, the anchors' key usage (RFC 5280, with `cryptography`'s
 path validation); that the end-entity certificate is not self-signed (HAIP) and is not a
 CA, that it may sign (key usage digitalSignature, when given), and that its key is a P-256
-key. A chain once validated is remembered until its first certificate ends."""
+key. A chain once validated is remembered until a certificate of its path ends."""
 
 import base64
 import binascii
