@@ -357,9 +357,12 @@ LIFEGATE_TRUSTED_VERIFIERS = env_list("LIFEGATE_TRUSTED_VERIFIERS", [])  # empty
 LIFEGATE_ISSUER_TRUST_ANCHORS = env_str("LIFEGATE_ISSUER_TRUST_ANCHORS", "")
 LIFEGATE_PRESENTATION_RETENTION_MINUTES = env_int("LIFEGATE_PRESENTATION_RETENTION_MINUTES", 60)
 # OpenID4VCI: refuse access tokens that are not bound to the wallet's key with DPoP (RFC 9449).
-# Off by default, so that wallets without DPoP can still pick up credentials; a wallet that
-# sends a DPoP proof gets a bound token either way.
-OID4VCI_REQUIRE_DPOP = env_bool("LIFEGATE_OID4VCI_REQUIRE_DPOP", False)
+# On by default, as HAIP 1.0 asks (sender-constrained tokens only); an operator who must serve
+# wallets without DPoP can turn it off, and such a wallet then gets a Bearer token.
+OID4VCI_REQUIRE_DPOP = env_bool("LIFEGATE_OID4VCI_REQUIRE_DPOP", True)
+# OpenID4VCI: digits of the transaction code (tx_code) a person types into the wallet to pick
+# up a credential offer, read from the portal page beside the QR code; 0: offers without one.
+OID4VCI_TX_CODE_LENGTH = env_int("LIFEGATE_OID4VCI_TX_CODE_LENGTH", 6)
 
 # The processing log's hash chains: how many (records are spread by id; fixed once the first
 # chain exists), and how long a sealer waits for a record of an earlier, still open transaction.

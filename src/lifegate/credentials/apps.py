@@ -12,6 +12,7 @@ class CredentialsConfig(AppConfig):
     def ready(self) -> None:
         checks.register(issuer_trust_anchors_check)
         checks.register(issuing_ca_check)
+        checks.register(tx_code_length_check)
 
 
 def issuer_trust_anchors_check(**_kwargs: Any) -> list[checks.CheckMessage]:
@@ -56,5 +57,25 @@ def issuing_ca_check(**_kwargs: Any) -> list[checks.CheckMessage]:
             f"{issuer_certificates.CA_CERTIFICATE_FILE}: credentials signed after it ends "
             "will not verify through their certificates.",
             id="credentials.W002",
+        )
+    ]
+
+
+TX_CODE_LENGTHS = range(4, 11)
+
+
+def tx_code_length_check(**_kwargs: Any) -> list[checks.CheckMessage]:
+    """A transaction code too short to stop a guess, or too long to type."""
+    from django.conf import settings
+
+    length = settings.OID4VCI_TX_CODE_LENGTH
+    if length == 0 or length in TX_CODE_LENGTHS:
+        return []
+    return [
+        checks.Error(
+            f"LIFEGATE_OID4VCI_TX_CODE_LENGTH is {length}.",
+            hint=f"Use 0 (offers without a transaction code) or {TX_CODE_LENGTHS.start} to "
+            f"{TX_CODE_LENGTHS.stop - 1} digits.",
+            id="credentials.E003",
         )
     ]

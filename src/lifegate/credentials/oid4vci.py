@@ -2,11 +2,14 @@
 credentials into an external wallet.
 
 1. The person asks for an offer in the portal (`make_offer`): a random pre-authorised code,
-   stored hashed, valid for CODE_TTL and exchanged at most once. The offer (`offer_link`)
-   names this node as credential issuer and the credential type's configuration.
-2. The wallet exchanges the code at the token endpoint (`exchange_code`) for an access
-   token, stored hashed, good for one credential within TOKEN_TTL; bound to the wallet's
-   key if it sent a DPoP proof (`credentials.dpop`).
+   stored hashed, valid for CODE_TTL and exchanged at most once, and a transaction code
+   (`tx_code`, settings.OID4VCI_TX_CODE_LENGTH digits) that the portal shows beside the QR
+   code and the person types into the wallet. The offer (`offer_link`) names this node as
+   credential issuer, the credential type's configuration and the length of the code.
+2. The wallet exchanges the code, with the transaction code, at the token endpoint
+   (`exchange_code`) for an access token, stored hashed, good for one credential within
+   TOKEN_TTL; bound to the wallet's key with DPoP (`credentials.dpop`), which the operator
+   may make optional. TX_CODE_MAX_FAILURES wrong transaction codes use the offer up.
 3. It fetches a c_nonce (`new_nonce`), signs a key proof (typ openid4vci-proof+jwt, ES256,
    its public key in the header, aud this issuer, the nonce, a fresh iat) and sends it with
    the token to the credential endpoint (`redeem`), which issues a copy bound to that key
@@ -19,15 +22,17 @@ import hashlib
 import hmac
 import json
 import secrets
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from lifegate.credentials import dpop, issuing
 from lifegate.credentials.metadata import PRE_AUTHORIZED_GRANT, credential_endpoint, token_endpoint
@@ -44,6 +49,9 @@ PROOF_MAX_AGE = 300
 PROOF_MAX_SKEW = 60
 MAX_PROOF_BYTES = 8192
 OFFER_SCHEME = "openid-credential-offer://"
+# Wrong transaction codes an offer takes before it is used up: guessing one of a million
+# codes three times succeeds once in 333,000 offers.
+TX_CODE_MAX_FAILURES = 3
 
 
 class OAuthError(Exception):
@@ -69,30 +77,58 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def make_offer(credential: IssuedCredential) -> tuple[CredentialOffer, str]:
-    """A new offer of a copy of `credential`, with its pre-authorised code (shown once)."""
+@dataclass(frozen=True)
+class Offer:
+    """A new offer with its secrets, which are shown once and stored only hashed: the
+    pre-authorised `code` (in the link and QR code) and the `tx_code` the person types into
+    the wallet ("" when the operator turned transaction codes off)."""
+
+    row: CredentialOffer
+    code: str
+    tx_code: str
+
+
+def make_offer(credential: IssuedCredential) -> Offer:
+    """A new offer of a copy of `credential`."""
     code = secrets.token_urlsafe(32)
-    offer = CredentialOffer.objects.create(
+    digits = settings.OID4VCI_TX_CODE_LENGTH
+    tx_code = "".join(secrets.choice(string.digits) for _ in range(digits))
+    row = CredentialOffer.objects.create(
         credential=credential,
         code_hash=_hash(code),
         code_expires_at=timezone.now() + CODE_TTL,
+        tx_code_hash=_tx_code_hash(code, tx_code) if tx_code else "",
     )
-    return offer, code
+    return Offer(row, code, tx_code)
 
 
-def offer_object(credential: IssuedCredential, code: str) -> dict[str, Any]:
-    """The credential offer (by value) for `credential` with pre-authorised `code`."""
+def _tx_code_hash(code: str, tx_code: str) -> str:
+    # Keyed with the pre-authorised code, which is stored only as a hash: a copy of the
+    # database does not let anyone try the million transaction codes offline.
+    return hmac.new(code.encode(), tx_code.encode(), hashlib.sha256).hexdigest()
+
+
+def offer_object(offer: Offer) -> dict[str, Any]:
+    """The credential offer (by value): issuer, configuration and pre-authorised grant."""
+    grant: dict[str, Any] = {"pre-authorized_code": offer.code}
+    if offer.tx_code:
+        grant["tx_code"] = {
+            "input_mode": "numeric",
+            "length": len(offer.tx_code),
+            # Shown by the wallet when it asks for the code, in the person's language.
+            "description": gettext("The code shown beside the QR code on the government page."),
+        }
     return {
         "credential_issuer": settings.BASE_URL,
         # metadata.credential_issuer_metadata keys the configurations by type slug.
-        "credential_configuration_ids": [credential.credential_type.slug],
-        "grants": {PRE_AUTHORIZED_GRANT: {"pre-authorized_code": code}},
+        "credential_configuration_ids": [offer.row.credential.credential_type.slug],
+        "grants": {PRE_AUTHORIZED_GRANT: grant},
     }
 
 
-def offer_link(credential: IssuedCredential, code: str) -> str:
+def offer_link(offer: Offer) -> str:
     """The openid-credential-offer:// link a wallet opens (also what the QR code holds)."""
-    value = json.dumps(offer_object(credential, code), separators=(",", ":"))
+    value = json.dumps(offer_object(offer), separators=(",", ":"), ensure_ascii=False)
     return f"{OFFER_SCHEME}?credential_offer={quote(value, safe='')}"
 
 
@@ -105,10 +141,14 @@ class AccessToken:
     expires_in: int  # seconds
 
 
-def exchange_code(grant_type: str, code: str, dpop_proof: str | None = None) -> AccessToken:
-    """The access token for a pre-authorised code, once. With a DPoP proof (`dpop_proof`:
-    the request's DPoP header), or whenever the operator requires DPoP, the token is bound
-    to the proof's key; a refused proof leaves the code unused."""
+def exchange_code(
+    grant_type: str, code: str, dpop_proof: str | None = None, tx_code: str | None = None
+) -> AccessToken:
+    """The access token for a pre-authorised code and its transaction code (`tx_code`, None
+    when the request has none), once. With a DPoP proof (`dpop_proof`: the request's DPoP
+    header), or whenever the operator requires DPoP, the token is bound to the proof's key;
+    a refused proof leaves the code unused. A wrong transaction code is counted, and the
+    TX_CODE_MAX_FAILURES-th uses the offer up."""
     if not grant_type:
         raise OAuthError("invalid_request", "grant_type is missing")
     if grant_type != PRE_AUTHORIZED_GRANT:
@@ -124,15 +164,44 @@ def exchange_code(grant_type: str, code: str, dpop_proof: str | None = None) -> 
         offer = CredentialOffer.objects.select_for_update().filter(code_hash=_hash(code)).first()
         if offer is None or offer.code_used_at is not None or offer.code_expires_at <= now:
             raise OAuthError("invalid_grant", "the code is unknown, used or expired")
-        offer.code_used_at = now
-        offer.token_hash = _hash(token)
-        offer.token_expires_at = now + TOKEN_TTL
-        offer.token_key_thumbprint = thumbprint
-        offer.save(
-            update_fields=["code_used_at", "token_hash", "token_expires_at", "token_key_thumbprint"]
-        )
+        refused = _tx_code_refused(offer, code, tx_code, now)
+        if refused is None:
+            offer.code_used_at = now
+            offer.token_hash = _hash(token)
+            offer.token_expires_at = now + TOKEN_TTL
+            offer.token_key_thumbprint = thumbprint
+            offer.save(
+                update_fields=[
+                    "code_used_at",
+                    "token_hash",
+                    "token_expires_at",
+                    "token_key_thumbprint",
+                ]
+            )
+    if refused is not None:  # raised after the commit: the count of wrong codes stays
+        raise refused
     token_type = "DPoP" if thumbprint else "Bearer"
     return AccessToken(token, token_type, int(TOKEN_TTL.total_seconds()))
+
+
+def _tx_code_refused(
+    offer: CredentialOffer, code: str, tx_code: str | None, now: datetime
+) -> OAuthError | None:
+    """Why the request's transaction code does not fit the offer (OpenID4VCI 1.0 section
+    6.3), or None; a wrong one is counted on the (locked) offer."""
+    if not offer.tx_code_hash:
+        if tx_code is not None:
+            return OAuthError("invalid_request", "this offer has no transaction code")
+        return None
+    if tx_code is None:
+        return OAuthError("invalid_request", "tx_code is missing")
+    if hmac.compare_digest(offer.tx_code_hash, _tx_code_hash(code, tx_code)):
+        return None
+    offer.tx_code_failures += 1
+    if offer.tx_code_failures >= TX_CODE_MAX_FAILURES:
+        offer.code_used_at = now  # used up: nobody gets to guess on
+    offer.save(update_fields=["tx_code_failures", "code_used_at"])
+    return OAuthError("invalid_grant", "the transaction code is wrong")
 
 
 def _dpop_key(proof: str | None, request: "dpop.ProofRequest", status: int) -> str:

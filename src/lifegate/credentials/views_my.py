@@ -111,17 +111,19 @@ def _detail(
 @never_cache
 @require_POST
 def offer(request: HttpRequest, credential_id: UUID) -> HttpResponse:
-    """ "Put in another wallet": a new pre-authorised code offer, shown as QR code and link."""
+    """ "Put in another wallet": a new pre-authorised code offer, shown as QR code and link,
+    with the transaction code the wallet asks for."""
     credential = _own_credential(request, credential_id)
     if credential.state != IssuedCredential.State.VALID:
         return _detail(request, credential, {"offer_refused": True}, status=409)
-    made, code = oid4vci.make_offer(credential)
-    link = oid4vci.offer_link(credential, code)
+    made = oid4vci.make_offer(credential)
+    link = oid4vci.offer_link(made)
     extra = {
         "offer_link": link,
         # segno escapes nothing it is not given: the SVG is made from our own link.
         "offer_qr": mark_safe(segno.make(link, error="m").svg_inline(scale=3, border=4)),  # noqa: S308
-        "offer_expires_at": made.code_expires_at,
+        "offer_tx_code": made.tx_code,
+        "offer_expires_at": made.row.code_expires_at,
         "issuer": settings.BASE_URL,
     }
     return _detail(request, credential, extra)

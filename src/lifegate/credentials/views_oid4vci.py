@@ -76,13 +76,15 @@ def oauth_authorization_server(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_POST
 def token(request: HttpRequest) -> HttpResponse:
-    """Exchange a pre-authorised code (form-encoded) for an access token: bound to the
-    wallet's key when the request carries a DPoP proof (token type "DPoP")."""
+    """Exchange a pre-authorised code and its transaction code (form-encoded) for an access
+    token: bound to the wallet's key when the request carries a DPoP proof (token type
+    "DPoP")."""
     try:
         access_token = oid4vci.exchange_code(
             request.POST.get("grant_type", ""),
             request.POST.get("pre-authorized_code", ""),
             request.headers.get("DPoP"),
+            request.POST.get("tx_code"),
         )
     except oid4vci.OAuthError as refused:
         return _error(refused)

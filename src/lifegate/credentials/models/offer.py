@@ -2,10 +2,12 @@
 
 A `CredentialOffer` lets one external wallet pick up one copy of one of the person's
 credentials: the pre-authorised code in the offer (QR code or link) is exchanged once for
-an access token, and the token once for the copy. Codes and tokens are stored only as
-SHA-256 hashes (they are bearer secrets) and expire within minutes. A `CredentialNonce` is
-a `c_nonce` from the nonce endpoint: it is used once, in a wallet's key proof. A
-`UsedDPoPProof` is a DPoP proof already accepted, kept while it could be replayed."""
+an access token, and the token once for the copy; the wallet must send the offer's
+transaction code with it, which the person reads from the portal and types in the wallet,
+so a QR code seen over someone's shoulder is of no use on its own. Codes and tokens are
+stored only as SHA-256 hashes (they are bearer secrets) and expire within minutes. A
+`CredentialNonce` is a `c_nonce` from the nonce endpoint: it is used once, in a wallet's key
+proof. A `UsedDPoPProof` is a DPoP proof already accepted, kept while it could be replayed."""
 
 import uuid
 
@@ -28,6 +30,11 @@ class CredentialOffer(models.Model):
     code_hash = models.CharField(max_length=64, unique=True)
     code_expires_at = models.DateTimeField()
     code_used_at = models.DateTimeField(null=True, blank=True)
+    # HMAC-SHA256 (hex), keyed with the pre-authorised code, of the transaction code the
+    # person types into the wallet (OpenID4VCI 1.0 section 4.1.1); empty for an offer
+    # without one. Wrong codes are counted: too many and the offer is used up.
+    tx_code_hash = models.CharField(max_length=64, blank=True, default="")
+    tx_code_failures = models.PositiveSmallIntegerField(default=0)
     # SHA-256 (hex) of the access token it was exchanged for: good for one credential.
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     token_expires_at = models.DateTimeField(null=True, blank=True)

@@ -33,7 +33,13 @@ def portal_offer(person: Subject, credential: IssuedCredential) -> dict[str, Any
     link = page.context["offer_link"]
     assert urlsplit(link).scheme == "openid-credential-offer"
     found: dict[str, Any] = json.loads(parse_qs(urlsplit(link).query)["credential_offer"][0])
+    # The person reads the transaction code beside the QR code and types it into the wallet.
+    TYPED[code_of(found)] = page.context["offer_tx_code"]
     return found
+
+
+# The transaction code the person typed for each pre-authorised code the wallet was offered.
+TYPED: dict[str, str] = {}
 
 
 def new_wallet_key() -> ECKey:
@@ -49,10 +55,14 @@ def path(url: str) -> str:
     return url.removeprefix(BASE_URL)
 
 
-def token_for(code: str, headers: dict[str, str] | None = None) -> Any:
-    return WALLET.post(
-        TOKEN_PATH, {"grant_type": GRANT, "pre-authorized_code": code}, headers=headers
-    )
+def token_for(code: str, headers: dict[str, str] | None = None, tx_code: str | None = None) -> Any:
+    """The token request for `code`, with the transaction code the person typed for it (or
+    `tx_code`); without one when there is none."""
+    form = {"grant_type": GRANT, "pre-authorized_code": code}
+    typed = tx_code if tx_code is not None else TYPED.get(code)
+    if typed:
+        form["tx_code"] = typed
+    return WALLET.post(TOKEN_PATH, form, headers=headers)
 
 
 def fresh_nonce() -> str:

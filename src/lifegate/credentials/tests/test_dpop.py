@@ -96,7 +96,8 @@ def test_a_bound_token_is_refused_as_a_bearer_token(offer, dpop_key):
     assert ask_with_dpop(token, dpop_key).status_code == 200  # not used up by the refusal
 
 
-def test_a_bearer_token_is_refused_with_the_dpop_scheme(offer, dpop_key):
+def test_a_bearer_token_is_refused_with_the_dpop_scheme(settings, offer, dpop_key):
+    settings.OID4VCI_REQUIRE_DPOP = False
     token = str(token_for(code_of(offer)).json()["access_token"])
 
     response = ask_with_dpop(token, dpop_key)
@@ -206,9 +207,9 @@ def test_a_bad_dpop_proof_at_the_token_endpoint_keeps_the_code(offer, dpop_key, 
 def test_a_dpop_proof_is_accepted_once(person, offer, dpop_key):
     proof = dpop_proof(dpop_key, TOKEN_URL)
     assert token_for(code_of(offer), {"dpop": proof}).status_code == 200
-    _, other_code = oid4vci.make_offer(diploma(person))
+    other = oid4vci.make_offer(diploma(person))
 
-    replayed = token_for(other_code, {"dpop": proof})
+    replayed = token_for(other.code, {"dpop": proof}, tx_code=other.tx_code)
 
     assert replayed.status_code == 400
     assert replayed.json() == {
@@ -239,13 +240,17 @@ def test_an_expired_bound_token_is_refused_in_the_dpop_scheme(offer, dpop_key):
     assert response["WWW-Authenticate"] == 'DPoP error="invalid_token", algs="ES256"'
 
 
-def test_an_operator_may_require_dpop(settings, person, offer, dpop_key):
-    _, earlier_code = oid4vci.make_offer(diploma(person))
-    earlier = str(token_for(earlier_code).json()["access_token"])  # a Bearer token
-    settings.OID4VCI_REQUIRE_DPOP = True
+def test_dpop_is_required_unless_the_operator_allows_bearer_tokens(
+    settings, person, offer, dpop_key
+):
+    settings.OID4VCI_REQUIRE_DPOP = False
+    earlier_offer = oid4vci.make_offer(diploma(person))
+    earlier = token_for(earlier_offer.code, tx_code=earlier_offer.tx_code)
+    assert earlier.json()["token_type"] == "Bearer"
+    settings.OID4VCI_REQUIRE_DPOP = True  # the default (HAIP 1.0)
 
     without = token_for(code_of(offer))
-    as_bearer = ask_credential(earlier, request_body(new_wallet_key()))
+    as_bearer = ask_credential(earlier.json()["access_token"], request_body(new_wallet_key()))
     no_token = ask_credential("", request_body(new_wallet_key()))
 
     assert without.status_code == 400
@@ -256,11 +261,14 @@ def test_an_operator_may_require_dpop(settings, person, offer, dpop_key):
     assert bound_token(offer, dpop_key)
 
 
-def test_a_request_without_a_token_is_told_both_schemes():
-    response = ask_credential("", request_body(new_wallet_key()))
+def test_a_request_without_a_token_is_told_the_schemes_the_node_takes(settings):
+    dpop_only = ask_credential("", request_body(new_wallet_key()))
+    settings.OID4VCI_REQUIRE_DPOP = False
+    both = ask_credential("", request_body(new_wallet_key()))
 
-    assert response.status_code == 401
-    assert response["WWW-Authenticate"] == 'Bearer, DPoP algs="ES256"'
+    assert dpop_only.status_code == both.status_code == 401
+    assert dpop_only["WWW-Authenticate"] == 'DPoP algs="ES256"'
+    assert both["WWW-Authenticate"] == 'Bearer, DPoP algs="ES256"'
 
 
 def test_the_token_hash_is_the_one_of_rfc_9449s_example():

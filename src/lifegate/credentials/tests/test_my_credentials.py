@@ -179,6 +179,22 @@ def test_put_in_another_wallet_shows_a_qr_code_and_an_offer_link(person, browser
     stored = CredentialOffer.objects.get()
     # Only a hash of the code is kept.
     assert grant["pre-authorized_code"] not in stored.code_hash
+    # The transaction code is on the page, not in the link or QR code.
+    tx_code = page.context["offer_tx_code"]
+    assert tx_code.isdigit() and len(tx_code) == grant["tx_code"]["length"] == 6
+    assert f'id="credential-offer-tx-code">{tx_code}<' in text
+    assert tx_code not in link.partition("tx_code")[0] + json.dumps(grant["tx_code"])
+    assert "Your wallet app asks for this code" in text
+
+
+def test_the_transaction_code_is_explained_in_dutch(person, browser):
+    page = in_language(browser, "nl").post(f"/credentials/{diploma(person).pk}/offer")
+
+    text = page.content.decode()
+    offer = json.loads(parse_qs(urlsplit(page.context["offer_link"]).query)["credential_offer"][0])
+    grant = offer["grants"]["urn:ietf:params:oauth:grant-type:pre-authorized_code"]
+    assert "Uw wallet-app vraagt om deze code" in text
+    assert grant["tx_code"]["description"].startswith("De code")
 
 
 def test_the_offer_needs_a_post_with_a_csrf_token(person):

@@ -22,10 +22,13 @@ from lifegate.credentials.revocation import revoke
 from lifegate.credentials.tests.conftest import BASE_URL, DIPLOMA_CLAIMS
 from lifegate.credentials.tests.oid4vci_wallet import (
     GRANT,
+    TOKEN_PATH,
+    TYPED,
     WALLET,
     access_token,
     ask_credential,
     code_of,
+    dpop_proof,
     fresh_nonce,
     new_wallet_key,
     path,
@@ -42,8 +45,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def node(issuer_settings: None, credential_types: Any) -> None:
-    """This node issues credentials of the demo catalogue's types."""
+def node(issuer_settings: None, credential_types: Any, settings: Any) -> None:
+    """This node issues credentials of the demo catalogue's types. Its operator allows Bearer
+    tokens, so these tests of the flow itself need no DPoP proofs: DPoP, required by
+    default, has its own tests (test_dpop), and the first test here runs with it."""
+    settings.OID4VCI_REQUIRE_DPOP = False
 
 
 @pytest.fixture
@@ -61,9 +67,16 @@ def wallet_key() -> ECKey:
     return new_wallet_key()
 
 
-def test_a_wallet_picks_up_a_copy_bound_to_its_own_key(person, credential, offer, wallet_key):
+def test_a_wallet_picks_up_a_copy_bound_to_its_own_key(
+    settings, person, credential, offer, wallet_key
+):
+    settings.OID4VCI_REQUIRE_DPOP = True  # the default
+    dpop_key = new_wallet_key()
     # Discovery, as a wallet does it from the offer's credential_issuer.
     assert offer["credential_issuer"] == BASE_URL
+    tx_code = offer["grants"][GRANT]["tx_code"]
+    assert tx_code["input_mode"] == "numeric" and tx_code["length"] == 6
+    assert tx_code["description"]
     issuer_metadata = WALLET.get("/.well-known/openid-credential-issuer").json()
     assert (
         offer["credential_configuration_ids"][0]
@@ -75,22 +88,32 @@ def test_a_wallet_picks_up_a_copy_bound_to_its_own_key(person, credential, offer
     assert GRANT in server["grant_types_supported"]
 
     token = WALLET.post(
-        path(server["token_endpoint"]), {"grant_type": GRANT, "pre-authorized_code": code_of(offer)}
+        path(server["token_endpoint"]),
+        {
+            "grant_type": GRANT,
+            "pre-authorized_code": code_of(offer),
+            "tx_code": TYPED[code_of(offer)],
+        },
+        headers={"dpop": dpop_proof(dpop_key, server["token_endpoint"])},
     )
-    assert token.status_code == 200
+    assert token.status_code == 200, token.content
     assert token["Cache-Control"].find("no-store") >= 0
-    assert token.json()["token_type"] == "Bearer" and token.json()["expires_in"] > 0
+    assert token.json()["token_type"] == "DPoP" and token.json()["expires_in"] > 0
+    access = token.json()["access_token"]
     nonce = WALLET.post(path(issuer_metadata["nonce_endpoint"])).json()["c_nonce"]
     answer = WALLET.post(
         path(issuer_metadata["credential_endpoint"]),
         json.dumps(
             {
                 "credential_configuration_id": offer["credential_configuration_ids"][0],
-                "proof": {"proof_type": "jwt", "jwt": proof(wallet_key, nonce)},
+                "proofs": {"jwt": [proof(wallet_key, nonce)]},
             }
         ),
         content_type="application/json",
-        headers={"authorization": f"Bearer {token.json()['access_token']}"},
+        headers={
+            "authorization": f"DPoP {access}",
+            "dpop": dpop_proof(dpop_key, issuer_metadata["credential_endpoint"], access),
+        },
     )
 
     assert answer.status_code == 200, answer.content
@@ -225,8 +248,53 @@ def test_a_nonce_is_used_once(offer, wallet_key):
 
 
 def _another_offer(credential: IssuedCredential) -> dict[str, Any]:
-    _, code = oid4vci.make_offer(credential)
-    return {"grants": {GRANT: {"pre-authorized_code": code}}}
+    made = oid4vci.make_offer(credential)
+    TYPED[made.code] = made.tx_code
+    return {"grants": {GRANT: {"pre-authorized_code": made.code}}}
+
+
+def test_the_transaction_code_is_needed_to_exchange_the_code(offer):
+    code = code_of(offer)
+    typed = TYPED[code]
+    wrong = f"{(int(typed) + 1) % 1_000_000:06d}"
+
+    missing = WALLET.post(TOKEN_PATH, {"grant_type": GRANT, "pre-authorized_code": code})
+    mistyped = token_for(code, tx_code=wrong)
+    right = token_for(code)
+
+    assert (missing.status_code, missing.json()["error"]) == (400, "invalid_request")
+    assert (mistyped.status_code, mistyped.json()["error"]) == (400, "invalid_grant")
+    assert mistyped.json()["error_description"] == "the transaction code is wrong"
+    assert right.status_code == 200, right.content
+    stored = CredentialOffer.objects.get()
+    assert stored.tx_code_failures == 1
+    assert typed not in stored.tx_code_hash and len(stored.tx_code_hash) == 64
+
+
+def test_three_wrong_transaction_codes_use_the_offer_up(offer):
+    code = code_of(offer)
+    wrong = f"{(int(TYPED[code]) + 1) % 1_000_000:06d}"
+
+    answers = [token_for(code, tx_code=wrong) for _ in range(oid4vci.TX_CODE_MAX_FAILURES)]
+    right_too_late = token_for(code)
+
+    assert [a.json()["error"] for a in answers] == ["invalid_grant"] * 3
+    assert right_too_late.status_code == 400
+    assert right_too_late.json()["error"] == "invalid_grant"
+    assert CredentialOffer.objects.get().code_used_at is not None
+
+
+def test_an_offer_without_a_transaction_code_refuses_one(settings, credential):
+    settings.OID4VCI_TX_CODE_LENGTH = 0
+    made = oid4vci.make_offer(credential)
+    grant = oid4vci.offer_object(made)["grants"][GRANT]
+
+    unexpected = token_for(made.code, tx_code="123456")
+    plain = token_for(made.code)
+
+    assert "tx_code" not in grant and made.tx_code == ""
+    assert (unexpected.status_code, unexpected.json()["error"]) == (400, "invalid_request")
+    assert plain.status_code == 200
 
 
 def _bad_proofs(key: ECKey) -> dict[str, tuple[str, str]]:
@@ -358,3 +426,14 @@ def test_web_wallets_may_call_the_endpoints_from_their_own_origin(endpoint):
     assert "Authorization" in preflight["Access-Control-Allow-Headers"]
     assert called["Access-Control-Allow-Origin"] == "*"  # also on an error answer
     assert called.status_code in (200, 400, 401)
+
+
+@pytest.mark.parametrize(("length", "refused"), [(0, False), (6, False), (3, True), (11, True)])
+def test_the_check_refuses_a_transaction_code_length_that_does_not_protect(
+    settings, length, refused
+):
+    from lifegate.credentials.apps import tx_code_length_check
+
+    settings.OID4VCI_TX_CODE_LENGTH = length
+
+    assert [m.id for m in tx_code_length_check()] == (["credentials.E003"] if refused else [])
