@@ -21,6 +21,7 @@ from lifegate.core.problems import PROBLEM_CONTENT_TYPE, problem_response
 from lifegate.core.ratelimit import too_many_requests_problem
 from lifegate.credentials.api_agency import router as agency_credentials_router
 from lifegate.credentials.api_log import router as credentials_log_router
+from lifegate.credentials.api_mine import router as my_credentials_router
 from lifegate.credentials.api_verifier import router as credentials_verifier_router
 from lifegate.exchange.api import router as exchange_router
 from lifegate.exchange.api_node import node_router, ping_router
@@ -224,5 +225,6 @@ api.add_router("/exchange/node", node_router)
 api.add_router("/exchange/ping", ping_router)
 api.add_router("/exchange/", exchange_router)
 api.add_router("/credentials/log/", credentials_log_router)
+api.add_router("/credentials/mine/", my_credentials_router)
 api.add_router("/credentials/verifier/", credentials_verifier_router)
 api.add_router("/transparency/", transparency_router)

@@ -2,10 +2,9 @@
 place in the transparency log, and "Put in another wallet" (an OpenID4VCI offer as QR code
 and link).
 
-Credentials are proofs about the logged-in person themselves: a mandate does not cover
-someone else's proofs, so someone acting for another person sees (and can hand out) only
-their own, and the page says so. Someone else's credential and an unknown one look the same:
-a 404 page. Viewing a credential is recorded in the person's processing log."""
+What they show and record is `credentials.mine`'s; someone acting for another person sees
+only their own proofs, and the page says so. Someone else's credential and an unknown one
+look the same: a 404 page."""
 
 from typing import Any
 from uuid import UUID
@@ -19,16 +18,14 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from lifegate.credentials import issuing, oid4vci
+from lifegate.credentials import mine, oid4vci
 from lifegate.credentials.models import IssuedCredential
 from lifegate.identity.assurance import LevelOfAssurance
 from lifegate.identity.decorators import login_required
 from lifegate.identity.session import Authentication
 from lifegate.mandates import acting
-from lifegate.transparency.services import Actor, record_processing, subject_hash
 
 LEVEL: LevelOfAssurance = "substantial"
-LOG_ENTRY_PATH = "/api/credentials/log/entries/{index}"
 
 
 def _auth(request: HttpRequest) -> Authentication:
@@ -37,15 +34,7 @@ def _auth(request: HttpRequest) -> Authentication:
 
 def _own_credential(request: HttpRequest, credential_id: UUID) -> IssuedCredential:
     """The logged-in person's own credential `credential_id` (not a wallet copy), or 404."""
-    found = (
-        IssuedCredential.objects.filter(
-            pk=credential_id,
-            subject_hash=subject_hash(_auth(request).subject),
-            copy_of__isnull=True,
-        )
-        .select_related("credential_type__issuer")
-        .first()
-    )
+    found = mine.credential(_auth(request).subject, credential_id)
     if found is None:
         raise Http404("No such credential.")
     return found
@@ -58,18 +47,8 @@ def _common(request: HttpRequest) -> dict[str, Any]:
 @login_required(LEVEL)
 @require_GET
 def my_credentials(request: HttpRequest) -> HttpResponse:
-    """The person's own credentials, newest first. Showing them is recorded, like the detail
-    page (what was issued to whom, and when, is itself personal data)."""
-    subject = _auth(request).subject
-    credentials = list(issuing.credentials_of(subject))
-    if credentials:
-        record_processing(
-            name="credentials.list",
-            subject=subject,
-            activity=issuing.ACTIVITY,
-            actor=Actor(kind="person", subject=subject),
-            data_categories=("credential-overview",),
-        )
+    """The person's own credentials, newest first."""
+    credentials = mine.credentials(_auth(request).subject)
     return render(
         request, "credentials/my_list.html", _common(request) | {"credentials": credentials}
     )
@@ -89,20 +68,11 @@ def _detail(
     extra: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    kind = credential.credential_type
-    claims = issuing.subject_claims(credential)
-    subject = _auth(request).subject
-    record_processing(
-        name=f"credentials.view.{kind.slug}"[:120],
-        subject=subject,
-        activity=issuing.ACTIVITY,
-        actor=Actor(kind="person", subject=subject),
-        data_categories=list(claims),
-    )
+    rows = mine.claim_rows(_auth(request).subject, credential)
     context = _common(request) | {
         "credential": credential,
-        "rows": [(kind.claim_label(key), claims[key]) for key in kind.claim_keys if key in claims],
-        "log_entry_url": LOG_ENTRY_PATH.format(index=credential.log_index),
+        "rows": [(row.label, row.value) for row in rows],
+        "log_entry_url": mine.log_entry_path(credential),
     }
     return render(request, "credentials/my_detail.html", context | (extra or {}), status=status)
 
@@ -114,9 +84,10 @@ def offer(request: HttpRequest, credential_id: UUID) -> HttpResponse:
     """ "Put in another wallet": a new pre-authorised code offer, shown as QR code and link,
     with the transaction code the wallet asks for."""
     credential = _own_credential(request, credential_id)
-    if credential.state != IssuedCredential.State.VALID:
+    try:
+        made = mine.new_offer(_auth(request).subject, credential)
+    except mine.NotOfferable:
         return _detail(request, credential, {"offer_refused": True}, status=409)
-    made = oid4vci.make_offer(credential)
     link = oid4vci.offer_link(made)
     extra = {
         "offer_link": link,

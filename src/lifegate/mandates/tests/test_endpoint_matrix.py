@@ -350,6 +350,10 @@ API_EXEMPTIONS = {
     # the verifier that made it holds (credentials/tests/test_verifying.py).
     "POST /api/credentials/verifier/": "a verifier asks for a presentation",
     "GET /api/credentials/verifier/": "a verifier reads its own request's result",
+    # Like the pages: the logged-in person's own credentials only, also when acting for
+    # someone else (credentials/tests/test_api_mine.py).
+    "GET /api/credentials/mine/": "the person's own credentials",
+    "POST /api/credentials/mine/": "an offer of the person's own credential",
 }
 
 

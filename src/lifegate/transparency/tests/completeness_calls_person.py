@@ -289,8 +289,28 @@ CREDENTIAL_CALLS: tuple[Call, ...] = (
     Call(
         "/credentials/<uuid:credential_id>/offer",
         "/credentials/{credential}/offer",
-        (Expected("credentials.view.diploma", "credential-issuing", DIPLOMA_DATA),),
+        (
+            Expected("credentials.offer.diploma", "credential-issuing", ("credential-offer",)),
+            Expected("credentials.view.diploma", "credential-issuing", DIPLOMA_DATA),
+        ),
         "post",
+    ),
+    Call(
+        "GET /api/credentials/mine/",
+        "/api/credentials/mine/",
+        (Expected("credentials.list", "credential-issuing", ("credential-overview",)),),
+    ),
+    Call(
+        "GET /api/credentials/mine/{credential_id}",
+        "/api/credentials/mine/{credential}",
+        (Expected("credentials.view.diploma", "credential-issuing", DIPLOMA_DATA),),
+    ),
+    Call(
+        "POST /api/credentials/mine/{credential_id}/offers",
+        "/api/credentials/mine/{credential}/offers",
+        (Expected("credentials.offer.diploma", "credential-issuing", ("credential-offer",)),),
+        "post",
+        201,
     ),
 )
 TRANSPARENCY_CALLS: tuple[Call, ...] = (
