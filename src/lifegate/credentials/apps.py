@@ -42,23 +42,29 @@ def issuing_ca_check(**_kwargs: Any) -> list[checks.CheckMessage]:
     """A CA certificate from another PKI close to its end: this node does not renew it."""
     from django.conf import settings
 
-    from lifegate.credentials import certificates, issuer_certificates
+    from lifegate.credentials import certificates, issuer_certificates, verifier_identity
 
-    path = Path(settings.LIFEGATE_KEY_DIR) / issuer_certificates.CA_CERTIFICATE_FILE
-    if not path.exists():
-        return []  # made on first use
-    cert = issuer_certificates.ca_certificate()
-    if issuer_certificates.is_self_signed(cert) or not certificates.renewal_due(cert):
-        return []
-    return [
-        checks.Warning(
-            f"The issuing CA certificate ends on {cert.not_valid_after_utc:%Y-%m-%d}.",
-            hint="Ask the PKI that issued it for a new one and put it in "
-            f"{issuer_certificates.CA_CERTIFICATE_FILE}: credentials signed after it ends "
-            "will not verify through their certificates.",
-            id="credentials.W002",
+    found: list[checks.CheckMessage] = []
+    for ca, what in (
+        (issuer_certificates.CA, "credentials signed"),
+        (verifier_identity.CA, "verifier requests signed"),
+    ):
+        if not (Path(settings.LIFEGATE_KEY_DIR) / ca.certificate_file).exists():
+            continue  # made on first use
+        cert = ca.certificate()
+        if certificates.is_self_signed(cert) or not certificates.renewal_due(cert):
+            continue
+        found.append(
+            checks.Warning(
+                f"The CA certificate {ca.certificate_file} ends on "
+                f"{cert.not_valid_after_utc:%Y-%m-%d}.",
+                hint="Ask the PKI that issued it for a new one and put it in "
+                f"{ca.certificate_file}: {what} after it ends will not verify through their "
+                "certificates.",
+                id="credentials.W002",
+            )
         )
-    ]
+    return found
 
 
 TX_CODE_LENGTHS = range(4, 11)

@@ -12,6 +12,8 @@ urlpatterns = [
     path("status/<int:list_id>", views.status_list, name="status_list"),
     # The issuing CA certificate, for other nodes' trust anchors (HAIP x5c chains).
     path("issuer-ca.pem", views.issuer_ca, name="issuer_ca"),
+    # The verifier CA certificate, for wallets' trust anchors (HAIP x509_hash requests).
+    path("verifier-ca.pem", views.verifier_ca, name="verifier_ca"),
     # SD-JWT VC Type Metadata: each credential type's `vct` is this address.
     path("types/<slug:slug>", views.type_metadata, name="type_metadata"),
     # Presenting and verifying (OpenID4VP): the verifier's pages, the wallet endpoints, and

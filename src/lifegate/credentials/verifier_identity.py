@@ -1,27 +1,29 @@
-"""Who this node's verifier is to wallets: an ES256 key, a self-signed X.509 certificate for
-it, and the client identifier `x509_hash:<base64url SHA-256 of the certificate (DER)>`.
+"""Who this node's verifier is to wallets: an ES256 key, an X.509 certificate for it from the
+node's verifier CA, and the client identifier `x509_hash:<base64url SHA-256 of the
+certificate (DER)>`.
 
 OpenID4VP 1.0 with HAIP 1.0 rules out the `redirect_uri:` prefix: requests are signed. The
 `x509_hash` prefix (the one HAIP names) needs no DNS name or registry, only a certificate
 whose hash is the identifier; the request object (JAR, typ `oauth-authz-req+jwt`) carries
-the certificate in `x5c` and is signed with its key. The certificate is self-signed: the
-trust chain a wallet checks is that one certificate, which a wallet trusts because it
-fetched the request over HTTPS from a node it is configured to trust (the portal wallet:
-this node and LIFEGATE_TRUSTED_VERIFIERS). A deployment with a PKI can put a certificate
-issued by its CA in the file instead; the identifier follows the certificate.
+the certificate in `x5c` and is signed with its key. HAIP 1.0 section 5 wants that
+certificate not self-signed and the trust anchor not in `x5c`: it comes from the node's
+verifier CA (`certificates.NodeCa`, key `credentials-verifier-ca`), whose certificate is
+published at /credentials/verifier-ca.pem for wallets that trust verifiers through X.509.
+The portal wallet trusts this node and LIFEGATE_TRUSTED_VERIFIERS by the origin it fetched
+the request from over HTTPS. A deployment under a PKI for verifiers (the EU's access
+certificates) puts a CA certificate for the CA key issued by that PKI in the CA's file; the
+chain in `x5c` then ends with it.
 
 The key is `lifegate.core.keys.signing_key("credentials-verifier")`; the certificate lies
 next to it in settings.LIFEGATE_KEY_DIR (`credentials-verifier.cert.pem`) and is made
-again when it is missing, no longer matches the key, or is close to its end
-(`certificates.stored_certificate`)."""
+again when it is missing, no longer matches the key or the CA, or is close to its end
+(`certificates.stored_certificate`). The client identifier follows the certificate."""
 
 import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.x509.oid import NameOID
 from joserfc.jwk import ECKey
 
 from lifegate.core.keys import signing_key
@@ -33,6 +35,7 @@ CERTIFICATE_FILE = f"{KEY_NAME}.cert.pem"
 CLIENT_ID_PREFIX = "x509_hash:"
 REQUEST_OBJECT_TYPE = "oauth-authz-req+jwt"
 CERTIFICATE_LIFETIME = timedelta(days=365)
+CA = certificates.NodeCa("credentials-verifier-ca", "lifegate verifier CA")
 
 
 def verifier_key() -> ECKey:
@@ -42,11 +45,12 @@ def verifier_key() -> ECKey:
 
 def certificate() -> x509.Certificate:
     """The verifier's certificate for `verifier_key()`, made (or renewed) when needed."""
-    key = verifier_key()
-    return certificates.stored_certificate(
+    return CA.end_entity(
         CERTIFICATE_FILE,
-        lambda cert: certificates.certifies(cert, key) and not certificates.renewal_due(cert),
-        lambda: _self_signed(key),
+        verifier_key(),
+        "lifegate verifier",
+        [certificates.host_name()],
+        CERTIFICATE_LIFETIME,
     )
 
 
@@ -70,24 +74,6 @@ def sign_request_object(claims: dict[str, Any]) -> str:
     header = {
         "alg": "ES256",
         "typ": REQUEST_OBJECT_TYPE,
-        "x5c": [certificates.x5c_entry(certificate())],
+        "x5c": CA.x5c(certificate()),
     }
     return sign(header, claims, verifier_key())
-
-
-def _self_signed(key: ECKey) -> x509.Certificate:
-    private = certificates.private_ec_key(key)
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COMMON_NAME, "lifegate verifier"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "lifegate"),
-        ]
-    )
-    made = (
-        certificates.builder(
-            name, name, private.public_key(), datetime.now(UTC) + CERTIFICATE_LIFETIME
-        )
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.SubjectAlternativeName([certificates.host_name()]), critical=False)
-    )
-    return made.sign(private, hashes.SHA256())

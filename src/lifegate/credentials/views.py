@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 
 from lifegate.catalogue.models import CredentialType
 from lifegate.core.problems import problem_response
-from lifegate.credentials import issuer_certificates, metadata
+from lifegate.credentials import issuer_certificates, metadata, verifier_identity
 from lifegate.credentials.models import StatusList
 from lifegate.credentials.status_lists import TOKEN_TTL_SECONDS, status_list_token
 from lifegate.credentials.statuslist import STATUS_LIST_TYPE
@@ -67,5 +67,15 @@ def issuer_ca(request: HttpRequest) -> HttpResponse:
     and status list tokens chain to: what another node adds to its issuer trust anchors."""
     response = HttpResponse(
         issuer_certificates.ca_pem(), content_type=issuer_certificates.PEM_MEDIA_TYPE
+    )
+    return _public(response, METADATA_MAX_AGE)
+
+
+@require_safe
+def verifier_ca(request: HttpRequest) -> HttpResponse:
+    """The verifier CA certificate (PEM) that the certificate in this node's OpenID4VP request
+    objects chains to: what a wallet that trusts verifiers through X.509 adds to its anchors."""
+    response = HttpResponse(
+        verifier_identity.CA.pem(), content_type=issuer_certificates.PEM_MEDIA_TYPE
     )
     return _public(response, METADATA_MAX_AGE)
