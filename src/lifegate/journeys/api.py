@@ -221,6 +221,27 @@ def answer_questions(request: HttpRequest, journey_id: UUID, body: AnswersIn) ->
     return _journey_out(request, journey)
 
 
+@router.post(
+    "/{journey_id}/steps/{slug}/done",
+    response=JourneyOut,
+    summary="Mark a step arranged",
+    description="For a step the person arranges themselves with the agency (`kind` "
+    "`self-service`), as the plan page's button: the step becomes `done` and the plan is "
+    "worked out again. 409 for another kind of step or one that is not `todo`; 403 "
+    "(`not-permitted`) for a representative whose authorisation does not cover the step.",
+    openapi_extra=problem_responses(409),
+    operation_id="markStepDone",
+)
+def mark_step_done(request: HttpRequest, journey_id: UUID, slug: str) -> Any:
+    journey = access.viewable_journey(request, journey_id, recorded=False)
+    step = access.step_to_act_in(request, journey, slug, access.STEP_DONE)
+    try:
+        services.mark_done(journey, step)
+    except services.StepNotOpen as closed:
+        return problem_response(request, 409, str(closed), problem_type="step-not-open")
+    return _journey_out(request, journey)
+
+
 def _open_step(request: HttpRequest, journey: Journey, slug: str) -> Step | HttpResponse:
     step = access.step_to_act_in(request, journey, slug)
     if not loa_satisfies(session_of(request).loa, step.minimum_assurance_level):

@@ -133,6 +133,29 @@ def test_step_form_and_submission(
     assert Submission.objects.count() == 1
 
 
+def test_a_self_service_step_is_marked_done_once(
+    client: Client, plan: PlanFixture, personas: dict[str, DemoPersona]
+) -> None:
+    log_in(client, personas["parent"])
+    journey = start(client, plan)
+
+    done = client.post(f"{BASE}{journey['id']}/steps/info-test/done")
+    again = client.post(f"{BASE}{journey['id']}/steps/info-test/done")
+    not_self_service = client.post(
+        f"{BASE}{journey['id']}/steps/register-move/done", headers={"accept-language": "en"}
+    )
+
+    assert done.status_code == 200, done.content
+    steps = {step["service"]: step for step in done.json()["steps"]}
+    assert steps["info-test"]["status"] == "done"
+    assert again.status_code == not_self_service.status_code == 409
+    assert again.json()["title"] == "U kunt deze stap nu niet als klaar markeren."
+    assert not_self_service.json()["title"] == "This step cannot be marked as done now."
+    assert not_self_service["Content-Type"] == "application/problem+json"
+    stored = Journey.objects.get().steps.get(service_slug="register-move")
+    assert stored.status != "done"
+
+
 def test_invalid_fields_and_missing_confirmation_are_422(
     client: Client, plan: PlanFixture, personas: dict[str, DemoPersona]
 ) -> None:

@@ -246,6 +246,16 @@ API = [
         effect=effects.submitted(OTHER_STEP),
     ),
     Endpoint(
+        "mark a step done",
+        "api",
+        "POST /api/journeys/{journey_id}/steps/{slug}/done",
+        send("POST", step_api(SELF_SERVICE_STEP, "done"), nothing),
+        WHOLE_PLAN,
+        shows=journey_id,
+        effect=effects.marked_done,
+        by_id=True,
+    ),
+    Endpoint(
         "send a step with documents, in the student's scope",
         "api",
         "POST /api/journeys/{journey_id}/steps/{slug}/submissions/multipart",

@@ -141,6 +141,13 @@ STEP_DONE_CALLS: tuple[Call, ...] = (
         "post",
         302,
     ),
+    Call(
+        "POST /api/journeys/{journey_id}/steps/{slug}/done",
+        AJ + "/steps/" + STEP + "/done",
+        (Expected(name="journeys.step-done", activity="journeys-plan", categories=("journey",)),),
+        "post",
+        409,
+    ),
 )
 INBOX_CALLS: tuple[Call, ...] = (
     Call("/inbox/", "/inbox/", (Expected("inbox.list", "inbox-reading", ("message-overview",)),)),
