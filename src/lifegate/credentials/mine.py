@@ -36,13 +36,7 @@ def credentials(person: Subject) -> list[IssuedCredential]:
     """The person's own credentials, newest first (recorded when there are any)."""
     found = list(issuing.credentials_of(person))
     if found:
-        record_processing(
-            name="credentials.list",
-            subject=person,
-            activity=issuing.ACTIVITY,
-            actor=Actor(kind="person", subject=person),
-            data_categories=("credential-overview",),
-        )
+        _record(person, "credentials.list", ["credential-overview"])
     return found
 
 
@@ -61,13 +55,7 @@ def claim_rows(person: Subject, found: IssuedCredential) -> list[ClaimRow]:
     """Every claim of `found`, in the credential type's order (recorded as a view)."""
     kind = found.credential_type
     claims = issuing.subject_claims(found)
-    record_processing(
-        name=f"credentials.view.{kind.slug}"[:120],
-        subject=person,
-        activity=issuing.ACTIVITY,
-        actor=Actor(kind="person", subject=person),
-        data_categories=list(claims),
-    )
+    _record(person, f"credentials.view.{kind.slug}", list(claims))
     return [
         ClaimRow(key, kind.claim_label(key), claims[key])
         for key in kind.claim_keys
@@ -87,11 +75,16 @@ def new_offer(person: Subject, found: IssuedCredential) -> oid4vci.Offer:
         raise NotOfferable
     with transaction.atomic():
         made = oid4vci.make_offer(found)
-        record_processing(
-            name=f"credentials.offer.{found.credential_type.slug}"[:120],
-            subject=person,
-            activity=issuing.ACTIVITY,
-            actor=Actor(kind="person", subject=person),
-            data_categories=("credential-offer",),
-        )
+        _record(person, f"credentials.offer.{found.credential_type.slug}", ["credential-offer"])
     return made
+
+
+def _record(person: Subject, name: str, categories: list[str]) -> None:
+    """The person's own use of their credentials, in their processing log."""
+    record_processing(
+        name=name[:120],
+        subject=person,
+        activity=issuing.ACTIVITY,
+        actor=Actor(kind="person", subject=person),
+        data_categories=categories,
+    )

@@ -11,13 +11,15 @@ from urllib.parse import urlencode, urlsplit
 
 from django.test import Client, override_settings
 
+from lifegate.core.sealing import seal
 from lifegate.core.subject import Subject
 from lifegate.credentials import keys, peer_http, response_encryption, sdjwt, verifying
 from lifegate.credentials.issuing import holder_key, issue, stored_sd_jwt
 from lifegate.credentials.models import IssuedCredential, PresentationRequest
 from lifegate.credentials.tests.conftest import DIPLOMA_CLAIMS, RESIDENCE_CLAIMS
 from lifegate.identity.session import SESSION_KEY, Authentication, session_value
-from lifegate.transparency.services import Actor
+from lifegate.mandates import acting
+from lifegate.transparency.services import Actor, subject_hash
 
 TITLE_AND_LEVEL = ["title", "level_eqf"]
 DUO = Actor(kind="agency", organisation="duo")
@@ -146,6 +148,14 @@ def log_in(client: Client, subject: Subject, loa: str = "substantial") -> None:
     session[SESSION_KEY] = session_value(
         Authentication(subject=subject, loa=loa, authenticated_at=datetime.now(UTC), issuer="test")  # type: ignore[arg-type]
     )
+    session.save()
+
+
+def act_for(client: Client, person: Subject, other: Subject) -> None:
+    """`person`'s session acts for `other` from now on (as after choosing them)."""
+    session = client.session
+    chosen = {"representative": subject_hash(person), "subject": other.as_dict(), "name": "X"}
+    session[acting.SESSION_KEY] = seal(acting.SEAL_PURPOSE, json.dumps(chosen))
     session.save()
 
 

@@ -11,20 +11,17 @@ from uuid import uuid4
 import pytest
 from django.test import Client
 
-from lifegate.core.sealing import seal
 from lifegate.core.subject import Subject
 from lifegate.credentials.models import CredentialOffer
 from lifegate.credentials.revocation import revoke
 from lifegate.credentials.tests.conftest import BASE_URL, DIPLOMA_CLAIMS
 from lifegate.credentials.tests.oid4vci_wallet import GRANT, token_for
-from lifegate.credentials.tests.presenting import DUO, diploma, log_in
-from lifegate.mandates import acting
-from lifegate.registries import demo_sources
+from lifegate.credentials.tests.presenting import DUO, act_for, diploma, log_in
+from lifegate.credentials.tests.test_my_credentials import OTHER, browser
 from lifegate.transparency.models import ProcessingRecord
 from lifegate.transparency.services import subject_hash
 
 pytestmark = pytest.mark.django_db
-OTHER = Subject("bsn", demo_sources.test_range_bsns()[1])
 MINE = "/api/credentials/mine/"
 
 
@@ -33,11 +30,7 @@ def node(issuer_settings: None, credential_types: Any) -> None:
     """This node issues credentials of the demo catalogue's types."""
 
 
-@pytest.fixture
-def api(person: Subject) -> Client:
-    client = Client()
-    log_in(client, person)
-    return client
+api = browser  # a logged-in session: the API's authentication is the page's
 
 
 def _records(person: Subject, name: str) -> int:
@@ -102,10 +95,7 @@ def test_someone_acting_for_another_person_gets_their_own(person):
     theirs = diploma(OTHER, reference="other-dossier")
     client = Client()
     log_in(client, person)
-    session = client.session
-    chosen = {"representative": subject_hash(person), "subject": OTHER.as_dict(), "name": "X"}
-    session[acting.SESSION_KEY] = seal(acting.SEAL_PURPOSE, json.dumps(chosen))
-    session.save()
+    act_for(client, person, OTHER)
 
     listed = [each["id"] for each in client.get(MINE).json()]
 

@@ -10,14 +10,12 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
-from lifegate.core.sealing import seal
 from lifegate.core.subject import Subject
 from lifegate.credentials import log
 from lifegate.credentials.models import CredentialOffer
 from lifegate.credentials.revocation import revoke
 from lifegate.credentials.tests.conftest import BASE_URL, DIPLOMA_CLAIMS
-from lifegate.credentials.tests.presenting import DUO, diploma, log_in
-from lifegate.mandates import acting
+from lifegate.credentials.tests.presenting import DUO, act_for, diploma, log_in
 from lifegate.registries import demo_sources
 from lifegate.transparency.models import ProcessingRecord
 from lifegate.transparency.services import subject_hash
@@ -145,10 +143,7 @@ def test_someone_acting_for_another_person_sees_only_their_own(person):
     mine = diploma(person)
     client = Client()
     log_in(client, person)
-    session = client.session
-    chosen = {"representative": subject_hash(person), "subject": OTHER.as_dict(), "name": "X"}
-    session[acting.SESSION_KEY] = seal(acting.SEAL_PURPOSE, json.dumps(chosen))
-    session.save()
+    act_for(client, person, OTHER)
 
     listing = in_language(client, "en").get("/credentials/").content.decode()
 
