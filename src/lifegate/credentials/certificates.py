@@ -184,7 +184,10 @@ class NodeCa:
             found = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         except (ValueError, TypeError, InvalidSignature, x509.ExtensionNotFound):
             return False
-        return certifies(cert, key) and set(names) <= set(found) and not renewal_due(cert)
+        # Near the end of a CA certificate from another PKI, a new certificate cannot outlast
+        # it: one ending with the CA is kept, or every call would make another.
+        fresh = not renewal_due(cert) or cert.not_valid_after_utc >= ca.not_valid_after_utc
+        return certifies(cert, key) and set(names) <= set(found) and fresh
 
     def _make(self, key: ECKey) -> x509.Certificate:
         private = private_ec_key(key)

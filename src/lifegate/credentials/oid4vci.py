@@ -24,7 +24,7 @@ import json
 import secrets
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -84,8 +84,8 @@ class Offer:
     the wallet ("" when the operator turned transaction codes off)."""
 
     row: CredentialOffer
-    code: str
-    tx_code: str
+    code: str = field(repr=False)
+    tx_code: str = field(repr=False)
 
 
 def make_offer(credential: IssuedCredential) -> Offer:

@@ -84,7 +84,8 @@ def token(request: HttpRequest) -> HttpResponse:
             request.POST.get("grant_type", ""),
             request.POST.get("pre-authorized_code", ""),
             request.headers.get("DPoP"),
-            request.POST.get("tx_code"),
+            # An empty field is no code at all (not a wrong guess that uses up a try).
+            request.POST.get("tx_code") or None,
         )
     except oid4vci.OAuthError as refused:
         return _error(refused)

@@ -271,6 +271,17 @@ def test_the_transaction_code_is_needed_to_exchange_the_code(offer):
     assert typed not in stored.tx_code_hash and len(stored.tx_code_hash) == 64
 
 
+def test_an_empty_transaction_code_is_a_missing_one_not_a_wrong_guess(offer, credential):
+    empty = WALLET.post(
+        TOKEN_PATH, {"grant_type": GRANT, "pre-authorized_code": code_of(offer), "tx_code": ""}
+    )
+
+    assert (empty.status_code, empty.json()["error"]) == (400, "invalid_request")
+    assert CredentialOffer.objects.get().tx_code_failures == 0
+    made = oid4vci.make_offer(credential)
+    assert "code=" not in repr(made)  # neither code ends up in a traceback
+
+
 def test_three_wrong_transaction_codes_use_the_offer_up(offer):
     code = code_of(offer)
     wrong = f"{(int(TYPED[code]) + 1) % 1_000_000:06d}"

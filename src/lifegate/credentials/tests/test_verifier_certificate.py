@@ -107,3 +107,9 @@ def test_under_a_verifier_pki_x5c_carries_the_nodes_ca_after_the_certificate(tmp
     ca_file.write_bytes(ending.public_bytes(serialization.Encoding.PEM))
     assert [message.id for message in issuing_ca_check()] == ["credentials.W002"]
     assert verifier_identity.CA.certificate() == ending  # never replaced here
+    # Near the CA's end the verifier keeps one certificate (and client_id), ending with it.
+    first, _ = request_chain()
+    client_id = verifier_identity.client_id()
+    again, _ = request_chain()
+    assert again == first and first.not_valid_after_utc == ending.not_valid_after_utc
+    assert verifier_identity.client_id() == client_id
