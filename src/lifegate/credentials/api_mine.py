@@ -5,9 +5,10 @@ its claims, and "put in another wallet": a new OpenID4VCI offer with its transac
 Authenticated by the login session cookie at assurance level substantial, with Django's CSRF
 check on every change. Credentials are proofs about the logged-in person themselves: someone
 acting for another person gets their own. Someone else's credential is a 404, exactly like an
-unknown one. Reading the list and a credential is recorded in the person's processing log
-(`credentials.mine`). Names and labels are in the request's language (Accept-Language or the
-language cookie; Dutch by default); errors are problem details."""
+unknown one. Reading the list and a credential, and making an offer, are recorded in the
+person's processing log (`credentials.mine`). Names and labels are in the request's
+language (Accept-Language or the language cookie; Dutch by default); errors are problem
+details."""
 
 from datetime import datetime
 from typing import Any, Literal
