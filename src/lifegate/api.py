@@ -25,6 +25,7 @@ from lifegate.credentials.api_mine import router as my_credentials_router
 from lifegate.credentials.api_verifier import router as credentials_verifier_router
 from lifegate.exchange.api import router as exchange_router
 from lifegate.exchange.api_node import node_router, ping_router
+from lifegate.exchange.api_person import router as evidence_router
 from lifegate.inbox.api import router as inbox_router
 from lifegate.inbox.api_agency import router as agency_messages_router
 from lifegate.inbox.api_notifications import router as inbox_notifications_router
@@ -213,6 +214,8 @@ def not_permitted(request: HttpRequest, exc: NotPermitted) -> HttpResponse:
 api.add_router("/catalogue/", catalogue_router)
 api.add_router("/assistant/", assistant_router)
 api.add_router("/journeys/", journeys_router)
+# The evidence of a journey's steps, from the exchange (which builds on journeys).
+api.add_router("/journeys/", evidence_router)
 api.add_router("/agency/messages/", agency_messages_router)
 api.add_router("/agency/mandates/", agency_mandates_router)
 api.add_router("/agency/credentials", agency_credentials_router)

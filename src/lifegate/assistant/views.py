@@ -70,7 +70,7 @@ def share(request: HttpRequest) -> HttpResponse:
             "question": "",
             "error": str(invalid),
         }
-        return _private(render(request, "assistant/ask.html", context, status=400))
+        return _private(render(request, "assistant/ask.html", context, status=422))
     if shared is None:
         messages.info(request, _("Nothing was kept: you did not tick the box."))
     else:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 from ninja.errors import Throttled
 
@@ -69,8 +70,9 @@ def too_many_requests_problem(request: HttpRequest, wait: int | None) -> HttpRes
     response = problem_response(
         request,
         429,
-        "Too many requests",
-        f"The rate limit of this client is reached. Try again in {seconds} seconds.",
+        _("Too many requests"),
+        _("The rate limit of this client is reached. Try again in %(seconds)d seconds.")
+        % {"seconds": seconds},
         "too-many-requests",
         retry_after=seconds,
     )

@@ -10,7 +10,8 @@ some claims of a credential type (OpenID4VP 1.0, DCQL, direct_post.jwt) and read
 No login, like the verifier page: the request's `id` is the capability that reads its
 result (the wallet only ever sees another value, the handle in request_uri). Results are
 kept for a limited time (LIFEGATE_PRESENTATION_RETENTION_MINUTES after the request expired).
-New requests are limited per address. Errors are RFC 9457 problem details."""
+New requests are limited per address. Errors are RFC 9457 problem details in the request's
+language (Accept-Language; Dutch by default)."""
 
 from datetime import datetime
 from typing import Any, Literal
@@ -18,6 +19,7 @@ from uuid import UUID
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from lifegate.core.problem_schema import problem_responses
@@ -138,7 +140,11 @@ def create_request(request: HttpRequest, body: VerifierRequestIn, response: Http
     wait = too_many_requests(request)
     if wait:
         refused = problem_response(
-            request, 429, "Too many requests", "Too many new requests.", "too-many-requests"
+            request,
+            429,
+            _("Too many requests"),
+            _("Too many new requests. Try again in a few minutes."),
+            "too-many-requests",
         )
         refused["Retry-After"] = str(wait)
         return refused
@@ -148,7 +154,7 @@ def create_request(request: HttpRequest, body: VerifierRequestIn, response: Http
         )
     except verifying.InvalidRequest as invalid:
         status = 404 if invalid.code == "unknown-credential-type" else 400
-        return problem_response(request, status, "Invalid request", invalid.detail, invalid.code)
+        return problem_response(request, status, _("Invalid request"), invalid.detail, invalid.code)
     add_never_cache_headers(response)
     return Status(201, _out(made))
 
@@ -166,6 +172,6 @@ def read_request(request: HttpRequest, request_id: UUID, response: HttpResponse)
     queryset = PresentationRequest.objects.select_related("credential_type")
     found = verifying.retained(queryset).filter(pk=request_id).first()
     if found is None:
-        raise Http404("No such presentation request.")
+        raise Http404(_("No such presentation request."))
     add_never_cache_headers(response)  # a result holds personal data
     return _out(found)

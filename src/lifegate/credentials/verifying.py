@@ -39,6 +39,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lifegate.catalogue.models import CredentialType
 from lifegate.core import json_input
@@ -77,7 +78,8 @@ Status = PresentationRequest.Status
 
 class InvalidRequest(ValueError):
     """A request a verifier cannot make: `code` unknown-credential-type, unknown-claims,
-    no-claims or invalid-verifier-name; the message is English and names no value."""
+    no-claims or invalid-verifier-name; `detail` says why in the active language, naming no
+    value."""
 
     def __init__(self, code: str, detail: str) -> None:
         self.code = code
@@ -106,7 +108,11 @@ def create_request(
     claims = _claims(kind, claims_wanted)
     name = " ".join(str(verifier_name).split())
     if not 0 < len(name) <= MAX_VERIFIER_NAME:
-        raise InvalidRequest("invalid-verifier-name", "the verifier name is empty or too long")
+        raise InvalidRequest(
+            "invalid-verifier-name",
+            _("The verifier's name is empty or longer than %(max)d characters.")
+            % {"max": MAX_VERIFIER_NAME},
+        )
     # Every lifegate node names a type by the same path: accept it from each trusted issuer.
     vct_values = [f"{issuer}/credentials/types/{kind.slug}" for issuer in trust.trusted_issuers()]
     purge_stale()
@@ -130,17 +136,21 @@ def _credential_type(value: CredentialType | str) -> CredentialType:
         return value
     found = CredentialType.objects.filter(slug=str(value)).first()
     if found is None:
-        raise InvalidRequest("unknown-credential-type", "no credential type with this slug")
+        raise InvalidRequest(
+            "unknown-credential-type", _("There is no credential type of this name.")
+        )
     return found
 
 
 def _claims(kind: CredentialType, wanted: Sequence[str]) -> list[str]:
     asked = set(wanted)
     if not asked:
-        raise InvalidRequest("no-claims", "ask for at least one claim")
+        raise InvalidRequest("no-claims", _("Ask for at least one claim."))
     unknown = asked - set(kind.claim_keys)
     if unknown:
-        raise InvalidRequest("unknown-claims", "not every claim is a claim of this type")
+        raise InvalidRequest(
+            "unknown-claims", _("Not every claim asked for is a claim of this credential type.")
+        )
     return [key for key in kind.claim_keys if key in asked]
 
 

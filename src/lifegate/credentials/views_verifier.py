@@ -82,7 +82,7 @@ def verify_start(request: HttpRequest) -> HttpResponse:
             context["error"] = _form_error(invalid.code)
             # Which field the error is about: it points to the error (aria-describedby).
             context["error_field"] = "name" if invalid.code == "invalid-verifier-name" else "claims"
-            return render(request, "credentials/verify_start.html", context, status=400)
+            return render(request, "credentials/verify_start.html", context, status=422)
         return HttpResponseRedirect(reverse("credentials:verify_result", args=[made.pk]))
     return render(request, "credentials/verify_start.html", context)
 

@@ -19,10 +19,11 @@ from django.views.decorators.http import require_POST
 
 from lifegate.core.origins import allow_form_targets
 from lifegate.core.subject import Subject
-from lifegate.exchange import delivery, provider, services
+from lifegate.exchange import delivery, person, provider
 from lifegate.exchange import received as received_evidence
 from lifegate.exchange.models import EvidencePreview, EvidenceRequest
 from lifegate.exchange.options import NoExchangeOption
+from lifegate.exchange.person import step_url
 from lifegate.identity.assurance import LevelOfAssurance, loa_satisfies
 from lifegate.identity.decorators import login_required
 from lifegate.identity.session import Authentication
@@ -38,10 +39,6 @@ def _auth(request: HttpRequest) -> Authentication:
     return request.authentication  # type: ignore[attr-defined]
 
 
-def _step_url(journey_id: UUID, slug: str) -> str:
-    return reverse("journeys:step", args=[journey_id, slug])
-
-
 @login_required()
 @require_POST
 def ask(request: HttpRequest, journey_id: UUID, slug: str, requirement: str) -> HttpResponse:
@@ -51,48 +48,27 @@ def ask(request: HttpRequest, journey_id: UUID, slug: str, requirement: str) -> 
     # The button sits in the step form, which came along: what was typed waits for the return.
     drafts.keep(request.session, step, request.POST)
     if not loa_satisfies(_auth(request).loa, step.minimum_assurance_level):
-        return HttpResponseRedirect(_step_url(found.pk, slug))  # the step page asks to step up
-    return_url = settings.BASE_URL + _step_url(found.pk, slug) + f"#evidence-{requirement}"
+        return HttpResponseRedirect(step_url(found.pk, slug))  # the step page asks to step up
     try:
-        asked = services.request_evidence(
-            found, step, requirement, actor=acting.actor(request), return_url=return_url
-        )
+        asked = person.ask(request, found, step, requirement)
     except NoExchangeOption:
         raise Http404 from None
     if asked.status == EvidenceRequest.Status.AWAITING_CONSENT:
         return HttpResponseRedirect(asked.preview_url)
     messages.error(request, received_evidence.explanation(asked))
-    return HttpResponseRedirect(_step_url(found.pk, slug) + f"#evidence-{requirement}")
-
-
-def _own_evidence(request: HttpRequest, evidence_id: UUID, *, act: bool) -> EvidenceRequest:
-    """Received evidence of a step the actor may act in (`NotPermitted` otherwise: seeing the
-    plan is not enough to read what was received for another step); 404 when there is none."""
-    evidence = get_object_or_404(EvidenceRequest.objects.select_related("step"), pk=evidence_id)
-    found = access.viewable_journey(request, evidence.step.journey_id, recorded=False)
-    if act:
-        access.step_to_act_in(request, found, evidence.step.service_slug)
-    else:
-        decision = access.step_decision(request, found, evidence.step)
-        if not decision:
-            raise acting.NotPermitted(decision)
-    if evidence.status != EvidenceRequest.Status.RECEIVED:
-        raise Http404
-    if act and evidence.submission_id is not None:
-        raise Http404  # sent with a request already: it is the agency's now
-    return evidence
+    return HttpResponseRedirect(step_url(found.pk, slug) + f"#evidence-{requirement}")
 
 
 def _step_page_to_step_up(evidence: EvidenceRequest) -> HttpResponse:
     """Evidence of a step whose level the session does not reach: its step page asks to log
     in at that level, as it does before sending the step."""
-    return HttpResponseRedirect(_step_url(evidence.step.journey_id, evidence.step.service_slug))
+    return HttpResponseRedirect(step_url(evidence.step.journey_id, evidence.step.service_slug))
 
 
 @login_required()
 def received(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
     """The evidence as received, with where it came from and its signature."""
-    evidence = _own_evidence(request, evidence_id, act=False)
+    evidence = person.own_evidence(request, evidence_id, act=False)
     if not loa_satisfies(_auth(request).loa, evidence.step.minimum_assurance_level):
         return _step_page_to_step_up(evidence)
     shown = received_evidence.show(
@@ -100,7 +76,7 @@ def received(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
     )
     context = {
         "shown": shown,
-        "step_url": _step_url(evidence.step.journey_id, evidence.step.service_slug),
+        "step_url": step_url(evidence.step.journey_id, evidence.step.service_slug),
     }
     return render(request, "exchange/received.html", context)
 
@@ -109,13 +85,13 @@ def received(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
 @require_POST
 def discard(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
     """Do not use received evidence after all: it is deleted."""
-    evidence = _own_evidence(request, evidence_id, act=True)
+    evidence = person.own_evidence(request, evidence_id, act=True)
     if not loa_satisfies(_auth(request).loa, evidence.step.minimum_assurance_level):
         return _step_page_to_step_up(evidence)
     received_evidence.discard(evidence, actor=acting.actor(request))
     messages.success(request, _("The evidence was removed. It will not be sent."))
     step = evidence.step
-    return HttpResponseRedirect(_step_url(step.journey_id, step.service_slug))
+    return HttpResponseRedirect(step_url(step.journey_id, step.service_slug))
 
 
 # ---------------------------------------------------------------------------------------------

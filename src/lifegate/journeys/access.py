@@ -122,14 +122,36 @@ def step_decision(request: HttpRequest, journey: Journey, step: Step) -> Decisio
     )
 
 
-def step_to_act_in(request: HttpRequest, journey: Journey, slug: str, name: str = VIEW) -> Step:
+def step_to_act_in(request: HttpRequest, journey: Journey, slug: str) -> Step:
     """The journey's step for service `slug` when the actor may act in it; 404 when the plan
-    has no such step, `NotPermitted` when the actor may not act in it. Recorded as `name`."""
+    has no such step, `NotPermitted` when the actor may not act in it. Recorded as a look at
+    the plan."""
+    step = _step_allowed(request, journey, slug)
+    record_view(request)
+    return step
+
+
+def _step_allowed(request: HttpRequest, journey: Journey, slug: str) -> Step:
     step = services.get_step(journey, slug)
     acting.legal_subject(
         request, JOURNEYS_SUBMIT, service=step.service_slug, life_event=journey.life_event_slug
     )
-    record_view(request, name)
+    return step
+
+
+def mark_step_done(request: HttpRequest, journey: Journey, slug: str) -> Step:
+    """The actor says a self-service step is arranged (`services.mark_done`; raises
+    StepNotOpen for a step that cannot be marked now, 404 / `NotPermitted` as
+    `step_to_act_in`). Recorded as marking it done in the transaction that does; a refusal is
+    recorded as a look at the plan, which was read to refuse it."""
+    step = _step_allowed(request, journey, slug)
+    try:
+        with transaction.atomic():
+            services.mark_done(journey, step)
+            record_view(request, STEP_DONE)
+    except services.StepNotOpen:
+        record_view(request)
+        raise
     return step
 
 

@@ -234,25 +234,29 @@ def answer_questions(request: HttpRequest, journey_id: UUID, body: AnswersIn) ->
 )
 def mark_step_done(request: HttpRequest, journey_id: UUID, slug: str) -> Any:
     journey = access.viewable_journey(request, journey_id, recorded=False)
-    step = access.step_to_act_in(request, journey, slug, access.STEP_DONE)
     try:
-        services.mark_done(journey, step)
+        access.mark_step_done(request, journey, slug)
     except services.StepNotOpen as closed:
         return problem_response(request, 409, str(closed), problem_type="step-not-open")
     return _journey_out(request, journey)
 
 
+def step_up_problem(request: HttpRequest, step: Step) -> HttpResponse | None:
+    """The 403 asking to log in again when the session does not reach the step's level."""
+    if loa_satisfies(session_of(request).loa, step.minimum_assurance_level):
+        return None
+    return problem_response(
+        request,
+        403,
+        _("Log in again at a higher level of assurance."),
+        problem_type="step-up-required",
+        required_level=step.minimum_assurance_level,
+    )
+
+
 def _open_step(request: HttpRequest, journey: Journey, slug: str) -> Step | HttpResponse:
     step = access.step_to_act_in(request, journey, slug)
-    if not loa_satisfies(session_of(request).loa, step.minimum_assurance_level):
-        return problem_response(
-            request,
-            403,
-            _("Log in again at a higher level of assurance."),
-            problem_type="step-up-required",
-            required_level=step.minimum_assurance_level,
-        )
-    return step
+    return step_up_problem(request, step) or step
 
 
 @router.get(

@@ -165,7 +165,7 @@ def submission_detail(
         request,
         "journeys/backoffice/detail.html",
         _detail_context(request, staff, submission, form, allowed),
-        status=400 if form.errors else 200,
+        status=422 if form.errors else 200,
     )
 
 

@@ -108,7 +108,7 @@ def grant(request: HttpRequest) -> HttpResponse:
             form.add_error(REFUSAL_FIELDS.get(refused.code), refused.message)
         else:
             return _granted(request, granted)
-    return render(request, "mandates/grant.html", {"form": form}, status=400)
+    return render(request, "mandates/grant.html", {"form": form}, status=422)
 
 
 def _granted(request: HttpRequest, granted: services.Granted) -> HttpResponse:
@@ -176,7 +176,7 @@ def accept(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("You have accepted the authorisation."))
             return HttpResponseRedirect(reverse("mandates:overview"))
-    return render(request, "mandates/accept.html", {"form": form}, status=400)
+    return render(request, "mandates/accept.html", {"form": form}, status=422)
 
 
 @login_required(LEVEL)

@@ -41,7 +41,7 @@ def choose(request: HttpRequest) -> HttpResponse:
         authentication.subject, Actor(kind="person", subject=authentication.subject)
     )
     context = {"people": people, "next_url": next_url, "error": error}
-    return render(request, "mandates/choose.html", context, status=400 if error else 200)
+    return render(request, "mandates/choose.html", context, status=422 if error else 200)
 
 
 def after_login(request: HttpRequest, next_url: str) -> str:

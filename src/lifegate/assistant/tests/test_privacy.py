@@ -74,7 +74,7 @@ def test_sharing_an_empty_question_is_refused_readably(
     catalogue: LoadReport, client: Client
 ) -> None:
     response = client.post("/assistant/share/", {"q": " ", "consent": "yes"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert SharedQuestion.objects.count() == 0
 
 

@@ -101,7 +101,7 @@ def test_asking_for_nothing_is_refused_with_a_message(credential_types):
         "/credentials/verify/", {"credential_type": "diploma", "verifier_name": "Acme"}
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "at least one piece of information" in response.text
     assert not PresentationRequest.objects.exists()
     # The claims are offered again, so the verifier can choose and send at once.
@@ -286,6 +286,27 @@ def test_the_api_answers_404_for_an_unknown_request(credential_types):
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["detail"] == "Dit verzoek om een bewijs te tonen bestaat niet."
+
+
+def test_the_api_says_why_a_request_is_refused_in_the_requested_language(credential_types):
+    payload = json.dumps(
+        {"credential_type": "diploma", "claims": ["shoe_size"], "verifier_name": "A"}
+    )
+
+    dutch = Client().post(API, payload, content_type="application/json")
+    english = Client().post(
+        API, payload, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert (dutch.json()["title"], dutch.json()["detail"]) == (
+        "Ongeldig verzoek",
+        "Niet elk gevraagd gegeven hoort bij deze soort bewijs.",
+    )
+    assert (english.json()["title"], english.json()["detail"]) == (
+        "Invalid request",
+        "Not every claim asked for is a claim of this credential type.",
+    )
 
 
 def test_a_result_past_its_retention_is_gone_before_any_purge_runs(

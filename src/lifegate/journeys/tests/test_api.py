@@ -7,6 +7,8 @@ from lifegate.journeys.models import Journey, Submission
 from lifegate.journeys.tests.conftest import PlanFixture
 from lifegate.journeys.tests.test_pages import log_in
 from lifegate.registries.personas import DemoPersona
+from lifegate.transparency.models import ProcessingRecord
+from lifegate.transparency.services import subject_hash
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/journeys/"
@@ -154,6 +156,13 @@ def test_a_self_service_step_is_marked_done_once(
     assert not_self_service["Content-Type"] == "application/problem+json"
     stored = Journey.objects.get().steps.get(service_slug="register-move")
     assert stored.status != "done"
+    # Marking done is recorded once, when it happened; the refusals as looks at the plan.
+    names = ProcessingRecord.objects.filter(
+        data_subject_hash=subject_hash(personas["parent"].subject),
+        name__in=("journeys.step-done", "journeys.view"),
+    ).values_list("name", flat=True)
+    assert sorted(names).count("journeys.step-done") == 1
+    assert list(names).count("journeys.view") >= 2
 
 
 def test_invalid_fields_and_missing_confirmation_are_422(

@@ -126,7 +126,7 @@ def test_a_rejection_without_a_reason_shows_a_field_error(
     response = english(staff).post(
         f"/back-office/submissions/{submission.pk}/", {"status": "rejected", "message": ""}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.context["form"].errors["message"] == [
         "Give the reason for the rejection; the person reads it."
     ]
@@ -139,7 +139,7 @@ def test_only_statuses_the_life_cycle_allows_are_offered(staff: Client, agencies
     choices = [value for value, _ in staff.get(url).context["form"].fields["status"].choices]
     assert choices == ["decided", "rejected"]
     response = staff.post(url, {"status": "received", "message": ""})
-    assert response.status_code == 400 and response.context["form"].errors["status"]
+    assert response.status_code == 422 and response.context["form"].errors["status"]
     assert Submission.objects.get(pk=submission.pk).status == "in-progress"
 
 

@@ -137,7 +137,7 @@ PAGES = [
         CHOOSERS,
         ok=frozenset({302}),
         effect=effects.chosen,
-        refused=frozenset({400}),  # the chooser says so and shows whom one may choose
+        refused=frozenset({422}),  # the chooser says so and shows whom one may choose
     ),
 ]
 

@@ -97,7 +97,7 @@ def test_nobody_can_choose_a_person_they_have_no_relation_with(
             {"person": subject_hash(personas["elderly"].subject)},
             headers={"accept-language": "en"},
         )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "You may not act for this person" in response.content.decode()
     assert acting.acting_for(request_of(personas["resident-low"], client)) is None  # type: ignore[arg-type]
 

@@ -272,7 +272,7 @@ def test_too_many_codes_are_a_429_with_retry_after_counted_with_the_page(
         tries = [post(client, "accept", {"code": "WRONG"}) for _ in range(2)]
         limited = post(client, "accept", {"code": code})
 
-    assert page.status_code == 400 and [r.status_code for r in tries] == [422, 422]
+    assert page.status_code == 422 and [r.status_code for r in tries] == [422, 422]
     assert limited.status_code == 429
     assert limited["Content-Type"] == PROBLEM
     assert 1 <= int(limited["Retry-After"]) <= 600

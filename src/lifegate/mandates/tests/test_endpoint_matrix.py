@@ -341,6 +341,13 @@ API_EXEMPTIONS = {
     "POST /api/exchange/ping": "signed echo between trusted nodes: no personal data",
     "POST /api/exchange/requests": "signed evidence requests from trusted nodes",
     "POST /api/exchange/responses": "signed evidence answers from trusted nodes",
+    # The person's side of the exchange goes through journeys.access like the exchange's pages
+    # (exchange/tests/test_api_person.py: a representative for the step, one whose mandate
+    # does not cover it, someone else).
+    "GET /api/journeys/{journey_id}/steps/{slug}/evidence": "a step's evidence options",
+    "POST /api/journeys/{journey_id}/steps/{slug}/evidence/": "asking for a step's evidence",
+    "GET /api/journeys/{journey_id}/evidence/": "evidence received in a step",
+    "DELETE /api/journeys/{journey_id}/evidence/": "removing evidence received in a step",
     # The transparency log of issued credentials holds digests, sizes and proofs only.
     "GET /api/credentials/log/": "the public transparency log of credentials: no personal data",
     # An agency acts only on credential types its own organisation issues, with the

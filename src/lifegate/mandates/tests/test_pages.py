@@ -206,7 +206,7 @@ def test_granting_with_a_code_shows_it_once_and_another_person_accepts_it(
     assert mandate.status == Mandate.Status.ACTIVE
     assert mandate.representative_hash == subject_hash(student)
     again = representative.post(reverse("mandates:accept"), {"code": code.group(1)}, headers=EN)
-    assert again.status_code == 400
+    assert again.status_code == 422
     assert escape(str(MESSAGES["code-used"])) in again.content.decode()
 
 
@@ -239,7 +239,7 @@ def test_a_refused_grant_says_why_keeps_the_input_and_stores_nothing(
 
     response = client.post(reverse("mandates:grant"), form, headers={"accept-language": language})
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert counts() == before
     html = response.content.decode()
     with translation.override(language):
@@ -256,7 +256,7 @@ def test_a_duplicate_grant_is_refused_and_stores_nothing(
 
     response = client.post(reverse("mandates:grant"), grant_form(bsn=student.value))
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert counts() == before
     with translation.override("nl"):
         assert escape(str(MESSAGES["duplicate"])) in response.content.decode()
@@ -268,7 +268,7 @@ def test_a_missing_or_malformed_bsn_is_a_form_error(
 ) -> None:
     response = client.post(reverse("mandates:grant"), grant_form(bsn=bsn), headers=EN)
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert counts() == (0, 0)
     assert 'id="field-bsn"' in response.content.decode()
     assert 'utrecht-form-field--invalid" id="field-bsn"' in response.content.decode()

@@ -97,7 +97,7 @@ def test_a_bad_code_is_refused_and_changes_nothing(
         reverse("mandates:accept"), {"code": code}, headers={"accept-language": language}
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert (counts(), list(Mandate.objects.values_list("status", "representative_hash"))) == before
     with translation.override(language):
         assert escape(str(MESSAGES[refusal])) in response.content.decode()
@@ -118,13 +118,13 @@ def test_too_many_codes_are_refused_with_retry_after_per_person(
         log_in_as(other, personas["parent"].subject)
         someone_else = other.post(reverse("mandates:accept"), {"code": "WRONG"})
 
-    assert [r.status_code for r in tries] == [400, 400]
+    assert [r.status_code for r in tries] == [422, 422]
     assert limited.status_code == 429
     assert 1 <= int(limited["Retry-After"]) <= 900
     assert "You have entered too many invitation codes" in limited.content.decode()
     mandate.refresh_from_db()
     assert mandate.status == Mandate.Status.INVITED  # the code was not even looked at
-    assert someone_else.status_code == 400
+    assert someone_else.status_code == 422
 
 
 # Ending -----------------------------------------------------------------------------------

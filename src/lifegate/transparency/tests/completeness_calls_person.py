@@ -132,19 +132,21 @@ JOURNEY_CALLS: tuple[Call, ...] = (
         then=keep("work_journey", lambda r: r.json()["id"]),
     ),
 )
-# After the steps are sent (completeness_calls_submissions): a step marked done is closed.
+# After the steps are sent (completeness_calls_submissions): the step is closed, so marking it
+# done is refused, and recorded as the look at the plan that refused it (a step marked done is
+# recorded as `journeys.step-done`: journeys/tests/test_api.py).
 STEP_DONE_CALLS: tuple[Call, ...] = (
     Call(
         "/journeys/<uuid:journey_id>/steps/<slug:slug>/done/",
         J + "steps/" + STEP + "/done/",
-        (Expected(name="journeys.step-done", activity="journeys-plan", categories=("journey",)),),
+        (Expected(name="journeys.view", activity="journeys-plan", categories=("journey",)),),
         "post",
         302,
     ),
     Call(
         "POST /api/journeys/{journey_id}/steps/{slug}/done",
         AJ + "/steps/" + STEP + "/done",
-        (Expected(name="journeys.step-done", activity="journeys-plan", categories=("journey",)),),
+        (Expected(name="journeys.view", activity="journeys-plan", categories=("journey",)),),
         "post",
         409,
     ),

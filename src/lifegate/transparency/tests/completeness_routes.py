@@ -93,6 +93,14 @@ WALKED_ELSEWHERE = {
     "/exchange/received/<uuid:evidence_id>/remove/": "exchange/tests/test_local_flow.py",
     "/exchange/preview/<uuid:preview_id>/": "exchange/tests/test_local_flow.py",
     "/exchange/preview/<uuid:preview_id>/decide/": "exchange/tests/test_local_flow.py",
+    "GET /api/journeys/{journey_id}/steps/{slug}/evidence": "exchange/tests/test_api_person.py",
+    "POST /api/journeys/{journey_id}/steps/{slug}/evidence/{requirement}": (
+        "exchange/tests/test_api_person.py"
+    ),
+    "GET /api/journeys/{journey_id}/evidence/{evidence_id}": "exchange/tests/test_api_person.py",
+    "DELETE /api/journeys/{journey_id}/evidence/{evidence_id}": (
+        "exchange/tests/test_api_person.py"
+    ),
 }
 
 

@@ -190,5 +190,5 @@ def test_an_unrelated_person_sees_nothing_of_anyone_else(
     assert secret.span_id not in page.content.decode()
     assert secret.span_id not in str(api)
     assert {item["operation"] for item in api["items"]} == {"transparency.history"}  # own look
-    assert refused.status_code == 400  # the chooser refuses: no relation
+    assert refused.status_code == 422  # the chooser refuses: no relation
     assert client.get(PAGE).content.decode().count(secret.span_id) == 0
