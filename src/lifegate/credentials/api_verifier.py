@@ -130,7 +130,7 @@ def _out(found: PresentationRequest) -> dict[str, Any]:
     "/requests",
     response={201: VerifierRequestOut},
     summary="Ask a person for claims of a credential",
-    openapi_extra=_errors(400, 404, 429),
+    openapi_extra=_errors(400, 404, 422, 429),
     operation_id="createPresentationRequest",
 )
 def create_request(request: HttpRequest, body: VerifierRequestIn, response: HttpResponse) -> Any:
@@ -153,7 +153,7 @@ def create_request(request: HttpRequest, body: VerifierRequestIn, response: Http
             body.claims, verifier_name=body.verifier_name, credential_type=body.credential_type
         )
     except verifying.InvalidRequest as invalid:
-        status = 404 if invalid.code == "unknown-credential-type" else 400
+        status = 404 if invalid.code == "unknown-credential-type" else 422
         return problem_response(request, status, _("Invalid request"), invalid.detail, invalid.code)
     add_never_cache_headers(response)
     return Status(201, _out(made))

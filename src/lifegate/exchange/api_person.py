@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
@@ -31,6 +31,7 @@ from lifegate.exchange.models import EvidenceRequest
 from lifegate.exchange.options import NoExchangeOption, Option, options_for
 from lifegate.identity.api_auth import PersonSession, request_language
 from lifegate.journeys import access
+from lifegate.journeys import services as journeys
 from lifegate.journeys.api import step_up_problem
 from lifegate.mandates import acting
 
@@ -131,8 +132,9 @@ def _option_out(option: Option) -> dict[str, Any]:
     summary="Evidence the government can provide for a step",
     description="Per requirement of the step's service that a government register can meet "
     "for the person: the evidence, who provides it, and the latest request for it. "
-    "Requirements without such an option are left out (upload a document for them).",
-    openapi_extra=problem_responses(404),
+    "Requirements without such an option are left out (upload a document for them). 409 "
+    "(`step-not-open`) when the step cannot be sent now.",
+    openapi_extra=problem_responses(404, 409),
     operation_id="listStepEvidence",
 )
 def list_options(request: HttpRequest, journey_id: UUID, slug: str) -> Any:
@@ -140,6 +142,8 @@ def list_options(request: HttpRequest, journey_id: UUID, slug: str) -> Any:
     step = access.step_to_act_in(request, journey, slug)
     if refused := step_up_problem(request, step):
         return refused
+    if not journeys.open_for_request(step):
+        return _not_open(request)
     return [_option_out(option) for option in options_for(step, access.whose(request)).values()]
 
 
@@ -151,17 +155,20 @@ def list_options(request: HttpRequest, journey_id: UUID, slug: str) -> Any:
     "`preview_url` to look at it and share it or not; then they come back to the step's "
     "page. Always a new request (201): one the provider could not serve says why in "
     "`status` and `explanation`. 404 (`no-exchange-option`) when the government cannot "
-    "provide this requirement's evidence for the person.",
-    openapi_extra=problem_responses(404),
+    "provide this requirement's evidence for the person; 409 (`step-not-open`) when the step "
+    "cannot be sent now.",
+    openapi_extra=problem_responses(404, 409),
     operation_id="askForEvidence",
 )
 def ask(request: HttpRequest, journey_id: UUID, slug: str, requirement: str) -> Any:
     journey = access.viewable_journey(request, journey_id, recorded=False)
-    step = access.step_to_act_in(request, journey, slug)
+    step = access.step_allowed(request, journey, slug)
     if refused := step_up_problem(request, step):
         return refused
     try:
         asked = person.ask(request, journey, step, requirement)
+    except journeys.StepNotOpen:
+        return _not_open(request)
     except NoExchangeOption:
         return problem_response(
             request,
@@ -199,7 +206,7 @@ def get_received(request: HttpRequest, journey_id: UUID, evidence_id: UUID) -> A
         "issued_at": shown.issued_at,
         "digest": found.evidence_digest,
         "claims": [
-            {"key": claim.key, "label": str(claim.label), "value": claims[claim.key]}
+            {"key": claim.key, "label": str(claim.label), "value": str(claims[claim.key])}
             for claim in documents.CLAIM_LABELS.get(found.evidence_type_slug, ())
             if claims.get(claim.key)
         ],
@@ -219,5 +226,12 @@ def discard(request: HttpRequest, journey_id: UUID, evidence_id: UUID) -> Any:
     found = person.own_evidence(request, evidence_id, act=True, journey_id=journey_id)
     if refused := step_up_problem(request, found.step):
         return refused
-    received_evidence.discard(found, actor=acting.actor(request))
+    if not received_evidence.discard(found, actor=acting.actor(request)):
+        raise Http404  # sent with the step in the meantime
     return Status(204, None)
+
+
+def _not_open(request: HttpRequest) -> HttpResponse:
+    return problem_response(
+        request, 409, _("This step cannot be sent now."), problem_type="step-not-open"
+    )

@@ -37,9 +37,10 @@ def received(step: Step) -> list[EvidenceRequest]:
     )
 
 
-def discard(request: EvidenceRequest, *, actor: Actor) -> None:
+def discard(request: EvidenceRequest, *, actor: Actor) -> bool:
     """The person does not want to use evidence they received: it is deleted, and the
-    deletion recorded on the person it is about."""
+    deletion recorded on the person it is about. False when there was nothing to delete (sent
+    with a submission, or removed, in the meantime)."""
     step = request.step
     with transaction.atomic():
         deleted, _rows = EvidenceRequest.objects.filter(
@@ -54,6 +55,7 @@ def discard(request: EvidenceRequest, *, actor: Actor) -> None:
                 data_categories=[request.evidence_type_slug],
                 trace_id=request.trace_id,
             )
+    return bool(deleted)
 
 
 def attach(step: Step, submission: Submission) -> int:

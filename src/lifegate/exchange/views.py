@@ -28,6 +28,7 @@ from lifegate.identity.assurance import LevelOfAssurance, loa_satisfies
 from lifegate.identity.decorators import login_required
 from lifegate.identity.session import Authentication
 from lifegate.journeys import access, drafts
+from lifegate.journeys.services import StepNotOpen
 from lifegate.mandates import acting
 from lifegate.mandates.actions import JOURNEYS_SUBMIT
 from lifegate.transparency.services import Actor
@@ -44,13 +45,15 @@ def _auth(request: HttpRequest) -> Authentication:
 def ask(request: HttpRequest, journey_id: UUID, slug: str, requirement: str) -> HttpResponse:
     """Ask the provider for the evidence; on to the provider's preview when it has it."""
     found = access.viewable_journey(request, journey_id, recorded=False)
-    step = access.step_to_act_in(request, found, slug)
+    step = access.step_allowed(request, found, slug)
     # The button sits in the step form, which came along: what was typed waits for the return.
     drafts.keep(request.session, step, request.POST)
     if not loa_satisfies(_auth(request).loa, step.minimum_assurance_level):
         return HttpResponseRedirect(step_url(found.pk, slug))  # the step page asks to step up
     try:
         asked = person.ask(request, found, step, requirement)
+    except StepNotOpen:
+        return HttpResponseRedirect(step_url(found.pk, slug))  # the step page says it is closed
     except NoExchangeOption:
         raise Http404 from None
     if asked.status == EvidenceRequest.Status.AWAITING_CONSENT:
@@ -88,7 +91,8 @@ def discard(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
     evidence = person.own_evidence(request, evidence_id, act=True)
     if not loa_satisfies(_auth(request).loa, evidence.step.minimum_assurance_level):
         return _step_page_to_step_up(evidence)
-    received_evidence.discard(evidence, actor=acting.actor(request))
+    if not received_evidence.discard(evidence, actor=acting.actor(request)):
+        raise Http404  # sent with the step in the meantime
     messages.success(request, _("The evidence was removed. It will not be sent."))
     step = evidence.step
     return HttpResponseRedirect(step_url(step.journey_id, step.service_slug))

@@ -126,12 +126,13 @@ def step_to_act_in(request: HttpRequest, journey: Journey, slug: str) -> Step:
     """The journey's step for service `slug` when the actor may act in it; 404 when the plan
     has no such step, `NotPermitted` when the actor may not act in it. Recorded as a look at
     the plan."""
-    step = _step_allowed(request, journey, slug)
+    step = step_allowed(request, journey, slug)
     record_view(request)
     return step
 
 
-def _step_allowed(request: HttpRequest, journey: Journey, slug: str) -> Step:
+def step_allowed(request: HttpRequest, journey: Journey, slug: str) -> Step:
+    """`step_to_act_in` without the record, for a request that records its act itself."""
     step = services.get_step(journey, slug)
     acting.legal_subject(
         request, JOURNEYS_SUBMIT, service=step.service_slug, life_event=journey.life_event_slug
@@ -144,7 +145,7 @@ def mark_step_done(request: HttpRequest, journey: Journey, slug: str) -> Step:
     StepNotOpen for a step that cannot be marked now, 404 / `NotPermitted` as
     `step_to_act_in`). Recorded as marking it done in the transaction that does; a refusal is
     recorded as a look at the plan, which was read to refuse it."""
-    step = _step_allowed(request, journey, slug)
+    step = step_allowed(request, journey, slug)
     try:
         with transaction.atomic():
             services.mark_done(journey, step)

@@ -259,7 +259,7 @@ def submit_step(
     earlier = step.submissions.filter(idempotency_key=idempotency_key).first()
     if earlier:  # a repeat: nothing is read or sent again
         return earlier
-    _check_open(step)
+    check_open(step)
     # The registers are read (and that is recorded) before the transaction: a refusal rolls
     # back the submission, not the record that personal data was read for it.
     prepared = _valid_form(journey, step, actor, (data, files), sent, confirmed=confirmed)
@@ -270,7 +270,7 @@ def submit_step(
         earlier = step.submissions.filter(idempotency_key=idempotency_key).first()
         if earlier:  # sent meanwhile, from another tab
             return earlier
-        _check_open(step)
+        check_open(step)
         _reopen(journey)
         submission = _create_submission(journey, step, prepared, actor, language, idempotency_key)
         try:
@@ -294,8 +294,14 @@ def submit_step(
     return submission
 
 
-def _check_open(step: Step) -> None:
-    if step.kind != StepKind.REQUEST or step.status not in OPEN_FOR_REQUEST:
+def open_for_request(step: Step) -> bool:
+    """Whether the step can be filled in and sent now (and its evidence asked for)."""
+    return step.kind == StepKind.REQUEST and step.status in OPEN_FOR_REQUEST
+
+
+def check_open(step: Step) -> None:
+    """Raises StepNotOpen, in the active language, unless `open_for_request`."""
+    if not open_for_request(step):
         raise StepNotOpen(_("This step cannot be sent now."))
 
 

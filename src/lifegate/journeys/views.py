@@ -13,7 +13,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lifegate.catalogue.models import StepKind
 from lifegate.core.origins import allow_form_targets
 from lifegate.exchange import options as exchange
 from lifegate.identity.assurance import loa_label, loa_satisfies
@@ -153,7 +152,7 @@ def step(request: HttpRequest, journey_id: UUID, slug: str) -> HttpResponse:
     key = request.POST.get(IDEMPOTENCY_FIELD, "")[:64]
     if request.method == "POST" and services.already_submitted(current, key):
         return HttpResponseRedirect(_journey_url(found))  # the same form sent twice
-    if not _open_for_request(current):
+    if not services.open_for_request(current):
         return render(request, "journeys/step_closed.html", context, status=409)
     if not loa_satisfies(auth.loa, current.minimum_assurance_level):
         context |= {
@@ -179,10 +178,6 @@ def _step_page(request: HttpRequest, context: dict[str, object], status: int = 2
     response = render(request, "journeys/step.html", context, status=status)
     options = context["exchange_options"]
     return allow_form_targets(response, exchange.provider_urls(options))  # type: ignore[arg-type,return-value]
-
-
-def _open_for_request(current: Step) -> bool:
-    return current.kind == StepKind.REQUEST and current.status in services.OPEN_FOR_REQUEST
 
 
 def _submit(

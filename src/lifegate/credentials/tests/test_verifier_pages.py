@@ -257,8 +257,13 @@ def test_the_api_gives_the_reason_in_the_requested_language(credential_types, pe
     [
         (
             {"credential_type": "diploma", "claims": ["shoe_size"], "verifier_name": "A"},
-            400,
+            422,
             "unknown-claims",
+        ),
+        (
+            {"credential_type": "diploma", "claims": ["title"], "verifier_name": " \t "},
+            422,
+            "invalid-verifier-name",
         ),
         (
             {"credential_type": "passport", "claims": ["title"], "verifier_name": "A"},

@@ -9,6 +9,7 @@ from uuid import uuid4
 import pytest
 from django.test import Client
 
+from lifegate.catalogue.tests.factories import make_service
 from lifegate.exchange import delivery, person, provider
 from lifegate.exchange.models import EvidencePreview, EvidenceRequest
 from lifegate.exchange.tests.local_fixtures import ExchangeFixture
@@ -93,7 +94,9 @@ def test_asking_returns_where_the_person_looks_and_shares_and_is_recorded(
     assert body["expires_at"] and body["received_at"] is None
     # Nothing is shared before the person decides at the preview.
     assert EvidenceRequest.objects.get().evidence_sealed == ""
+    # One record for the request, the act: not also a look at the plan.
     assert _records(exchange, "exchange.request.birth-certificate") == 1
+    assert _records(exchange, "journeys.view") == 0
     [option] = [o for o in api.get(_step(exchange)).json() if o["latest"]]
     assert option["latest"]["id"] == body["id"]
     # After the preview the person comes back to the step's page, at the requirement.
@@ -130,11 +133,14 @@ def test_removing_evidence_deletes_it_and_records_that(
 ) -> None:
     evidence = _received(api, exchange)
 
+    looks = _records(exchange, "journeys.view")
+
     removed = api.delete(_evidence_url(exchange, evidence))
 
     assert removed.status_code == 204
     assert not EvidenceRequest.objects.filter(pk=evidence.pk).exists()
     assert _records(exchange, "exchange.discard-received") == 1
+    assert _records(exchange, "journeys.view") == looks
     assert api.get(_evidence_url(exchange, evidence)).status_code == 404
     assert api.delete(_evidence_url(exchange, evidence)).status_code == 404
 
@@ -155,8 +161,8 @@ def test_evidence_sent_with_a_submission_is_no_longer_the_persons_to_remove(
 
     assert api.delete(_evidence_url(exchange, evidence)).status_code == 404
     assert EvidenceRequest.objects.filter(pk=evidence.pk).exists()
-    # Nor is it offered as the step's latest any more.
-    assert all(option["latest"] is None for option in api.get(_step(exchange)).json())
+    # Nor is more evidence asked for in the step, which is sent.
+    assert api.get(_step(exchange)).status_code == 409
 
 
 def test_a_declined_request_says_why_in_the_persons_language(
@@ -257,3 +263,70 @@ def test_a_mandate_that_does_not_cover_the_step_is_refused_and_asks_nothing(
     assert [r.status_code for r in refused] == [403, 403]
     assert {r.json()["type"].rsplit("/", 1)[1] for r in refused} == {"not-permitted"}
     assert not EvidenceRequest.objects.exists()
+
+
+def test_a_step_that_is_not_open_offers_nothing_and_asks_nothing(
+    api: Client, exchange: ExchangeFixture
+) -> None:
+    Step.objects.filter(pk=exchange.step.pk).update(status=Step.Status.SUBMITTED)
+
+    listed = api.get(_step(exchange), headers=EN)
+    asked = _ask(api, exchange)
+
+    assert (listed.status_code, asked.status_code) == (409, 409)
+    assert listed.json()["type"].endswith("/step-not-open")
+    assert listed.json()["title"] == "This step cannot be sent now."
+    assert asked.json()["title"] == "U kunt deze stap nu niet versturen."
+    assert not EvidenceRequest.objects.exists()
+    assert _records(exchange, "exchange.request.birth-certificate") == 0
+
+
+def test_a_mandate_for_another_step_of_the_plan_is_refused_for_this_ones_evidence(
+    client: Client, exchange: ExchangeFixture, notice_sender: None
+) -> None:
+    evidence = _received(_logged_in(Client(), exchange), exchange)
+    other = _other_step(exchange)
+    _grant(exchange, Scope(ScopeKind.SERVICE, other.service_slug))
+    log_in_as(client, exchange.other)
+    act_for(client, exchange.subject)
+    before = list(ProcessingRecord.objects.values_list("pk", flat=True))
+
+    plan = client.get(f"/api/journeys/{exchange.journey.pk}")
+    refused = [
+        client.get(_step(exchange)),
+        _ask(client, exchange),
+        client.get(_evidence_url(exchange, evidence)),
+        client.delete(_evidence_url(exchange, evidence)),
+    ]
+
+    assert plan.status_code == 200  # the plan is visible through the other step
+    assert [r.status_code for r in refused] == [403] * 4
+    assert {r.json()["reason"] for r in refused} == {"out-of-scope"}
+    assert EvidenceRequest.objects.get() == evidence  # nothing asked, nothing removed
+    # Of the plan and its evidence, only the look at the plan is recorded.
+    added = ProcessingRecord.objects.exclude(pk__in=before).values_list("name", flat=True)
+    assert [name for name in added if name.startswith(("journeys.", "exchange."))] == [
+        "journeys.view"
+    ]
+
+
+def _logged_in(client: Client, exchange: ExchangeFixture) -> Client:
+    log_in_as(client, exchange.subject)
+    return client
+
+
+def _other_step(exchange: ExchangeFixture) -> Step:
+    """Another step in the person's plan, of another service of the same organisation."""
+    assert exchange.step.service is not None
+    authority = exchange.step.service.competent_authority
+    other = make_service("other-test", authority, "Ander", "Other")
+    return Step.objects.create(
+        journey=exchange.journey,
+        service=other,
+        service_slug=other.slug,
+        name_nl="Ander",
+        name_en="Other",
+        organisation_nl="Gemeente Test",
+        organisation_en="Municipality of Test",
+        position=20,
+    )

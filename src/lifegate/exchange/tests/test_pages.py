@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from lifegate.exchange.models import EvidencePreview, EvidenceRequest
 from lifegate.exchange.tests.local_fixtures import ExchangeFixture
+from lifegate.journeys.models import Step
 from lifegate.mandates.tests.web import log_in_as
 
 
@@ -129,3 +130,16 @@ def test_pages_only_answer_the_methods_they_take(
     assert odd.status_code == 302  # back to the preview, nothing decided
     preview.refresh_from_db()
     assert preview.status == EvidencePreview.Status.AWAITING_CONSENT
+
+
+def test_asking_in_a_step_that_is_sent_already_asks_nothing(
+    client_in: Client, exchange: ExchangeFixture
+) -> None:
+    Step.objects.filter(pk=exchange.step.pk).update(status=Step.Status.SUBMITTED)
+
+    response = client_in.post(_ask_url(exchange))
+
+    step_page = reverse("journeys:step", args=[exchange.journey.pk, exchange.step.service_slug])
+    assert response.status_code == 302 and response["Location"] == step_page
+    assert client_in.get(step_page).status_code == 409  # which says the step is closed
+    assert not EvidenceRequest.objects.exists() and not EvidencePreview.objects.exists()

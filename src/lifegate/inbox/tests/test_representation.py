@@ -266,7 +266,7 @@ def test_a_parent_of_an_adult_child_cannot_choose_to_act_for_them(
     chosen = client.post(reverse("mandates:choose"), {"person": subject_hash(student.subject)})
     listed = client.get(LIST).content.decode()
 
-    assert chosen.status_code == 400
+    assert chosen.status_code == 422
     assert "Studiefinanciering" not in listed
 
 
@@ -277,7 +277,7 @@ def test_another_resident_cannot_choose_someone_they_have_no_relation_to(
 
     chosen = client.post(reverse("mandates:choose"), {"person": subject_hash(elderly.subject)})
 
-    assert chosen.status_code == 400
+    assert chosen.status_code == 422
     assert acting.SESSION_KEY not in client.session
 
 

@@ -370,7 +370,7 @@ def test_a_parent_of_an_adult_child_is_refused(
     listing = client.get(reverse("journeys:list"))
     api_list = client.get(API)
 
-    assert chosen.status_code == 400
+    assert chosen.status_code == 422
     assert page.status_code == listing.status_code == 403
     assert _refusal_reason(page.content.decode()) == "no-relation"
     assert api_list.status_code == 403 and api_list.json()["reason"] == "no-relation"

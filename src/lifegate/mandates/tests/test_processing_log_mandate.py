@@ -109,7 +109,7 @@ def test_the_processing_log_checkbox_accepts_nothing_but_itself(
         reverse("mandates:grant"), log_only(bsn=student.value, processing_log=[value]), headers=EN
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert counts() == (0, 0)
     assert 'utrecht-form-field--invalid" id="field-processing_log"' in response.content.decode()
 
