@@ -34,6 +34,7 @@ from lifegate.journeys.api_agency import router as agency_router
 from lifegate.journeys.api_events import router as events_router
 from lifegate.mandates.acting import NotPermitted
 from lifegate.mandates.api import router as mandates_router
+from lifegate.mandates.api_acting import router as acting_router
 from lifegate.mandates.api_agency import router as agency_mandates_router
 from lifegate.transparency.api import router as transparency_router
 
@@ -223,6 +224,7 @@ api.add_router("/agency/", agency_router)
 api.add_router("/inbox/notifications/", inbox_notifications_router)
 api.add_router("/inbox/", inbox_router)
 api.add_router("/mandates/", mandates_router)
+api.add_router("/mandates/", acting_router)
 api.add_router("/events/", events_router)
 api.add_router("/exchange/node", node_router)
 api.add_router("/exchange/ping", ping_router)

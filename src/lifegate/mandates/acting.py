@@ -217,9 +217,12 @@ def _record_names(subjects: list[Subject], actor_: Actor) -> None:
         )
 
 
-def choose(request: HttpRequest, key: str) -> ActingFor | None:
+def choose(
+    request: HttpRequest, key: str, people: list[Representable] | None = None
+) -> ActingFor | None:
     """Act for the representable person whose `key` this is, or for oneself with "self".
-    Raises `NotPermitted` for anyone else."""
+    Raises `NotPermitted` for anyone else. `people`: the logged-in person's `representables`,
+    when the caller has read them already."""
     authentication = _authentication(request)
     request._acting_for = None  # type: ignore[attr-defined]
     request.__dict__.pop("_decisions", None)
@@ -227,10 +230,10 @@ def choose(request: HttpRequest, key: str) -> ActingFor | None:
     if key == "self":
         request.session.pop(SESSION_KEY, None)
         return None
-    self_actor = Actor(kind="person", subject=authentication.subject)
-    match = next(
-        (r for r in representables(authentication.subject, self_actor) if r.key == key), None
-    )
+    if people is None:
+        self_actor = Actor(kind="person", subject=authentication.subject)
+        people = representables(authentication.subject, self_actor)
+    match = next((r for r in people if r.key == key), None)
     if match is None:
         raise NotPermitted(Decision(False, "no-relation"))
     payload = {

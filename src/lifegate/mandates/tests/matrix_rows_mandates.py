@@ -196,4 +196,21 @@ API = [
         SELF,
         self_only=True,
     ),
+    # As the chooser page: about the logged-in person, whom they may act for.
+    Endpoint(
+        "whom to act for (chooser)",
+        "api",
+        "GET /api/mandates/acting-for",
+        get(fixed("/api/mandates/acting-for")),
+        EVERY_PERSON,
+    ),
+    Endpoint(
+        "act for the principal",
+        "api",
+        "PUT /api/mandates/acting-for",
+        send("PUT", fixed("/api/mandates/acting-for"), choice),
+        CHOOSERS,
+        effect=effects.chosen,
+        refused=frozenset({422}),  # no-relation, as on the chooser page
+    ),
 ]

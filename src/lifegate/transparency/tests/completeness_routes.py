@@ -101,6 +101,8 @@ WALKED_ELSEWHERE = {
     "DELETE /api/journeys/{journey_id}/evidence/{evidence_id}": (
         "exchange/tests/test_api_person.py"
     ),
+    "GET /api/mandates/acting-for": "mandates/tests/test_api_acting.py",
+    "PUT /api/mandates/acting-for": "mandates/tests/test_api_acting.py",
 }
 
 
