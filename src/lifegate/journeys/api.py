@@ -52,7 +52,10 @@ router = Router(tags=["journeys"], auth=PersonSession())
 
 def _step_out(request: HttpRequest, journey: Journey, row: services.PlanRow) -> StepOut:
     step = row.step
-    readable = bool(step.status_message) and access.may_read_message(request, journey, step)
+    decision = access.step_decision(request, journey, step)
+    readable = bool(step.status_message) and access.may_read_message(
+        request, journey, step, decision
+    )
     return StepOut(
         service=step.service_slug,
         name=step.localized("name"),
@@ -66,13 +69,20 @@ def _step_out(request: HttpRequest, journey: Journey, row: services.PlanRow) -> 
         message=step.status_message if readable else "",
         message_withheld=bool(step.status_message) and not readable,
         delivery_delayed=row.delayed,
+        sent_at=row.submissions[0].submitted_at if row.submissions else None,
+        online_url=(step.service.online_url if step.service else "") or "",
+        may_act=bool(decision),
+        refusal="" if decision else decision.explanation,
     )
 
 
 def _journey_out(request: HttpRequest, journey: Journey) -> JourneyOut:
+    pending = services.pending_questions(journey)
+    may_answer = access.answer_decision(request, journey) if pending else None
     return JourneyOut(
         id=journey.pk,
-        open_questions=services.pending_questions(journey),
+        open_questions=pending,
+        questions_refused="" if may_answer is None or may_answer else may_answer.explanation,
         life_event=journey.life_event_slug,
         name=journey.localized("name"),
         status=journey.status,

@@ -33,6 +33,23 @@ class StepOut(Schema):
         "act in the step. The message box has the same text.",
     )
     delivery_delayed: bool = False
+    sent_at: datetime | None = Field(
+        default=None, description="When the step was last sent (its newest submission)."
+    )
+    online_url: str = Field(
+        default="",
+        description="The service on the organisation's website (for a `self-service` step: "
+        "where it is arranged); empty when the catalogue names none.",
+    )
+    may_act: bool = Field(
+        default=True,
+        description="Whether this session may fill in, send or mark done the step; a "
+        "representative only for steps their mandate covers.",
+    )
+    refusal: str = Field(
+        default="",
+        description="Why not, in the request's language, when `may_act` is false.",
+    )
 
 
 class JourneyOut(Schema):
@@ -40,6 +57,12 @@ class JourneyOut(Schema):
     open_questions: list[str] = Field(
         description="Questions still to answer (journeys the register started); until then "
         "steps that depend on them are `to-check`."
+    )
+    questions_refused: str = Field(
+        default="",
+        description="Why this session may not answer the open questions (a representative "
+        "needs authorisation for the whole life event), in the request's language; empty "
+        "when it may or none are open.",
     )
     life_event: str = Field(examples=["birth"])
     name: str

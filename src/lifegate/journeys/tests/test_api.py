@@ -5,6 +5,7 @@ from collections import Counter
 import pytest
 from django.test import Client
 
+from lifegate.catalogue.models import PublicService
 from lifegate.journeys.models import Journey, Submission
 from lifegate.journeys.tests.conftest import PlanFixture
 from lifegate.journeys.tests.test_pages import log_in
@@ -135,13 +136,23 @@ def test_step_form_and_submission(
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["id"] == again.json()["id"]
     assert Submission.objects.count() == 1
+    plan_out = client.get(f"{BASE}{journey['id']}").json()
+    steps = {step["service"]: step for step in plan_out["steps"]}
+    sent_at = steps["register-move"]["sent_at"]
+    assert sent_at and sent_at.startswith(Submission.objects.get().submitted_at.date().isoformat())
+    assert steps["register-move"]["may_act"] and plan_out["questions_refused"] == ""
+    assert steps["info-test"]["sent_at"] is None
 
 
 def test_a_self_service_step_is_marked_done_once(
     client: Client, plan: PlanFixture, personas: dict[str, DemoPersona]
 ) -> None:
+    PublicService.objects.filter(slug="info-test").update(online_url="https://example.org/info")
     log_in(client, personas["parent"])
     journey = start(client, plan)
+    before = _plan_records(personas["parent"])
+    shown = {step["service"]: step for step in client.get(f"{BASE}{journey['id']}").json()["steps"]}
+    assert shown["info-test"]["online_url"] == "https://example.org/info"
     before = _plan_records(personas["parent"])
 
     done = client.post(f"{BASE}{journey['id']}/steps/info-test/done")

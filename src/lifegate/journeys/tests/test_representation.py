@@ -203,6 +203,10 @@ def test_a_service_mandate_is_refused_other_steps_through_the_api_with_the_reaso
     )
 
     assert plan_out.status_code == own_form.status_code == 200
+    # The plan says beforehand which steps the representative may act in, and why not.
+    steps = {step["service"]: step for step in plan_out.json()["steps"]}
+    assert steps["passport-test"]["may_act"] and steps["passport-test"]["refusal"] == ""
+    assert not steps["register-move"]["may_act"] and steps["register-move"]["refusal"]
     for refused in (other_form, other_send):
         assert refused.status_code == 403
         assert refused["Content-Type"] == "application/problem+json"
@@ -234,6 +238,9 @@ def test_a_service_mandate_cannot_answer_the_plans_questions(
     assert 'id="questions-refused"' in html and 'name="move_date"' not in html
     assert answered.status_code == 403
     assert services.pending_questions(journey)
+    # The API's plan says so too, in the request's language.
+    english = client.get(f"{API}{journey.pk}", headers={"accept-language": "en"}).json()
+    assert english["open_questions"] and english["questions_refused"]
 
 
 def test_an_inbox_mandate_does_not_show_journeys(
