@@ -67,3 +67,20 @@ def exchange(db: None) -> ExchangeFixture:
     journey = start_journey(event, Start(subject=subject, actor=Actor("person", subject=subject)))
     step = journey.steps.get(service_slug=service.slug)
     return ExchangeFixture(journey, step, subject, other, birth, residence)
+
+
+def other_step(exchange: ExchangeFixture) -> Step:
+    """Another step in the person's plan, of another service of the same organisation."""
+    assert exchange.step.service is not None
+    authority = exchange.step.service.competent_authority
+    other = make_service("other-test", authority, "Ander", "Other")
+    return Step.objects.create(
+        journey=exchange.journey,
+        service=other,
+        service_slug=other.slug,
+        name_nl="Ander",
+        name_en="Other",
+        organisation_nl="Gemeente Test",
+        organisation_en="Municipality of Test",
+        position=20,
+    )

@@ -9,10 +9,9 @@ from uuid import uuid4
 import pytest
 from django.test import Client
 
-from lifegate.catalogue.tests.factories import make_service
 from lifegate.exchange import delivery, person, provider
 from lifegate.exchange.models import EvidencePreview, EvidenceRequest
-from lifegate.exchange.tests.local_fixtures import ExchangeFixture
+from lifegate.exchange.tests.local_fixtures import ExchangeFixture, other_step
 from lifegate.inbox.tests.test_representation import act_for, assert_on_behalf
 from lifegate.journeys.models import Step, Submission
 from lifegate.mandates.models import ScopeKind
@@ -285,7 +284,7 @@ def test_a_mandate_for_another_step_of_the_plan_is_refused_for_this_ones_evidenc
     client: Client, exchange: ExchangeFixture, notice_sender: None
 ) -> None:
     evidence = _received(_logged_in(Client(), exchange), exchange)
-    other = _other_step(exchange)
+    other = other_step(exchange)
     _grant(exchange, Scope(ScopeKind.SERVICE, other.service_slug))
     log_in_as(client, exchange.other)
     act_for(client, exchange.subject)
@@ -313,20 +312,3 @@ def test_a_mandate_for_another_step_of_the_plan_is_refused_for_this_ones_evidenc
 def _logged_in(client: Client, exchange: ExchangeFixture) -> Client:
     log_in_as(client, exchange.subject)
     return client
-
-
-def _other_step(exchange: ExchangeFixture) -> Step:
-    """Another step in the person's plan, of another service of the same organisation."""
-    assert exchange.step.service is not None
-    authority = exchange.step.service.competent_authority
-    other = make_service("other-test", authority, "Ander", "Other")
-    return Step.objects.create(
-        journey=exchange.journey,
-        service=other,
-        service_slug=other.slug,
-        name_nl="Ander",
-        name_en="Other",
-        organisation_nl="Gemeente Test",
-        organisation_en="Municipality of Test",
-        position=20,
-    )

@@ -6,12 +6,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from lifegate.catalogue.tests.factories import make_service
 from lifegate.exchange.models import EvidencePreview, EvidenceRequest
-from lifegate.exchange.tests.local_fixtures import ExchangeFixture
+from lifegate.exchange.tests.local_fixtures import ExchangeFixture, other_step
 from lifegate.exchange.tests.test_pages import _ask
 from lifegate.inbox.tests.test_representation import act_for, assert_on_behalf
-from lifegate.journeys.models import Step
 from lifegate.mandates.models import ScopeKind
 from lifegate.mandates.scopes import Scope
 from lifegate.mandates.tests.conftest import grant_active, notice_sender, period, person
@@ -124,20 +122,8 @@ def test_a_mandate_for_another_step_of_the_plan_does_not_show_received_evidence(
     client: Client, exchange: ExchangeFixture
 ) -> None:
     evidence = _received(exchange)
-    assert exchange.step.service is not None
-    authority = exchange.step.service.competent_authority
-    other = make_service("other-test", authority, "Ander", "Other")
-    Step.objects.create(
-        journey=exchange.journey,
-        service=other,
-        service_slug=other.slug,
-        name_nl="Ander",
-        name_en="Other",
-        organisation_nl="Gemeente Test",
-        organisation_en="Municipality of Test",
-        position=20,
-    )
-    _grant(exchange, Scope(ScopeKind.SERVICE, other.slug))
+    other = other_step(exchange)
+    _grant(exchange, Scope(ScopeKind.SERVICE, other.service_slug))
     log_in_as(client, exchange.other)
     act_for(client, exchange.subject)
 
