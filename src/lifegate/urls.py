@@ -22,6 +22,8 @@ urlpatterns = [
     path("opendata/", include("lifegate.opendata.urls")),
     path("identity/", include("lifegate.identity.urls")),
     path("assistant/", include("lifegate.assistant.urls")),
+    path("back-office/credentials/", include("lifegate.credentials.backoffice_urls")),
+    path("back-office/messages/", include("lifegate.inbox.backoffice_urls")),
     path("back-office/", include("lifegate.journeys.backoffice_urls")),
     path("api/", api.urls),
     path("healthz", healthz, name="healthz"),

@@ -6,11 +6,12 @@ revokes the diploma, the next presentation shows "revoked"."""
 
 import pytest
 import requests
+from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from lifegate.catalogue.models import PublicOrganisation
 from lifegate.journeys.agency import bearer_token, create_client
-from lifegate.journeys.models import AgencyClient
+from lifegate.journeys.models import AgencyClient, AgencyStaff
 from lifegate.registries.demo_education import load_demo_diplomas
 from lifegate.registries.services import demo_personas
 from tests.e2e.conftest import assert_accessible
@@ -25,6 +26,11 @@ TEXT = {
         "share": "Delen",
         "title": "Opleiding",
         "level": "EQF-niveau",
+        "credentials": "Bewijzen",
+        "suspend": "Schorsen",
+        "suspended": "Het bewijs is geschorst.",
+        "state": "Geschorst",
+        "bad_bsn": "Dit is geen BSN",
     },
     "en": {
         "valid": "Valid",
@@ -32,6 +38,11 @@ TEXT = {
         "share": "Share",
         "title": "Qualification",
         "level": "EQF level",
+        "credentials": "Credentials",
+        "suspend": "Suspend",
+        "suspended": "The credential is suspended.",
+        "state": "Suspended",
+        "bad_bsn": "This is not a BSN",
     },
 }
 
@@ -132,3 +143,46 @@ def test_a_diploma_is_shown_in_part_verified_and_after_revocation_refused(
         expect(verifier.locator("#verify-claims")).to_have_count(0)
     finally:
         verifier_context.close()
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_municipal_staff_issue_a_proof_of_residence_and_suspend_it_in_the_back_office(
+    page, chromium, issuer_site, language
+):
+    persona = next(p for p in demo_personas() if p.key == "resident-substantial")
+    municipality = PublicOrganisation.objects.get(slug="gemeente-utrecht")
+    user = get_user_model().objects.create_user("clerk", password="a long clerk password")
+    AgencyStaff.objects.create(user=user, organisation=municipality)
+    clerk_context = chromium.new_context(locale=f"{language}-NL", bypass_csp=True)
+    clerk_context.add_cookies(
+        [{"name": "django_language", "value": language, "url": issuer_site.url}]
+    )
+    clerk = clerk_context.new_page()
+    try:
+        clerk.goto(f"{issuer_site.url}/back-office/login/")
+        clerk.locator("#id_username").fill("clerk")
+        clerk.locator("#id_password").fill("a long clerk password")
+        clerk.locator("main button[type=submit]").click()
+        clerk.locator("#backoffice-nav-credentials").click()
+        expect(clerk.get_by_role("heading", level=1)).to_have_text(TEXT[language]["credentials"])
+
+        clerk.locator("#id_issue-type").select_option("residence")
+        clerk.locator("#id_issue-value").fill("123456789")  # a typing error
+        clerk.locator("#issue-form button[type=submit]").click()
+        expect(clerk.locator("#field-issue-value")).to_contain_text(TEXT[language]["bad_bsn"])
+        assert_accessible(clerk)
+
+        clerk.locator("#id_issue-value").fill(persona.subject.value)
+        clerk.locator("#issue-form button[type=submit]").click()
+        expect(clerk.locator("#credential-state .lg-state--valid")).to_be_visible()
+        clerk.get_by_role("button", name=TEXT[language]["suspend"], exact=True).click()
+        expect(clerk.locator("main")).to_contain_text(TEXT[language]["suspended"])
+        expect(clerk.locator("#credential-state")).to_contain_text(TEXT[language]["state"])
+        assert_accessible(clerk)
+    finally:
+        clerk_context.close()
+
+    # The person sees the proof, suspended, among their credentials.
+    log_in(page, issuer_site, persona, "substantial", language)
+    page.goto(f"{issuer_site.url}/credentials/")
+    expect(page.locator("#credentials-list")).to_contain_text(TEXT[language]["state"])

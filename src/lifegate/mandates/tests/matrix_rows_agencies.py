@@ -52,6 +52,19 @@ def sent_with_key(subject: str, about_submission: bool = False) -> Build:
     )
 
 
+def back_office_letter(world: World, target: Owned) -> dict[str, str]:
+    principal = world.principal.subject
+    return {
+        "scheme": principal.scheme,
+        "value": principal.value,
+        "subject": "Back-office letter",
+        "body": "Tekst.",
+        "category": "announcement",
+        "language": "nl",
+        "key": "matrix-back-office",
+    }
+
+
 def bulk(world: World, target: Owned) -> Call:
     item = message_body("Bulk letter")(world, target) | {"idempotency_key": "matrix-bulk"}
     return Call("POST", "/api/agency/messages/bulk", {"messages": [item]}, "application/json")
@@ -239,5 +252,33 @@ BACK_OFFICE = [
         ok=frozenset({302}),
         effect=effects.status_received,
         refused=NOT_THEIRS,
+    ),
+    Endpoint(
+        "back office: sent messages",
+        "back-office",
+        "back-office/messages/",
+        get(fixed("/back-office/messages/")),
+        OWN,
+        empty=frozenset({OTHER_AGENCY}),
+        shows=message_id,
+    ),
+    Endpoint(
+        "back office: a sent message",
+        "back-office",
+        "back-office/messages/<uuid:message_id>/",
+        get(lambda w, t: f"/back-office/messages/{t.message.pk}/"),
+        OWN,
+        shows=message_id,
+        refused=NOT_THEIRS,
+    ),
+    # As through the API, any agency may write to any registered person.
+    Endpoint(
+        "back office: send a message",
+        "back-office",
+        "back-office/messages/new",
+        post(fixed("/back-office/messages/new"), back_office_letter),
+        AGENCIES,
+        ok=frozenset({302}),
+        effect=effects.delivered("Back-office letter"),
     ),
 ]

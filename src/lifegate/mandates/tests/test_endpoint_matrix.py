@@ -303,6 +303,10 @@ PAGE_EXEMPTIONS = {
     "api/": "the API: covered by its OpenAPI paths below",
     "back-office/login/": "staff log in (tested in journeys/tests/test_backoffice.py)",
     "back-office/logout/": "staff log out",
+    # Like the agency credentials API below: an organisation's staff see and change only
+    # credentials of the types it issues (others 404, non-staff 403:
+    # credentials/tests/test_backoffice.py); no mandate is involved.
+    "back-office/credentials/": "the agency's own credential types, in its back office",
     # Asking for evidence in a step and seeing or removing what came back go through
     # journeys.access (the decision point); the preview is shown only to the matched person
     # themselves (exchange/tests/test_pages.py, test_step_integration.py).

@@ -4,6 +4,7 @@ its status on (through the API and in the back office), and pushes a dead delive
 `test_completeness`)."""
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,12 +12,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from lifegate.journeys.models import Delivery, Submission
 from lifegate.transparency.tests.completeness_calls_person import AJ, STEP
 from lifegate.transparency.tests.completeness_walk import (
+    ME,
     MUNICIPALITY,
     PERSON_DATA,
     STAFF,
     Call,
     Expected,
     World,
+    keep,
 )
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -152,6 +155,119 @@ HANDLING_CALLS: tuple[Call, ...] = (
         "/back-office/submissions/<uuid:submission_id>/documents/<uuid:document_id>",
         "/back-office/submissions/{submission}/documents/{document}",
         (_by(MUNICIPALITY, f"journeys.backoffice.document.{STEP} by {STAFF}", DOCUMENT),),
+        by=STAFF,
+    ),
+)
+
+
+def _person_form(prefix: str, **more: str) -> Callable[[World], dict[str, str]]:
+    def form(world: World) -> dict[str, str]:
+        me = world.who[ME]
+        fields = {"scheme": me.scheme, "value": me.value} | more
+        return {f"{prefix}-{key}": value for key, value in fields.items()}
+
+    return form
+
+
+RESIDENCE_DATA = (
+    "given_names",
+    "family_name",
+    "street_address",
+    "postal_code",
+    "locality",
+    "municipality",
+    "registered_since",
+)
+
+
+def _status(name: str) -> Expected:
+    return _by(MUNICIPALITY, name, ("credential-status",), "credential-issuing")
+
+
+# The municipality's staff issue a proof of residence from the register in the back office,
+# open it, find the person's credentials and suspend it.
+BACKOFFICE_CREDENTIAL_CALLS = (
+    Call("/back-office/credentials/", "/back-office/credentials/", (), by=STAFF),
+    Call(
+        "/back-office/credentials/issue",
+        "/back-office/credentials/issue",
+        (
+            _by(
+                MUNICIPALITY,
+                "credentials.issue.read-population-register",
+                PERSON_DATA[:-1],  # not the family: a proof of residence is about the person
+                "credential-issuing",
+            ),
+            _by(MUNICIPALITY, "credentials.issue.residence", RESIDENCE_DATA, "credential-issuing"),
+        ),
+        "post",
+        302,
+        _person_form("issue", type="residence"),
+        by=STAFF,
+        then=keep("residence", lambda r: r.url.rstrip("/").rsplit("/", 1)[1]),
+    ),
+    Call(
+        "/back-office/credentials/<uuid:credential_id>/",
+        "/back-office/credentials/{residence}/",
+        (_status(f"credentials.backoffice.read.residence by {STAFF}"),),
+        by=STAFF,
+    ),
+    Call(
+        "/back-office/credentials/find",
+        "/back-office/credentials/find",
+        (_status(f"credentials.backoffice.find by {STAFF}"),),
+        "post",
+        200,
+        _person_form("find"),
+        by=STAFF,
+    ),
+    Call(
+        "POST /back-office/credentials/<uuid:credential_id>/",
+        "/back-office/credentials/{residence}/",
+        (_status("credentials.suspend.residence"),),
+        "post",
+        302,
+        {"state": "suspended"},
+        by=STAFF,
+    ),
+)
+
+
+def _message_form(world: World) -> dict[str, str]:
+    me = world.who[ME]
+    return {
+        "scheme": me.scheme,
+        "value": me.value,
+        "subject": "Uw parkeervergunning",
+        "body": "Uw vergunning is verlengd.",
+        "category": "decision",
+        "language": "nl",
+        "key": "walk-back-office",
+    }
+
+
+def _status_read(categories: tuple[str, ...] = ("read-status",)) -> Expected:
+    return _by(MUNICIPALITY, f"inbox.status by {STAFF}", categories, "inbox-delivery")
+
+
+# The municipality's staff send a message in the back office and open it (the list of their
+# messages is walked in inbox/tests/test_backoffice.py: one record per message listed).
+BACKOFFICE_MESSAGE_CALLS = (
+    Call("/back-office/messages/new", "/back-office/messages/new", (), by=STAFF),
+    Call(
+        "POST /back-office/messages/new",
+        "/back-office/messages/new",
+        (_by(MUNICIPALITY, "inbox.send", ("message",), "inbox-delivery"),),
+        "post",
+        302,
+        _message_form,
+        by=STAFF,
+        then=keep("sent", lambda r: r.url.rstrip("/").rsplit("/", 1)[1]),
+    ),
+    Call(
+        "/back-office/messages/<uuid:message_id>/",
+        "/back-office/messages/{sent}/",
+        (_status_read(("message", "read-status")),),
         by=STAFF,
     ),
 )

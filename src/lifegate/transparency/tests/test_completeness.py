@@ -28,6 +28,8 @@ from lifegate.transparency.tests.completeness_calls_person import (
     TRANSPARENCY_CALLS,
 )
 from lifegate.transparency.tests.completeness_calls_submissions import (
+    BACKOFFICE_CREDENTIAL_CALLS,
+    BACKOFFICE_MESSAGE_CALLS,
     HANDLING_CALLS,
     STEP_SUBMISSION_CALLS,
 )
@@ -51,6 +53,8 @@ WALK: tuple[Call, ...] = (
     *ACTING_FOR_CALLS,
     *AGENCY_CALLS,
     *HANDLING_CALLS,
+    *BACKOFFICE_CREDENTIAL_CALLS,
+    *BACKOFFICE_MESSAGE_CALLS,
 )
 
 
