@@ -5,7 +5,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
+
+from lifegate.catalogue.models import PublicOrganisation
+from lifegate.journeys.models import AgencyStaff
 
 AXE_SCRIPT = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -54,3 +58,19 @@ def assert_accessible(page) -> None:
         for v in result["violations"]
     ]
     assert not problems, f"accessibility violations on {page.url}:\n" + "\n".join(problems)
+
+
+def staff_page(chromium, site, organisation_slug, language):
+    """A browser context in `language` with a new staff member of the organisation logged in
+    to the back office; returns the context (close it) and its page."""
+    organisation = PublicOrganisation.objects.get(slug=organisation_slug)
+    user = get_user_model().objects.create_user("clerk", password="a long clerk password")
+    AgencyStaff.objects.create(user=user, organisation=organisation)
+    context = chromium.new_context(locale=f"{language}-NL", bypass_csp=True)
+    context.add_cookies([{"name": "django_language", "value": language, "url": site.url}])
+    clerk = context.new_page()
+    clerk.goto(f"{site.url}/back-office/login/")
+    clerk.locator("#id_username").fill("clerk")
+    clerk.locator("#id_password").fill("a long clerk password")
+    clerk.locator("main button[type=submit]").click()
+    return context, clerk

@@ -6,15 +6,14 @@ revokes the diploma, the next presentation shows "revoked"."""
 
 import pytest
 import requests
-from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from lifegate.catalogue.models import PublicOrganisation
 from lifegate.journeys.agency import bearer_token, create_client
-from lifegate.journeys.models import AgencyClient, AgencyStaff
+from lifegate.journeys.models import AgencyClient
 from lifegate.registries.demo_education import load_demo_diplomas
 from lifegate.registries.services import demo_personas
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, staff_page
 from tests.e2e.test_journeys import log_in
 
 pytestmark = pytest.mark.browser
@@ -150,19 +149,8 @@ def test_municipal_staff_issue_a_proof_of_residence_and_suspend_it_in_the_back_o
     page, chromium, issuer_site, language
 ):
     persona = next(p for p in demo_personas() if p.key == "resident-substantial")
-    municipality = PublicOrganisation.objects.get(slug="gemeente-utrecht")
-    user = get_user_model().objects.create_user("clerk", password="a long clerk password")
-    AgencyStaff.objects.create(user=user, organisation=municipality)
-    clerk_context = chromium.new_context(locale=f"{language}-NL", bypass_csp=True)
-    clerk_context.add_cookies(
-        [{"name": "django_language", "value": language, "url": issuer_site.url}]
-    )
-    clerk = clerk_context.new_page()
+    clerk_context, clerk = staff_page(chromium, issuer_site, "gemeente-utrecht", language)
     try:
-        clerk.goto(f"{issuer_site.url}/back-office/login/")
-        clerk.locator("#id_username").fill("clerk")
-        clerk.locator("#id_password").fill("a long clerk password")
-        clerk.locator("main button[type=submit]").click()
         clerk.locator("#backoffice-nav-credentials").click()
         expect(clerk.get_by_role("heading", level=1)).to_have_text(TEXT[language]["credentials"])
 

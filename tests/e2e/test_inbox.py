@@ -1,7 +1,7 @@
 """The message box end to end in a real browser, in Dutch and in English: the person registers
 an e-mail address and confirms it, an agency sends through the API, the person is notified by
 e-mail (without the content), logs in, finds the unread message first, opens it, downloads the
-PDF, and the agency sees that it was read."""
+PDF, and the agency sees that it was read; the same from the agency's back office."""
 
 import base64
 import re
@@ -17,7 +17,7 @@ from lifegate.inbox.demo import demo_pdf
 from lifegate.journeys.agency import bearer_token, create_client
 from lifegate.journeys.models import AgencyClient
 from lifegate.registries.services import demo_personas
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, staff_page
 from tests.e2e.test_journeys import log_in
 
 pytestmark = pytest.mark.browser
@@ -162,3 +162,52 @@ def test_agency_post_reaches_the_person_who_reads_it_and_the_agency_sees_it_read
         f"{demo_site.url}/api/agency/messages/{older}", headers=headers, timeout=10
     ).json()
     assert other["read_at"] is None
+
+
+BACK_OFFICE = {
+    "nl": {
+        "bad_bsn": "Dit is geen BSN",
+        "sent": "Het bericht staat in de Berichtenbox",
+        "read": "Gelezen",
+    },
+    "en": {"bad_bsn": "This is not a BSN", "sent": "The message is in the person", "read": "Read"},
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_staff_send_in_the_back_office_and_see_the_message_read(
+    page, chromium, demo_site, immediate_tasks, tmp_path, language
+):
+    text = BACK_OFFICE[language]
+    persona = _persona("resident-high")
+    pdf = tmp_path / "aanslag.pdf"
+    pdf.write_bytes(demo_pdf("Aanslag (back office)"))
+    clerk_context, clerk = staff_page(chromium, demo_site, "belastingdienst", language)
+    try:
+        clerk.locator("#backoffice-nav-messages").click()
+        clerk.locator("#send-message").click()
+        clerk.locator("#id_value").fill("123456789")  # a typing error
+        clerk.locator("#id_subject").fill("Aanslag uit de backoffice")
+        clerk.locator("#id_body").fill("Zie de **bijlage**.")
+        clerk.locator("#send-form button[type=submit]").click()
+        expect(clerk.locator("#field-value")).to_contain_text(text["bad_bsn"])
+        assert_accessible(clerk)
+
+        clerk.locator("#id_value").fill(persona.subject.value)
+        clerk.locator("#id_attachment").set_input_files(str(pdf))
+        clerk.locator("#send-form button[type=submit]").click()
+        expect(clerk.locator("main")).to_contain_text(text["sent"])
+        expect(clerk.locator("#message-body strong")).to_have_text("bijlage")
+        assert_accessible(clerk)
+
+        log_in(page, demo_site, persona, "high", language)
+        page.goto(f"{demo_site.url}/inbox/")
+        page.get_by_role("link", name="Aanslag uit de backoffice").click()
+        with page.expect_download() as download:
+            page.get_by_role("link", name=re.compile("aanslag.pdf")).click()
+        assert download.value.path().read_bytes().startswith(b"%PDF-")
+
+        clerk.reload()
+        expect(clerk.locator("#message-progress")).to_have_text(text["read"])
+    finally:
+        clerk_context.close()
