@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from lifegate.catalogue.models import PublicOrganisation
 from lifegate.catalogue.tests.factories import make_organisation
+from lifegate.inbox import backoffice
 from lifegate.inbox.models import Attachment, Message
 from lifegate.inbox.sending import send_message
 from lifegate.inbox.tests.conftest import PDF, new_message
@@ -191,3 +192,21 @@ def test_only_agency_staff_get_in(client: Client, agency: PublicOrganisation) ->
     client.force_login(User.objects.create_user("someone"))
     assert client.get(HOME).status_code == 403
     assert client.post(HOME + "new", {}).status_code == 403
+
+
+def test_the_list_pages_keep_the_filter(
+    staff: Client,
+    agency: PublicOrganisation,
+    personas: dict[str, DemoPersona],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(backoffice, "PAGE_SIZE", 1)
+    actor = Actor(kind="agency", organisation=agency.slug)
+    for key in ("a", "b"):
+        send_message(agency, new_message(personas["resident-high"], key), actor=actor)
+
+    first = staff.get(HOME, {"state": "unread"}).content.decode()
+    second = staff.get(HOME, {"state": "unread", "page": "2"}).content.decode()
+
+    assert 'href="?state=unread&amp;page=2"' in first and "page=1" not in first
+    assert 'href="?state=unread&amp;page=1"' in second and "page=3" not in second

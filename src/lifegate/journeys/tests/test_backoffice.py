@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from lifegate.catalogue.models import PublicService
+from lifegate.journeys import backoffice
 from lifegate.journeys.backoffice import LANGUAGE_NAMES
 from lifegate.journeys.models import AgencyStaff, Step, Submission
 from lifegate.journeys.tests.agency_factories import (
@@ -85,6 +86,20 @@ def test_the_list_filters_by_status(staff: Client, agencies: Agencies) -> None:
     decided = make_submission(agencies.service, status=Submission.Status.DECIDED)
     page = staff.get("/back-office/", {"status": "decided"}).content.decode()
     assert str(decided.pk) in page and str(new.pk) not in page
+
+
+def test_the_list_pages_keep_the_filter(
+    staff: Client, agencies: Agencies, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(backoffice, "PAGE_SIZE", 1)
+    for _ in range(2):
+        make_submission(agencies.service, status=Submission.Status.DECIDED)
+
+    first = staff.get("/back-office/", {"status": "decided"}).content.decode()
+    second = staff.get("/back-office/", {"status": "decided", "page": "2"}).content.decode()
+
+    assert 'href="?status=decided&amp;page=2"' in first and "page=1" not in first
+    assert 'href="?status=decided&amp;page=1"' in second and "page=3" not in second
 
 
 def test_opening_a_submission_shows_its_fields_with_sources_and_is_logged(
