@@ -14,6 +14,7 @@ from lifegate.core.env import (
     env_bool,
     env_int,
     env_int_map,
+    env_json,
     env_list,
     env_secret,
     env_str,
@@ -363,6 +364,10 @@ OID4VCI_REQUIRE_DPOP = env_bool("LIFEGATE_OID4VCI_REQUIRE_DPOP", True)
 # OpenID4VCI: digits of the transaction code (tx_code) a person types into the wallet to pick
 # up a credential offer, read from the portal page beside the QR code; 0: offers without one.
 OID4VCI_TX_CODE_LENGTH = env_int("LIFEGATE_OID4VCI_TX_CODE_LENGTH", 6)
+# OpenID4VCI authorization code flow (a wallet asks for a credential; the person logs in here
+# and chooses): the wallets the operator admits, as a JSON list of objects with "client_id",
+# "name" (shown to the person) and "redirect_uris" (exact). A wallet not listed is refused.
+OID4VCI_WALLETS = env_json("LIFEGATE_OID4VCI_WALLETS", [])
 
 # The processing log's hash chains: how many (records are spread by id; fixed once the first
 # chain exists), and how long a sealer waits for a record of an earlier, still open transaction.

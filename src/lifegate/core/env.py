@@ -2,6 +2,7 @@
 
 Every setting has a safe default for the embedded setup."""
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -65,6 +66,17 @@ def env_int_map(name: str, default: dict[str, int]) -> dict[str, int]:
         except ValueError as exc:
             raise ImproperlyConfigured(f"{name}: {number!r} is not a whole number") from exc
     return result
+
+
+def env_json(name: str, default: object) -> object:
+    """A JSON variable, parsed; the caller checks its shape."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} is not valid JSON: {exc}") from exc
 
 
 def env_secret(name: str, default: str) -> str:

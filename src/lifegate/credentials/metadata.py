@@ -5,8 +5,10 @@
 - OpenID4VCI 1.0 credential issuer metadata (`/.well-known/openid-credential-issuer`): the
   endpoints, and one credential configuration per catalogue credential type (format
   `dc+sd-jwt`, its `vct`, ES256, key binding by JWK, display names and claim labels in Dutch
-  and English). Without `authorization_servers` the issuer is its own authorization server
-  (RFC 8414 metadata at /.well-known/oauth-authorization-server, with the token endpoint).
+  and English), each with the `scope` a wallet asks for it by (its slug; HAIP 1.0). Without
+  `authorization_servers` the issuer is its own authorization server (RFC 8414 metadata at
+  /.well-known/oauth-authorization-server: token, pushed authorization request and
+  authorization endpoints, PKCE S256, DPoP).
 - SD-JWT VC Type Metadata at each type's `vct`, an HTTPS URL of this node
   (`/credentials/types/<slug>`): names and descriptions per language, and per claim its
   labels, that the issuer always includes it, and whether it is selectively disclosable
@@ -27,7 +29,11 @@ FORMAT = "dc+sd-jwt"
 CREDENTIAL_PATH = "/credentials/oid4vci/credential"
 NONCE_PATH = "/credentials/oid4vci/nonce"
 TOKEN_PATH = "/credentials/oid4vci/token"
+PAR_PATH = "/credentials/oid4vci/par"
+AUTHORIZE_PATH = "/credentials/oid4vci/authorize"
 PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+AUTHORIZATION_CODE_GRANT = "authorization_code"
+PKCE_METHOD = "S256"
 ISSUER_NAME = _("lifegate: proofs from government")
 
 
@@ -72,6 +78,7 @@ def credential_configuration(kind: CredentialType) -> dict[str, Any]:
     """The OpenID4VCI credential configuration of a credential type."""
     return {
         "format": FORMAT,
+        "scope": kind.slug,
         "vct": kind.vct,
         "cryptographic_binding_methods_supported": ["jwk"],
         "credential_signing_alg_values_supported": [SIGNING_ALGORITHM],
@@ -131,14 +138,26 @@ def credential_issuer_metadata() -> dict[str, Any]:
 
 
 def authorization_server_metadata() -> dict[str, Any]:
-    """RFC 8414 metadata of the issuer as its own authorization server: the token endpoint
-    for the pre-authorised code grant, which wallets use without client authentication, and
-    DPoP-bound tokens (RFC 9449; HAIP 1.0 asks for DPoP as the sender constraint)."""
+    """RFC 8414 metadata of the issuer as its own authorization server: the pre-authorised
+    code grant (no client authentication) and the authorization code grant for admitted
+    wallets (`credentials.wallets`: public clients known by client_id and redirect URIs),
+    with pushed authorization requests only (RFC 9126), PKCE S256 and the `iss` response
+    parameter (RFC 9207); DPoP-bound tokens (RFC 9449; HAIP 1.0 asks for DPoP)."""
+    base = settings.BASE_URL
     return {
-        "issuer": settings.BASE_URL,
+        "issuer": base,
         "token_endpoint": token_endpoint(),
-        "grant_types_supported": [PRE_AUTHORIZED_GRANT],
-        "response_types_supported": [],
+        "authorization_endpoint": base + AUTHORIZE_PATH,
+        "pushed_authorization_request_endpoint": base + PAR_PATH,
+        "require_pushed_authorization_requests": True,
+        "grant_types_supported": [AUTHORIZATION_CODE_GRANT, PRE_AUTHORIZED_GRANT],
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "code_challenge_methods_supported": [PKCE_METHOD],
+        "scopes_supported": list(
+            CredentialType.objects.order_by("slug").values_list("slug", flat=True)
+        ),
+        "authorization_response_iss_parameter_supported": True,
         "token_endpoint_auth_methods_supported": ["none"],
         "pre-authorized_grant_anonymous_access_supported": True,
         "dpop_signing_alg_values_supported": [SIGNING_ALGORITHM],

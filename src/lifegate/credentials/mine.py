@@ -75,8 +75,13 @@ def new_offer(person: Subject, found: IssuedCredential) -> oid4vci.Offer:
         raise NotOfferable
     with transaction.atomic():
         made = oid4vci.make_offer(found)
-        _record(person, f"credentials.offer.{found.credential_type.slug}", ["credential-offer"])
+        record_offer(person, found)
     return made
+
+
+def record_offer(person: Subject, found: IssuedCredential) -> None:
+    """The person handed out a copy of `found` to a wallet: in their processing log."""
+    _record(person, f"credentials.offer.{found.credential_type.slug}", ["credential-offer"])
 
 
 def _record(person: Subject, name: str, categories: list[str]) -> None:

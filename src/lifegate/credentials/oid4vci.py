@@ -73,7 +73,8 @@ class OAuthError(Exception):
         return {"error": self.error, "error_description": self.description}
 
 
-def _hash(secret: str) -> str:
+def hashed(secret: str) -> str:
+    """SHA-256 (hex) of a secret, as codes and tokens are stored."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -95,7 +96,7 @@ def make_offer(credential: IssuedCredential) -> Offer:
     tx_code = "".join(secrets.choice(string.digits) for _ in range(digits))
     row = CredentialOffer.objects.create(
         credential=credential,
-        code_hash=_hash(code),
+        code_hash=hashed(code),
         code_expires_at=timezone.now() + CODE_TTL,
         tx_code_hash=_tx_code_hash(code, tx_code) if tx_code else "",
     )
@@ -152,7 +153,7 @@ def exchange_code(
     if not grant_type:
         raise OAuthError("invalid_request", "grant_type is missing")
     if grant_type != PRE_AUTHORIZED_GRANT:
-        raise OAuthError("unsupported_grant_type", "only the pre-authorized_code grant")
+        raise OAuthError("unsupported_grant_type", "pre-authorized_code or authorization_code")
     if not code:
         raise OAuthError("invalid_request", "pre-authorized_code is missing")
     token = secrets.token_urlsafe(32)
@@ -160,28 +161,42 @@ def exchange_code(
     with transaction.atomic():
         thumbprint = ""
         if dpop_proof is not None or dpop.required():
-            thumbprint = _dpop_key(dpop_proof, dpop.ProofRequest("POST", token_endpoint()), 400)
-        offer = CredentialOffer.objects.select_for_update().filter(code_hash=_hash(code)).first()
-        if offer is None or offer.code_used_at is not None or offer.code_expires_at <= now:
-            raise OAuthError("invalid_grant", "the code is unknown, used or expired")
+            thumbprint = dpop_key(dpop_proof, dpop.ProofRequest("POST", token_endpoint()), 400)
+        # An authorization code is no pre-authorised code: it needs its PKCE verifier.
+        offer = unused_offer(code, now, authorization_code=False)
         refused = _tx_code_refused(offer, code, tx_code, now)
         if refused is None:
-            offer.code_used_at = now
-            offer.token_hash = _hash(token)
-            offer.token_expires_at = now + TOKEN_TTL
-            offer.token_key_thumbprint = thumbprint
-            offer.save(
-                update_fields=[
-                    "code_used_at",
-                    "token_hash",
-                    "token_expires_at",
-                    "token_key_thumbprint",
-                ]
-            )
+            grant_token(offer, token, thumbprint, now)
     if refused is not None:  # raised after the commit: the count of wrong codes stays
         raise refused
     token_type = "DPoP" if thumbprint else "Bearer"
     return AccessToken(token, token_type, int(TOKEN_TTL.total_seconds()))
+
+
+def unused_offer(code: str, now: datetime, *, authorization_code: bool) -> CredentialOffer:
+    """The (locked) offer whose code is `code`, of the grant asked for, if it is unused and
+    not expired; else invalid_grant."""
+    offer = (
+        # Locks the offer only: PostgreSQL locks no row of an outer join's nullable side.
+        CredentialOffer.objects.select_for_update(of=("self",))
+        .select_related("authorization")
+        .filter(code_hash=hashed(code), authorization__isnull=not authorization_code)
+        .first()
+    )
+    if offer is None or offer.code_used_at is not None or offer.code_expires_at <= now:
+        raise OAuthError("invalid_grant", "the code is unknown, used or expired")
+    return offer
+
+
+def grant_token(offer: CredentialOffer, token: str, thumbprint: str, now: datetime) -> None:
+    """Use up the offer's code for `token` (stored hashed), bound to `thumbprint` if any."""
+    offer.code_used_at = now
+    offer.token_hash = hashed(token)
+    offer.token_expires_at = now + TOKEN_TTL
+    offer.token_key_thumbprint = thumbprint
+    offer.save(
+        update_fields=["code_used_at", "token_hash", "token_expires_at", "token_key_thumbprint"]
+    )
 
 
 def _tx_code_refused(
@@ -204,7 +219,8 @@ def _tx_code_refused(
     return OAuthError("invalid_grant", "the transaction code is wrong")
 
 
-def _dpop_key(proof: str | None, request: "dpop.ProofRequest", status: int) -> str:
+def dpop_key(proof: str | None, request: "dpop.ProofRequest", status: int) -> str:
+    """The thumbprint of the key of a valid DPoP proof of `request`, else an OAuthError."""
     try:
         return dpop.key_thumbprint(proof, request)
     except ProofInvalid as wrong:
@@ -217,13 +233,13 @@ def new_nonce() -> str:
     # Expired nonces are of no use to anyone: cleared as new ones are made.
     CredentialNonce.objects.filter(expires_at__lte=now).delete()
     nonce = secrets.token_urlsafe(32)
-    CredentialNonce.objects.create(nonce_hash=_hash(nonce), expires_at=now + NONCE_TTL)
+    CredentialNonce.objects.create(nonce_hash=hashed(nonce), expires_at=now + NONCE_TTL)
     return nonce
 
 
 def _use_nonce(nonce: str) -> bool:
     deleted, _ = CredentialNonce.objects.filter(
-        nonce_hash=_hash(nonce), expires_at__gt=timezone.now()
+        nonce_hash=hashed(nonce), expires_at__gt=timezone.now()
     ).delete()
     return deleted > 0
 
@@ -248,7 +264,7 @@ def _redeem(access_token: str, body: Any, scheme: str, dpop_proof: str | None) -
     thumbprint = None
     if scheme == "dpop":
         request = dpop.ProofRequest("POST", credential_endpoint(), access_token)
-        thumbprint = _dpop_key(dpop_proof, request, 401)
+        thumbprint = dpop_key(dpop_proof, request, 401)
     elif dpop.required():
         raise OAuthError(
             "invalid_token", "only DPoP-bound access tokens are accepted", 401, scheme="DPoP"
@@ -277,7 +293,7 @@ def _offer_for_token(access_token: str) -> CredentialOffer:
     offer = (
         CredentialOffer.objects.select_for_update()
         .select_related("credential__credential_type")
-        .filter(token_hash=_hash(access_token))
+        .filter(token_hash=hashed(access_token))
         .first()
         if access_token
         else None

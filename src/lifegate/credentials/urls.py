@@ -4,7 +4,14 @@ pages, and the person's own credentials."""
 
 from django.urls import path
 
-from lifegate.credentials import views, views_my, views_oid4vci, views_verifier, views_wallet
+from lifegate.credentials import (
+    views,
+    views_authorize,
+    views_my,
+    views_oid4vci,
+    views_verifier,
+    views_wallet,
+)
 
 app_name = "credentials"
 
@@ -28,6 +35,9 @@ urlpatterns = [
     path("<uuid:credential_id>/", views_my.my_credential, name="mine_detail"),
     path("<uuid:credential_id>/offer", views_my.offer, name="mine_offer"),
     path("oid4vci/token", views_oid4vci.token, name="oid4vci_token"),
+    # The authorization code flow: a wallet pushes its request, the person decides.
+    path("oid4vci/par", views_oid4vci.par, name="oid4vci_par"),
+    path("oid4vci/authorize", views_authorize.authorize, name="oid4vci_authorize"),
     path("oid4vci/nonce", views_oid4vci.nonce, name="oid4vci_nonce"),
     path("oid4vci/credential", views_oid4vci.credential, name="oid4vci_credential"),
 ]

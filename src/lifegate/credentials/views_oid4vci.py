@@ -1,5 +1,7 @@
-"""The OpenID4VCI 1.0 endpoints wallets call (pre-authorised code flow), and the issuer's
-authorization server metadata (RFC 8414) that names the token endpoint.
+"""The OpenID4VCI 1.0 endpoints wallets call (pre-authorised code and authorization code
+flows: token, pushed authorization request, nonce, credential), and the issuer's
+authorization server metadata (RFC 8414) that names them. The authorization endpoint is a
+page for the person (`views_authorize`).
 
 Wallets are not browsers with a session: the endpoints are exempt from CSRF, take no
 cookies into account, and answer in the protocol's own JSON error format ({"error",
@@ -20,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from lifegate.core import json_input
-from lifegate.credentials import dpop, metadata, oid4vci
+from lifegate.credentials import dpop, metadata, oid4vci, oid4vci_authorize
 from lifegate.credentials.views import METADATA_MAX_AGE, _public
 
 MAX_BODY = 64 * 1024
@@ -76,17 +78,22 @@ def oauth_authorization_server(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_POST
 def token(request: HttpRequest) -> HttpResponse:
-    """Exchange a pre-authorised code and its transaction code (form-encoded) for an access
-    token: bound to the wallet's key when the request carries a DPoP proof (token type
-    "DPoP")."""
+    """Exchange a pre-authorised code and its transaction code, or an authorization code
+    with its PKCE verifier (form-encoded), for an access token: bound to the wallet's key
+    when the request carries a DPoP proof (token type "DPoP")."""
+    grant_type = request.POST.get("grant_type", "")
+    proof = request.headers.get("DPoP")
     try:
-        access_token = oid4vci.exchange_code(
-            request.POST.get("grant_type", ""),
-            request.POST.get("pre-authorized_code", ""),
-            request.headers.get("DPoP"),
-            # An empty field is no code at all (not a wrong guess that uses up a try).
-            request.POST.get("tx_code") or None,
-        )
+        if grant_type == metadata.AUTHORIZATION_CODE_GRANT:
+            access_token = oid4vci_authorize.exchange_code(request.POST, proof)
+        else:
+            access_token = oid4vci.exchange_code(
+                grant_type,
+                request.POST.get("pre-authorized_code", ""),
+                proof,
+                # An empty field is no code at all (not a wrong guess that uses up a try).
+                request.POST.get("tx_code") or None,
+            )
     except oid4vci.OAuthError as refused:
         return _error(refused)
     return JsonResponse(
@@ -96,6 +103,21 @@ def token(request: HttpRequest) -> HttpResponse:
             "expires_in": access_token.expires_in,
         }
     )
+
+
+@csrf_exempt
+@for_web_wallets
+@never_cache
+@require_POST
+def par(request: HttpRequest) -> HttpResponse:
+    """A wallet pushes its authorization request (RFC 9126, form-encoded): 201 with the
+    request_uri it sends the person's browser to the authorization endpoint with."""
+    try:  # its size is bounded by DATA_UPLOAD_MAX_MEMORY_SIZE, as the token request's
+        pushed = oid4vci_authorize.push(request.POST)
+    except oid4vci.OAuthError as refused:
+        return _error(refused)
+    body = {"request_uri": pushed.request_uri, "expires_in": pushed.expires_in}
+    return JsonResponse(body, status=201)
 
 
 @csrf_exempt

@@ -6,5 +6,6 @@ from lifegate.credentials.models.offer import (  # noqa: F401
     CredentialNonce,
     CredentialOffer,
     UsedDPoPProof,
+    WalletAuthorization,
 )
 from lifegate.credentials.models.presentation import PresentationRequest  # noqa: F401

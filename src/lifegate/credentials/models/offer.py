@@ -1,4 +1,5 @@
-"""OpenID4VCI 1.0 pre-authorised code offers: a person's "put in another wallet".
+"""OpenID4VCI 1.0 offers: a person's "put in another wallet" (pre-authorised code), and a
+wallet's own request for a credential (authorization code flow).
 
 A `CredentialOffer` lets one external wallet pick up one copy of one of the person's
 credentials: the pre-authorised code in the offer (QR code or link) is exchanged once for
@@ -7,7 +8,12 @@ transaction code with it, which the person reads from the portal and types in th
 so a QR code seen over someone's shoulder is of no use on its own. Codes and tokens are
 stored only as SHA-256 hashes (they are bearer secrets) and expire within minutes. A
 `CredentialNonce` is a `c_nonce` from the nonce endpoint: it is used once, in a wallet's key
-proof. A `UsedDPoPProof` is a DPoP proof already accepted, kept while it could be replayed."""
+proof. A `UsedDPoPProof` is a DPoP proof already accepted, kept while it could be replayed.
+
+In the authorization code flow a wallet first pushes its request (`WalletAuthorization`:
+which wallet, where to answer, which credential type, its PKCE challenge); when the person
+approves it and picks a credential, a `CredentialOffer` for that credential is made whose
+code is the authorization code, linked to the request it answers."""
 
 import uuid
 
@@ -15,7 +21,35 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lifegate.catalogue.models import CredentialType
 from lifegate.credentials.models.issued import IssuedCredential
+
+
+class WalletAuthorization(models.Model):
+    """A wallet's pushed authorization request (RFC 9126), until the person decides on it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    # SHA-256 (hex) of the request_uri's secret part; it expires, and is decided on once.
+    request_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(db_index=True)
+    client_id = models.CharField(max_length=255)
+    redirect_uri = models.TextField()
+    credential_type = models.ForeignKey(CredentialType, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=512, blank=True, default="")
+    # PKCE (RFC 7636), S256 only: base64url SHA-256 of the wallet's code verifier.
+    code_challenge = models.CharField(max_length=43)
+    # RFC 9449 section 10: the thumbprint of the key the code is bound to, when given.
+    dpop_jkt = models.CharField(max_length=43, blank=True, default="")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    approved = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("wallet authorization request")
+
+    def __str__(self) -> str:
+        return f"wallet authorization request {self.pk}"
 
 
 class CredentialOffer(models.Model):
@@ -42,6 +76,15 @@ class CredentialOffer(models.Model):
     # The RFC 7638 thumbprint of the wallet key a DPoP-bound token is bound to; empty for a
     # Bearer token (a wallet that sent no DPoP proof for it).
     token_key_thumbprint = models.CharField(max_length=43, blank=True, default="")
+    # The wallet's authorization request this offer answers (authorization code flow; its
+    # code is then the authorization code); None for a pre-authorised code offer.
+    authorization = models.OneToOneField(
+        WalletAuthorization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="offer",
+    )
     # The copy the wallet picked up.
     issued_copy = models.ForeignKey(
         IssuedCredential,

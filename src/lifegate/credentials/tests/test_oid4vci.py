@@ -189,7 +189,7 @@ def test_an_expired_code_is_refused(offer):
     ("form", "error"),
     [
         ({"pre-authorized_code": "x"}, "invalid_request"),
-        ({"grant_type": "authorization_code", "code": "x"}, "unsupported_grant_type"),
+        ({"grant_type": "client_credentials"}, "unsupported_grant_type"),
         ({"grant_type": GRANT}, "invalid_request"),
         ({"grant_type": GRANT, "pre-authorized_code": "made-up"}, "invalid_grant"),
     ],

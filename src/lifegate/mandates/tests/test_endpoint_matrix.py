@@ -326,8 +326,9 @@ PAGE_EXEMPTIONS = {
     # Protocol endpoints for wallets, each authorised by its own single-use secret: the
     # pre-authorised code, access token and nonce (test_oid4vci.py), the request handle
     # (test_verifying.py); the verifier's pages need no login and show a result only to
-    # whoever holds the request's id (test_verifier_pages.py).
-    "credentials/oid4vci/": "OpenID4VCI token, nonce and credential endpoints",
+    # whoever holds the request's id (test_verifier_pages.py). The authorization page shows
+    # and hands out only the logged-in person's own proofs (test_oid4vci_authorization.py).
+    "credentials/oid4vci/": "OpenID4VCI endpoints and the person's authorization page",
     "credentials/oid4vp/": "OpenID4VP request objects and direct_post.jwt responses",
     "credentials/verify/": "the verifier's pages",
 }

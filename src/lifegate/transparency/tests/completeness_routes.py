@@ -42,6 +42,7 @@ NO_PERSONAL_DATA = {
     "GET /credentials/verify/": "the verifier's own request form",
     "/credentials/oid4vp/requests/<str:handle>": "the verifier's signed request object",
     "/credentials/oid4vci/nonce": "a fresh nonce for proof of possession",
+    "/credentials/oid4vci/par": "a wallet's pushed request: a credential type, no person yet",
     "/.well-known/jwt-vc-issuer": "issuer metadata",
     "/.well-known/openid-credential-issuer": "issuer metadata",
     "/.well-known/oauth-authorization-server": "issuer metadata",
@@ -82,6 +83,8 @@ WALKED_ELSEWHERE = {
     "/identity/callback/": "identity/tests/test_login_flow.py",
     "/credentials/oid4vci/token": "credentials/tests/test_oid4vci.py",
     "/credentials/oid4vci/credential": "credentials/tests/test_oid4vci.py",
+    # Needs a wallet's pushed request first; the test asserts the list and offer records.
+    "/credentials/oid4vci/authorize": "credentials/tests/test_oid4vci_authorization.py",
     "/credentials/oid4vp/responses/<str:handle>": "credentials/tests/test_verifying.py",
     "/credentials/verify/<uuid:request_id>/": "credentials/tests/test_verifying.py",
     "/credentials/present/": "credentials/tests/test_wallet_present.py",
