@@ -13,6 +13,7 @@ class CredentialsConfig(AppConfig):
         checks.register(issuer_trust_anchors_check)
         checks.register(issuing_ca_check)
         checks.register(tx_code_length_check)
+        checks.register(wallets_check)
 
 
 def issuer_trust_anchors_check(**_kwargs: Any) -> list[checks.CheckMessage]:
@@ -85,3 +86,22 @@ def tx_code_length_check(**_kwargs: Any) -> list[checks.CheckMessage]:
             id="credentials.E003",
         )
     ]
+
+
+def wallets_check(**_kwargs: Any) -> list[checks.CheckMessage]:
+    """A list of admitted wallets that cannot be read: wallets' requests would fail."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from lifegate.credentials import wallets
+
+    try:
+        wallets.admitted("")
+    except ImproperlyConfigured as wrong:
+        return [
+            checks.Error(
+                f"LIFEGATE_OID4VCI_WALLETS cannot be used: {wrong}",
+                hint='A JSON list of {"client_id", "name", "redirect_uris"} objects, or [].',
+                id="credentials.E004",
+            )
+        ]
+    return []

@@ -97,7 +97,8 @@ def push(form: Mapping[str, str]) -> Pushed:
         raise OAuthError("invalid_request", "dpop_jkt is not a JWK thumbprint")
     secret = secrets.token_urlsafe(32)
     now = timezone.now()
-    WalletAuthorization.objects.filter(expires_at__lte=now, decided_at__isnull=True).delete()
+    # Expired requests that led to no offer (never answered, or refused) serve nobody now.
+    WalletAuthorization.objects.filter(expires_at__lte=now, offer__isnull=True).delete()
     WalletAuthorization.objects.create(
         request_hash=oid4vci.hashed(secret),
         expires_at=now + REQUEST_TTL,

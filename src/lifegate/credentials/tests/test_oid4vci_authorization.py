@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from lifegate.core.subject import Subject
 from lifegate.credentials import keys, sdjwt
+from lifegate.credentials.apps import wallets_check
 from lifegate.credentials.models import CredentialOffer, IssuedCredential, WalletAuthorization
 from lifegate.credentials.revocation import revoke
 from lifegate.credentials.tests.conftest import BASE_URL, DIPLOMA_CLAIMS
@@ -479,3 +480,42 @@ def test_a_credential_revoked_between_page_and_choice_is_refused_at_the_field(pe
 
     assert response.status_code == 422
     assert not CredentialOffer.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("configured", "refused"),
+    [
+        ([], False),
+        ([{"client_id": CLIENT_ID, "name": "W", "redirect_uris": [APP_REDIRECT]}], False),
+        ({"client_id": CLIENT_ID}, True),  # not a list
+        (["https://wallet.example"], True),  # not an object
+        ([{"client_id": "", "name": "W", "redirect_uris": [REDIRECT]}], True),
+        ([{"client_id": CLIENT_ID, "name": " ", "redirect_uris": [REDIRECT]}], True),
+        ([{"client_id": CLIENT_ID, "name": "W", "redirect_uris": []}], True),
+        ([{"client_id": CLIENT_ID, "name": "W", "redirect_uris": ["/callback"]}], True),
+        ([{"client_id": CLIENT_ID, "name": "W", "redirect_uris": [REDIRECT + "#x"]}], True),
+        (
+            [{"client_id": CLIENT_ID, "name": "W", "redirect_uris": ["http://wallet.example/"]}],
+            True,
+        ),
+        ([{"client_id": CLIENT_ID, "name": "W", "redirect_uris": ["javascript:alert(1)"]}], True),
+    ],
+)
+def test_manage_py_check_reports_a_wallet_list_that_cannot_be_used(settings, configured, refused):
+    settings.OID4VCI_WALLETS = configured
+
+    assert [m.id for m in wallets_check()] == (["credentials.E004"] if refused else [])
+
+
+def test_expired_requests_without_an_offer_are_cleared_by_the_next_push(person):
+    credential = diploma(person)
+    wallet = Wallet()
+    approved_code(person, credential, wallet)  # answered with an offer: kept with it
+    decide(browser_of(person), wallet.request_uri(), decision="refuse")
+    wallet.request_uri()  # never answered
+    WalletAuthorization.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    wallet.request_uri()
+
+    assert WalletAuthorization.objects.count() == 2
+    assert WalletAuthorization.objects.filter(offer__isnull=False).count() == 1
