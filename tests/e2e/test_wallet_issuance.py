@@ -130,9 +130,21 @@ def test_a_wallet_app_asks_for_the_diploma_and_the_person_gives_it(page, wallet_
     assert IssuedCredential.objects.filter(copy_of_id=credential_id).count() == 1
 
 
+@pytest.fixture
+def csp_page(chromium):
+    """A context with the real Content-Security-Policy in force (no axe here): its
+    form-action must let the answer's redirect reach the wallet."""
+    context = chromium.new_context(locale="nl-NL")
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
 @pytest.mark.parametrize("language", ["nl", "en"])
-def test_the_person_refuses_and_the_wallet_hears_only_access_denied(page, wallet_site, language):
-    site = wallet_site
+def test_the_person_refuses_and_the_wallet_hears_only_access_denied(
+    csp_page, wallet_site, language
+):
+    page, site = csp_page, wallet_site
     persona = next(p for p in demo_personas() if p.key == "resident-substantial")
     _issue_diploma(site, _agency(site), persona)
     state = secrets.token_urlsafe(8)

@@ -79,9 +79,11 @@ def new_offer(person: Subject, found: IssuedCredential) -> oid4vci.Offer:
     return made
 
 
-def record_offer(person: Subject, found: IssuedCredential) -> None:
-    """The person handed out a copy of `found` to a wallet: in their processing log."""
-    _record(person, f"credentials.offer.{found.credential_type.slug}", ["credential-offer"])
+def record_offer(person: Subject, found: IssuedCredential, wallet: str = "") -> None:
+    """The person handed out a copy of `found` to a wallet (naming it when it asked itself,
+    by its client_id): in their processing log."""
+    name = f"credentials.offer.{found.credential_type.slug}"
+    _record(person, f"{name} to {wallet}" if wallet else name, ["credential-offer"])
 
 
 def _record(person: Subject, name: str, categories: list[str]) -> None:

@@ -28,7 +28,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
@@ -38,7 +38,7 @@ from django.utils import timezone
 from lifegate.catalogue.models import CredentialType
 from lifegate.core.subject import Subject
 from lifegate.credentials import dpop, mine, oid4vci, wallets
-from lifegate.credentials.metadata import PKCE_METHOD, token_endpoint
+from lifegate.credentials.metadata import PAR_PATH, PKCE_METHOD, token_endpoint
 from lifegate.credentials.models import CredentialOffer, IssuedCredential, WalletAuthorization
 from lifegate.credentials.oid4vci import OAuthError
 from lifegate.transparency.services import subject_hash
@@ -57,7 +57,12 @@ _THUMBPRINT = re.compile(r"[A-Za-z0-9_-]{43}")
 
 class RequestUnusable(Exception):
     """The authorization request cannot be answered, and not by a redirect either: its
-    request_uri is unknown or expired, it was decided on, or another client_id sent it."""
+    request_uri is unknown or expired, another client_id sent it, its wallet is no longer
+    admitted, or it was decided on already (`answered`)."""
+
+    def __init__(self, *, answered: bool = False) -> None:
+        super().__init__("answered" if answered else "unusable")
+        self.answered = answered
 
 
 @dataclass(frozen=True)
@@ -68,20 +73,15 @@ class Pushed:
     expires_in: int
 
 
-def push(form: Mapping[str, str]) -> Pushed:
-    """Check and keep a wallet's pushed authorization request (RFC 9126 section 2.1)."""
+def push(form: Mapping[str, str], dpop_proof: str | None = None) -> Pushed:
+    """Check and keep a wallet's pushed authorization request (RFC 9126 section 2.1). A DPoP
+    proof with it (`dpop_proof`, RFC 9449 section 10.1) binds the code to that key, as a
+    `dpop_jkt` parameter does; both must then name the same key."""
     client_id = form.get("client_id", "")
     wallet = wallets.admitted(client_id) if client_id else None
     if wallet is None:
         raise OAuthError("invalid_client", "the wallet is not admitted by this issuer")
-    if "request_uri" in form:
-        raise OAuthError("invalid_request", "request_uri cannot be pushed")
-    if "request" in form:
-        raise OAuthError("invalid_request", "signed request objects are not supported")
-    if "authorization_details" in form:
-        raise OAuthError("invalid_request", "ask for a credential type with scope")
-    if form.get("response_type") != "code":
-        raise OAuthError("unsupported_response_type", "response_type must be code")
+    _refuse_unsupported(form)
     redirect_uri = form.get("redirect_uri", "")
     if redirect_uri not in wallet.redirect_uris:
         raise OAuthError("invalid_request", "redirect_uri is not one of the wallet's")
@@ -97,6 +97,38 @@ def push(form: Mapping[str, str]) -> Pushed:
         raise OAuthError("invalid_request", "dpop_jkt is not a JWK thumbprint")
     secret = secrets.token_urlsafe(32)
     now = timezone.now()
+    with transaction.atomic():
+        if dpop_proof is not None:
+            request = dpop.ProofRequest("POST", settings.BASE_URL + PAR_PATH)
+            proven = oid4vci.dpop_key(dpop_proof, request, 400)
+            if jkt and jkt != proven:
+                raise OAuthError(dpop.ERROR, "dpop_jkt and the DPoP proof name other keys")
+            jkt = proven
+        _keep(secret, now, client_id, redirect_uri, kind, state, challenge, jkt)
+    return Pushed(REQUEST_URI_PREFIX + secret, int(REQUEST_TTL.total_seconds()))
+
+
+def _refuse_unsupported(form: Mapping[str, str]) -> None:
+    if "request_uri" in form:
+        raise OAuthError("invalid_request", "request_uri cannot be pushed")
+    if "request" in form:
+        raise OAuthError("invalid_request", "signed request objects are not supported")
+    if "authorization_details" in form:
+        raise OAuthError("invalid_request", "ask for a credential type with scope")
+    if form.get("response_type") != "code":
+        raise OAuthError("unsupported_response_type", "response_type must be code")
+
+
+def _keep(
+    secret: str,
+    now: datetime,
+    client_id: str,
+    redirect_uri: str,
+    kind: CredentialType,
+    state: str,
+    challenge: str,
+    jkt: str,
+) -> None:
     # Expired requests that led to no offer (never answered, or refused) serve nobody now.
     WalletAuthorization.objects.filter(expires_at__lte=now, offer__isnull=True).delete()
     WalletAuthorization.objects.create(
@@ -109,15 +141,15 @@ def push(form: Mapping[str, str]) -> Pushed:
         code_challenge=challenge,
         dpop_jkt=jkt,
     )
-    return Pushed(REQUEST_URI_PREFIX + secret, int(REQUEST_TTL.total_seconds()))
 
 
 def _credential_type(scope: str) -> CredentialType:
-    names = scope.split()
-    kind = CredentialType.objects.filter(slug=names[0]).first() if len(names) == 1 else None
-    if kind is None:
+    """The one credential type `scope` names; other scope values are ignored (RFC 6749 3.3:
+    a wallet may add, say, "openid")."""
+    kinds = list(CredentialType.objects.filter(slug__in=scope.split()))
+    if len(kinds) != 1:
         raise OAuthError("invalid_scope", "scope must name one credential type of this issuer")
-    return kind
+    return kinds[0]
 
 
 def pending(client_id: str, request_uri: str) -> WalletAuthorization:
@@ -130,20 +162,29 @@ def pending(client_id: str, request_uri: str) -> WalletAuthorization:
         .filter(request_hash=oid4vci.hashed(secret))
         .first()
     )
-    if (
-        found is None
-        or found.decided_at is not None
-        or found.expires_at <= timezone.now()
-        or not hmac.compare_digest(found.client_id, client_id)
-    ):
+    if found is None or found.client_id != client_id or _wallet_of(found) is None:
+        raise RequestUnusable
+    if found.decided_at is not None:
+        raise RequestUnusable(answered=True)
+    if found.expires_at <= timezone.now():
         raise RequestUnusable
     return found
 
 
-def wallet_name(authorization: WalletAuthorization) -> str:
-    """The name the person sees for the wallet that asks (its client_id if it left the list)."""
+def _wallet_of(authorization: WalletAuthorization) -> wallets.Wallet | None:
+    """The request's wallet while it is admitted with the request's redirect_uri, or None."""
     wallet = wallets.admitted(authorization.client_id)
-    return wallet.name if wallet is not None else authorization.client_id
+    if wallet is None or authorization.redirect_uri not in wallet.redirect_uris:
+        return None
+    return wallet
+
+
+def wallet_name(authorization: WalletAuthorization) -> str:
+    """The name the person sees for the (admitted) wallet that asks."""
+    wallet = _wallet_of(authorization)
+    if wallet is None:
+        raise RequestUnusable
+    return wallet.name
 
 
 def choices(person: Subject, authorization: WalletAuthorization) -> list[IssuedCredential]:
@@ -166,17 +207,22 @@ def approve(
     code = secrets.token_urlsafe(32)
     with transaction.atomic():
         locked = _lock_undecided(authorization)
+        # Read again under a lock: a revocation since the page was shown counts.
+        fresh = (
+            IssuedCredential.objects.select_for_update()
+            .select_related("credential_type")
+            .get(pk=credential.pk)
+        )
         if (
-            credential.subject_hash != subject_hash(person)
-            or credential.copy_of_id is not None
-            or credential.credential_type_id != locked.credential_type_id
+            fresh.subject_hash != subject_hash(person)
+            or fresh.copy_of_id is not None
+            or fresh.credential_type_id != locked.credential_type_id
+            or fresh.state != IssuedCredential.State.VALID
         ):
             raise mine.NotOfferable
-        if credential.state != IssuedCredential.State.VALID:
-            raise mine.NotOfferable
-        mine.record_offer(person, credential)
+        mine.record_offer(person, fresh, wallet=locked.client_id)
         CredentialOffer.objects.create(
-            credential=credential,
+            credential=fresh,
             code_hash=oid4vci.hashed(code),
             code_expires_at=timezone.now() + CODE_TTL,
             authorization=locked,
@@ -195,7 +241,9 @@ def refuse(authorization: WalletAuthorization) -> str:
 
 def _lock_undecided(authorization: WalletAuthorization) -> WalletAuthorization:
     locked = WalletAuthorization.objects.select_for_update().get(pk=authorization.pk)
-    if locked.decided_at is not None or locked.expires_at <= timezone.now():
+    if locked.decided_at is not None:
+        raise RequestUnusable(answered=True)
+    if locked.expires_at <= timezone.now():
         raise RequestUnusable
     return locked
 
@@ -230,6 +278,7 @@ def exchange_code(form: Mapping[str, str], dpop_proof: str | None = None) -> oid
         raise OAuthError("invalid_request", "code_verifier is missing or malformed")
     token = secrets.token_urlsafe(32)
     now = timezone.now()
+    _withdraw_token_of_used(code, now)  # before the exchange's transaction, which may fail
     with transaction.atomic():
         thumbprint = ""
         if dpop_proof is not None or dpop.required():
@@ -238,6 +287,8 @@ def exchange_code(form: Mapping[str, str], dpop_proof: str | None = None) -> oid
         offer = oid4vci.unused_offer(code, now, authorization_code=True)
         authorization = offer.authorization
         assert authorization is not None
+        if _wallet_of(authorization) is None:
+            raise OAuthError("invalid_client", "the wallet is no longer admitted")
         refused = _mismatch(authorization, form, verifier)
         jkt = authorization.dpop_jkt
         if refused is None and jkt and not hmac.compare_digest(jkt, thumbprint):
@@ -253,10 +304,22 @@ def exchange_code(form: Mapping[str, str], dpop_proof: str | None = None) -> oid
     return oid4vci.AccessToken(token, token_type, int(oid4vci.TOKEN_TTL.total_seconds()))
 
 
+def _withdraw_token_of_used(code: str, now: datetime) -> None:
+    """A used authorization code presented again: someone else may have it, so the token it
+    gave is withdrawn too (RFC 6749 4.1.2). Kept even when the request is then refused."""
+    CredentialOffer.objects.filter(
+        code_hash=oid4vci.hashed(code),
+        authorization__isnull=False,
+        code_used_at__isnull=False,
+        token_used_at__isnull=True,
+        token_expires_at__gt=now,
+    ).update(token_expires_at=now)
+
+
 def _mismatch(
     authorization: WalletAuthorization, form: Mapping[str, str], verifier: str
 ) -> OAuthError | None:
-    if not hmac.compare_digest(form.get("client_id", ""), authorization.client_id):
+    if form.get("client_id", "") != authorization.client_id:  # no secret: plain comparison
         return OAuthError("invalid_grant", "the code was given to another client_id")
     if form.get("redirect_uri", "") != authorization.redirect_uri:
         return OAuthError("invalid_grant", "redirect_uri is not the one the code was sent to")

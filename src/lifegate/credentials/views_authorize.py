@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from lifegate.core.origins import allow_form_targets
 from lifegate.credentials import mine, oid4vci_authorize
 from lifegate.credentials.models import IssuedCredential
 from lifegate.credentials.views_my import LEVEL
@@ -76,8 +77,8 @@ def authorize(request: HttpRequest) -> HttpResponse:
     request_uri = params.get("request_uri", "")[:MAX_PARAMETER]
     try:
         authorization = oid4vci_authorize.pending(client_id, request_uri)
-    except oid4vci_authorize.RequestUnusable:
-        return render(request, "credentials/authorize_unusable.html", status=400)
+    except oid4vci_authorize.RequestUnusable as unusable:
+        return _unusable(request, unusable, 400)
     person = _auth(request).subject
     credentials = oid4vci_authorize.choices(person, authorization)
     form = ChoiceForm(request.POST if request.method == "POST" else None, credentials=credentials)
@@ -90,8 +91,8 @@ def authorize(request: HttpRequest) -> HttpResponse:
                 chosen = next(c for c in credentials if c.pk == form.cleaned_data["credential"])
                 target = oid4vci_authorize.approve(person, authorization, chosen)
                 return _back_to_wallet(target)
-        except oid4vci_authorize.RequestUnusable:
-            return render(request, "credentials/authorize_unusable.html", status=409)
+        except oid4vci_authorize.RequestUnusable as unusable:
+            return _unusable(request, unusable, 409)
         except mine.NotOfferable:
             form.add_error("credential", _("This proof is no longer valid: choose another."))
         status = 422
@@ -103,7 +104,16 @@ def authorize(request: HttpRequest) -> HttpResponse:
         "client_id": client_id,
         "request_uri": request_uri,
     }
-    return render(request, "credentials/authorize.html", context, status=status)
+    response = render(request, "credentials/authorize.html", context, status=status)
+    # The form's answer redirects to the wallet: the page's form-action must allow it.
+    return allow_form_targets(response, [authorization.redirect_uri])  # type: ignore[return-value]
+
+
+def _unusable(
+    request: HttpRequest, unusable: oid4vci_authorize.RequestUnusable, status: int
+) -> HttpResponse:
+    context = {"answered": unusable.answered}
+    return render(request, "credentials/authorize_unusable.html", context, status=status)
 
 
 def _back_to_wallet(url: str) -> HttpResponse:

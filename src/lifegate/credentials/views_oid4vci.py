@@ -22,14 +22,22 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from lifegate.core import json_input
+from lifegate.core.ratelimit import address_key, count_attempt
 from lifegate.credentials import dpop, metadata, oid4vci, oid4vci_authorize
 from lifegate.credentials.views import METADATA_MAX_AGE, _public
 
 MAX_BODY = 64 * 1024
+# Pushed authorization requests need no login: per address, enough for wallets behind one
+# network address, not for filling the table.
+PUSHES_PER_WINDOW = 60
+PUSH_WINDOW_SECONDS = 600
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "POST",
-    "Access-Control-Allow-Headers": "Authorization, Content-Type, DPoP",
+    # The client attestation headers are allowed (HAIP web wallets send them), not yet read.
+    "Access-Control-Allow-Headers": (
+        "Authorization, Content-Type, DPoP, OAuth-Client-Attestation, OAuth-Client-Attestation-PoP"
+    ),
     "Access-Control-Max-Age": "600",
     # Web wallets read why a token was refused, and which scheme to use, from the challenge.
     "Access-Control-Expose-Headers": "WWW-Authenticate",
@@ -112,8 +120,16 @@ def token(request: HttpRequest) -> HttpResponse:
 def par(request: HttpRequest) -> HttpResponse:
     """A wallet pushes its authorization request (RFC 9126, form-encoded): 201 with the
     request_uri it sends the person's browser to the authorization endpoint with."""
+    attempt = count_attempt(
+        request, "credentials.par", address_key(request), PUSHES_PER_WINDOW, PUSH_WINDOW_SECONDS
+    )
+    if not attempt.allowed:
+        refused = oid4vci.OAuthError("temporarily_unavailable", "too many requests", 429)
+        response = _error(refused)
+        response["Retry-After"] = str(attempt.retry_after)
+        return response
     try:  # its size is bounded by DATA_UPLOAD_MAX_MEMORY_SIZE, as the token request's
-        pushed = oid4vci_authorize.push(request.POST)
+        pushed = oid4vci_authorize.push(request.POST, request.headers.get("DPoP"))
     except oid4vci.OAuthError as refused:
         return _error(refused)
     body = {"request_uri": pushed.request_uri, "expires_in": pushed.expires_in}

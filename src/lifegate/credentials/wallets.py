@@ -4,15 +4,18 @@ A wallet asks for a credential in a person's name and receives it at its redirec
 issuer only sends authorization codes to addresses it knows belong to a wallet the operator
 admitted (a trust decision, as a national wallet scheme would certify wallets): each wallet
 is listed with its OAuth `client_id`, the `name` the person sees when asked to consent, and
-its exact `redirect_uris` (https, or a private-use scheme such as an app's, RFC 8252). HAIP
-1.0 makes the same decision per request with wallet attestations; those are not supported
-yet, so the list is the whole admission."""
+its exact `redirect_uris` (https, or an app's reverse-DNS private-use scheme, RFC 8252 7.1).
+HAIP 1.0 makes the same decision per request with wallet attestations; those are not
+supported yet, so the list is the whole admission. Wallets are public clients: the list
+decides where codes may go, not who asks (see docs/security.md)."""
 
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from lifegate.core.origins import is_private_use_scheme
 
 MAX_CLIENT_ID_LENGTH = 255
 
@@ -45,27 +48,32 @@ def _wallet(entry: object) -> Wallet:
     if not isinstance(entry, dict):
         raise ImproperlyConfigured("each of LIFEGATE_OID4VCI_WALLETS must be an object")
     client_id, name, uris = entry.get("client_id"), entry.get("name"), entry.get("redirect_uris")
-    if not isinstance(client_id, str) or not 0 < len(client_id) <= MAX_CLIENT_ID_LENGTH:
-        raise ImproperlyConfigured("a wallet's client_id must be a text of 1 to 255 characters")
+    if (
+        not isinstance(client_id, str)
+        or not client_id.isascii()
+        or not 0 < len(client_id) <= MAX_CLIENT_ID_LENGTH
+    ):
+        raise ImproperlyConfigured("a wallet's client_id must be 1 to 255 ASCII characters")
     if not isinstance(name, str) or not name.strip():
         raise ImproperlyConfigured(f"wallet {client_id!r} needs a name")
     if not isinstance(uris, list) or not uris or not all(_redirect_uri_fits(u) for u in uris):
         raise ImproperlyConfigured(
-            f"wallet {client_id!r} needs redirect_uris: absolute https or app-scheme URIs"
-            " without a fragment"
+            f"wallet {client_id!r} needs redirect_uris: https URIs, or URIs of an app's"
+            " reverse-DNS scheme (such as com.example.wallet:/callback), without a fragment"
         )
     return Wallet(client_id, name.strip(), tuple(uris))
 
 
 def _redirect_uri_fits(uri: object) -> bool:
-    """An absolute URI without fragment (RFC 6749 3.1.2); http only for this machine."""
-    if not isinstance(uri, str):
+    """An absolute URI without fragment (RFC 6749 3.1.2) that only the wallet can receive:
+    https (a claimed link), http on this machine only, or an app's private-use scheme in
+    reverse-DNS form (RFC 8252 7.1: it holds a dot, so no "javascript:", "intent:" or the
+    like)."""
+    if not isinstance(uri, str) or "#" in uri or not uri.isascii():
         return False
     parts = urlsplit(uri)
-    if not parts.scheme or parts.fragment or "#" in uri:
-        return False
-    if parts.scheme == "http":
-        return parts.hostname in ("localhost", "127.0.0.1")
     if parts.scheme == "https":
         return bool(parts.hostname)
-    return parts.scheme not in ("javascript", "data", "file", "vbscript")
+    if parts.scheme == "http":
+        return parts.hostname in ("localhost", "127.0.0.1")
+    return is_private_use_scheme(parts.scheme)

@@ -19,7 +19,7 @@ from django.test import Client
 from django.utils import timezone
 
 from lifegate.core.subject import Subject
-from lifegate.credentials import keys, sdjwt
+from lifegate.credentials import issuing, keys, mine, oid4vci_authorize, sdjwt
 from lifegate.credentials.apps import wallets_check
 from lifegate.credentials.models import CredentialOffer, IssuedCredential, WalletAuthorization
 from lifegate.credentials.revocation import revoke
@@ -36,6 +36,7 @@ from lifegate.credentials.tests.oid4vci_wallet import (
     proof,
 )
 from lifegate.credentials.tests.presenting import DUO, diploma, log_in, residence
+from lifegate.credentials.views_oid4vci import PUSHES_PER_WINDOW
 from lifegate.registries.demo_sources import test_range_bsns
 from lifegate.transparency.models import ProcessingRecord
 from lifegate.transparency.services import subject_hash
@@ -44,7 +45,7 @@ pytestmark = pytest.mark.django_db
 
 CLIENT_ID = "https://wallet.example"
 REDIRECT = "https://wallet.example/callback"
-APP_REDIRECT = "eudi-wallet-example://authorized"
+APP_REDIRECT = "example.wallet.app:/authorized"
 PAR_PATH = "/credentials/oid4vci/par"
 AUTHORIZE_PATH = "/credentials/oid4vci/authorize"
 
@@ -225,7 +226,8 @@ def test_the_page_answers_in_english_and_the_approval_is_in_the_processing_log(p
 
     assert response["Location"].startswith(APP_REDIRECT + "?")  # the app's own scheme
     names = set(records.exclude(pk__in=before).values_list("name", flat=True))
-    assert names == {"credentials.list", "credentials.offer.diploma"}
+    # The person's overview says which wallet received the proof.
+    assert names == {"credentials.list", f"credentials.offer.diploma to {CLIENT_ID}"}
 
 
 def test_the_dutch_page_and_a_missing_choice_is_a_422_at_the_field(person):
@@ -283,6 +285,171 @@ def test_someone_elses_credential_cannot_be_chosen(person):
 
     assert response.status_code == 422
     assert not CredentialOffer.objects.exists()
+
+
+@pytest.mark.parametrize("whose", ["someone-else", "revoked", "other-type", "a-copy"])
+def test_approving_checks_the_credential_again_under_a_lock(person, whose):
+    """What the page offers is checked again when the choice is made (the view's list is
+    made before; another tab or the issuer may have changed things since)."""
+    own = diploma(person)
+    if whose == "someone-else":
+        chosen = diploma(Subject("bsn", test_range_bsns()[1]))
+    elif whose == "revoked":
+        chosen = revoke(own, actor=DUO)
+    elif whose == "other-type":
+        chosen = residence(person)
+    else:
+        chosen = issuing.issue_copy(own, holder_jwk=new_wallet_key().as_dict(), actor=DUO)
+    authorization = oid4vci_authorize.pending(CLIENT_ID, Wallet().request_uri())
+    records = ProcessingRecord.objects.filter(name__startswith="credentials.offer")
+
+    with pytest.raises(mine.NotOfferable):
+        oid4vci_authorize.approve(person, authorization, chosen)
+
+    assert not CredentialOffer.objects.exists() and not records.exists()
+    assert WalletAuthorization.objects.get().decided_at is None
+
+
+def test_a_choice_revoked_meanwhile_is_a_422_that_says_so(person, monkeypatch):
+    credential = diploma(person)
+    request_uri = Wallet().request_uri()
+    listed = oid4vci_authorize.choices
+
+    def listed_before_the_revocation(*args):
+        found = listed(*args)
+        revoke(credential, actor=DUO)
+        return found
+
+    monkeypatch.setattr(oid4vci_authorize, "choices", listed_before_the_revocation)
+    browser = browser_of(person)
+    browser.cookies["django_language"] = "en"
+
+    response = decide(browser, request_uri, credential=str(credential.pk))
+
+    assert response.status_code == 422
+    assert "This proof is no longer valid" in response.content.decode()
+    assert not CredentialOffer.objects.exists()
+
+
+def test_an_answered_request_says_so_on_reload_and_is_not_redirected(person):
+    credential = diploma(person)
+    request_uri = Wallet().request_uri()
+    browser = browser_of(person)
+    decide(browser, request_uri, credential=str(credential.pk))
+
+    again = browser.get(page_of(request_uri))
+    twice = decide(browser, request_uri, credential=str(credential.pk))
+
+    assert again.status_code == 400 and 'data-answered="true"' in again.content.decode()
+    assert twice.status_code == 400 and "Location" not in twice
+    assert CredentialOffer.objects.count() == 1
+
+
+def test_the_page_lets_its_form_lead_to_the_wallet_only(person, settings):
+    diploma(person)
+    browser = browser_of(person)
+
+    web = browser.get(page_of(Wallet().request_uri()))
+    app = browser.get(page_of(Wallet(APP_REDIRECT).request_uri()))
+    elsewhere = browser.get("/credentials/")
+
+    def form_action(response):
+        policy = response["Content-Security-Policy"]
+        return next(p for p in policy.split(";") if "form-action" in p).split()[1:]
+
+    usual = set(form_action(elsewhere))  # this site (and its login's origin, if apart)
+    assert set(form_action(web)) - usual == {"https://wallet.example"}
+    assert set(form_action(app)) - usual == {"example.wallet.app:"}
+    assert "https://wallet.example" not in usual
+
+
+def test_a_wallet_no_longer_admitted_is_served_no_more(person, settings):
+    credential = diploma(person)
+    wallet = Wallet()
+    code = approved_code(person, credential, wallet)
+    pending_uri = wallet.request_uri()
+    settings.OID4VCI_WALLETS = []
+
+    page = browser_of(person).get(page_of(pending_uri))
+    token = wallet.token(code)
+
+    assert page.status_code == 400 and 'data-answered="false"' in page.content.decode()
+    assert token.status_code == 400 and token.json()["error"] == "invalid_client"
+
+
+def test_a_used_code_presented_again_withdraws_the_token_it_gave(person):
+    credential = diploma(person)
+    wallet = Wallet()
+    code = approved_code(person, credential, wallet)
+    token = wallet.token(code).json()["access_token"]
+
+    assert wallet.token(code).json()["error"] == "invalid_grant"
+    withdrawn = wallet.credential(token)
+
+    assert withdrawn.status_code == 401
+    assert withdrawn.json()["error"] == "invalid_token"
+
+
+def test_a_dpop_proof_with_the_pushed_request_binds_the_code_to_its_key(person):
+    credential = diploma(person)
+    wallet = Wallet()
+    proof_at_par = {"dpop": dpop_proof(wallet.dpop_key, BASE_URL + PAR_PATH)}
+    pushed = WALLET.post(
+        PAR_PATH,
+        {
+            "response_type": "code",
+            "client_id": CLIENT_ID,
+            "redirect_uri": REDIRECT,
+            "scope": "openid diploma",  # other scope values are ignored
+            "code_challenge": wallet.challenge,
+            "code_challenge_method": "S256",
+        },
+        headers=proof_at_par,
+    )
+    assert pushed.status_code == 201, pushed.content
+    answer = answer_of(
+        decide(browser_of(person), pushed.json()["request_uri"], credential=str(credential.pk))
+    )
+    right_key, wallet.dpop_key = wallet.dpop_key, new_wallet_key()
+
+    refused = wallet.token(answer["code"])
+    wallet.dpop_key = right_key
+
+    assert refused.json()["error"] == "invalid_dpop_proof"
+    assert wallet.token(answer["code"]).status_code == 200
+
+
+def test_a_dpop_proof_and_dpop_jkt_of_other_keys_are_refused():
+    wallet = Wallet()
+    other = new_wallet_key()
+
+    response = WALLET.post(
+        PAR_PATH,
+        {
+            "response_type": "code",
+            "client_id": CLIENT_ID,
+            "redirect_uri": REDIRECT,
+            "scope": "diploma",
+            "code_challenge": wallet.challenge,
+            "code_challenge_method": "S256",
+            "dpop_jkt": other.thumbprint(),
+        },
+        headers={"dpop": dpop_proof(wallet.dpop_key, BASE_URL + PAR_PATH)},
+    )
+
+    assert response.status_code == 400 and response.json()["error"] == "invalid_dpop_proof"
+    assert not WalletAuthorization.objects.exists()
+
+
+def test_pushed_requests_are_limited_per_address(settings):
+    settings.RATELIMIT_ENABLE = True
+    wallet = Wallet()
+    answers = [wallet.push().status_code for _ in range(PUSHES_PER_WINDOW + 1)]
+
+    assert answers[:-1] == [201] * PUSHES_PER_WINDOW
+    limited = wallet.push()
+    assert limited.status_code == 429 and int(limited["Retry-After"]) > 0
+    assert limited.json()["error"] == "temporarily_unavailable"
 
 
 def test_an_anonymous_visitor_logs_in_first_and_comes_back_to_the_request():
@@ -499,6 +666,9 @@ def test_a_credential_revoked_between_page_and_choice_is_refused_at_the_field(pe
             True,
         ),
         ([{"client_id": CLIENT_ID, "name": "W", "redirect_uris": ["javascript:alert(1)"]}], True),
+        ([{"client_id": CLIENT_ID, "name": "W", "redirect_uris": ["intent://x"]}], True),
+        ([{"client_id": CLIENT_ID, "name": "W", "redirect_uris": ["wallet://x"]}], True),
+        ([{"client_id": "https://wället.example", "name": "W", "redirect_uris": [REDIRECT]}], True),
     ],
 )
 def test_manage_py_check_reports_a_wallet_list_that_cannot_be_used(settings, configured, refused):
