@@ -79,7 +79,7 @@ class Wallet:
         digest = hashlib.sha256(self.verifier.encode()).digest()
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
-    def push(self, **changes: Any) -> Any:
+    def push(self, headers: dict[str, str] | None = None, **changes: Any) -> Any:
         form = {
             "response_type": "code",
             "client_id": CLIENT_ID,
@@ -89,7 +89,8 @@ class Wallet:
             "code_challenge_method": "S256",
             "state": self.state,
         } | changes
-        return WALLET.post(PAR_PATH, {k: v for k, v in form.items() if v is not None})
+        kept = {k: v for k, v in form.items() if v is not None}
+        return WALLET.post(PAR_PATH, kept, headers=headers)
 
     def request_uri(self, **changes: Any) -> str:
         pushed = self.push(**changes)
@@ -394,18 +395,8 @@ def test_a_dpop_proof_with_the_pushed_request_binds_the_code_to_its_key(person):
     credential = diploma(person)
     wallet = Wallet()
     proof_at_par = {"dpop": dpop_proof(wallet.dpop_key, BASE_URL + PAR_PATH)}
-    pushed = WALLET.post(
-        PAR_PATH,
-        {
-            "response_type": "code",
-            "client_id": CLIENT_ID,
-            "redirect_uri": REDIRECT,
-            "scope": "openid diploma",  # other scope values are ignored
-            "code_challenge": wallet.challenge,
-            "code_challenge_method": "S256",
-        },
-        headers=proof_at_par,
-    )
+    # Other scope values are ignored.
+    pushed = wallet.push(headers=proof_at_par, scope="openid diploma", state=None)
     assert pushed.status_code == 201, pushed.content
     answer = answer_of(
         decide(browser_of(person), pushed.json()["request_uri"], credential=str(credential.pk))
@@ -423,18 +414,9 @@ def test_a_dpop_proof_and_dpop_jkt_of_other_keys_are_refused():
     wallet = Wallet()
     other = new_wallet_key()
 
-    response = WALLET.post(
-        PAR_PATH,
-        {
-            "response_type": "code",
-            "client_id": CLIENT_ID,
-            "redirect_uri": REDIRECT,
-            "scope": "diploma",
-            "code_challenge": wallet.challenge,
-            "code_challenge_method": "S256",
-            "dpop_jkt": other.thumbprint(),
-        },
+    response = wallet.push(
         headers={"dpop": dpop_proof(wallet.dpop_key, BASE_URL + PAR_PATH)},
+        dpop_jkt=other.thumbprint(),
     )
 
     assert response.status_code == 400 and response.json()["error"] == "invalid_dpop_proof"
