@@ -5,15 +5,16 @@ credential type, PKCE with S256, DPoP-bound tokens, and the `iss` response param
 
 1. The wallet (admitted in `credentials.wallets`) pushes its request (`push`, RFC 9126):
    client_id, redirect_uri (one of the wallet's, exactly), scope (one credential type's
-   slug), code_challenge (S256), an optional state and dpop_jkt. It gets a request_uri,
-   good for REQUEST_TTL, that stands for the request.
+   slug), code_challenge (S256), an optional state, and optionally a key to bind the code
+   to (dpop_jkt, or a DPoP proof with the request). It gets a request_uri, good for
+   REQUEST_TTL, that stands for the request.
 2. It sends the person's browser to the authorization endpoint with client_id and
    request_uri. The person logs in, sees which wallet asks for which kind of proof, and
    picks one of their valid credentials of that type (`approve`) or refuses (`refuse`).
    Either way the browser goes back to the redirect_uri: with a code (good for CODE_TTL,
    once) or with error=access_denied, and with state and iss. A request that cannot be
-   trusted (unknown, expired, decided, another client_id) is never redirected: the page
-   says so (`RequestUnusable`).
+   trusted (unknown, expired, decided, another client_id, a wallet no longer admitted) is
+   never redirected: the page says so (`RequestUnusable`).
 3. The wallet exchanges the code at the token endpoint (`exchange_code`) with its
    redirect_uri, client_id and PKCE code_verifier, and a DPoP proof, for an access token;
    from there on it is the same credential request as after a pre-authorised offer

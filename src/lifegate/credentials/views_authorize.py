@@ -79,14 +79,18 @@ def authorize(request: HttpRequest) -> HttpResponse:
         authorization = oid4vci_authorize.pending(client_id, request_uri)
     except oid4vci_authorize.RequestUnusable as unusable:
         return _unusable(request, unusable, 400)
+    refusing = request.method == "POST" and request.POST.get("decision") == "refuse"
+    if refusing:  # before the person's proofs are read: nothing of theirs is needed
+        try:
+            return _back_to_wallet(oid4vci_authorize.refuse(authorization))
+        except oid4vci_authorize.RequestUnusable as unusable:
+            return _unusable(request, unusable, 409)
     person = _auth(request).subject
     credentials = oid4vci_authorize.choices(person, authorization)
     form = ChoiceForm(request.POST if request.method == "POST" else None, credentials=credentials)
     status = 200
     if request.method == "POST":
         try:
-            if request.POST.get("decision") == "refuse":
-                return _back_to_wallet(oid4vci_authorize.refuse(authorization))
             if form.is_valid():
                 chosen = next(c for c in credentials if c.pk == form.cleaned_data["credential"])
                 target = oid4vci_authorize.approve(person, authorization, chosen)

@@ -253,9 +253,13 @@ def test_refusing_sends_access_denied_back_and_the_request_is_done(person):
     request_uri = wallet.request_uri()
     browser = browser_of(person)
 
+    records = ProcessingRecord.objects.filter(data_subject_hash=subject_hash(person))
+    before = records.count()
+
     answer = answer_of(decide(browser, request_uri, decision="refuse"))
 
     assert answer == {"error": "access_denied", "state": wallet.state, "iss": BASE_URL}
+    assert records.count() == before  # refusing reads none of the person's proofs
     assert not CredentialOffer.objects.exists()
     again = browser.get(page_of(request_uri))
     assert again.status_code == 400  # decided: never redirected again
