@@ -17,3 +17,11 @@ def purge_presentation_requests() -> int:
     from lifegate.credentials import verifying
 
     return verifying.purge_stale()
+
+
+@task()
+def purge_wallet_exchanges() -> str:
+    """Delete the OpenID4VCI offers, wallet requests, nonces and DPoP proofs past use."""
+    from lifegate.credentials import oid4vci_purge
+
+    return str(oid4vci_purge.purge_spent())

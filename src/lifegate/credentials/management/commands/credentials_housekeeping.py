@@ -5,13 +5,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser, no_translations
 
-from lifegate.credentials import tasks, verifying
+from lifegate.credentials import oid4vci_purge, tasks, verifying
 
 
 class Command(BaseCommand):
     help = (
         "Enqueue the removal of verifiers' presentation requests and their results past "
-        "LIFEGATE_PRESENTATION_RETENTION_MINUTES; --now does it here instead of in the worker."
+        "LIFEGATE_PRESENTATION_RETENTION_MINUTES, and of OpenID4VCI offers, wallet requests, "
+        "nonces and DPoP proofs no longer of use; --now does it here instead of in the worker."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -21,6 +22,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["now"]:
             self.stdout.write(f"presentation requests removed: {verifying.purge_stale()}")
+            self.stdout.write(f"wallet exchanges removed: {oid4vci_purge.purge_spent()}")
             return
         tasks.purge_presentation_requests.enqueue()
-        self.stdout.write("enqueued: purge_presentation_requests")
+        tasks.purge_wallet_exchanges.enqueue()
+        self.stdout.write("enqueued: purge_presentation_requests, purge_wallet_exchanges")

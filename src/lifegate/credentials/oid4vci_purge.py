@@ -1,0 +1,72 @@
+"""Removing what OpenID4VCI leaves behind once it can no longer be used.
+
+An offer is of use while its code may still be exchanged or its access token still
+redeemed; a wallet's authorization request while the person may still answer it, or while
+the offer that answers it is of use. Afterwards the rows only say that a person's credential
+went to some wallet, which the processing log already records; so they go, together with
+used-up nonces and DPoP proofs (which are otherwise cleared only as new ones are made, so a
+quiet node would keep them). The copies a wallet picked up are credentials of their own and
+stay."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
+
+from lifegate.credentials.models import (
+    CredentialNonce,
+    CredentialOffer,
+    UsedDPoPProof,
+    WalletAuthorization,
+)
+
+
+@dataclass(frozen=True)
+class Purged:
+    """How many rows of each kind were removed."""
+
+    offers: int
+    authorizations: int
+    nonces: int
+    dpop_proofs: int
+
+    def __str__(self) -> str:
+        return (
+            f"offers {self.offers}, wallet requests {self.authorizations}, "
+            f"nonces {self.nonces}, DPoP proofs {self.dpop_proofs}"
+        )
+
+
+def purge_spent(now: datetime | None = None) -> Purged:
+    """Delete the offers, wallet requests, nonces and DPoP proofs no one can use any more."""
+    moment = timezone.now() if now is None else now
+    with transaction.atomic():
+        # An offer whose code expired, and whose token (if it got one) expired too: a used
+        # code or token is refused just the same once its time is up.
+        offers = CredentialOffer.objects.filter(code_expires_at__lte=moment).filter(
+            Q(token_expires_at__isnull=True) | Q(token_expires_at__lte=moment)
+        )
+        # A request past its time with no offer left: refused, unanswered, or answered by
+        # an offer removed just now.
+        removed = _deleted(offers, CredentialOffer)
+        authorizations = WalletAuthorization.objects.filter(
+            expires_at__lte=moment, offer__isnull=True
+        )
+        return Purged(
+            offers=removed,
+            authorizations=_deleted(authorizations, WalletAuthorization),
+            nonces=_deleted(
+                CredentialNonce.objects.filter(expires_at__lte=moment), CredentialNonce
+            ),
+            dpop_proofs=_deleted(
+                UsedDPoPProof.objects.filter(expires_at__lte=moment), UsedDPoPProof
+            ),
+        )
+
+
+def _deleted(rows: QuerySet[Any], model: type[Model]) -> int:
+    _total, by_model = rows.delete()
+    return by_model.get(model._meta.label, 0)
