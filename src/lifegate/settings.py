@@ -366,8 +366,12 @@ OID4VCI_REQUIRE_DPOP = env_bool("LIFEGATE_OID4VCI_REQUIRE_DPOP", True)
 OID4VCI_TX_CODE_LENGTH = env_int("LIFEGATE_OID4VCI_TX_CODE_LENGTH", 6)
 # OpenID4VCI authorization code flow (a wallet asks for a credential; the person logs in here
 # and chooses): the wallets the operator admits, as a JSON list of objects with "client_id",
-# "name" (shown to the person) and "redirect_uris" (exact). A wallet not listed is refused.
+# "name" (shown to the person) and "redirect_uris" (exact). A wallet not listed is refused. A
+# wallet listed with a "provider" (its wallet provider's URI) must authenticate with a wallet
+# attestation (HAIP 1.0 4.4.1) whose x5c chain leads to a CA in the PEM file
+# LIFEGATE_WALLET_PROVIDER_ANCHORS and names that provider.
 OID4VCI_WALLETS = env_json("LIFEGATE_OID4VCI_WALLETS", [])
+LIFEGATE_WALLET_PROVIDER_ANCHORS = env_str("LIFEGATE_WALLET_PROVIDER_ANCHORS", "")
 
 # The processing log's hash chains: how many (records are spread by id; fixed once the first
 # chain exists), and how long a sealer waits for a record of an earlier, still open transaction.

@@ -19,11 +19,15 @@ class CredentialsConfig(AppConfig):
 def issuer_trust_anchors_check(**_kwargs: Any) -> list[checks.CheckMessage]:
     """`manage.py check` (and every start) reports an issuer trust anchors file that cannot be
     read: verification would then trust no issuer through X.509."""
+    return _anchors_file_check("LIFEGATE_ISSUER_TRUST_ANCHORS", "credentials.E001")
+
+
+def _anchors_file_check(setting: str, check_id: str) -> list[checks.CheckMessage]:
     from django.conf import settings
 
     from lifegate.credentials.issuer_anchors import AnchorsUnreadable, anchor_certificates
 
-    path = settings.LIFEGATE_ISSUER_TRUST_ANCHORS
+    path = getattr(settings, setting)
     if not path:
         return []
     try:
@@ -31,9 +35,9 @@ def issuer_trust_anchors_check(**_kwargs: Any) -> list[checks.CheckMessage]:
     except AnchorsUnreadable as unreadable:
         return [
             checks.Error(
-                f"LIFEGATE_ISSUER_TRUST_ANCHORS cannot be used: {unreadable}",
+                f"{setting} cannot be used: {unreadable}",
                 hint="Point it to a PEM file with one or more CA certificates, or leave it empty.",
-                id="credentials.E001",
+                id=check_id,
             )
         ]
     return []
@@ -90,18 +94,43 @@ def tx_code_length_check(**_kwargs: Any) -> list[checks.CheckMessage]:
 
 def wallets_check(**_kwargs: Any) -> list[checks.CheckMessage]:
     """A list of admitted wallets that cannot be read: wallets' requests would fail."""
+    from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
 
     from lifegate.credentials import wallets
 
     try:
-        wallets.admitted("")
+        admitted = wallets.every_wallet()
     except ImproperlyConfigured as wrong:
         return [
             checks.Error(
                 f"LIFEGATE_OID4VCI_WALLETS cannot be used: {wrong}",
-                hint='A JSON list of {"client_id", "name", "redirect_uris"} objects, or [].',
+                hint='A JSON list of {"client_id", "name", "redirect_uris"} objects (with '
+                '"provider" for wallets that authenticate with a wallet attestation), or [].',
                 id="credentials.E004",
             )
         ]
-    return []
+    found = _anchors_file_check("LIFEGATE_WALLET_PROVIDER_ANCHORS", "credentials.E005")
+    attested = [wallet.client_id for wallet in admitted if wallet.provider]
+    if attested and not settings.LIFEGATE_WALLET_PROVIDER_ANCHORS:
+        found.append(
+            checks.Error(
+                f"Wallets {attested} must authenticate with a wallet attestation, but "
+                "LIFEGATE_WALLET_PROVIDER_ANCHORS is empty: they would all be refused.",
+                hint="Point it to a PEM file with the wallet providers' CA certificates.",
+                id="credentials.E006",
+            )
+        )
+    public = [wallet.client_id for wallet in admitted if not wallet.provider]
+    if public:
+        found.append(
+            checks.Warning(
+                f"Wallets {public} are admitted as public clients, without a wallet "
+                "attestation: any app can ask in their name (HAIP 1.0 section 4.4.1 asks "
+                "issuers to require client authentication).",
+                hint='Give each a "provider" and trust its provider\'s CA in '
+                "LIFEGATE_WALLET_PROVIDER_ANCHORS.",
+                id="credentials.W003",
+            )
+        )
+    return found

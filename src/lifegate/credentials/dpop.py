@@ -16,16 +16,12 @@ import base64
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from lifegate.core.keys import SIGNING_ALGORITHM
-from lifegate.credentials.models import UsedDPoPProof
-from lifegate.credentials.proofs import ProofInvalid, checked_proof
+from lifegate.credentials.proofs import ProofInvalid, checked_proof, use_once
 
 PROOF_TYPE = "dpop+jwt"
 ERROR = "invalid_dpop_proof"
@@ -116,12 +112,5 @@ def normalised(url: str) -> str:
 
 def _use(jti: str, url: str) -> None:
     """Accept a proof's jti once per endpoint while the proof could still be fresh."""
-    now = timezone.now()
-    UsedDPoPProof.objects.filter(expires_at__lte=now).delete()  # of no use to anyone now
-    proof_hash = hashlib.sha256(f"{url} {jti}".encode()).hexdigest()
-    expires_at = now + timedelta(seconds=MAX_AGE + MAX_SKEW)
-    try:
-        with transaction.atomic():
-            UsedDPoPProof.objects.create(proof_hash=proof_hash, expires_at=expires_at)
-    except IntegrityError:
-        raise ProofInvalid("the DPoP proof was used before") from None
+    if not use_once(f"{url} {jti}", MAX_AGE + MAX_SKEW):
+        raise ProofInvalid("the DPoP proof was used before")

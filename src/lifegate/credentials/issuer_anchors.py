@@ -88,13 +88,22 @@ def certified_key(issuer: str, x5c: Any, now: datetime | None = None) -> Key | N
     Raises CredentialRejected: `malformed` when `x5c` is not a chain of certificates,
     `unknown-issuer` (with the reason) when it does not lead to an anchor, does not name
     the issuer, or its certificates cannot be read."""
-    if not configured():
+    return key_certified_by(str(settings.LIFEGATE_ISSUER_TRUST_ANCHORS or ""), issuer, x5c, now)
+
+
+def key_certified_by(
+    anchors: str, issuer: str, x5c: Any, now: datetime | None = None
+) -> Key | None:
+    """`certified_key` with the trust anchors in the PEM file `anchors` (none when empty):
+    the same checks for other signers certified through X.509, such as wallet providers
+    (`credentials.client_attestation`)."""
+    if not anchors:
         return None
     try:
-        stamp, store = _store()
+        stamp, store = _store(anchors)
     except AnchorsUnreadable as unreadable:
         # Refuse rather than fail: the system check reports the file at start-up.
-        log.error("issuer trust anchors unusable: %s", unreadable)
+        log.error("trust anchors unusable: %s", unreadable)
         return None
     chain = _x5c_entries(x5c)
     moment = now or datetime.now(UTC)
@@ -125,8 +134,7 @@ def forget() -> None:
         _validated.clear()
 
 
-def _store() -> tuple[_Stamp, verification.Store]:
-    path = str(settings.LIFEGATE_ISSUER_TRUST_ANCHORS)
+def _store(path: str) -> tuple[_Stamp, verification.Store]:
     try:
         found = Path(path).stat()
     except OSError:

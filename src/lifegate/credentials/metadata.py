@@ -34,6 +34,8 @@ AUTHORIZE_PATH = "/credentials/oid4vci/authorize"
 PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 AUTHORIZATION_CODE_GRANT = "authorization_code"
 PKCE_METHOD = "S256"
+# Client authentication with a wallet attestation (OAuth 2.0 Attestation-Based Client Auth).
+ATTESTATION_AUTH_METHOD = "attest_jwt_client_auth"
 ISSUER_NAME = _("lifegate: proofs from government")
 
 
@@ -140,10 +142,18 @@ def credential_issuer_metadata() -> dict[str, Any]:
 def authorization_server_metadata() -> dict[str, Any]:
     """RFC 8414 metadata of the issuer as its own authorization server: the pre-authorised
     code grant (no client authentication) and the authorization code grant for admitted
-    wallets (`credentials.wallets`: public clients known by client_id and redirect URIs),
-    with pushed authorization requests only (RFC 9126), PKCE S256 and the `iss` response
-    parameter (RFC 9207); DPoP-bound tokens (RFC 9449; HAIP 1.0 asks for DPoP)."""
+    wallets (`credentials.wallets`: known by client_id and redirect URIs, authenticated by
+    wallet attestations when trusted wallet providers are configured), with pushed
+    authorization requests only (RFC 9126), PKCE S256 and the `iss` response parameter
+    (RFC 9207); DPoP-bound tokens (RFC 9449; HAIP 1.0 asks for DPoP)."""
     base = settings.BASE_URL
+    attested: dict[str, Any] = {}
+    if settings.LIFEGATE_WALLET_PROVIDER_ANCHORS:
+        attested = {
+            "token_endpoint_auth_methods_supported": ["none", ATTESTATION_AUTH_METHOD],
+            "client_attestation_signing_alg_values_supported": [SIGNING_ALGORITHM],
+            "client_attestation_pop_signing_alg_values_supported": [SIGNING_ALGORITHM],
+        }
     return {
         "issuer": base,
         "token_endpoint": token_endpoint(),
@@ -161,4 +171,4 @@ def authorization_server_metadata() -> dict[str, Any]:
         "token_endpoint_auth_methods_supported": ["none"],
         "pre-authorized_grant_anonymous_access_supported": True,
         "dpop_signing_alg_values_supported": [SIGNING_ALGORITHM],
-    }
+    } | attested

@@ -38,7 +38,7 @@ from django.utils import timezone
 
 from lifegate.catalogue.models import CredentialType
 from lifegate.core.subject import Subject
-from lifegate.credentials import dpop, mine, oid4vci, wallets
+from lifegate.credentials import client_attestation, dpop, mine, oid4vci, wallets
 from lifegate.credentials.metadata import PAR_PATH, PKCE_METHOD, token_endpoint
 from lifegate.credentials.models import CredentialOffer, IssuedCredential, WalletAuthorization
 from lifegate.credentials.oid4vci import OAuthError
@@ -54,6 +54,7 @@ MAX_STATE_LENGTH = 512
 _VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
 _CHALLENGE = re.compile(r"[A-Za-z0-9_-]{43}")
 _THUMBPRINT = re.compile(r"[A-Za-z0-9_-]{43}")
+NO_ATTESTATION = client_attestation.Presented(None, None)
 
 
 class RequestUnusable(Exception):
@@ -74,10 +75,15 @@ class Pushed:
     expires_in: int
 
 
-def push(form: Mapping[str, str], dpop_proof: str | None = None) -> Pushed:
+def push(
+    form: Mapping[str, str],
+    dpop_proof: str | None = None,
+    attestation: client_attestation.Presented = NO_ATTESTATION,
+) -> Pushed:
     """Check and keep a wallet's pushed authorization request (RFC 9126 section 2.1). A DPoP
     proof with it (`dpop_proof`, RFC 9449 section 10.1) binds the code to that key, as a
-    `dpop_jkt` parameter does; both must then name the same key."""
+    `dpop_jkt` parameter does; both must then name the same key. A wallet admitted with a
+    provider authenticates with its `attestation`, whose instance the code is bound to."""
     client_id = form.get("client_id", "")
     wallet = wallets.admitted(client_id) if client_id else None
     if wallet is None:
@@ -99,13 +105,24 @@ def push(form: Mapping[str, str], dpop_proof: str | None = None) -> Pushed:
     secret = secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():
+        instance = client_attestation.authenticate(wallet, attestation, "par")
         if dpop_proof is not None:
             request = dpop.ProofRequest("POST", settings.BASE_URL + PAR_PATH)
             proven = oid4vci.dpop_key(dpop_proof, request, 400)
             if jkt and jkt != proven:
                 raise OAuthError(dpop.ERROR, "dpop_jkt and the DPoP proof name other keys")
             jkt = proven
-        _keep(secret, now, client_id, redirect_uri, kind, state, challenge, jkt)
+        _keep(
+            secret,
+            now,
+            client_id=client_id,
+            redirect_uri=redirect_uri,
+            credential_type=kind,
+            state=state,
+            code_challenge=challenge,
+            dpop_jkt=jkt,
+            instance_jkt=instance,
+        )
     return Pushed(REQUEST_URI_PREFIX + secret, int(REQUEST_TTL.total_seconds()))
 
 
@@ -120,27 +137,11 @@ def _refuse_unsupported(form: Mapping[str, str]) -> None:
         raise OAuthError("unsupported_response_type", "response_type must be code")
 
 
-def _keep(
-    secret: str,
-    now: datetime,
-    client_id: str,
-    redirect_uri: str,
-    kind: CredentialType,
-    state: str,
-    challenge: str,
-    jkt: str,
-) -> None:
+def _keep(secret: str, now: datetime, **fields: str | CredentialType) -> None:
     # Expired requests that led to no offer (never answered, or refused) serve nobody now.
     WalletAuthorization.objects.filter(expires_at__lte=now, offer__isnull=True).delete()
     WalletAuthorization.objects.create(
-        request_hash=oid4vci.hashed(secret),
-        expires_at=now + REQUEST_TTL,
-        client_id=client_id,
-        redirect_uri=redirect_uri,
-        credential_type=kind,
-        state=state,
-        code_challenge=challenge,
-        dpop_jkt=jkt,
+        request_hash=oid4vci.hashed(secret), expires_at=now + REQUEST_TTL, **fields
     )
 
 
@@ -265,12 +266,18 @@ def _answer(authorization: WalletAuthorization, parameters: dict[str, str]) -> s
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
 
 
-def exchange_code(form: Mapping[str, str], dpop_proof: str | None = None) -> oid4vci.AccessToken:
+def exchange_code(
+    form: Mapping[str, str],
+    dpop_proof: str | None = None,
+    attestation: client_attestation.Presented = NO_ATTESTATION,
+) -> oid4vci.AccessToken:
     """The access token for an authorization code (RFC 6749 4.1.3 with RFC 7636 4.5): the
-    code's redirect_uri and client_id, and the verifier of its PKCE challenge. The token is
-    bound to the DPoP proof's key (and that must be the dpop_jkt of the request, if given);
-    DPoP is needed whenever the operator requires it. A refused DPoP proof leaves the code
-    unused; a wrong verifier, redirect_uri or client_id uses it up."""
+    code's redirect_uri and client_id, and the verifier of its PKCE challenge; a wallet
+    admitted with a provider authenticates with its `attestation`, as the instance that
+    pushed the request. The token is bound to the DPoP proof's key (and that must be the
+    dpop_jkt of the request, if given); DPoP is needed whenever the operator requires it. A
+    refused DPoP proof or attestation leaves the code unused; a wrong verifier,
+    redirect_uri, client_id or wallet instance uses it up."""
     code = form.get("code", "")
     if not code:
         raise OAuthError("invalid_request", "code is missing")
@@ -288,9 +295,11 @@ def exchange_code(form: Mapping[str, str], dpop_proof: str | None = None) -> oid
         offer = oid4vci.unused_offer(code, now, authorization_code=True)
         authorization = offer.authorization
         assert authorization is not None
-        if _wallet_of(authorization) is None:
+        wallet = _wallet_of(authorization)
+        if wallet is None:
             raise OAuthError("invalid_client", "the wallet is no longer admitted")
-        refused = _mismatch(authorization, form, verifier)
+        instance = client_attestation.authenticate(wallet, attestation, "token")
+        refused = _mismatch(authorization, form, verifier, instance)
         jkt = authorization.dpop_jkt
         if refused is None and jkt and not hmac.compare_digest(jkt, thumbprint):
             raise OAuthError(dpop.ERROR, "the DPoP proof is not made with dpop_jkt's key")
@@ -318,10 +327,12 @@ def _withdraw_token_of_used(code: str, now: datetime) -> None:
 
 
 def _mismatch(
-    authorization: WalletAuthorization, form: Mapping[str, str], verifier: str
+    authorization: WalletAuthorization, form: Mapping[str, str], verifier: str, instance: str
 ) -> OAuthError | None:
     if form.get("client_id", "") != authorization.client_id:  # no secret: plain comparison
         return OAuthError("invalid_grant", "the code was given to another client_id")
+    if authorization.instance_jkt and instance != authorization.instance_jkt:
+        return OAuthError("invalid_grant", "the code was given to another wallet instance")
     if form.get("redirect_uri", "") != authorization.redirect_uri:
         return OAuthError("invalid_grant", "redirect_uri is not the one the code was sent to")
     digest = hashlib.sha256(verifier.encode("ascii")).digest()

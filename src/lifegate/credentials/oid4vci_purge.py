@@ -19,7 +19,7 @@ from django.utils import timezone
 from lifegate.credentials.models import (
     CredentialNonce,
     CredentialOffer,
-    UsedDPoPProof,
+    UsedProof,
     WalletAuthorization,
 )
 
@@ -61,9 +61,7 @@ def purge_spent(now: datetime | None = None) -> Purged:
             nonces=_deleted(
                 CredentialNonce.objects.filter(expires_at__lte=moment), CredentialNonce
             ),
-            dpop_proofs=_deleted(
-                UsedDPoPProof.objects.filter(expires_at__lte=moment), UsedDPoPProof
-            ),
+            dpop_proofs=_deleted(UsedProof.objects.filter(expires_at__lte=moment), UsedProof),
         )
 
 

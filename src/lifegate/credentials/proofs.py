@@ -4,16 +4,21 @@ Both are compact JWS, ES256, with the public P-256 key in the header's `jwk`, an
 fresh. They are read with the credentials' strict decoder (`compact`): no duplicate JSON
 members, no NaN or infinite numbers, no `crit`, no other algorithm."""
 
+import hashlib
 import math
 import time
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey
 
 from lifegate.credentials.compact import decode, media_type, signature_valid
 from lifegate.credentials.errors import CredentialRejected
+from lifegate.credentials.models import UsedProof
 
 
 class ProofInvalid(Exception):
@@ -60,3 +65,20 @@ def embedded_key(jwk: Any) -> ECKey:
     if key.curve_name != "P-256":
         raise ValueError("must carry a P-256 key")
     return key
+
+
+def use_once(identity: str, keep_seconds: int) -> bool:
+    """Note a proof (`identity`: its kind, endpoint and jti) as used, in the caller's
+    transaction, for `keep_seconds` (as long as it could still be accepted); False when it
+    was used before."""
+    now = timezone.now()
+    UsedProof.objects.filter(expires_at__lte=now).delete()  # of no use to anyone now
+    proof_hash = hashlib.sha256(identity.encode()).hexdigest()
+    try:
+        with transaction.atomic():
+            UsedProof.objects.create(
+                proof_hash=proof_hash, expires_at=now + timedelta(seconds=keep_seconds)
+            )
+    except IntegrityError:
+        return False
+    return True

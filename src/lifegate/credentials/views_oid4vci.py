@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from lifegate.core import json_input
 from lifegate.core.ratelimit import address_key, count_attempt
-from lifegate.credentials import dpop, metadata, oid4vci, oid4vci_authorize
+from lifegate.credentials import client_attestation, dpop, metadata, oid4vci, oid4vci_authorize
 from lifegate.credentials.views import METADATA_MAX_AGE, _public
 
 MAX_BODY = 64 * 1024
@@ -34,7 +34,7 @@ PUSH_WINDOW_SECONDS = 600
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "POST",
-    # The client attestation headers are allowed (HAIP web wallets send them), not yet read.
+    # Attested web wallets send their wallet attestation (HAIP 1.0 4.4.1) in these headers.
     "Access-Control-Allow-Headers": (
         "Authorization, Content-Type, DPoP, OAuth-Client-Attestation, OAuth-Client-Attestation-PoP"
     ),
@@ -93,7 +93,9 @@ def token(request: HttpRequest) -> HttpResponse:
     proof = request.headers.get("DPoP")
     try:
         if grant_type == metadata.AUTHORIZATION_CODE_GRANT:
-            access_token = oid4vci_authorize.exchange_code(request.POST, proof)
+            access_token = oid4vci_authorize.exchange_code(
+                request.POST, proof, client_attestation.presented(request.headers)
+            )
         else:
             access_token = oid4vci.exchange_code(
                 grant_type,
@@ -129,7 +131,11 @@ def par(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = str(attempt.retry_after)
         return response
     try:  # its size is bounded by DATA_UPLOAD_MAX_MEMORY_SIZE, as the token request's
-        pushed = oid4vci_authorize.push(request.POST, request.headers.get("DPoP"))
+        pushed = oid4vci_authorize.push(
+            request.POST,
+            request.headers.get("DPoP"),
+            client_attestation.presented(request.headers),
+        )
     except oid4vci.OAuthError as refused:
         return _error(refused)
     body = {"request_uri": pushed.request_uri, "expires_in": pushed.expires_in}

@@ -5,9 +5,13 @@ issuer only sends authorization codes to addresses it knows belong to a wallet t
 admitted (a trust decision, as a national wallet scheme would certify wallets): each wallet
 is listed with its OAuth `client_id`, the `name` the person sees when asked to consent, and
 its exact `redirect_uris` (https, or an app's reverse-DNS private-use scheme, RFC 8252 7.1).
-HAIP 1.0 makes the same decision per request with wallet attestations; those are not
-supported yet, so the list is the whole admission. Wallets are public clients: the list
-decides where codes may go, not who asks (see docs/security.md)."""
+
+A wallet listed with a `provider` (the URI its wallet provider's certificate names) is a
+client that authenticates, as HAIP 1.0 section 4.4.1 asks: each of its requests carries a
+wallet attestation signed by that provider (`credentials.client_attestation`), so an app
+that merely copies its client_id or claims its redirect scheme gets nothing. A wallet
+listed without one is a public client: the list then decides where codes may go, not who
+asks (see docs/security.md)."""
 
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -22,22 +26,25 @@ MAX_CLIENT_ID_LENGTH = 255
 
 @dataclass(frozen=True)
 class Wallet:
-    """An admitted wallet: its client_id, display name and redirect URIs."""
+    """An admitted wallet: its client_id, display name and redirect URIs, and the wallet
+    provider whose attestation it must authenticate with (None: a public client)."""
 
     client_id: str
     name: str
     redirect_uris: tuple[str, ...]
+    provider: str | None = None
 
 
 def admitted(client_id: str) -> Wallet | None:
     """The admitted wallet with this client_id, or None."""
-    for wallet in _wallets():
+    for wallet in every_wallet():
         if wallet.client_id == client_id:
             return wallet
     return None
 
 
-def _wallets() -> list[Wallet]:
+def every_wallet() -> list[Wallet]:
+    """Every admitted wallet; ImproperlyConfigured when the list cannot be used."""
     configured = settings.OID4VCI_WALLETS
     if not isinstance(configured, list):
         raise ImproperlyConfigured("LIFEGATE_OID4VCI_WALLETS must be a JSON list")
@@ -61,7 +68,14 @@ def _wallet(entry: object) -> Wallet:
             f"wallet {client_id!r} needs redirect_uris: https URIs, or URIs of an app's"
             " reverse-DNS scheme (such as com.example.wallet:/callback), without a fragment"
         )
-    return Wallet(client_id, name.strip(), tuple(uris))
+    provider = entry.get("provider")
+    if provider is not None and (
+        not isinstance(provider, str) or not provider.isascii() or not urlsplit(provider).scheme
+    ):
+        raise ImproperlyConfigured(
+            f"wallet {client_id!r}: provider must be the URI its provider's certificate names"
+        )
+    return Wallet(client_id, name.strip(), tuple(uris), provider)
 
 
 def _redirect_uri_fits(uri: object) -> bool:

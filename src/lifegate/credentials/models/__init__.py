@@ -5,7 +5,7 @@ from lifegate.credentials.models.log import LogCheckpoint, LogEntry, LogHead, Lo
 from lifegate.credentials.models.offer import (  # noqa: F401
     CredentialNonce,
     CredentialOffer,
-    UsedDPoPProof,
+    UsedProof,
     WalletAuthorization,
 )
 from lifegate.credentials.models.presentation import PresentationRequest  # noqa: F401

@@ -8,7 +8,7 @@ transaction code with it, which the person reads from the portal and types in th
 so a QR code seen over someone's shoulder is of no use on its own. Codes and tokens are
 stored only as SHA-256 hashes (they are bearer secrets) and expire within minutes. A
 `CredentialNonce` is a `c_nonce` from the nonce endpoint: it is used once, in a wallet's key
-proof. A `UsedDPoPProof` is a DPoP proof already accepted, kept while it could be replayed.
+proof. A `UsedProof` is a DPoP proof already accepted, kept while it could be replayed.
 
 In the authorization code flow a wallet first pushes its request (`WalletAuthorization`:
 which wallet, where to answer, which credential type, its PKCE challenge); when the person
@@ -41,6 +41,9 @@ class WalletAuthorization(models.Model):
     code_challenge = models.CharField(max_length=43)
     # RFC 9449 section 10: the thumbprint of the key the code is bound to, when given.
     dpop_jkt = models.CharField(max_length=43, blank=True, default="")
+    # The thumbprint of the wallet instance's key its attestation named (cnf.jwk), when the
+    # wallet authenticates: only that instance may exchange the code.
+    instance_jkt = models.CharField(max_length=43, blank=True, default="")
     decided_at = models.DateTimeField(null=True, blank=True)
     approved = models.BooleanField(default=False)
 
@@ -115,15 +118,16 @@ class CredentialNonce(models.Model):
         return f"credential nonce {self.pk}"
 
 
-class UsedDPoPProof(models.Model):
-    """A DPoP proof accepted once (RFC 9449 section 11.1): SHA-256 of its endpoint and jti,
-    kept until the proof is too old to be accepted anyway."""
+class UsedProof(models.Model):
+    """A proof a wallet's key made, accepted once: a DPoP proof (RFC 9449 section 11.1) or a
+    client attestation's proof of possession. SHA-256 of its kind, endpoint and jti, kept
+    until the proof is too old to be accepted anyway."""
 
     proof_hash = models.CharField(max_length=64, unique=True)
     expires_at = models.DateTimeField(db_index=True)
 
     class Meta:
-        verbose_name = _("used DPoP proof")
+        verbose_name = _("used proof")
 
     def __str__(self) -> str:
-        return f"used DPoP proof {self.pk}"
+        return f"used proof {self.pk}"

@@ -6,6 +6,7 @@ import hashlib
 import json
 import secrets
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -21,7 +22,13 @@ from lifegate.credentials.tests.presenting import log_in
 GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 TOKEN_PATH = "/credentials/oid4vci/token"
 CREDENTIAL_PATH = "/credentials/oid4vci/credential"
+PAR_PATH = "/credentials/oid4vci/par"
+AUTHORIZE_PATH = "/credentials/oid4vci/authorize"
 WALLET = Client()
+# The wallet of the authorization code flow, as the tests admit it.
+CLIENT_ID = "https://wallet.example"
+REDIRECT = "https://wallet.example/callback"
+APP_REDIRECT = "example.wallet.app:/authorized"
 
 
 def portal_offer(person: Subject, credential: IssuedCredential) -> dict[str, Any]:
@@ -119,3 +126,76 @@ def request_body(key: ECKey, nonce: str | None = None, **changes: Any) -> dict[s
         "credential_configuration_id": "diploma",
         "proofs": {"jwt": [proof(key, nonce or fresh_nonce(), **changes)]},
     }
+
+
+class Wallet:
+    """The wallet's side: its PKCE verifier, DPoP key and credential key; `attested` gives
+    the wallet attestation headers of each request (a fresh PoP each time) of a wallet that
+    authenticates."""
+
+    def __init__(
+        self,
+        redirect_uri: str = REDIRECT,
+        attested: Callable[[], dict[str, str]] | None = None,
+    ) -> None:
+        self.verifier = secrets.token_urlsafe(48)
+        self.dpop_key = new_wallet_key()
+        self.key = new_wallet_key()
+        self.state = secrets.token_urlsafe(12)
+        self.redirect_uri = redirect_uri
+        self.attested = attested
+
+    def _headers(self, given: dict[str, str] | None) -> dict[str, str]:
+        return (self.attested() if self.attested else {}) | (given or {})
+
+    @property
+    def challenge(self) -> str:
+        digest = hashlib.sha256(self.verifier.encode()).digest()
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+    def push(self, headers: dict[str, str] | None = None, **changes: Any) -> Any:
+        form = {
+            "response_type": "code",
+            "client_id": CLIENT_ID,
+            "redirect_uri": self.redirect_uri,
+            "scope": "diploma",
+            "code_challenge": self.challenge,
+            "code_challenge_method": "S256",
+            "state": self.state,
+        } | changes
+        kept = {k: v for k, v in form.items() if v is not None}
+        return WALLET.post(PAR_PATH, kept, headers=self._headers(headers))
+
+    def request_uri(self, **changes: Any) -> str:
+        pushed = self.push(**changes)
+        assert pushed.status_code == 201, pushed.content
+        return str(pushed.json()["request_uri"])
+
+    def token(
+        self, authorization_code: str, headers: dict[str, str] | None = None, **changes: Any
+    ) -> Any:
+        form = {
+            "grant_type": "authorization_code",
+            "code": authorization_code,
+            "redirect_uri": self.redirect_uri,
+            "client_id": CLIENT_ID,
+            "code_verifier": self.verifier,
+        } | changes
+        proven = {"dpop": dpop_proof(self.dpop_key, BASE_URL + TOKEN_PATH)}
+        sent = self._headers(proven | (headers or {}))
+        return WALLET.post(
+            TOKEN_PATH, {k: v for k, v in form.items() if v is not None}, headers=sent
+        )
+
+    def credential(self, access_token: str, configuration: str = "diploma") -> Any:
+        body = {
+            "credential_configuration_id": configuration,
+            "proofs": {"jwt": [proof(self.key, fresh_nonce())]},
+        }
+        headers = {
+            "authorization": f"DPoP {access_token}",
+            "dpop": dpop_proof(self.dpop_key, BASE_URL + CREDENTIAL_PATH, access_token),
+        }
+        return WALLET.post(
+            CREDENTIAL_PATH, json.dumps(body), content_type="application/json", headers=headers
+        )

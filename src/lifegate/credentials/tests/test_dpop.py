@@ -13,7 +13,7 @@ from joserfc.jwk import ECKey, RSAKey
 
 from lifegate.core.subject import Subject
 from lifegate.credentials import dpop, oid4vci, sdjwt
-from lifegate.credentials.models import CredentialOffer, IssuedCredential, UsedDPoPProof
+from lifegate.credentials.models import CredentialOffer, IssuedCredential, UsedProof
 from lifegate.credentials.tests.conftest import BASE_URL
 from lifegate.credentials.tests.oid4vci_wallet import (
     CREDENTIAL_PATH,
@@ -227,7 +227,7 @@ def test_a_refused_token_request_does_not_use_up_its_dpop_proof(offer, dpop_key)
 
     assert again.status_code == 200
     assert again.json()["token_type"] == "DPoP"
-    assert UsedDPoPProof.objects.count() == 1
+    assert UsedProof.objects.count() == 1
 
 
 def test_an_expired_bound_token_is_refused_in_the_dpop_scheme(offer, dpop_key):

@@ -5,9 +5,6 @@ with a code, and the wallet exchanges it with its PKCE verifier for a token and 
 for a copy bound to its key. Unknown wallets, foreign redirect URIs, wrong verifiers, codes
 of the other grant, expired and decided requests are refused, each with its own error."""
 
-import base64
-import hashlib
-import json
 import secrets
 import time
 from datetime import timedelta
@@ -25,15 +22,18 @@ from lifegate.credentials.models import CredentialOffer, IssuedCredential, Walle
 from lifegate.credentials.revocation import revoke
 from lifegate.credentials.tests.conftest import BASE_URL, DIPLOMA_CLAIMS
 from lifegate.credentials.tests.oid4vci_wallet import (
-    CREDENTIAL_PATH,
+    APP_REDIRECT,
+    AUTHORIZE_PATH,
+    CLIENT_ID,
     GRANT,
+    PAR_PATH,
+    REDIRECT,
     TOKEN_PATH,
     WALLET,
+    Wallet,
     dpop_proof,
-    fresh_nonce,
     new_wallet_key,
     portal_offer,
-    proof,
 )
 from lifegate.credentials.tests.presenting import DUO, diploma, log_in, residence
 from lifegate.credentials.views_oid4vci import PUSHES_PER_WINDOW
@@ -42,12 +42,6 @@ from lifegate.transparency.models import ProcessingRecord
 from lifegate.transparency.services import subject_hash
 
 pytestmark = pytest.mark.django_db
-
-CLIENT_ID = "https://wallet.example"
-REDIRECT = "https://wallet.example/callback"
-APP_REDIRECT = "example.wallet.app:/authorized"
-PAR_PATH = "/credentials/oid4vci/par"
-AUTHORIZE_PATH = "/credentials/oid4vci/authorize"
 
 
 @pytest.fixture(autouse=True)
@@ -62,66 +56,6 @@ def node(issuer_settings: None, credential_types: Any, settings: Any) -> None:
             "redirect_uris": [REDIRECT, APP_REDIRECT],
         }
     ]
-
-
-class Wallet:
-    """The wallet's side: its PKCE verifier, DPoP key and credential key."""
-
-    def __init__(self, redirect_uri: str = REDIRECT) -> None:
-        self.verifier = secrets.token_urlsafe(48)
-        self.dpop_key = new_wallet_key()
-        self.key = new_wallet_key()
-        self.state = secrets.token_urlsafe(12)
-        self.redirect_uri = redirect_uri
-
-    @property
-    def challenge(self) -> str:
-        digest = hashlib.sha256(self.verifier.encode()).digest()
-        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-    def push(self, headers: dict[str, str] | None = None, **changes: Any) -> Any:
-        form = {
-            "response_type": "code",
-            "client_id": CLIENT_ID,
-            "redirect_uri": self.redirect_uri,
-            "scope": "diploma",
-            "code_challenge": self.challenge,
-            "code_challenge_method": "S256",
-            "state": self.state,
-        } | changes
-        kept = {k: v for k, v in form.items() if v is not None}
-        return WALLET.post(PAR_PATH, kept, headers=headers)
-
-    def request_uri(self, **changes: Any) -> str:
-        pushed = self.push(**changes)
-        assert pushed.status_code == 201, pushed.content
-        return str(pushed.json()["request_uri"])
-
-    def token(self, authorization_code: str, **changes: Any) -> Any:
-        form = {
-            "grant_type": "authorization_code",
-            "code": authorization_code,
-            "redirect_uri": self.redirect_uri,
-            "client_id": CLIENT_ID,
-            "code_verifier": self.verifier,
-        } | changes
-        headers = {"dpop": dpop_proof(self.dpop_key, BASE_URL + TOKEN_PATH)}
-        return WALLET.post(
-            TOKEN_PATH, {k: v for k, v in form.items() if v is not None}, headers=headers
-        )
-
-    def credential(self, access_token: str, configuration: str = "diploma") -> Any:
-        body = {
-            "credential_configuration_id": configuration,
-            "proofs": {"jwt": [proof(self.key, fresh_nonce())]},
-        }
-        headers = {
-            "authorization": f"DPoP {access_token}",
-            "dpop": dpop_proof(self.dpop_key, BASE_URL + CREDENTIAL_PATH, access_token),
-        }
-        return WALLET.post(
-            CREDENTIAL_PATH, json.dumps(body), content_type="application/json", headers=headers
-        )
 
 
 def page_of(request_uri: str, client_id: str = CLIENT_ID) -> str:
@@ -660,7 +594,9 @@ def test_a_credential_revoked_between_page_and_choice_is_refused_at_the_field(pe
 def test_manage_py_check_reports_a_wallet_list_that_cannot_be_used(settings, configured, refused):
     settings.OID4VCI_WALLETS = configured
 
-    assert [m.id for m in wallets_check()] == (["credentials.E004"] if refused else [])
+    # A usable list of public clients gets the warning that HAIP wants them attested.
+    usable = ["credentials.W003"] if configured else []
+    assert [m.id for m in wallets_check()] == (["credentials.E004"] if refused else usable)
 
 
 def test_expired_requests_without_an_offer_are_cleared_by_the_next_push(person):

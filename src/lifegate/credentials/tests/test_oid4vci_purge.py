@@ -15,7 +15,7 @@ from lifegate.credentials.models import (
     CredentialNonce,
     CredentialOffer,
     IssuedCredential,
-    UsedDPoPProof,
+    UsedProof,
     WalletAuthorization,
 )
 from lifegate.credentials.tasks import purge_wallet_exchanges
@@ -104,14 +104,14 @@ def test_expired_nonces_and_dpop_proofs_go_and_live_ones_stay():
     now = timezone.now()
     live_nonce = CredentialNonce.objects.create(nonce_hash="a" * 64, expires_at=now + HOUR)
     CredentialNonce.objects.create(nonce_hash="b" * 64, expires_at=now - HOUR)
-    live_proof = UsedDPoPProof.objects.create(proof_hash="c" * 64, expires_at=now + HOUR)
-    UsedDPoPProof.objects.create(proof_hash="d" * 64, expires_at=now - HOUR)
+    live_proof = UsedProof.objects.create(proof_hash="c" * 64, expires_at=now + HOUR)
+    UsedProof.objects.create(proof_hash="d" * 64, expires_at=now - HOUR)
 
     purged = oid4vci_purge.purge_spent()
 
     assert (purged.nonces, purged.dpop_proofs) == (1, 1)
     assert remaining(CredentialNonce) == {live_nonce.pk}
-    assert remaining(UsedDPoPProof) == {live_proof.pk}
+    assert remaining(UsedProof) == {live_proof.pk}
 
 
 def test_the_housekeeping_command_and_the_task_remove_them(credential):
