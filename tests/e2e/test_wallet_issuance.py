@@ -1,5 +1,6 @@
 """Wallet-initiated issuance in a real browser, in Dutch and in English: an admitted wallet
-app asks for a diploma (OpenID4VCI authorization code flow: pushed request with PKCE), the
+app, authenticated by its provider's wallet attestation (HAIP 1.0), asks for a diploma
+(OpenID4VCI authorization code flow: pushed request with PKCE), the
 person logs in, sees which wallet asks, picks the diploma and is sent back to the wallet
 with a code; the wallet exchanges it (PKCE verifier, DPoP) and receives a copy bound to its
 key. A second request the person refuses sends the wallet access_denied and nothing else."""
@@ -12,10 +13,14 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
+from cryptography.hazmat.primitives import serialization
 from playwright.sync_api import expect
 
+from lifegate.credentials import issuer_anchors
 from lifegate.credentials.models import IssuedCredential
 from lifegate.credentials.tests.oid4vci_wallet import dpop_proof, new_wallet_key, proof
+from lifegate.credentials.tests.test_client_attestation import PROVIDER, Attester
+from lifegate.credentials.tests.test_issuer_anchors import authority
 from lifegate.registries.demo_education import load_demo_diplomas
 from lifegate.registries.services import demo_personas
 from tests.e2e.conftest import assert_accessible
@@ -34,14 +39,27 @@ TEXT = {
 
 @pytest.fixture
 def wallet_site(demo_site, settings, tmp_path):
-    """The live server as issuer, admitting one wallet app; the education register filled."""
+    """The live server as issuer, admitting one wallet app, which authenticates with its
+    provider's wallet attestation (HAIP 1.0); the education register filled."""
     settings.BASE_URL = demo_site.url
     settings.LIFEGATE_KEY_DIR = tmp_path / "keys"
+    provider_ca = authority("Wallet provider CA")
+    anchors = tmp_path / "wallet-providers.pem"
+    anchors.write_bytes(provider_ca.cert.public_bytes(serialization.Encoding.PEM))
+    settings.LIFEGATE_WALLET_PROVIDER_ANCHORS = str(anchors)
     settings.OID4VCI_WALLETS = [
-        {"client_id": WALLET, "name": "Voorbeeldwallet", "redirect_uris": [CALLBACK]}
+        {
+            "client_id": WALLET,
+            "name": "Voorbeeldwallet",
+            "redirect_uris": [CALLBACK],
+            "provider": PROVIDER,
+        }
     ]
     load_demo_diplomas()
-    return demo_site
+    demo_site.attester = Attester(provider_ca, audience=demo_site.url)
+    issuer_anchors.forget()
+    yield demo_site
+    issuer_anchors.forget()
 
 
 def _push(site, verifier, state):
@@ -55,7 +73,12 @@ def _push(site, verifier, state):
         "code_challenge_method": "S256",
         "state": state,
     }
-    pushed = requests.post(f"{site.url}/credentials/oid4vci/par", data=form, timeout=10)
+    pushed = requests.post(
+        f"{site.url}/credentials/oid4vci/par",
+        data=form,
+        headers=site.attester.headers(),
+        timeout=10,
+    )
     assert pushed.status_code == 201, pushed.text
     query = urlencode({"client_id": WALLET, "request_uri": pushed.json()["request_uri"]})
     return f"{site.url}/credentials/oid4vci/authorize?{query}"
@@ -103,7 +126,7 @@ def test_a_wallet_app_asks_for_the_diploma_and_the_person_gives_it(page, wallet_
             "client_id": WALLET,
             "code_verifier": verifier,
         },
-        headers={"DPoP": dpop_proof(dpop_key, token_url)},
+        headers={"DPoP": dpop_proof(dpop_key, token_url)} | site.attester.headers(),
         timeout=10,
     )
     assert token.status_code == 200, token.text

@@ -43,11 +43,17 @@ class Attester:
     """A wallet provider (its CA trusted by the issuer, its certificate naming it) and one
     wallet instance, whose key the provider attests."""
 
-    def __init__(self, ca: Authority, names: list[x509.GeneralName] | None = None) -> None:
+    def __init__(
+        self,
+        ca: Authority,
+        names: list[x509.GeneralName] | None = None,
+        audience: str = BASE_URL,
+    ) -> None:
         signer, cert = end_entity(ca, names=names or [x509.UniformResourceIdentifier(PROVIDER)])
         self.provider_key = _jose(signer)
         self.chain = x5c(cert)
         self.instance_key = new_wallet_key()
+        self.audience = audience
 
     def attestation(self, header: dict[str, Any] | None = None, **changes: Any) -> str:
         now = int(time.time())
@@ -70,7 +76,7 @@ class Attester:
     ) -> str:
         claims = {
             "iss": CLIENT_ID,
-            "aud": BASE_URL,
+            "aud": self.audience,
             "jti": secrets.token_urlsafe(16),
             "iat": int(time.time()),
         } | changes
