@@ -372,6 +372,9 @@ OID4VCI_TX_CODE_LENGTH = env_int("LIFEGATE_OID4VCI_TX_CODE_LENGTH", 6)
 # LIFEGATE_WALLET_PROVIDER_ANCHORS and names that provider.
 OID4VCI_WALLETS = env_json("LIFEGATE_OID4VCI_WALLETS", [])
 LIFEGATE_WALLET_PROVIDER_ANCHORS = env_str("LIFEGATE_WALLET_PROVIDER_ANCHORS", "")
+# OpenID4VCI: issue copies only to keys a wallet provider (a CA in
+# LIFEGATE_WALLET_PROVIDER_ANCHORS) attests in the key proof's key_attestation (HAIP 1.0 4.5.1).
+OID4VCI_REQUIRE_KEY_ATTESTATION = env_bool("LIFEGATE_OID4VCI_REQUIRE_KEY_ATTESTATION", False)
 
 # The processing log's hash chains: how many (records are spread by id; fixed once the first
 # chain exists), and how long a sealer waits for a record of an earlier, still open transaction.

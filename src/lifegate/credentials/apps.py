@@ -111,6 +111,15 @@ def wallets_check(**_kwargs: Any) -> list[checks.CheckMessage]:
             )
         ]
     found = _anchors_file_check("LIFEGATE_WALLET_PROVIDER_ANCHORS", "credentials.E005")
+    if settings.OID4VCI_REQUIRE_KEY_ATTESTATION and not settings.LIFEGATE_WALLET_PROVIDER_ANCHORS:
+        found.append(
+            checks.Error(
+                "LIFEGATE_OID4VCI_REQUIRE_KEY_ATTESTATION is on, but "
+                "LIFEGATE_WALLET_PROVIDER_ANCHORS is empty: no wallet would get a credential.",
+                hint="Point it to a PEM file with the wallet providers' CA certificates.",
+                id="credentials.E007",
+            )
+        )
     attested = [wallet.client_id for wallet in admitted if wallet.provider]
     if attested and not settings.LIFEGATE_WALLET_PROVIDER_ANCHORS:
         found.append(

@@ -58,7 +58,7 @@ def key_thumbprint(proof: str | None, request: ProofRequest) -> str:
     the base64url SHA-256 thumbprint (RFC 7638) of its key. ProofInvalid says what is wrong."""
     if not proof:
         raise ProofInvalid("a DPoP proof is needed")
-    claims, key = checked_proof(
+    claims, key, _header = checked_proof(
         proof,
         what="the DPoP proof",
         typ=PROOF_TYPE,

@@ -47,7 +47,7 @@ _Stamp = tuple[str, int, int, int, int]
 _lock = threading.Lock()
 _anchors: dict[str, tuple[_Stamp, verification.Store]] = {}
 # (anchors file stamp, issuer, x5c) -> (key, first moment and last moment the chain is valid)
-_validated: dict[tuple[_Stamp, str, tuple[str, ...]], tuple[Key, datetime, datetime]] = {}
+_validated: dict[tuple[_Stamp, str | None, tuple[str, ...]], tuple[Key, datetime, datetime]] = {}
 _VALIDATED_MAX = 256
 # What reading a damaged certificate's parts can raise (cryptography reads them lazily).
 _UNREADABLE_CERTIFICATE = (
@@ -92,11 +92,12 @@ def certified_key(issuer: str, x5c: Any, now: datetime | None = None) -> Key | N
 
 
 def key_certified_by(
-    anchors: str, issuer: str, x5c: Any, now: datetime | None = None
+    anchors: str, issuer: str | None, x5c: Any, now: datetime | None = None
 ) -> Key | None:
     """`certified_key` with the trust anchors in the PEM file `anchors` (none when empty):
     the same checks for other signers certified through X.509, such as wallet providers
-    (`credentials.client_attestation`)."""
+    (`credentials.client_attestation`). With `issuer` None, the certificate may name anyone
+    (an anchor that vouches for every signer it certifies alike)."""
     if not anchors:
         return None
     try:
@@ -169,7 +170,7 @@ def _certificate(entry: str) -> x509.Certificate:
 
 
 def _validate(
-    issuer: str,
+    issuer: str | None,
     chain: list[x509.Certificate],
     store: verification.Store,
     moment: datetime,
@@ -193,7 +194,7 @@ def _validate(
         verified = verifier.verify(leaf, chain[1:])
     except verification.VerificationError:
         raise _untrusted("the x5c chain does not lead to a trust anchor") from None
-    if not _names(verified.subjects or [], issuer):
+    if issuer is not None and not _names(verified.subjects or [], issuer):
         raise _untrusted("the certificate does not name the issuer")
     _check_use(leaf)
     public = leaf.public_key()

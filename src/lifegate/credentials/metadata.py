@@ -84,11 +84,17 @@ def credential_configuration(kind: CredentialType) -> dict[str, Any]:
         "vct": kind.vct,
         "cryptographic_binding_methods_supported": ["jwk"],
         "credential_signing_alg_values_supported": [SIGNING_ALGORITHM],
-        "proof_types_supported": {
-            "jwt": {"proof_signing_alg_values_supported": [SIGNING_ALGORITHM]}
-        },
+        "proof_types_supported": {"jwt": _jwt_proof_type()},
         "credential_metadata": {"display": _display(kind), "claims": _claims(kind)},
     }
+
+
+def _jwt_proof_type() -> dict[str, Any]:
+    proof_type: dict[str, Any] = {"proof_signing_alg_values_supported": [SIGNING_ALGORITHM]}
+    if settings.OID4VCI_REQUIRE_KEY_ATTESTATION:
+        # OpenID4VCI 12.2.4: an empty object asks for a key attestation without constraints.
+        proof_type["key_attestations_required"] = {}
+    return proof_type
 
 
 def type_metadata(kind: CredentialType) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from lifegate.credentials import dpop, issuing
+from lifegate.credentials import dpop, issuing, key_attestation
 from lifegate.credentials.metadata import PRE_AUTHORIZED_GRANT, credential_endpoint, token_endpoint
 from lifegate.credentials.models import CredentialNonce, CredentialOffer, IssuedCredential
 from lifegate.credentials.proofs import ProofInvalid, checked_proof
@@ -47,7 +47,8 @@ PROOF_TYPE = "openid4vci-proof+jwt"
 # A key proof older than this (or this far in the future) is refused: it must be fresh.
 PROOF_MAX_AGE = 300
 PROOF_MAX_SKEW = 60
-MAX_PROOF_BYTES = 8192
+# Room for a key attestation with its certificate chain in the header.
+MAX_PROOF_BYTES = 24 * 1024
 OFFER_SCHEME = "openid-credential-offer://"
 # Wrong transaction codes an offer takes before it is used up: guessing one of a million
 # codes three times succeeds once in 333,000 offers.
@@ -351,9 +352,10 @@ def _proof_of(body: Any, credential: IssuedCredential) -> str:
 
 
 def verify_proof(proof: str) -> dict[str, Any]:
-    """Check a wallet's key proof JWT and use up its nonce; its public JWK (P-256)."""
+    """Check a wallet's key proof JWT (with the key attestation in its header, when the
+    operator requires one) and use up its nonce; its public JWK (P-256)."""
     try:
-        claims, key = checked_proof(
+        claims, key, header = checked_proof(
             proof,
             what="the proof",
             typ=PROOF_TYPE,
@@ -368,6 +370,11 @@ def verify_proof(proof: str) -> dict[str, Any]:
     if settings.BASE_URL not in audiences:
         raise OAuthError("invalid_proof", "the proof is not for this credential issuer")
     nonce = claims.get("nonce")
+    if key_attestation.required():
+        try:
+            key_attestation.check(header.get("key_attestation"), key, nonce)
+        except ProofInvalid as wrong:
+            raise OAuthError("invalid_proof", str(wrong)) from None
     if not isinstance(nonce, str) or not _use_nonce(nonce):
         raise OAuthError("invalid_nonce", "the proof's nonce is unknown, used or expired")
     return key.as_dict(private=False)

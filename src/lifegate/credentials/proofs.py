@@ -9,7 +9,7 @@ import math
 import time
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,9 +25,17 @@ class ProofInvalid(Exception):
     """A proof that fails a check; the message says which, never what the proof holds."""
 
 
+class Proven(NamedTuple):
+    """A proof that passed `checked_proof`: its claims, the key that signed it, its header."""
+
+    claims: dict[str, Any]
+    key: ECKey
+    header: dict[str, Any]
+
+
 def checked_proof(
     proof: str, *, what: str, typ: str, max_bytes: int, max_age: int, max_skew: int
-) -> tuple[dict[str, Any], ECKey]:
+) -> Proven:
     """The claims of a proof (`what`: how messages name it) and the key that signed it: of
     media type `typ`, at most `max_bytes`, signed by the key in its header, with an `iat`
     at most `max_age` seconds old and at most `max_skew` seconds ahead of this clock."""
@@ -51,7 +59,7 @@ def checked_proof(
     now = time.time()
     if not math.isfinite(issued_at) or not now - max_age <= issued_at <= now + max_skew:
         raise ProofInvalid(f"{what} is not fresh")
-    return token.payload, key
+    return Proven(token.payload, key, token.header)
 
 
 def embedded_key(jwk: Any) -> ECKey:
