@@ -19,8 +19,8 @@ from playwright.sync_api import expect
 from lifegate.credentials import issuer_anchors
 from lifegate.credentials.models import IssuedCredential
 from lifegate.credentials.tests.oid4vci_wallet import dpop_proof, new_wallet_key, proof
-from lifegate.credentials.tests.test_client_attestation import PROVIDER, Attester
-from lifegate.credentials.tests.test_issuer_anchors import authority
+from lifegate.credentials.tests.pki import authority
+from lifegate.credentials.tests.wallet_provider import PROVIDER, Attester
 from lifegate.registries.demo_education import load_demo_diplomas
 from lifegate.registries.services import demo_personas
 from tests.e2e.conftest import assert_accessible

@@ -17,7 +17,9 @@ phone, gets nothing: it has no attestation with a key it holds. The instance's k
 binds the authorization code: only the instance that pushed the request may exchange it.
 
 Drafts differ: the one OpenID4VCI 1.0 pins (-07) also has `iss` in both JWTs, later ones
-drop it. Both are taken; a PoP's `iss`, when given, must be the client_id. Not supported:
+drop it. Both are taken; a PoP's `iss`, when given, must be the client_id. The
+attestation's `iss` is not compared: its certificate, which must name the provider, says
+who made it. Not supported:
 the concatenated header form of -07 (dropped later), server challenges (optional; freshness
 comes from `iat` and the single use of `jti`), the combination with DPoP (the PoP header is
 always needed), and the attestation's `status` (a wallet provider's status list): a
@@ -62,16 +64,17 @@ class Presented:
 
 
 def presented(headers: Mapping[str, str]) -> Presented:
-    """The attestation headers of a request (names compared case-insensitively)."""
+    """The attestation headers of a request, from its `request.headers` (which compares
+    names case-insensitively)."""
     return Presented(headers.get(ATTESTATION_HEADER), headers.get(POP_HEADER))
 
 
-def authenticate(wallet: Wallet, sent: Presented, endpoint: str) -> str:
+def authenticate(wallet: Wallet, sent: Presented) -> str:
     """The thumbprint (RFC 7638) of the wallet instance's key, when `wallet` must
-    authenticate and `sent` proves it at `endpoint` (for messages and the jti's use);
-    "" for a public client, whose headers are not read. The PoP's jti is used up in the
-    caller's transaction. Raises OAuthError: invalid_client saying what failed, or
-    use_fresh_attestation for an attestation that ended."""
+    authenticate and `sent` proves it; "" for a public client, whose headers are not read.
+    The PoP's jti is used up in the caller's transaction. Raises OAuthError:
+    invalid_client saying what failed, or use_fresh_attestation for an attestation that
+    ended."""
     if wallet.provider is None:
         return ""
     if not sent.attestation or not sent.pop:
@@ -79,7 +82,7 @@ def authenticate(wallet: Wallet, sent: Presented, endpoint: str) -> str:
     attestation = _token(sent.attestation, "the wallet attestation", MAX_ATTESTATION_BYTES)
     instance_key = _check_attestation(attestation, wallet)
     pop = _token(sent.pop, "the attestation PoP", MAX_POP_BYTES)
-    _check_pop(pop, instance_key, wallet.client_id, endpoint)
+    _check_pop(pop, instance_key, wallet.client_id)
     return instance_key.thumbprint()
 
 
@@ -140,7 +143,7 @@ def _check_lifetime(claims: dict[str, Any], what: str) -> None:
             raise _refused(f"{what}'s {name} lies in the future")
 
 
-def _check_pop(token: CompactJws, instance_key: ECKey, client_id: str, endpoint: str) -> None:
+def _check_pop(token: CompactJws, instance_key: ECKey, client_id: str) -> None:
     what = "the attestation PoP"
     if media_type(token.header) != POP_TYPE:
         raise _refused(f"{what}'s typ must be {POP_TYPE}")
@@ -159,7 +162,8 @@ def _check_pop(token: CompactJws, instance_key: ECKey, client_id: str, endpoint:
     jti = claims.get("jti")
     if not isinstance(jti, str) or not 0 < len(jti) <= MAX_JTI_LENGTH:
         raise _refused(f"{what} needs a jti")
-    if not use_once(f"attestation-pop {endpoint} {jti}", POP_MAX_AGE + MAX_SKEW):
+    # Once at all, not once per endpoint: a PoP names the issuer, not the endpoint.
+    if not use_once(f"attestation-pop {client_id} {jti}", POP_MAX_AGE + MAX_SKEW):
         raise _refused(f"{what} was used before")
 
 

@@ -1,12 +1,12 @@
 """Strict compact JWS (ES256) for credentials and status lists.
 
 Decoding refuses anything a careful verifier should not guess at: padding or non-canonical
-base64url, JSON with duplicate member names, NaN or infinite numbers, headers that are not
-objects, `crit` extensions, and any algorithm but ES256 (HAIP). Signing and signature checks
-use joserfc's ES256 algorithm (with its key checks); the compact serialization around it is
-done here, since credentials are signed and checked in bulk and joserfc's generic path
-(header registry, key guessing) costs a large share of a signature. Every problem raises
-`CredentialRejected`, never a ValueError or binascii error."""
+base64url, JSON with duplicate member names, NaN or infinite numbers, integers beyond 2**53,
+headers that are not objects, `crit` extensions, and any algorithm but ES256 (HAIP). Signing
+and signature checks use joserfc's ES256 algorithm (with its key checks); the compact
+serialization around it is done here, since credentials are signed and checked in bulk and
+joserfc's generic path (header registry, key guessing) costs a large share of a signature.
+Every problem raises `CredentialRejected`, never a ValueError or binascii error."""
 
 import binascii
 import hashlib
@@ -193,6 +193,15 @@ def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
+def _bounded_int(text: str) -> int:
+    # I-JSON (RFC 7493 2.2): integers beyond 2**53 do not survive other parsers, and a
+    # 400-digit one would overflow every comparison with a float (a NumericDate check).
+    number = int(text)
+    if not -_MAX_SAFE_INTEGER <= number <= _MAX_SAFE_INTEGER:
+        raise ValueError("integer out of range")
+    return number
+
+
 def _finite_float(text: str) -> float:
     number = float(text)
     if not math.isfinite(number):
@@ -201,8 +210,12 @@ def _finite_float(text: str) -> float:
 
 
 # Made once: json.loads and json.dumps with options build a new decoder or encoder per call.
+_MAX_SAFE_INTEGER = 2**53 - 1
 _DECODER = json.JSONDecoder(
-    object_pairs_hook=_unique_members, parse_constant=_no_constant, parse_float=_finite_float
+    object_pairs_hook=_unique_members,
+    parse_constant=_no_constant,
+    parse_float=_finite_float,
+    parse_int=_bounded_int,
 )
 # No NaN or infinity either: JSON has none, and the decoder above refuses them.
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)

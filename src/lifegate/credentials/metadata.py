@@ -17,12 +17,14 @@
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from lifegate.catalogue.models import CredentialType
 from lifegate.core.i18n import LANGUAGES
 from lifegate.core.keys import SIGNING_ALGORITHM
+from lifegate.credentials import wallets
 from lifegate.credentials.keys import issuer_jwks
 
 FORMAT = "dc+sd-jwt"
@@ -87,6 +89,13 @@ def credential_configuration(kind: CredentialType) -> dict[str, Any]:
         "proof_types_supported": {"jwt": _jwt_proof_type()},
         "credential_metadata": {"display": _display(kind), "claims": _claims(kind)},
     }
+
+
+def _some_wallet_attests() -> bool:
+    try:
+        return any(wallet.provider for wallet in wallets.every_wallet())
+    except ImproperlyConfigured:  # reported by manage.py check; no wallet is served then
+        return False
 
 
 def _jwt_proof_type() -> dict[str, Any]:
@@ -154,7 +163,7 @@ def authorization_server_metadata() -> dict[str, Any]:
     (RFC 9207); DPoP-bound tokens (RFC 9449; HAIP 1.0 asks for DPoP)."""
     base = settings.BASE_URL
     attested: dict[str, Any] = {}
-    if settings.LIFEGATE_WALLET_PROVIDER_ANCHORS:
+    if settings.LIFEGATE_WALLET_PROVIDER_ANCHORS and _some_wallet_attests():
         attested = {
             "token_endpoint_auth_methods_supported": ["none", ATTESTATION_AUTH_METHOD],
             "client_attestation_signing_alg_values_supported": [SIGNING_ALGORITHM],

@@ -49,6 +49,9 @@ REQUEST_URI_PREFIX = "urn:ietf:params:oauth:request_uri:"
 REQUEST_TTL = timedelta(minutes=10)
 # The wallet exchanges the code as soon as the browser comes back (RFC 6749 4.1.2: short).
 CODE_TTL = timedelta(minutes=2)
+# An expired request is cleared this much later: an approval that began just before it
+# expired has long committed its offer by then (a delete would otherwise meet it).
+CLEAR_MARGIN = timedelta(minutes=1)
 MAX_STATE_LENGTH = 512
 # RFC 7636 4.1: 43 to 128 unreserved characters; the S256 challenge is 43 base64url ones.
 _VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
@@ -105,7 +108,7 @@ def push(
     secret = secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():
-        instance = client_attestation.authenticate(wallet, attestation, "par")
+        instance = client_attestation.authenticate(wallet, attestation)
         if dpop_proof is not None:
             request = dpop.ProofRequest("POST", settings.BASE_URL + PAR_PATH)
             proven = oid4vci.dpop_key(dpop_proof, request, 400)
@@ -139,7 +142,8 @@ def _refuse_unsupported(form: Mapping[str, str]) -> None:
 
 def _keep(secret: str, now: datetime, **fields: str | CredentialType) -> None:
     # Expired requests that led to no offer (never answered, or refused) serve nobody now.
-    WalletAuthorization.objects.filter(expires_at__lte=now, offer__isnull=True).delete()
+    stale = now - CLEAR_MARGIN
+    WalletAuthorization.objects.filter(expires_at__lte=stale, offer__isnull=True).delete()
     WalletAuthorization.objects.create(
         request_hash=oid4vci.hashed(secret), expires_at=now + REQUEST_TTL, **fields
     )
@@ -298,7 +302,7 @@ def exchange_code(
         wallet = _wallet_of(authorization)
         if wallet is None:
             raise OAuthError("invalid_client", "the wallet is no longer admitted")
-        instance = client_attestation.authenticate(wallet, attestation, "token")
+        instance = client_attestation.authenticate(wallet, attestation)
         refused = _mismatch(authorization, form, verifier, instance)
         jkt = authorization.dpop_jkt
         if refused is None and jkt and not hmac.compare_digest(jkt, thumbprint):

@@ -4,9 +4,9 @@ An offer is of use while its code may still be exchanged or its access token sti
 redeemed; a wallet's authorization request while the person may still answer it, or while
 the offer that answers it is of use. Afterwards the rows only say that a person's credential
 went to some wallet, which the processing log already records; so they go, together with
-used-up nonces and DPoP proofs (which are otherwise cleared only as new ones are made, so a
-quiet node would keep them). The copies a wallet picked up are credentials of their own and
-stay."""
+expired nonces (otherwise cleared only as new ones are made, so a quiet node would keep
+them) and used DPoP proofs and attestation PoPs (only ever cleared here). The copies a
+wallet picked up are credentials of their own and stay."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +22,7 @@ from lifegate.credentials.models import (
     UsedProof,
     WalletAuthorization,
 )
+from lifegate.credentials.oid4vci_authorize import CLEAR_MARGIN
 
 
 @dataclass(frozen=True)
@@ -31,17 +32,17 @@ class Purged:
     offers: int
     authorizations: int
     nonces: int
-    dpop_proofs: int
+    used_proofs: int
 
     def __str__(self) -> str:
         return (
             f"offers {self.offers}, wallet requests {self.authorizations}, "
-            f"nonces {self.nonces}, DPoP proofs {self.dpop_proofs}"
+            f"nonces {self.nonces}, used proofs {self.used_proofs}"
         )
 
 
 def purge_spent(now: datetime | None = None) -> Purged:
-    """Delete the offers, wallet requests, nonces and DPoP proofs no one can use any more."""
+    """Delete the offers, wallet requests, nonces and used proofs no one can use any more."""
     moment = timezone.now() if now is None else now
     with transaction.atomic():
         # An offer whose code expired, and whose token (if it got one) expired too: a used
@@ -53,7 +54,7 @@ def purge_spent(now: datetime | None = None) -> Purged:
         # an offer removed just now.
         removed = _deleted(offers, CredentialOffer)
         authorizations = WalletAuthorization.objects.filter(
-            expires_at__lte=moment, offer__isnull=True
+            expires_at__lte=moment - CLEAR_MARGIN, offer__isnull=True
         )
         return Purged(
             offers=removed,
@@ -61,7 +62,7 @@ def purge_spent(now: datetime | None = None) -> Purged:
             nonces=_deleted(
                 CredentialNonce.objects.filter(expires_at__lte=moment), CredentialNonce
             ),
-            dpop_proofs=_deleted(UsedProof.objects.filter(expires_at__lte=moment), UsedProof),
+            used_proofs=_deleted(UsedProof.objects.filter(expires_at__lte=moment), UsedProof),
         )
 
 

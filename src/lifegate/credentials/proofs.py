@@ -79,8 +79,9 @@ def use_once(identity: str, keep_seconds: int) -> bool:
     """Note a proof (`identity`: its kind, endpoint and jti) as used, in the caller's
     transaction, for `keep_seconds` (as long as it could still be accepted); False when it
     was used before."""
+    # Expired ones are removed by credentials_housekeeping (`oid4vci_purge`), not here: a
+    # delete in every request's transaction would make concurrent requests wait on each other.
     now = timezone.now()
-    UsedProof.objects.filter(expires_at__lte=now).delete()  # of no use to anyone now
     proof_hash = hashlib.sha256(identity.encode()).hexdigest()
     try:
         with transaction.atomic():

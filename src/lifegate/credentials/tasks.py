@@ -21,7 +21,7 @@ def purge_presentation_requests() -> int:
 
 @task()
 def purge_wallet_exchanges() -> str:
-    """Delete the OpenID4VCI offers, wallet requests, nonces and DPoP proofs past use."""
+    """Delete the OpenID4VCI offers, wallet requests, nonces and used proofs past use."""
     from lifegate.credentials import oid4vci_purge
 
     return str(oid4vci_purge.purge_spent())

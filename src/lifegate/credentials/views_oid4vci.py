@@ -87,8 +87,9 @@ def oauth_authorization_server(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token(request: HttpRequest) -> HttpResponse:
     """Exchange a pre-authorised code and its transaction code, or an authorization code
-    with its PKCE verifier (form-encoded), for an access token: bound to the wallet's key
-    when the request carries a DPoP proof (token type "DPoP")."""
+    with its PKCE verifier (form-encoded; an attested wallet authenticates with its wallet
+    attestation headers), for an access token: bound to the wallet's key when the request
+    carries a DPoP proof (token type "DPoP")."""
     grant_type = request.POST.get("grant_type", "")
     proof = request.headers.get("DPoP")
     try:
@@ -120,8 +121,9 @@ def token(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_POST
 def par(request: HttpRequest) -> HttpResponse:
-    """A wallet pushes its authorization request (RFC 9126, form-encoded): 201 with the
-    request_uri it sends the person's browser to the authorization endpoint with."""
+    """A wallet pushes its authorization request (RFC 9126, form-encoded; an attested wallet
+    authenticates with its wallet attestation headers): 201 with the request_uri it sends
+    the person's browser to the authorization endpoint with."""
     attempt = count_attempt(
         request, "credentials.par", address_key(request), PUSHES_PER_WINDOW, PUSH_WINDOW_SECONDS
     )

@@ -48,7 +48,12 @@ def every_wallet() -> list[Wallet]:
     configured = settings.OID4VCI_WALLETS
     if not isinstance(configured, list):
         raise ImproperlyConfigured("LIFEGATE_OID4VCI_WALLETS must be a JSON list")
-    return [_wallet(entry) for entry in configured]
+    found = [_wallet(entry) for entry in configured]
+    client_ids = [wallet.client_id for wallet in found]
+    if len(set(client_ids)) != len(client_ids):
+        # Only the first would count: a later entry's provider would silently not apply.
+        raise ImproperlyConfigured("each wallet's client_id must be listed once")
+    return found
 
 
 def _wallet(entry: object) -> Wallet:

@@ -8,7 +8,8 @@ transaction code with it, which the person reads from the portal and types in th
 so a QR code seen over someone's shoulder is of no use on its own. Codes and tokens are
 stored only as SHA-256 hashes (they are bearer secrets) and expire within minutes. A
 `CredentialNonce` is a `c_nonce` from the nonce endpoint: it is used once, in a wallet's key
-proof. A `UsedProof` is a DPoP proof already accepted, kept while it could be replayed.
+proof. A `UsedProof` is a DPoP proof or wallet attestation PoP already accepted, kept while it
+could be replayed.
 
 In the authorization code flow a wallet first pushes its request (`WalletAuthorization`:
 which wallet, where to answer, which credential type, its PKCE challenge); when the person

@@ -4,7 +4,6 @@ provider, or another instance of it, gets nothing, and nothing it sent is kept."
 
 import base64
 import json
-import secrets
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,17 +11,13 @@ from typing import Any
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from joserfc import jwt
-from joserfc.jwk import ECKey
+from django.test import Client
 
 from lifegate.core.subject import Subject
-from lifegate.credentials import issuer_anchors, metadata
+from lifegate.credentials import metadata
 from lifegate.credentials.apps import wallets_check
 from lifegate.credentials.client_attestation import ATTESTATION_HEADER, POP_HEADER
 from lifegate.credentials.models import CredentialOffer, WalletAuthorization
-from lifegate.credentials.tests.conftest import BASE_URL
 from lifegate.credentials.tests.oid4vci_wallet import (
     AUTHORIZE_PATH,
     CLIENT_ID,
@@ -31,80 +26,17 @@ from lifegate.credentials.tests.oid4vci_wallet import (
     Wallet,
     new_wallet_key,
 )
+from lifegate.credentials.tests.pki import Authority, authority
 from lifegate.credentials.tests.presenting import diploma, log_in
-from lifegate.credentials.tests.test_issuer_anchors import Authority, authority, end_entity, x5c
+from lifegate.credentials.tests.wallet_provider import PROVIDER, Attester, trusted_provider_ca
 
 pytestmark = pytest.mark.django_db
-
-PROVIDER = "https://provider.wallet.example"
-
-
-class Attester:
-    """A wallet provider (its CA trusted by the issuer, its certificate naming it) and one
-    wallet instance, whose key the provider attests."""
-
-    def __init__(
-        self,
-        ca: Authority,
-        names: list[x509.GeneralName] | None = None,
-        audience: str = BASE_URL,
-    ) -> None:
-        signer, cert = end_entity(ca, names=names or [x509.UniformResourceIdentifier(PROVIDER)])
-        self.provider_key = _jose(signer)
-        self.chain = x5c(cert)
-        self.instance_key = new_wallet_key()
-        self.audience = audience
-
-    def attestation(self, header: dict[str, Any] | None = None, **changes: Any) -> str:
-        now = int(time.time())
-        claims = {
-            "iss": PROVIDER,
-            "sub": CLIENT_ID,
-            "iat": now,
-            "exp": now + 3600,
-            "cnf": {"jwk": self.instance_key.as_dict(private=False)},
-            "wallet_name": "Voorbeeldwallet",
-        } | changes
-        made = {"alg": "ES256", "typ": "oauth-client-attestation+jwt", "x5c": self.chain}
-        fields = {k: v for k, v in (made | (header or {})).items() if v is not None}
-        return jwt.encode(
-            fields, {k: v for k, v in claims.items() if v is not None}, self.provider_key
-        )
-
-    def pop(
-        self, key: ECKey | None = None, header: dict[str, Any] | None = None, **changes: Any
-    ) -> str:
-        claims = {
-            "iss": CLIENT_ID,
-            "aud": self.audience,
-            "jti": secrets.token_urlsafe(16),
-            "iat": int(time.time()),
-        } | changes
-        made = {"alg": "ES256", "typ": "oauth-client-attestation-pop+jwt"} | (header or {})
-        kept = {k: v for k, v in claims.items() if v is not None}
-        return jwt.encode(made, kept, key or self.instance_key)
-
-    def headers(self) -> dict[str, str]:
-        return {ATTESTATION_HEADER: self.attestation(), POP_HEADER: self.pop()}
-
-
-def _jose(key: ec.EllipticCurvePrivateKey) -> ECKey:
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    return ECKey.import_key(pem, {"alg": "ES256"})
 
 
 @pytest.fixture
 def provider_ca(settings: Any, tmp_path: Path) -> Iterator[Authority]:
     """The wallet provider's CA, the issuer's only wallet provider trust anchor."""
-    made = authority("Wallet provider CA")
-    path = tmp_path / "wallet-providers.pem"
-    path.write_bytes(made.cert.public_bytes(serialization.Encoding.PEM))
-    settings.LIFEGATE_WALLET_PROVIDER_ANCHORS = str(path)
-    issuer_anchors.forget()
-    yield made
-    issuer_anchors.forget()
+    yield from trusted_provider_ca(settings, tmp_path)
 
 
 @pytest.fixture(autouse=True)
@@ -112,8 +44,12 @@ def node(issuer_settings: None, credential_types: Any, settings: Any, provider_c
     """This node admits one wallet, which must authenticate with its provider's attestation."""
     settings.OID4VCI_REQUIRE_DPOP = True
     settings.OID4VCI_WALLETS = [
-        {"client_id": CLIENT_ID, "name": "Voorbeeldwallet", "redirect_uris": [REDIRECT]}
-        | {"provider": PROVIDER}
+        {
+            "client_id": CLIENT_ID,
+            "name": "Voorbeeldwallet",
+            "redirect_uris": [REDIRECT],
+            "provider": PROVIDER,
+        }
     ]
 
 
@@ -125,7 +61,7 @@ def attester(provider_ca: Authority) -> Attester:
 def approved(person: Subject, wallet: Wallet) -> str:
     """The authorization code the person's approval of a diploma sends to the wallet."""
     credential = diploma(person)
-    browser = WALLET.__class__()
+    browser = Client()
     log_in(browser, person)
     request_uri = wallet.request_uri()
     answer = browser.post(
@@ -182,14 +118,26 @@ def _unsigned(token: str, alg: str) -> str:
 
 OTHER_KEY = new_wallet_key()
 HOUR = 3600
-# (attestation changes, PoP changes) -> (error, what the description says)
+
+
+def _hour_ago() -> int:
+    return int(time.time()) - HOUR
+
+
+def _in_an_hour() -> int:
+    return int(time.time()) + HOUR
+
+
+# case -> (attestation changes, PoP changes, error, what the description says); callables
+# are called when the test runs, so times are the test's own.
 BAD: dict[str, tuple[dict[str, Any], dict[str, Any], str, str]] = {
     "wrong typ": ({"header": {"typ": "JWT"}}, {}, "invalid_client", "typ must be"),
     "no x5c": ({"header": {"x5c": None}}, {}, "invalid_client", "x5c"),
     "another client": ({"sub": "https://other.example"}, {}, "invalid_client", "another client"),
     "no exp": ({"exp": None}, {}, "invalid_client", "has no exp"),
-    "ended": ({"exp": int(time.time()) - HOUR}, {}, "use_fresh_attestation", "has ended"),
-    "not yet": ({"nbf": int(time.time()) + HOUR}, {}, "invalid_client", "nbf lies in the future"),
+    "ended": ({"exp": _hour_ago}, {}, "use_fresh_attestation", "has ended"),
+    "not yet": ({"nbf": _in_an_hour}, {}, "invalid_client", "nbf lies in the future"),
+    "huge exp": ({"exp": 10**400}, {}, "invalid_client", "is not valid JSON"),
     "no cnf": ({"cnf": None}, {}, "invalid_client", "cnf must carry a public JWK"),
     "private cnf": (
         {"cnf": {"jwk": OTHER_KEY.as_dict(private=True)}},
@@ -201,18 +149,23 @@ BAD: dict[str, tuple[dict[str, Any], dict[str, Any], str, str]] = {
     "pop key": ({}, {"key": OTHER_KEY}, "invalid_client", "not signed with the attested key"),
     "pop audience": ({}, {"aud": "https://other.example"}, "invalid_client", "another audience"),
     "pop issuer": ({}, {"iss": "https://other.example"}, "invalid_client", "another client_id"),
-    "pop stale": ({}, {"iat": int(time.time()) - HOUR}, "invalid_client", "not fresh"),
+    "pop stale": ({}, {"iat": _hour_ago}, "invalid_client", "not fresh"),
+    "pop huge iat": ({}, {"iat": 10**400}, "invalid_client", "is not valid JSON"),
     "pop without iat": ({}, {"iat": None}, "invalid_client", "not fresh"),
     "pop without jti": ({}, {"jti": None}, "invalid_client", "needs a jti"),
 }
+
+
+def _now(changes: dict[str, Any]) -> dict[str, Any]:
+    return {name: value() if callable(value) else value for name, value in changes.items()}
 
 
 @pytest.mark.parametrize("case", BAD)
 def test_a_bad_attestation_or_pop_is_refused_with_the_reason(attester, case):
     attestation_changes, pop_changes, error, reason = BAD[case]
     headers = {
-        ATTESTATION_HEADER: attester.attestation(**attestation_changes),
-        POP_HEADER: attester.pop(**pop_changes),
+        ATTESTATION_HEADER: attester.attestation(**_now(attestation_changes)),
+        POP_HEADER: attester.pop(**_now(pop_changes)),
     }
 
     pushed = Wallet().push(headers=headers)
@@ -275,6 +228,32 @@ def test_a_pop_is_taken_once(attester):
 
     assert again.status_code == 400
     assert again.json()["error_description"] == "the attestation PoP was used before"
+
+
+def test_a_pop_used_at_the_pushed_request_is_not_taken_again_at_the_token_endpoint(
+    person, attester
+):
+    wallet = Wallet(attested=attester.headers)
+    code = approved(person, wallet)
+    pushed_with = attester.headers()
+    assert Wallet().push(headers=pushed_with).status_code == 201
+
+    replayed = wallet.token(code, headers=pushed_with)
+
+    assert replayed.json()["error_description"] == "the attestation PoP was used before"
+    assert wallet.token(code).status_code == 200  # the code stayed usable
+
+
+def test_a_token_request_refused_for_its_dpop_proof_leaves_the_pop_usable(person, attester):
+    wallet = Wallet(attested=attester.headers)
+    code = approved(person, wallet)
+    headers = attester.headers()
+
+    refused = wallet.token(code, headers=headers | {"dpop": "not a proof"})
+    granted = wallet.token(code, headers=headers)
+
+    assert refused.json()["error"] == "invalid_dpop_proof"
+    assert granted.status_code == 200, granted.content
 
 
 def test_a_token_request_without_the_attestation_leaves_the_code_usable(person, attester):

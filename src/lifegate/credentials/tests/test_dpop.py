@@ -192,8 +192,14 @@ def test_a_bad_dpop_proof_is_refused_at_the_credential_endpoint(offer, dpop_key,
 
 @pytest.mark.parametrize(
     "changes",
-    [{"htu": CREDENTIAL_URL}, {"htm": "PUT"}, {"iat": 0}, {"header": {"typ": "JWT"}}],
-    ids=["other url", "other method", "stale", "wrong typ"],
+    [
+        {"htu": CREDENTIAL_URL},
+        {"htm": "PUT"},
+        {"iat": 0},
+        {"iat": 10**400},  # beyond any float: refused as JSON, never an overflow
+        {"header": {"typ": "JWT"}},
+    ],
+    ids=["other url", "other method", "stale", "huge iat", "wrong typ"],
 )
 def test_a_bad_dpop_proof_at_the_token_endpoint_keeps_the_code(offer, dpop_key, changes):
     response = token_for(code_of(offer), {"dpop": dpop_proof(dpop_key, TOKEN_URL, **changes)})

@@ -31,6 +31,7 @@ from lifegate.credentials.apps import issuing_ca_check
 from lifegate.credentials.errors import CredentialRejected
 from lifegate.credentials.issuing import stored_sd_jwt
 from lifegate.credentials.tests.conftest import BASE_URL
+from lifegate.credentials.tests.pki import authority, end_entity, issued_ca, x5c
 from lifegate.credentials.tests.presenting import (
     TITLE_AND_LEVEL,
     Nodes,
@@ -38,13 +39,7 @@ from lifegate.credentials.tests.presenting import (
     diploma,
     presentation,
 )
-from lifegate.credentials.tests.test_issuer_anchors import (
-    authority,
-    credential,
-    end_entity,
-    issued_ca,
-    x5c,
-)
+from lifegate.credentials.tests.test_issuer_anchors import credential
 from lifegate.credentials.tests.test_verifying_peers import answer
 
 pytestmark = pytest.mark.django_db

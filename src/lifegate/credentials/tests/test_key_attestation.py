@@ -8,12 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 from joserfc import jwt
 from joserfc.jwk import ECKey
 
 from lifegate.core.subject import Subject
-from lifegate.credentials import issuer_anchors
 from lifegate.credentials.apps import wallets_check
 from lifegate.credentials.models import IssuedCredential
 from lifegate.credentials.sdjwt_parse import parse
@@ -26,9 +24,9 @@ from lifegate.credentials.tests.oid4vci_wallet import (
     portal_offer,
     proof,
 )
+from lifegate.credentials.tests.pki import Authority, authority
 from lifegate.credentials.tests.presenting import diploma
-from lifegate.credentials.tests.test_client_attestation import Attester
-from lifegate.credentials.tests.test_issuer_anchors import Authority, authority
+from lifegate.credentials.tests.wallet_provider import Attester, trusted_provider_ca
 
 pytestmark = pytest.mark.django_db
 
@@ -37,13 +35,7 @@ HOUR = 3600
 
 @pytest.fixture
 def provider_ca(settings: Any, tmp_path: Path) -> Iterator[Authority]:
-    made = authority("Wallet provider CA")
-    path = tmp_path / "wallet-providers.pem"
-    path.write_bytes(made.cert.public_bytes(serialization.Encoding.PEM))
-    settings.LIFEGATE_WALLET_PROVIDER_ANCHORS = str(path)
-    issuer_anchors.forget()
-    yield made
-    issuer_anchors.forget()
+    yield from trusted_provider_ca(settings, tmp_path)
 
 
 @pytest.fixture(autouse=True)

@@ -589,6 +589,7 @@ def test_a_credential_revoked_between_page_and_choice_is_refused_at_the_field(pe
         ([{"client_id": CLIENT_ID, "name": "W", "redirect_uris": ["intent://x"]}], True),
         ([{"client_id": CLIENT_ID, "name": "W", "redirect_uris": ["wallet://x"]}], True),
         ([{"client_id": "https://wället.example", "name": "W", "redirect_uris": [REDIRECT]}], True),
+        ([{"client_id": CLIENT_ID, "name": "W", "redirect_uris": [REDIRECT]}] * 2, True),
     ],
 )
 def test_manage_py_check_reports_a_wallet_list_that_cannot_be_used(settings, configured, refused):
@@ -605,7 +606,9 @@ def test_expired_requests_without_an_offer_are_cleared_by_the_next_push(person):
     approved_code(person, credential, wallet)  # answered with an offer: kept with it
     decide(browser_of(person), wallet.request_uri(), decision="refuse")
     wallet.request_uri()  # never answered
-    WalletAuthorization.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    WalletAuthorization.objects.update(
+        expires_at=timezone.now() - oid4vci_authorize.CLEAR_MARGIN - timedelta(seconds=1)
+    )
 
     wallet.request_uri()
 

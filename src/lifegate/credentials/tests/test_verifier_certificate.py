@@ -16,7 +16,7 @@ from django.test import Client
 from lifegate.core.keys import signing_key
 from lifegate.credentials import certificates, compact, issuer_certificates, verifier_identity
 from lifegate.credentials.apps import issuing_ca_check
-from lifegate.credentials.tests.test_issuer_anchors import authority, issued_ca
+from lifegate.credentials.tests.pki import authority, issued_ca
 from lifegate.credentials.tests.test_issuer_certificates import _openssl_verify
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ class Command(BaseCommand):
     help = (
         "Enqueue the removal of verifiers' presentation requests and their results past "
         "LIFEGATE_PRESENTATION_RETENTION_MINUTES, and of OpenID4VCI offers, wallet requests, "
-        "nonces and DPoP proofs no longer of use; --now does it here instead of in the worker."
+        "nonces and used proofs no longer of use; --now does it here instead of in the worker."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
