@@ -13,14 +13,12 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
-from cryptography.hazmat.primitives import serialization
 from playwright.sync_api import expect
 
 from lifegate.credentials import issuer_anchors
 from lifegate.credentials.models import IssuedCredential
 from lifegate.credentials.tests.oid4vci_wallet import dpop_proof, new_wallet_key, proof
-from lifegate.credentials.tests.pki import authority
-from lifegate.credentials.tests.wallet_provider import PROVIDER, Attester
+from lifegate.credentials.tests.wallet_provider import PROVIDER, Attester, trust_new_provider_ca
 from lifegate.registries.demo_education import load_demo_diplomas
 from lifegate.registries.services import demo_personas
 from tests.e2e.conftest import assert_accessible
@@ -43,10 +41,7 @@ def wallet_site(demo_site, settings, tmp_path):
     provider's wallet attestation (HAIP 1.0); the education register filled."""
     settings.BASE_URL = demo_site.url
     settings.LIFEGATE_KEY_DIR = tmp_path / "keys"
-    provider_ca = authority("Wallet provider CA")
-    anchors = tmp_path / "wallet-providers.pem"
-    anchors.write_bytes(provider_ca.cert.public_bytes(serialization.Encoding.PEM))
-    settings.LIFEGATE_WALLET_PROVIDER_ANCHORS = str(anchors)
+    provider_ca = trust_new_provider_ca(settings, tmp_path)
     settings.OID4VCI_WALLETS = [
         {
             "client_id": WALLET,
@@ -57,7 +52,6 @@ def wallet_site(demo_site, settings, tmp_path):
     ]
     load_demo_diplomas()
     demo_site.attester = Attester(provider_ca, audience=demo_site.url)
-    issuer_anchors.forget()
     yield demo_site
     issuer_anchors.forget()
 

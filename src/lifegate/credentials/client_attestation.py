@@ -26,7 +26,6 @@ always needed), and the attestation's `status` (a wallet provider's status list)
 provider withdraws a wallet by letting its short-lived attestations end, or the operator
 takes the wallet off the list."""
 
-import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -39,7 +38,7 @@ from lifegate.credentials import issuer_anchors
 from lifegate.credentials.compact import CompactJws, decode, media_type, signature_valid
 from lifegate.credentials.errors import CredentialRejected
 from lifegate.credentials.oid4vci import OAuthError
-from lifegate.credentials.proofs import embedded_key, use_once
+from lifegate.credentials.proofs import ProofInvalid, embedded_key, numeric_date, use_once
 from lifegate.credentials.wallets import Wallet
 
 ATTESTATION_HEADER = "OAuth-Client-Attestation"
@@ -168,12 +167,10 @@ def _check_pop(token: CompactJws, instance_key: ECKey, client_id: str) -> None:
 
 
 def _moment(claims: dict[str, Any], name: str, what: str) -> float | None:
-    value = claims.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise _refused(f"{what}'s {name} is not a NumericDate")
-    return float(value)
+    try:
+        return numeric_date(claims, name, what)
+    except ProofInvalid as wrong:
+        raise _refused(str(wrong)) from None
 
 
 def _refused(description: str) -> OAuthError:

@@ -12,7 +12,6 @@ proof type), and a `nonce`, when given, is the proof's c_nonce. The issuer metad
 (`key_attestations_required`, without constraints). Not checked: the `key_storage` and
 `user_authentication` levels, and the attestation's `status`."""
 
-import math
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -23,7 +22,7 @@ from joserfc.jwk import ECKey, Key
 from lifegate.credentials import issuer_anchors
 from lifegate.credentials.compact import CompactJws, decode, media_type, signature_valid
 from lifegate.credentials.errors import CredentialRejected
-from lifegate.credentials.proofs import ProofInvalid, embedded_key
+from lifegate.credentials.proofs import ProofInvalid, embedded_key, numeric_date
 
 KEY_ATTESTATION_TYPE = "key-attestation+jwt"
 MAX_BYTES = 16 * 1024
@@ -77,7 +76,7 @@ def _provider_key(token: CompactJws) -> Key:
 
 def _check_lifetime(claims: Mapping[str, Any]) -> None:
     now = time.time()
-    issued_at, ends = _moment(claims, "iat"), _moment(claims, "exp")
+    issued_at, ends = numeric_date(claims, "iat", WHAT), numeric_date(claims, "exp", WHAT)
     if issued_at is None or ends is None:
         raise ProofInvalid(f"{WHAT} needs iat and exp")
     if issued_at > now + MAX_SKEW:
@@ -93,12 +92,3 @@ def _attested_thumbprints(keys: Any) -> set[str]:
         return {embedded_key(jwk).thumbprint() for jwk in keys}
     except ValueError as wrong:
         raise ProofInvalid(f"{WHAT}'s attested_keys {wrong}") from None
-
-
-def _moment(claims: Mapping[str, Any], name: str) -> float | None:
-    value = claims.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ProofInvalid(f"{WHAT}'s {name} is not a NumericDate")
-    return float(value)

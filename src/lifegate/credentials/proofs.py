@@ -91,3 +91,14 @@ def use_once(identity: str, keep_seconds: int) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def numeric_date(claims: Mapping[str, Any], name: str, what: str) -> float | None:
+    """The NumericDate claim `name` of `what` (a proof or attestation), None when absent;
+    ProofInvalid when it is not a finite number."""
+    value = claims.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ProofInvalid(f"{what}'s {name} is not a NumericDate")
+    return float(value)

@@ -2,7 +2,9 @@
 types (as the demo catalogue file defines them), a registered person, and the demo
 population with its diplomas."""
 
+from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -115,3 +117,14 @@ def personas(db: None) -> dict[str, DemoPersona]:
 def duo() -> Actor:
     """The education agency, issuing diplomas."""
     return Actor(kind="agency", organisation="duo")
+
+
+@pytest.fixture
+def provider_ca(settings: Any, tmp_path: Path) -> Iterator[Any]:
+    """A wallet provider's CA (a `pki.Authority`), the issuer's only wallet provider trust
+    anchor."""
+    from lifegate.credentials import issuer_anchors
+    from lifegate.credentials.tests.wallet_provider import trust_new_provider_ca  # uses BASE_URL
+
+    yield trust_new_provider_ca(settings, tmp_path)
+    issuer_anchors.forget()

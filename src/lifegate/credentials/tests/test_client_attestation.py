@@ -5,8 +5,6 @@ provider, or another instance of it, gets nothing, and nothing it sent is kept."
 import base64
 import json
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,15 +26,9 @@ from lifegate.credentials.tests.oid4vci_wallet import (
 )
 from lifegate.credentials.tests.pki import Authority, authority
 from lifegate.credentials.tests.presenting import diploma, log_in
-from lifegate.credentials.tests.wallet_provider import PROVIDER, Attester, trusted_provider_ca
+from lifegate.credentials.tests.wallet_provider import PROVIDER, Attester
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def provider_ca(settings: Any, tmp_path: Path) -> Iterator[Authority]:
-    """The wallet provider's CA, the issuer's only wallet provider trust anchor."""
-    yield from trusted_provider_ca(settings, tmp_path)
 
 
 @pytest.fixture(autouse=True)

@@ -3,8 +3,6 @@ them, a copy goes only to a key a trusted wallet provider attests in the key pro
 other proof is refused with the reason, and the offer stays usable."""
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,16 +24,11 @@ from lifegate.credentials.tests.oid4vci_wallet import (
 )
 from lifegate.credentials.tests.pki import Authority, authority
 from lifegate.credentials.tests.presenting import diploma
-from lifegate.credentials.tests.wallet_provider import Attester, trusted_provider_ca
+from lifegate.credentials.tests.wallet_provider import Attester
 
 pytestmark = pytest.mark.django_db
 
 HOUR = 3600
-
-
-@pytest.fixture
-def provider_ca(settings: Any, tmp_path: Path) -> Iterator[Authority]:
-    yield from trusted_provider_ca(settings, tmp_path)
 
 
 @pytest.fixture(autouse=True)

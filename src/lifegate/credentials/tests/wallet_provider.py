@@ -4,7 +4,6 @@ and proofs of possession it and a wallet instance make."""
 
 import secrets
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +22,15 @@ from lifegate.credentials.tests.pki import Authority, authority, end_entity, x5c
 PROVIDER = "https://provider.wallet.example"
 
 
-def trusted_provider_ca(settings: Any, folder: Path) -> Iterator[Authority]:
-    """A new wallet provider CA, set as the only one the issuer trusts (for a fixture)."""
+def trust_new_provider_ca(settings: Any, folder: Path) -> Authority:
+    """A new wallet provider CA, set as the only one the issuer trusts; the caller calls
+    issuer_anchors.forget() when done, so no validated chain outlives the test."""
     made = authority("Wallet provider CA")
     path = folder / "wallet-providers.pem"
     path.write_bytes(made.cert.public_bytes(serialization.Encoding.PEM))
     settings.LIFEGATE_WALLET_PROVIDER_ANCHORS = str(path)
     issuer_anchors.forget()
-    yield made
-    issuer_anchors.forget()
+    return made
 
 
 class Attester:
