@@ -21,10 +21,10 @@ drop it. Both are taken; a PoP's `iss`, when given, must be the client_id. The
 attestation's `iss` is not compared: its certificate, which must name the provider, says
 who made it. Not supported:
 the concatenated header form of -07 (dropped later), server challenges (optional; freshness
-comes from `iat` and the single use of `jti`), the combination with DPoP (the PoP header is
-always needed), and the attestation's `status` (a wallet provider's status list): a
-provider withdraws a wallet by letting its short-lived attestations end, or the operator
-takes the wallet off the list."""
+comes from `iat` and the single use of `jti`), and the combination with DPoP (the PoP header
+is always needed). A provider withdraws a wallet instance through the status list its
+attestation names in `status` (`attestation_status`), or by letting its short-lived
+attestations end; the operator withdraws a whole wallet by taking it off the list."""
 
 import time
 from collections.abc import Mapping
@@ -34,7 +34,7 @@ from typing import Any
 from django.conf import settings
 from joserfc.jwk import ECKey, Key
 
-from lifegate.credentials import issuer_anchors
+from lifegate.credentials import attestation_status, issuer_anchors
 from lifegate.credentials.compact import CompactJws, decode, media_type, signature_valid
 from lifegate.credentials.errors import CredentialRejected
 from lifegate.credentials.oid4vci import OAuthError
@@ -82,6 +82,11 @@ def authenticate(wallet: Wallet, sent: Presented) -> str:
     instance_key = _check_attestation(attestation, wallet)
     pop = _token(sent.pop, "the attestation PoP", MAX_POP_BYTES)
     _check_pop(pop, instance_key, wallet.client_id)
+    # Last: it may ask the provider, which only a complete, fresh attestation deserves.
+    try:
+        attestation_status.check(attestation.payload, wallet.provider, "the wallet attestation")
+    except attestation_status.Withdrawn as withdrawn:
+        raise _refused(str(withdrawn)) from None
     return instance_key.thumbprint()
 
 

@@ -9,8 +9,10 @@ a CA in settings.LIFEGATE_WALLET_PROVIDER_ANCHORS (any provider that CA certifie
 wallet is not known by name in the pre-authorised flow); `attested_keys` holds the proof's
 key, `iat` and `exp` say when it was made and ends (Appendix D asks for `exp` with the jwt
 proof type), and a `nonce`, when given, is the proof's c_nonce. The issuer metadata says so
-(`key_attestations_required`, without constraints). Not checked: the `key_storage` and
-`user_authentication` levels, and the attestation's `status`."""
+(`key_attestations_required`, without constraints). A `status` entry in the provider's
+status list must be valid (`attestation_status`; the list signed by any provider a wallet
+provider anchor certifies, as the attestation is). Not checked: the `key_storage` and
+`user_authentication` levels."""
 
 import time
 from collections.abc import Mapping
@@ -19,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from joserfc.jwk import ECKey, Key
 
-from lifegate.credentials import issuer_anchors
+from lifegate.credentials import attestation_status, issuer_anchors
 from lifegate.credentials.compact import CompactJws, decode, media_type, signature_valid
 from lifegate.credentials.errors import CredentialRejected
 from lifegate.credentials.proofs import ProofInvalid, embedded_key, numeric_date
@@ -57,6 +59,11 @@ def check(attestation: Any, proof_key: ECKey, nonce: Any) -> None:
         raise ProofInvalid(f"{WHAT} is for another nonce")
     if proof_key.thumbprint() not in _attested_thumbprints(claims.get("attested_keys")):
         raise ProofInvalid(f"{WHAT} does not attest the proof's key")
+    # Last: it may ask the provider, which only an attestation of this key deserves.
+    try:
+        attestation_status.check(claims, None, WHAT)
+    except attestation_status.Withdrawn as withdrawn:
+        raise ProofInvalid(str(withdrawn)) from None
 
 
 def _provider_key(token: CompactJws) -> Key:

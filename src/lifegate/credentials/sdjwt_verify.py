@@ -116,7 +116,7 @@ def verify(
         claims=claims,
         disclosed=frozenset(resolution.paths.values()),
         holder_jwk=holder_jwk,
-        status=_status_reference(claims),
+        status=status_reference(claims),
         issued_at=issued_at,
         expires_at=expires_at,
         key_bound=key_bound,
@@ -237,7 +237,9 @@ def _check_key_binding_age(claims: dict[str, Any], now: float, max_age: int) -> 
         raise CredentialRejected("stale-key-binding", "the KB-JWT is too old")
 
 
-def _status_reference(claims: dict[str, Any]) -> StatusReference | None:
+def status_reference(claims: dict[str, Any]) -> StatusReference | None:
+    """Where the token's status is (its `status.status_list`), or None: no status, or
+    another mechanism than a status list. Raises CredentialRejected (malformed)."""
     status = claims.get("status")
     if status is None:
         return None

@@ -189,7 +189,39 @@ def _own_list(uri: str) -> statuslist.StatusList | None:
 
 
 def _peer_list(uri: str, issuer: str) -> statuslist.StatusList:
-    name = _cache_key("status", uri)
+    return _fetched_list(
+        _cache_key("status", uri), uri, _status_key(issuer), _status_certified_key(issuer)
+    )
+
+
+def wallet_provider_list(uri: str, provider: str | None) -> statuslist.StatusList:
+    """The status list at `uri` of a wallet provider (for its wallet and key attestations):
+    fetched and cached like a peer's, its token signed with a key whose certificate chain
+    leads to a wallet provider anchor (settings.LIFEGATE_WALLET_PROVIDER_ANCHORS) and, unless
+    `provider` is None, names `provider`. Raises CredentialRejected (status-unavailable)."""
+    anchors = str(settings.LIFEGATE_WALLET_PROVIDER_ANCHORS or "")
+
+    def no_kid_key(_issuer: str, _kid: str | None) -> Key | None:
+        return None  # a provider is known by its certificate only
+
+    def provider_key(_issuer: str, x5c: Any, now: float) -> Key | None:
+        return issuer_anchors.key_certified_by(
+            anchors, provider, x5c, datetime.fromtimestamp(now, UTC)
+        )
+
+    # Keyed by provider too: the same list trusted under another provider name is another entry.
+    name = _cache_key("wallet-status", f"{provider or ''} {uri}")
+    return _fetched_list(name, uri, no_kid_key, provider_key)
+
+
+def _fetched_list(
+    name: str,
+    uri: str,
+    key_for: statuslist.StatusListKeyLookup,
+    certified: sdjwt_verify.CertifiedKeyLookup,
+) -> statuslist.StatusList:
+    """The status list at `uri`, cached under `name` for its token's ttl, or fetched and its
+    token checked with `key_for` and `certified` (see `statuslist.verify_status_list`)."""
     cached = _cached(name, _status_list)
     if cached is not None:
         return cached
@@ -199,10 +231,7 @@ def _peer_list(uri: str, issuer: str) -> statuslist.StatusList:
         raise _unavailable("the status list could not be fetched") from None
     try:
         entries = statuslist.verify_status_list(
-            token,
-            uri=uri,
-            key_for=_status_key(issuer),
-            certified_key=_status_certified_key(issuer),
+            token, uri=uri, key_for=key_for, certified_key=certified
         )
     except IssuerUnreachable:
         raise _unavailable("the issuer's keys could not be fetched") from None

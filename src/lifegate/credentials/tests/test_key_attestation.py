@@ -6,7 +6,6 @@ import time
 from typing import Any
 
 import pytest
-from joserfc import jwt
 from joserfc.jwk import ECKey
 
 from lifegate.core.subject import Subject
@@ -48,22 +47,6 @@ def token(person: Subject) -> str:
     return access_token(portal_offer(person, diploma(person)))
 
 
-def key_attestation(
-    provider: Attester, keys: list[ECKey], header: dict[str, Any] | None = None, **changes: Any
-) -> str:
-    now = int(time.time())
-    claims = {
-        "iat": now,
-        "exp": now + HOUR,
-        "attested_keys": [key.as_dict(private=False) for key in keys],
-        "key_storage": ["iso_18045_moderate"],
-    } | changes
-    made = {"alg": "ES256", "typ": "key-attestation+jwt", "x5c": provider.chain} | (header or {})
-    fields = {k: v for k, v in made.items() if v is not None}
-    kept = {k: v for k, v in claims.items() if v is not None}
-    return jwt.encode(fields, kept, provider.provider_key)
-
-
 def body(key: ECKey, attestation: str | None, nonce: str | None = None) -> dict[str, Any]:
     header = {} if attestation is None else {"key_attestation": attestation}
     return {
@@ -75,7 +58,7 @@ def body(key: ECKey, attestation: str | None, nonce: str | None = None) -> dict[
 def test_an_attested_key_gets_the_copy_and_the_metadata_asks_for_attestations(provider, token):
     key = new_wallet_key()
 
-    issued = ask_credential(token, body(key, key_attestation(provider, [new_wallet_key(), key])))
+    issued = ask_credential(token, body(key, provider.key_attestation([new_wallet_key(), key])))
 
     assert issued.status_code == 200, issued.content
     copy = parse(issued.json()["credentials"][0]["credential"]).issuer_jwt.payload
@@ -93,8 +76,8 @@ def test_an_attested_key_gets_the_copy_and_the_metadata_asks_for_attestations(pr
 def test_the_nonce_of_the_attestation_must_be_the_proofs(provider, token):
     key, nonce = new_wallet_key(), fresh_nonce()
 
-    other = ask_credential(token, body(key, key_attestation(provider, [key], nonce="x"), nonce))
-    same = ask_credential(token, body(key, key_attestation(provider, [key], nonce=nonce), nonce))
+    other = ask_credential(token, body(key, provider.key_attestation([key], nonce="x"), nonce))
+    same = ask_credential(token, body(key, provider.key_attestation([key], nonce=nonce), nonce))
 
     assert other.json()["error_description"] == "the key attestation is for another nonce"
     assert same.status_code == 200, same.content
@@ -105,22 +88,22 @@ OTHER = new_wallet_key()
 BAD: dict[str, tuple[Any, str]] = {
     "missing": (lambda p, k: None, "needs a key attestation"),
     "wrong typ": (
-        lambda p, k: key_attestation(p, [k], header={"typ": "JWT"}),
+        lambda p, k: p.key_attestation([k], header={"typ": "JWT"}),
         "typ must be key-attestation+jwt",
     ),
-    "no x5c": (lambda p, k: key_attestation(p, [k], header={"x5c": None}), "x5c"),
-    "other key": (lambda p, k: key_attestation(p, [OTHER]), "does not attest the proof's key"),
-    "no keys": (lambda p, k: key_attestation(p, []), "attested_keys is not a list"),
+    "no x5c": (lambda p, k: p.key_attestation([k], header={"x5c": None}), "x5c"),
+    "other key": (lambda p, k: p.key_attestation([OTHER]), "does not attest the proof's key"),
+    "no keys": (lambda p, k: p.key_attestation([]), "attested_keys is not a list"),
     "private key": (
-        lambda p, k: key_attestation(p, [k], attested_keys=[k.as_dict(private=True)]),
+        lambda p, k: p.key_attestation([k], attested_keys=[k.as_dict(private=True)]),
         "attested_keys must carry a public JWK",
     ),
-    "no exp": (lambda p, k: key_attestation(p, [k], exp=None), "needs iat and exp"),
-    "ended": (lambda p, k: key_attestation(p, [k], exp=int(time.time()) - HOUR), "has ended"),
-    "future": (lambda p, k: key_attestation(p, [k], iat=int(time.time()) + HOUR), "future"),
+    "no exp": (lambda p, k: p.key_attestation([k], exp=None), "needs iat and exp"),
+    "ended": (lambda p, k: p.key_attestation([k], exp=int(time.time()) - HOUR), "has ended"),
+    "future": (lambda p, k: p.key_attestation([k], iat=int(time.time()) + HOUR), "future"),
     "garbage": (lambda p, k: "not.a.jwt", "header is not canonical base64url"),
     "another provider": (
-        lambda p, k: key_attestation(Attester(authority("Other CA")), [k]),
+        lambda p, k: Attester(authority("Other CA")).key_attestation([k]),
         "does not lead to a trust anchor",
     ),
 }
@@ -132,7 +115,7 @@ def test_a_missing_or_bad_key_attestation_is_refused_and_the_token_stays(provide
     key = new_wallet_key()
 
     refused = ask_credential(token, body(key, make(provider, key)))
-    then = ask_credential(token, body(key, key_attestation(provider, [key])))
+    then = ask_credential(token, body(key, provider.key_attestation([key])))
 
     assert refused.status_code == 400
     assert refused.json()["error"] == "invalid_proof"
