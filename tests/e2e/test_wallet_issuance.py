@@ -30,8 +30,16 @@ pytestmark = pytest.mark.browser
 WALLET = "https://wallet.example"
 CALLBACK = f"{WALLET}/callback"
 TEXT = {
-    "nl": {"heading": "Een bewijs aan uw wallet-app geven", "give": "Aan wallet-app geven"},
-    "en": {"heading": "Give a proof to your wallet app", "give": "Give to wallet app"},
+    "nl": {
+        "heading": "Een bewijs aan uw wallet-app geven",
+        "give": "Aan wallet-app geven",
+        "vouched": "De maker van deze wallet-app, provider.wallet.example, heeft bevestigd",
+    },
+    "en": {
+        "heading": "Give a proof to your wallet app",
+        "give": "Give to wallet app",
+        "vouched": "The maker of this wallet app, provider.wallet.example, has confirmed",
+    },
 }
 
 
@@ -102,6 +110,7 @@ def test_a_wallet_app_asks_for_the_diploma_and_the_person_gives_it(page, wallet_
     page.goto(_push(site, verifier, state))
     expect(page.get_by_role("heading", level=1)).to_have_text(TEXT[language]["heading"])
     expect(page.locator("#authorize-who")).to_contain_text("Voorbeeldwallet")
+    expect(page.locator("#authorize-vouched")).to_contain_text(TEXT[language]["vouched"])
     assert_accessible(page)
     page.locator(f"input[name=credential][value='{credential_id}']").check()
     page.get_by_role("button", name=TEXT[language]["give"]).click()

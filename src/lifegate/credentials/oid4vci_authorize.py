@@ -193,6 +193,15 @@ def wallet_name(authorization: WalletAuthorization) -> str:
     return wallet.name
 
 
+def vouched_by(authorization: WalletAuthorization) -> str | None:
+    """The host of the wallet provider that vouched for the app installation that asks (its
+    wallet attestation, `client_attestation`), or None: a public client, unchecked."""
+    wallet = _wallet_of(authorization)
+    if wallet is None or not wallet.provider or not authorization.instance_jkt:
+        return None
+    return urlsplit(wallet.provider).hostname or wallet.provider
+
+
 def choices(person: Subject, authorization: WalletAuthorization) -> list[IssuedCredential]:
     """The person's valid credentials of the asked type, newest first (the list is recorded
     as the "My credentials" list is)."""

@@ -102,6 +102,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
         status = 422
     context = {
         "wallet_name": oid4vci_authorize.wallet_name(authorization),
+        "vouched_by": oid4vci_authorize.vouched_by(authorization),
         "kind": authorization.credential_type,
         "form": form,
         "has_choices": bool(credentials),

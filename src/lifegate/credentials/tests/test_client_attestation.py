@@ -77,6 +77,30 @@ def test_an_attested_wallet_gets_the_credential_and_its_instance_is_bound(person
     assert issued.status_code == 200, issued.content
 
 
+def test_the_person_is_told_the_provider_vouches_for_the_app_and_only_then(
+    person, attester, settings
+):
+    diploma(person)
+    browser = Client()
+    log_in(browser, person)
+
+    def page(wallet: Wallet) -> str:
+        asked = {"client_id": CLIENT_ID, "request_uri": wallet.request_uri()}
+        shown = browser.get(AUTHORIZE_PATH, asked)
+        assert shown.status_code == 200
+        return str(shown.content.decode())
+
+    attested = page(Wallet(attested=attester.headers))
+    settings.OID4VCI_WALLETS = [
+        {"client_id": CLIENT_ID, "name": "Voorbeeldwallet", "redirect_uris": [REDIRECT]}
+    ]
+    public = page(Wallet())
+
+    assert 'id="authorize-vouched"' in attested
+    assert "<strong>provider.wallet.example</strong>, heeft bevestigd" in attested
+    assert 'id="authorize-vouched"' not in public
+
+
 def test_the_metadata_names_attestation_based_client_authentication(settings):
     server = WALLET.get("/.well-known/oauth-authorization-server").json()
 
