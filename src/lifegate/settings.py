@@ -259,6 +259,9 @@ MAILERS = {
             "username": env_str("LIFEGATE_SMTP_USER", ""),
             "password": env_secret("LIFEGATE_SMTP_PASSWORD", ""),
             "use_tls": env_bool("LIFEGATE_SMTP_TLS", True),
+            # Seconds per connection attempt and per reply: a relay that stalls must not hold
+            # a worker (and its claimed messages) for ever.
+            "timeout": env_int("LIFEGATE_SMTP_TIMEOUT", 30),
         },
     }
 }

@@ -186,14 +186,21 @@ def _send_each(emails: list[EmailMessage]) -> list[str]:
                 try:
                     connection.send_messages([email])
                     outcomes.append("sent")
-                except smtplib.SMTPRecipientsRefused:
-                    outcomes.append("refused")
+                except smtplib.SMTPRecipientsRefused as refused:
+                    outcomes.append("refused" if _for_good(refused) else "failed")
                 except (smtplib.SMTPException, OSError) as exc:
                     logger.warning("e-mail not sent: %s", type(exc).__name__)
                     outcomes.append("failed")
     except (smtplib.SMTPException, OSError) as exc:
         logger.warning("mail server unavailable: %s", type(exc).__name__)
     return outcomes + ["failed"] * (len(emails) - len(outcomes))
+
+
+def _for_good(refused: smtplib.SMTPRecipientsRefused) -> bool:
+    """Whether the server refused every recipient permanently (5xx): a 4xx (greylisting, a
+    full mailbox, a relay shutting down) is worth another try."""
+    codes = [reply[0] for reply in refused.recipients.values()]
+    return bool(codes) and all(isinstance(code, int) and code >= 500 for code in codes)
 
 
 # Sending once per message ------------------------------------------------------------------
@@ -223,12 +230,18 @@ def run_mailing(mailing: Mailing, due: QuerySet[Message], now: datetime) -> int:
     """Send `mailing` about every message in `due` (which must exclude handled messages),
     once each; returns how many e-mails were sent. Messages held by another worker are left
     to it; messages whose e-mail failed stay claimed until the lease ends, then a later run
-    tries again."""
-    sent = 0
+    tries again. A run stops early when a whole chunk failed (the mail server is down: the
+    next run tries again), and never claims a message whose e-mail failed in it again (a run
+    longer than the lease would otherwise go round and round)."""
+    sent, failed = 0, set[UUID]()
     while True:
-        lease, claimed, more = _claim(mailing, due, now)
+        lease, claimed, more = _claim(mailing, due.exclude(pk__in=failed), now)
         if claimed:
-            sent += _send_and_mark(mailing, lease, claimed, now)
+            delivered, chunk_failed = _send_and_mark(mailing, lease, claimed, now)
+            sent += delivered
+            failed |= chunk_failed
+            if len(chunk_failed) == len(claimed):
+                return sent
         if not more:
             return sent
 
@@ -272,7 +285,9 @@ def _claim(
 
 def _send_and_mark(
     mailing: Mailing, lease: datetime, claimed: list[_Claimed], now: datetime
-) -> int:
+) -> tuple[int, set[UUID]]:
+    """Send the claimed messages' e-mails and mark what went out; returns how many were
+    delivered and the messages whose e-mail failed."""
     emails = [
         compose(
             mailing.kind,
@@ -310,4 +325,5 @@ def _send_and_mark(
             data_categories=("e-mail-address",),
             started_at=now,
         )
-    return len(delivered)
+    failed = {c.message.pk for c, outcome in zip(claimed, outcomes, strict=True)}
+    return len(delivered), failed - set(sent) - set(refused)
