@@ -66,6 +66,7 @@ class MessageAdmin(ReadOnlyAdmin):
         "notification_state",
         "notified_at",
         "reminded_at",
+        "reminder_sent",
         "unread_reported_at",
         "expires_at",
         "expiry_warned_at",

@@ -255,7 +255,11 @@ class MessageStatusOut(Schema):
         description="`skipped`: the person has no confirmed e-mail address or wants none."
     )
     notified_at: datetime | None
-    reminded_at: datetime | None
+    reminded_at: datetime | None = Field(
+        description="When the reminder period ended while the message was unread; the unread "
+        "report follows from it. A reminder e-mail went out then only if `status.reminded` "
+        "(not when the person has no confirmed address or wants no e-mail)."
+    )
     read_at: datetime | None
     read_by: Literal["recipient", "representative"] | None = Field(
         description="Who opened it first: the `recipient`, or a `representative` acting on "
@@ -278,7 +282,7 @@ class MessageStatusOut(Schema):
         return {
             "delivered": True,
             "notified": message.notification_state == "sent",
-            "reminded": message.reminded_at is not None,
+            "reminded": message.reminder_sent,
             "read": not message.unread,
             "unread_reported": message.unread_reported_at is not None,
         }

@@ -80,7 +80,10 @@ class Message(models.Model):
         max_length=8, choices=NotificationState.choices, default=NotificationState.PENDING
     )
     notified_at = models.DateTimeField(null=True, blank=True)
+    # When the reminder period ended for this unread message; `reminder_sent` says whether a
+    # reminder e-mail went out then (not without a confirmed address or with reminders off).
     reminded_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent = models.BooleanField(default=False)
     # When the sender was told the message is still unread (so it can use another channel).
     unread_reported_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()

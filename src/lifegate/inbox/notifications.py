@@ -150,7 +150,10 @@ def set_preferences(
         # Only these fields: the counters change concurrently with every message sent or read.
         mailbox.save(update_fields=["notify", "notify_language", "updated_at"])
         _record(subject, actor, "inbox.notification-preferences", ("notification-preferences",))
-    return _settings_of(mailbox)
+        current = _settings_of(mailbox)
+        if current.email or current.pending_email:  # shown with the answer
+            _record(subject, actor, "inbox.notification-address.read", ADDRESS_CATEGORIES)
+    return current
 
 
 def normalise_address(address: str) -> str:
@@ -250,6 +253,8 @@ def confirm_address(subject: Subject, token: str, *, actor: Actor) -> Notificati
     if current.email and constant_time_compare(
         fingerprint, _fingerprint(mailbox.recipient_hash, current.email)
     ):
+        with transaction.atomic():  # the settings shown with the answer hold the address
+            _record(subject, actor, "inbox.notification-address.read", ADDRESS_CATEGORIES)
         return current
     raise ConfirmationMismatch(
         _(

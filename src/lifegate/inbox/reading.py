@@ -25,6 +25,7 @@ from lifegate.core.cursors import (
     encode_cursor as encode_key,
 )
 from lifegate.core.subject import Subject
+from lifegate.inbox import send_tasks
 from lifegate.inbox.models import Attachment, Mailbox, Message
 from lifegate.transparency.services import (
     Actor,
@@ -192,7 +193,7 @@ def open_message(subject: Subject, message_id: UUID, *, actor: Actor) -> Message
             Mailbox.objects.filter(recipient_hash=message.recipient_hash).update(
                 unread_count=F("unread_count") - 1
             )
-            transaction.on_commit(lambda: _tell_sender_read(message.pk))
+            send_tasks.with_transaction(lambda: _tell_sender_read(message.pk))
         record_processing(
             name="inbox.read",
             subject=subject,

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from lifegate.inbox import send_tasks
 from lifegate.inbox.mail import SYSTEM, Mailing, run_mailing
 from lifegate.inbox.models import Mailbox, Message
 from lifegate.inbox.sending import SEND_ACTIVITY
@@ -30,7 +31,7 @@ REMINDER = Mailing(
     kind="reminder",
     record_name="inbox.remind",
     wanted=_wants_reminder,
-    handled=lambda sent, now: {"reminded_at": now},
+    handled=lambda sent, now: {"reminded_at": now, "reminder_sent": sent},
 )
 
 
@@ -77,7 +78,7 @@ def report_unread(now: datetime | None = None) -> int:
                 data_categories=("read-status",),
                 started_at=now,
             )
-            transaction.on_commit(partial(_tell_senders, [str(pk) for pk in ids]))
+            send_tasks.with_transaction(partial(_tell_senders, [str(pk) for pk in ids]))
         reported += len(rows)
 
 

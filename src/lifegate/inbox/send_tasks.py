@@ -1,8 +1,22 @@
-"""Queueing the notification tasks of a send (see `sending`): each task tells the recipients
-of a batch of new messages that there is post."""
+"""Queueing the tasks that follow a change to messages: the notification tasks of a send (see
+`sending`), each telling the recipients of a batch of new messages that there is post, and
+the events that tell a sender its message was read or is still unread (`webhooks`)."""
+
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connection, router, transaction
+
+
+def with_transaction(enqueue: Callable[[], None]) -> None:
+    """Call `enqueue` (which queues tasks) so that its tasks commit with the caller's
+    transaction: within it when the tasks are rows in this same database, else after the
+    commit, robustly (a failure to queue is logged and must not undo or fail what was
+    committed)."""
+    if _tasks_stored_here():
+        enqueue()
+    else:
+        transaction.on_commit(enqueue, robust=True)
 
 
 def queue_notifications(message_ids: list[str]) -> None:
@@ -17,7 +31,7 @@ def queue_notifications(message_ids: list[str]) -> None:
     if _tasks_stored_here():
         _enqueue_notifications(message_ids)
     else:
-        transaction.on_commit(lambda: _notify_later(message_ids), robust=True)
+        with_transaction(lambda: _notify_later(message_ids))
 
 
 def _tasks_stored_here() -> bool:

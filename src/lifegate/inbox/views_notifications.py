@@ -172,8 +172,8 @@ def remove(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The page the confirmation link opens; its button (a POST, so that link checkers in
-    mail programs confirm nothing) confirms the address for the box's owner: the logged-in
-    person, or the person they act for with a mandate for the whole box."""
+    mail programs confirm nothing) confirms the address for the box's owner, the logged-in
+    person: no representative may (`INBOX_SETTINGS` is the owner's own)."""
     owner = _owner(request)
     context: dict[str, object] = {"token": token}
     if request.method == "GET":

@@ -88,12 +88,14 @@ def push(message_id: str, event: str, attempt: int = 1) -> str:
     """One attempt at telling the message's sender about `event` ("read" or "unread").
     Returns "delivered", "retrying" (the next attempt is enqueued with a growing wait),
     "dead" (JOURNEYS_DELIVERY_MAX_ATTEMPTS reached), "no-webhook" (the sending system has
-    none) or "skipped" (unknown event, or the message is gone or never had that event)."""
+    none) or "skipped" (unknown event, the message is gone or never had that event, or an
+    "unread" event whose message was read since: a late retry must not arrive after the
+    "read" event and send the agency to paper for nothing)."""
     if event not in EVENT_TYPES:
         return "skipped"
     message = _find(message_id)
     moment = _moment(message, event) if message else None
-    if message is None or moment is None:
+    if message is None or moment is None or (event == "unread" and not message.unread):
         return "skipped"
     client = _webhook_client(message)
     if client is None:

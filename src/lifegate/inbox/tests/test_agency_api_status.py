@@ -11,6 +11,7 @@ from django.utils import timezone
 from lifegate.catalogue.models import PublicOrganisation
 from lifegate.catalogue.tests.factories import make_organisation
 from lifegate.inbox.models import Message
+from lifegate.inbox.reminders import send_reminders
 from lifegate.inbox.sending import send_messages
 from lifegate.inbox.tests.conftest import new_message
 from lifegate.inbox.tests.test_agency_api_send import make_token, problem
@@ -60,7 +61,12 @@ def test_a_message_status_shows_how_far_it_got_without_naming_the_recipient(
     [message] = sent(agency, persona, "aanslag-1")
     now = timezone.now()
     Message.objects.filter(pk=message.pk).update(
-        notification_state="sent", notified_at=now, reminded_at=now, unread=False, read_at=now
+        notification_state="sent",
+        notified_at=now,
+        reminded_at=now,
+        reminder_sent=True,
+        unread=False,
+        read_at=now,
     )
     response = get(client, token, f"/{message.pk}")
     assert response.status_code == 200, response.content
@@ -76,6 +82,18 @@ def test_a_message_status_shows_how_far_it_got_without_naming_the_recipient(
     }
     assert "recipient" not in body and persona.subject.value not in response.content.decode()
     assert "no-store" in response["Cache-Control"]
+
+
+def test_a_reminder_moment_without_an_e_mail_is_not_shown_as_reminded(
+    client: Client, personas: dict[str, DemoPersona], agency: PublicOrganisation, token: str
+) -> None:
+    [message] = sent(agency, personas["parent"], "aanslag-1")  # no address: no reminder mail
+    send_reminders(timezone.now() + timedelta(days=30))
+
+    body = get(client, token, f"/{message.pk}").json()
+
+    assert body["reminded_at"] is not None  # the unread report will follow from it
+    assert body["status"]["reminded"] is False
 
 
 def test_another_organisations_message_is_a_404_like_an_unknown_one(

@@ -4,6 +4,7 @@ link is opened by the same person; preferences and language; removing the addres
 import base64
 import re
 import time
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -225,6 +226,31 @@ def test_the_api_registers_confirms_and_removes_an_address(
     removed = client.delete(f"{API}address")
     assert removed.json()["email"] is None
     assert mailbox(parent).email_sealed == ""
+
+
+def test_every_answer_that_shows_the_address_is_in_the_processing_log(
+    client: Client, parent: DemoPersona
+) -> None:
+    client.post(f"{API}address", {"email": "noor@example.nl"}, content_type="application/json")
+    match = LINK.search(str(mail.outbox[0].body))
+    assert match is not None
+    confirmation = {"token": match.group(1)}
+    client.post(f"{API}address/confirmation", confirmation, content_type="application/json")
+
+    def reads_after(call: Any) -> int:
+        before = ProcessingRecord.objects.filter(name="inbox.notification-address.read").count()
+        answer = call()
+        assert answer.json()["email"] == "noor@example.nl"
+        return (
+            ProcessingRecord.objects.filter(name="inbox.notification-address.read").count() - before
+        )
+
+    preferences = {"notify": "important", "language": "en"}
+    assert reads_after(lambda: client.put(API, preferences, content_type="application/json")) == 1
+    again = f"{API}address/confirmation"  # the link of the address confirmed already
+    assert (
+        reads_after(lambda: client.post(again, confirmation, content_type="application/json")) == 1
+    )
 
 
 def test_the_api_gives_field_errors_and_refused_links_as_problems(

@@ -164,3 +164,35 @@ def test_opening_a_message_tells_its_sender(
 
     [request] = receiver.requests
     assert received_event(request)[1].get_type() == "nl.lifegate.inbox.message.read"
+
+
+def test_an_unread_event_of_a_message_read_since_is_not_sent(
+    personas: dict[str, DemoPersona], agency: PublicOrganisation, receiver: Receiver
+) -> None:
+    client = hooked_client(agency, receiver.url)
+    message = sent_by(client, personas["parent"], unread_reported_at=timezone.now())
+    Message.objects.filter(pk=message.pk).update(unread=False, read_at=timezone.now())
+
+    assert push(str(message.pk), "unread", 2) == "skipped"  # a late retry
+    assert push(str(message.pk), "read") == "delivered"
+
+    [request] = receiver.requests
+    assert received_event(request)[1].get_type() == "nl.lifegate.inbox.message.read"
+
+
+def test_the_read_event_is_queued_with_the_read_itself(
+    personas: dict[str, DemoPersona],
+    agency: PublicOrganisation,
+    receiver: Receiver,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    persona = personas["parent"]
+    message = sent_by(hooked_client(agency, receiver.url), persona)
+
+    # No commit callback runs: the task row is written in the read's own transaction, so a
+    # process that dies right after the commit cannot lose the event.
+    with django_capture_on_commit_callbacks(execute=False):
+        open_message(persona.subject, message.pk, actor=Actor("person", subject=persona.subject))
+
+    [queued] = DBTaskResult.objects.filter(task_path=PUSH_TASK)
+    assert queued.args_kwargs["args"] == [str(message.pk), "read"]
