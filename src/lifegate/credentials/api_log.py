@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import P, PathEx, Query, Router, Schema
 from pydantic import Field
 
@@ -119,7 +120,7 @@ def latest_checkpoint(request: HttpRequest) -> dict[str, Any] | JsonResponse:
     """The newest signed tree head of the log; 404 before the first one."""
     checkpoint = log.latest_checkpoint()
     if checkpoint is None:
-        return _problem(request, 404, "No checkpoint yet.", "log-no-checkpoint")
+        return _problem(request, 404, _("No checkpoint yet."), "log-no-checkpoint")
     claims = log.checkpoint_claims(checkpoint.token)
     return {
         "origin": claims.get("origin", ""),
@@ -188,7 +189,7 @@ def consistency(
     if second is None:
         latest = log.latest_checkpoint()
         if latest is None:
-            return _problem(request, 404, "No checkpoint yet.", "log-no-checkpoint")
+            return _problem(request, 404, _("No checkpoint yet."), "log-no-checkpoint")
         second = latest.size
     try:
         proof = log.consistency_proof(params.first, second)
@@ -212,12 +213,12 @@ def keys(request: HttpRequest) -> Any:
 
 
 def _problem(request: HttpRequest, status: int, detail: str, slug: str) -> JsonResponse:
-    title = {400: "Invalid request", 404: "Not found"}[status]
+    title = {400: _("Invalid request"), 404: _("Not found")}[status]
     return problem_response(request, status, title, detail, slug)
 
 
 def _damaged(request: HttpRequest) -> JsonResponse:
     # The audit command says what is wrong; the client only needs to know it is not theirs.
     return problem_response(
-        request, 503, "Log unavailable", "The log cannot give proofs now.", "log-damaged"
+        request, 503, _("Log unavailable"), _("The log cannot give proofs now."), "log-damaged"
     )

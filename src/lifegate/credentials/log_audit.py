@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
+from django.db import transaction
 from django.db.models import Q
 
 from lifegate.credentials import merkle
@@ -21,7 +22,7 @@ from lifegate.credentials.log import (
     entry_leaf_hash,
     verify_checkpoint,
 )
-from lifegate.credentials.models import LogCheckpoint, LogEntry, LogSubtree
+from lifegate.credentials.models import LogCheckpoint, LogEntry, LogHead, LogSubtree
 
 # Problems of one kind are listed up to this many times, then counted.
 AUDIT_LISTED_PER_KIND = 20
@@ -75,8 +76,11 @@ def audit() -> AuditReport:
     and every signed checkpoint, and check consecutive checkpoints for consistency. Reports
     tampering as problems; never raises for it. Reads the log in passes of O(size) memory
     (about 50 bytes an entry); appends may go on meanwhile (they are audited next time)."""
-    report = AuditReport(size=current_size())
+    report = AuditReport()
+    # The checkpoints before the size: a checkpoint sealed meanwhile then is not in the list,
+    # instead of being larger than the size read before it ("lost entries" in an intact log).
     signed = _audit_signatures(report)
+    report.size = current_size()
     wanted = merkle.subtrees_needed((0, each.size) for each in signed if each.size <= report.size)
     recomputed = _audit_tree(report, _recompute_leaves(report), wanted)
     _audit_extra_rows(report)
@@ -166,15 +170,27 @@ def _audit_tree(
 
 def _audit_extra_rows(report: AuditReport) -> None:
     """Entries and subtrees outside the tree: read after the rest, against the head as it is
-    now, so that appends made during the audit do not count."""
-    size = current_size()
-    extra = LogEntry.objects.filter(Q(index__lt=0) | Q(index__gte=size)).count()
+    now, so that appends made during the audit do not count. The head is read and the rows
+    counted under the head's lock (appends take it first; on SQLite the transaction reads
+    one snapshot): an append committed between the two would otherwise look like an extra
+    row. Appends wait for the two counts, which the indexes answer."""
+    with transaction.atomic():
+        size = (
+            LogHead.objects.select_for_update()
+            .filter(pk=LogHead.SINGLETON)
+            .values_list("size", flat=True)
+            .first()
+            or 0
+        )
+        extra = LogEntry.objects.filter(Q(index__lt=0) | Q(index__gte=size)).count()
+        outside = [
+            Q(level=level, index__gte=size >> level) for level in range(size.bit_length() + 1)
+        ]
+        subtrees = LogSubtree.objects.filter(
+            reduce(or_, outside, Q(index__lt=0) | Q(level__gt=size.bit_length()))
+        ).count()
     if extra:
         report.problem("extra entry", f"{extra} entries lie outside the log's {size} entries")
-    outside = [Q(level=level, index__gte=size >> level) for level in range(size.bit_length() + 1)]
-    subtrees = LogSubtree.objects.filter(
-        reduce(or_, outside, Q(index__lt=0) | Q(level__gt=size.bit_length()))
-    ).count()
     if subtrees:
         report.problem("extra subtree", f"{subtrees} subtrees lie outside the log's tree")
 

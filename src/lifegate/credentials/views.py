@@ -5,6 +5,7 @@ they hold no personal data."""
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from lifegate.catalogue.models import CredentialType
@@ -44,7 +45,7 @@ def type_metadata(request: HttpRequest, slug: str) -> HttpResponse:
     kind = CredentialType.objects.filter(slug=slug).first()
     if kind is None:
         return problem_response(
-            request, 404, "Unknown credential type", "This node issues no such type.",
+            request, 404, _("Unknown credential type"), _("This node issues no such type."),
             "unknown-credential-type",
         )  # fmt: skip
     return _public(JsonResponse(metadata.type_metadata(kind)), METADATA_MAX_AGE)

@@ -147,6 +147,22 @@ def test_revoking_suspending_and_reinstating_through_the_api_change_the_publishe
     assert_problem(post(client, duo_api, {}, f"{path}/reinstate"), 409, "revoked-is-final")
 
 
+def test_a_change_that_changes_nothing_is_recorded_as_the_read_it_is(client, duo_api, person):
+    issued = post(client, duo_api, body(person)).json()["credentials"][0]
+    path = f"{URL}/{issued['id']}"
+    post(client, duo_api, {}, f"{path}/revoke")
+
+    def reads() -> int:
+        return ProcessingRecord.objects.filter(name="credentials.agency-api.read.diploma").count()
+
+    again = post(client, duo_api, {}, f"{path}/revoke")
+    assert (again.json()["state"], reads()) == ("revoked", 1)
+    refused = post(client, duo_api, {}, f"{path}/reinstate")
+    assert (refused.status_code, reads()) == (409, 2)
+    revocations = ProcessingRecord.objects.filter(name="credentials.revoke.diploma")
+    assert revocations.count() == 1
+
+
 def test_without_credentials_a_client_is_refused_401(client, credential_types, person):
     response = post(client, {}, body(person))
 

@@ -65,8 +65,11 @@ def assert_problem(response, status):
 
 def test_there_is_no_checkpoint_before_the_log_is_sealed(client):
     body = assert_problem(client.get(url("checkpoint")), 404)
+    english = client.get(url("checkpoint"), headers={"accept-language": "en"}).json()
 
     assert body["type"].endswith("log-no-checkpoint")
+    assert (body["title"], body["detail"]) == ("Niet gevonden", "Er is nog geen checkpoint.")
+    assert (english["title"], english["detail"]) == ("Not found", "No checkpoint yet.")
 
 
 def test_the_checkpoint_endpoint_serves_the_latest_signed_tree_head(client):

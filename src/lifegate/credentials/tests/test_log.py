@@ -316,6 +316,26 @@ def test_an_intact_log_passes_its_audit(sealed_log):
     assert "the log is intact" in out.getvalue()
 
 
+def test_appends_and_a_checkpoint_sealed_during_the_audit_are_no_problem(sealed_log, monkeypatch):
+    from lifegate.credentials import log_audit
+
+    read_size = log_audit.current_size
+
+    def busy_log() -> int:
+        # Whatever size the audit reads, the log grows and is sealed right after.
+        size = read_size()
+        fill(3)
+        log.checkpoint()
+        return size
+
+    monkeypatch.setattr(log_audit, "current_size", busy_log)
+
+    report = log.audit()
+
+    assert report.ok, problems_of(report)
+    assert report.size == 20
+
+
 def test_the_audit_finds_a_changed_digest(sealed_log):
     LogEntry.objects.filter(index=7).update(digest=digest(1000))
 
