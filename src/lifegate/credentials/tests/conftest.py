@@ -128,3 +128,12 @@ def provider_ca(settings: Any, tmp_path: Path) -> Iterator[Any]:
 
     yield trust_new_provider_ca(settings, tmp_path)
     issuer_anchors.forget()
+
+
+@pytest.fixture
+def attester(provider_ca: Any) -> Any:
+    """A wallet provider under `provider_ca`, naming PROVIDER, and one wallet instance of it
+    (a `wallet_provider.Attester`)."""
+    from lifegate.credentials.tests.wallet_provider import Attester
+
+    return Attester(provider_ca)

@@ -12,8 +12,6 @@ from lifegate.core.subject import Subject
 from lifegate.credentials import statuslist
 from lifegate.credentials.models import WalletAuthorization
 from lifegate.credentials.tests.oid4vci_wallet import (
-    CLIENT_ID,
-    REDIRECT,
     Wallet,
     access_token,
     ask_credential,
@@ -22,9 +20,10 @@ from lifegate.credentials.tests.oid4vci_wallet import (
     portal_offer,
     proof,
 )
-from lifegate.credentials.tests.pki import Authority, authority
+from lifegate.credentials.tests.pki import authority
 from lifegate.credentials.tests.presenting import diploma
 from lifegate.credentials.tests.wallet_provider import (
+    ATTESTED_WALLET,
     PROVIDER,
     Attester,
     ProviderStatusList,
@@ -39,19 +38,7 @@ def node(issuer_settings: None, credential_types: Any, settings: Any, provider_c
     provider's CA is the only provider anchor (`provider_ca`)."""
     settings.OID4VCI_REQUIRE_DPOP = False  # Bearer tokens keep these tests about attestations
     settings.OID4VCI_REQUIRE_KEY_ATTESTATION = True
-    settings.OID4VCI_WALLETS = [
-        {
-            "client_id": CLIENT_ID,
-            "name": "Voorbeeldwallet",
-            "redirect_uris": [REDIRECT],
-            "provider": PROVIDER,
-        }
-    ]
-
-
-@pytest.fixture
-def attester(provider_ca: Authority) -> Attester:
-    return Attester(provider_ca)
+    settings.OID4VCI_WALLETS = [ATTESTED_WALLET]
 
 
 @pytest.fixture

@@ -24,9 +24,9 @@ from lifegate.credentials.tests.oid4vci_wallet import (
     Wallet,
     new_wallet_key,
 )
-from lifegate.credentials.tests.pki import Authority, authority
+from lifegate.credentials.tests.pki import authority
 from lifegate.credentials.tests.presenting import diploma, log_in
-from lifegate.credentials.tests.wallet_provider import PROVIDER, Attester
+from lifegate.credentials.tests.wallet_provider import ATTESTED_WALLET, Attester
 
 pytestmark = pytest.mark.django_db
 
@@ -35,19 +35,7 @@ pytestmark = pytest.mark.django_db
 def node(issuer_settings: None, credential_types: Any, settings: Any, provider_ca: Any) -> None:
     """This node admits one wallet, which must authenticate with its provider's attestation."""
     settings.OID4VCI_REQUIRE_DPOP = True
-    settings.OID4VCI_WALLETS = [
-        {
-            "client_id": CLIENT_ID,
-            "name": "Voorbeeldwallet",
-            "redirect_uris": [REDIRECT],
-            "provider": PROVIDER,
-        }
-    ]
-
-
-@pytest.fixture
-def attester(provider_ca: Authority) -> Attester:
-    return Attester(provider_ca)
+    settings.OID4VCI_WALLETS = [ATTESTED_WALLET]
 
 
 def approved(person: Subject, wallet: Wallet) -> str:

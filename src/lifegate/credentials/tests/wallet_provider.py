@@ -16,11 +16,18 @@ from joserfc.jwk import ECKey
 from lifegate.credentials import issuer_anchors, peer_http, statuslist
 from lifegate.credentials.client_attestation import ATTESTATION_HEADER, POP_HEADER
 from lifegate.credentials.tests.conftest import BASE_URL
-from lifegate.credentials.tests.oid4vci_wallet import CLIENT_ID, new_wallet_key
+from lifegate.credentials.tests.oid4vci_wallet import CLIENT_ID, REDIRECT, new_wallet_key
 from lifegate.credentials.tests.pki import Authority, authority, end_entity, x5c
 
 PROVIDER = "https://provider.wallet.example"
 STATUS_URI = f"{PROVIDER}/status/1"
+# The wallet the tests admit (settings.OID4VCI_WALLETS), authenticated by PROVIDER.
+ATTESTED_WALLET = {
+    "client_id": CLIENT_ID,
+    "name": "Voorbeeldwallet",
+    "redirect_uris": [REDIRECT],
+    "provider": PROVIDER,
+}
 
 
 def trust_new_provider_ca(settings: Any, folder: Path) -> Authority:
