@@ -31,7 +31,7 @@ def queue_notifications(message_ids: list[str]) -> None:
     if _tasks_stored_here():
         _enqueue_notifications(message_ids)
     else:
-        with_transaction(lambda: _notify_later(message_ids))
+        transaction.on_commit(lambda: _notify_later(message_ids), robust=True)
 
 
 def _tasks_stored_here() -> bool:
