@@ -254,6 +254,8 @@ INBOX_CALLS: tuple[Call, ...] = (
                 "inbox-notification",
                 ("notification-preferences",),
             ),
+            # The answer shows the address waiting for confirmation.
+            Expected("inbox.notification-address.read", "inbox-notification", ("e-mail-address",)),
         ),
         "put",
         200,
