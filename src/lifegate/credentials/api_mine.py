@@ -20,7 +20,7 @@ from ninja import Field, Router, Schema, Status
 
 from lifegate.core.problem_schema import problem_responses
 from lifegate.core.problems import problem_response
-from lifegate.credentials import mine, oid4vci
+from lifegate.credentials import mine, oid4vci, withdrawal
 from lifegate.credentials.models import IssuedCredential
 from lifegate.identity.api_auth import SubstantialPersonSession, session_of
 
@@ -54,6 +54,11 @@ class MyCredentialDetailOut(MyCredentialOut):
     log_entry: str = Field(
         description="Path of its transparency-log entry with the inclusion proof "
         "(`getCredentialLogEntry`)."
+    )
+    wallet_copy_withdrawn: bool = Field(
+        description="true: a copy in a wallet app was signed with a key the issuer has since "
+        "withdrawn, so it can no longer be checked; put a new copy in the wallet "
+        "(`createMyCredentialOffer`). The credential here was signed again and still works."
     )
 
 
@@ -115,6 +120,7 @@ def get_mine(request: HttpRequest, credential_id: UUID) -> dict[str, Any]:
     return _out(found) | {
         "claims": [row._asdict() for row in rows],
         "log_entry": mine.log_entry_path(found),
+        "wallet_copy_withdrawn": withdrawal.wallet_copy_withdrawn(found),
     }
 
 

@@ -71,7 +71,8 @@ class VerificationResultOut(Schema):
     valid: bool
     reason: str = Field(
         description="`valid`, or why not: a rejection code such as `revoked`, `suspended`, "
-        "`expired`, `bad-signature`, `unknown-issuer`, `over-disclosure`, `declined`."
+        "`expired`, `bad-signature`, `unknown-issuer`, `withdrawn-key`, `over-disclosure`, "
+        "`declined`."
     )
     reason_text: str | None = Field(description="The reason in the request's language.")
     issuer: str | None = Field(description="The issuer, when its signature held.")

@@ -19,6 +19,10 @@ REASONS: "dict[str, _StrPromise]" = {
         "The credential is signed with a method this service does not accept."
     ),
     "unknown-issuer": _("The credential comes from an issuer this service does not trust."),
+    "withdrawn-key": _(
+        "The credential was signed with a key its issuer has withdrawn. Ask the issuer for a "
+        "new copy."
+    ),
     "bad-signature": _(
         "The issuer's signature does not match: the credential was changed after it was issued."
     ),

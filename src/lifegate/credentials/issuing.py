@@ -54,7 +54,8 @@ class IssuingRefused(Exception):
 
     `code`: unknown-credential-type, not-own-credential-type (an agency asking for a type
     another organisation issues), unknown-recipient, invalid-claims, reference-used,
-    nothing-to-issue, no-register-source, invalid-holder-key, not-valid, revoked-is-final.
+    nothing-to-issue, no-register-source, invalid-holder-key, not-valid, revoked-is-final,
+    not-in-portal-wallet.
     `errors` lists, for invalid-claims, each claim's `location` and `message`."""
 
     def __init__(self, code: str, detail: str, errors: list[dict[str, str]] | None = None):
@@ -287,20 +288,7 @@ def _issue_new(
         now = timezone.now()
         # A copy expires with its original; a new credential after the type's validity.
         expires_at = copy_of.expires_at if copy_of else _expiry(kind, now)
-        key, x5c = current_signer()
-        payload: dict[str, Any] = {
-            "iss": settings.BASE_URL,
-            "vct": kind.vct,
-            "iat": int(now.timestamp()),
-            "status": {"status_list": {"idx": index, "uri": status_list_uri(status_list.pk)}},
-            **claims,
-        }
-        if expires_at is not None:
-            payload["exp"] = int(expires_at.timestamp())
-        disclosable = [name for name in kind.disclosable_claims if name in claims]
-        token = sdjwt.issue(
-            payload, disclosable=disclosable, key=key, holder_jwk=public_holder, x5c=x5c
-        )
+        token, key = _signed(kind, claims, (status_list.pk, index), now, expires_at, public_holder)
         digest = sdjwt.digest_of(token)
         credential = IssuedCredential.objects.create(
             credential_type=kind,
@@ -328,6 +316,71 @@ def _issue_new(
             trace_id=trace_id or secrets.token_hex(16),
         )
     return credential
+
+
+def sign_again(credential: IssuedCredential) -> IssuedCredential:
+    """`credential`, held in the portal wallet and locked by the caller, signed again with the
+    current key (after its key was withdrawn): the same claims, holder key, expiry and status
+    entry, with a new `iat`, salts and digest, appended to the transparency log. The date it
+    was issued stays. Recorded for the person, by the issuer. Raises IssuingRefused
+    (not-in-portal-wallet) for a wallet's copy: its holder key is the wallet's."""
+    holder = holder_key(credential)
+    if holder is None:
+        raise IssuingRefused("not-in-portal-wallet", "a wallet's copy is not signed again here")
+    kind = credential.credential_type
+    subject = decrypt_subject(credential.subject_sealed)
+    entry = (credential.status_list_id, credential.status_index)
+    with transaction.atomic():
+        token, key = _signed(
+            kind,
+            subject_claims(credential),
+            entry,
+            timezone.now(),
+            credential.expires_at,
+            holder.as_dict(private=False),
+        )
+        digest = sdjwt.digest_of(token)
+        credential.kid = str(key.kid)
+        credential.digest = digest.hex()
+        credential.log_index = log.append("credential", digest)
+        credential.sd_jwt_sealed = seal(SD_JWT_PURPOSE, token)
+        credential.save(update_fields=["kid", "digest", "log_index", "sd_jwt_sealed"])
+        record_processing(
+            name=f"credentials.sign-again.{kind.slug}"[:120],
+            subject=subject,
+            activity=ACTIVITY,
+            actor=Actor(kind="system", organisation=kind.issuer.slug),
+            data_categories=kind.claim_keys,
+            trace_id=secrets.token_hex(16),
+        )
+    return credential
+
+
+def _signed(
+    kind: CredentialType,
+    claims: Mapping[str, Any],
+    status_entry: tuple[int, int],
+    now: datetime,
+    expires_at: datetime | None,
+    public_holder: dict[str, Any],
+) -> tuple[str, ECKey]:
+    """The SD-JWT VC of `claims`, signed with the current issuer key, and that key."""
+    key, x5c = current_signer()
+    list_id, index = status_entry
+    payload: dict[str, Any] = {
+        "iss": settings.BASE_URL,
+        "vct": kind.vct,
+        "iat": int(now.timestamp()),
+        "status": {"status_list": {"idx": index, "uri": status_list_uri(list_id)}},
+        **claims,
+    }
+    if expires_at is not None:
+        payload["exp"] = int(expires_at.timestamp())
+    disclosable = [name for name in kind.disclosable_claims if name in claims]
+    token = sdjwt.issue(
+        payload, disclosable=disclosable, key=key, holder_jwk=public_holder, x5c=x5c
+    )
+    return token, key
 
 
 def _sealed_key(key: ECKey | None) -> str:

@@ -8,7 +8,13 @@ the others were retired. `rotate()` (`manage.py rotate_issuer_key`) adds a new c
 A retired key stays published (`issuer_jwks`) as long as anything it signed can still be
 valid: a credential that has not expired (or never expires), or a status list token, which
 lives at most STATUS_TOKEN_LIFETIME. Its private key file stays on disk: dropping it would
-gain nothing and lose the record of what was used."""
+gain nothing and lose the record of what was used.
+
+A stolen or lost key is withdrawn instead (`withdraw`, `manage.py withdraw_issuer_key`): it is
+taken out of the published set at once, whatever it signed, and this node's lookup refuses it
+with `withdrawn-key` (a current key is replaced by a new one first). What it signed no longer
+verifies: the portal wallet's credentials are signed again (`reissuing`), copies in external
+wallets have to be picked up again."""
 
 import fcntl
 import json
@@ -27,6 +33,7 @@ from joserfc.jwk import ECKey, Key, KeySetSerialization
 
 from lifegate.core.files import create_private_file, replace_file
 from lifegate.core.keys import signing_key
+from lifegate.credentials.errors import CredentialRejected
 
 KEY_PREFIX = "credentials-issuer-"
 RING_FILE = "credentials-issuer-ring.json"
@@ -47,6 +54,7 @@ class RingKey:
     kid: str
     created_at: datetime
     retired_at: datetime | None = None
+    withdrawn_at: datetime | None = None
 
     @property
     def name(self) -> str:
@@ -55,24 +63,32 @@ class RingKey:
 
     def as_dict(self) -> dict[str, Any]:
         """How the ring file writes it."""
-        retired = self.retired_at.isoformat() if self.retired_at else None
         return {
             "number": self.number,
             "kid": self.kid,
             "created_at": self.created_at.isoformat(),
-            "retired_at": retired,
+            "retired_at": _moment_text(self.retired_at),
+            "withdrawn_at": _moment_text(self.withdrawn_at),
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "RingKey":
-        """Inverse of `as_dict`."""
-        retired = data.get("retired_at")
+        """Inverse of `as_dict` (a ring written before withdrawals has no withdrawn_at)."""
         return cls(
             number=int(data["number"]),
             kid=str(data["kid"]),
             created_at=datetime.fromisoformat(data["created_at"]),
-            retired_at=datetime.fromisoformat(retired) if retired else None,
+            retired_at=_moment(data.get("retired_at")),
+            withdrawn_at=_moment(data.get("withdrawn_at")),
         )
+
+
+def _moment_text(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
 
 
 @dataclass(frozen=True)
@@ -85,6 +101,11 @@ class Ring:
     def current(self) -> RingKey:
         """The key that signs from now on."""
         return self.keys[-1]
+
+    @property
+    def withdrawn_kids(self) -> frozenset[str]:
+        """The kids of the withdrawn keys."""
+        return frozenset(key.kid for key in self.keys if key.withdrawn_at)
 
     def text(self) -> str:
         """The ring file's content."""
@@ -156,6 +177,41 @@ def rotate() -> RingKey:
     return new
 
 
+class UnknownKey(Exception):
+    """No key of the ring has this kid."""
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """What `withdraw` did: the withdrawn key, the key that signs now, whether a new one had
+    to be made (the withdrawn key was current), and whether it was withdrawn before."""
+
+    key: RingKey
+    current: RingKey
+    rotated: bool
+    already: bool
+
+
+def withdraw(kid: str) -> Withdrawal:
+    """Take the key `kid` out of use at once: never published or accepted again, whatever it
+    signed. The current key is first replaced by a new one. Raises UnknownKey."""
+    with _ring_lock():
+        old = ring()
+        found = next((key for key in old.keys if key.kid == kid), None)
+        if found is None:
+            raise UnknownKey(kid)
+        if found.withdrawn_at is not None:
+            return Withdrawal(found, old.current, rotated=False, already=True)
+        now = timezone.now()
+        withdrawn = replace(found, retired_at=found.retired_at or now, withdrawn_at=now)
+        kept = [withdrawn if key.number == found.number else key for key in old.keys]
+        rotated = found.number == old.current.number
+        if rotated:
+            kept.append(_new_ring_key(old.current.number + 1))
+        _write_ring(Ring(tuple(kept)))
+    return Withdrawal(withdrawn, kept[-1], rotated=rotated, already=False)
+
+
 def current_issuer_key() -> ECKey:
     """The private key that signs credentials and status lists now (ES256, kid set)."""
     return signing_key(ring().current.name)
@@ -181,7 +237,7 @@ def published_keys() -> list[ECKey]:
     """The current key and every retired key still needed, current first (private keys:
     callers publish only `as_dict(private=False)`)."""
     keys = ring().keys
-    needed = _still_needed(list(keys[:-1]))
+    needed = _still_needed([key for key in keys[:-1] if key.withdrawn_at is None])
     kept = [keys[-1], *(key for key in reversed(keys[:-1]) if key.kid in needed)]
     return [signing_key(key.name) for key in kept]
 
@@ -194,9 +250,12 @@ def issuer_jwks() -> KeySetSerialization:
 
 def issuer_key(issuer: str, kid: str | None) -> Key | None:
     """The public key of this node's issuer with `kid`, if published: the lookup that
-    `sdjwt.verify` and `statuslist.verify_status_list` take, trusting this node only."""
+    `sdjwt.verify` and `statuslist.verify_status_list` take, trusting this node only.
+    Raises CredentialRejected (withdrawn-key) for a key this node withdrew."""
     if issuer != settings.BASE_URL or not kid:
         return None
+    if kid in ring().withdrawn_kids:
+        raise CredentialRejected("withdrawn-key", "the issuer withdrew the key that signed it")
     for key in issuer_jwks()["keys"]:
         if key.get("kid") == kid:
             return ECKey.import_key(dict(key))

@@ -25,3 +25,23 @@ def purge_wallet_exchanges() -> str:
     from lifegate.credentials import oid4vci_purge
 
     return str(oid4vci_purge.purge_spent())
+
+
+@task()
+def after_key_withdrawal(kid: str) -> str:
+    """Sign again the portal wallet's credentials of withdrawn keys, and tell the holders of
+    wallet copies signed by `kid` to pick up a new one (`withdrawal`)."""
+    from lifegate.credentials import withdrawal
+
+    signed = withdrawal.sign_again_pending()
+    told = withdrawal.tell_wallet_holders(kid)
+    return f"signed again: {signed}, holders told: {told}"
+
+
+@task()
+def sign_again_withdrawn() -> int:
+    """Sign again the portal wallet's credentials whose key was withdrawn (housekeeping:
+    picks up what a lost `after_key_withdrawal` left)."""
+    from lifegate.credentials import withdrawal
+
+    return withdrawal.sign_again_pending()

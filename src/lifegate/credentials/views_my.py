@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from lifegate.credentials import mine, oid4vci
+from lifegate.credentials import mine, oid4vci, withdrawal
 from lifegate.credentials.models import IssuedCredential
 from lifegate.identity.assurance import LevelOfAssurance
 from lifegate.identity.decorators import login_required
@@ -73,6 +73,7 @@ def _detail(
         "credential": credential,
         "rows": [(row.label, row.value) for row in rows],
         "log_entry_url": mine.log_entry_path(credential),
+        "wallet_copy_withdrawn": withdrawal.wallet_copy_withdrawn(credential),
     }
     return render(request, "credentials/my_detail.html", context | (extra or {}), status=status)
 

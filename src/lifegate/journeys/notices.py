@@ -90,6 +90,8 @@ def send_plan_started_message(
         name = journey.localized("name")
         link = settings.BASE_URL + reverse("journeys:journey", args=[journey.pk])
         subject = _("A plan is ready for you: %(life_event)s") % {"life_event": name}
+        # Not inside the f-string below: makemessages does not look there.
+        label = _("Open your plan")
         body = "\n".join(
             [
                 _(
@@ -98,7 +100,7 @@ def send_plan_started_message(
                 )
                 % {"life_event": as_literal_markdown(name)},
                 "",
-                f"[{_('Open your plan')}]({link})",
+                f"[{label}]({link})",
             ]
         )
     message = NewMessage(

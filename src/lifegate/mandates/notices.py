@@ -108,7 +108,8 @@ def tell_principal(event: str, mandate: Mandate) -> None:
     with translation.override(language):
         subject, text = _texts(event, mandate, _representative_name(mandate))
         link = settings.BASE_URL + reverse("mandates:overview")
-        body = f"{text}\n\n[{_('Your authorisations')}]({link})"
+        label = _("Your authorisations")  # not in the f-string: makemessages skips those
+        body = f"{text}\n\n[{label}]({link})"
     message = NewMessage(
         recipient=principal,
         subject=subject,

@@ -157,6 +157,8 @@ def test_the_first_use_is_noted_once_and_told_to_the_principal(
     with translation.override("nl"):
         told = subjects_in_box(elderly.subject)
     assert told.count("Iemand heeft voor het eerst namens u gehandeld") == 1
+    bodies = Message.objects.filter(recipient_hash=subject_hash(elderly.subject))
+    assert all("[Uw machtigingen](" in body for body in bodies.values_list("body", flat=True))
 
 
 def test_an_ended_mandate_is_refused_in_a_session_already_acting(
@@ -189,5 +191,6 @@ def test_the_principal_is_told_of_creation_acceptance_and_end_in_their_language(
     student = personas["student"]
     bodies = " ".join(Message.objects.values_list("body", flat=True))
     assert f"{student.given_name} {student.family_name}" in bodies
+    assert bodies.count("[Your authorisations](") == 3
     assert student.subject.value not in bodies
     assert not subjects_in_box(student.subject)

@@ -74,9 +74,9 @@ def test_a_plan_and_its_message_speak_each_parents_notification_language(post: P
 
     post(birth(child.bsn))
 
-    for parent, language, subject in [
-        (english, "en", "A plan is ready for you: A child is born"),
-        (dutch, "nl", "Er staat een plan voor u klaar: Er is een kind geboren"),
+    for parent, language, subject, link in [
+        (english, "en", "A plan is ready for you: A child is born", "[Open your plan]("),
+        (dutch, "nl", "Er staat een plan voor u klaar: Er is een kind geboren", "[Open uw plan]("),
     ]:
         [journey] = journeys_of(parent, "birth")
         [message] = Message.objects.filter(recipient_hash=subject_hash(Subject("bsn", parent)))
@@ -85,6 +85,7 @@ def test_a_plan_and_its_message_speak_each_parents_notification_language(post: P
             language,
             subject,
         )
+        assert link in message.body
 
 
 def test_child_benefit_form_is_prefilled_with_the_newborns_data(post: Post) -> None:

@@ -1,0 +1,273 @@
+"""Withdrawing a stolen or lost issuer key: out of the published set and refused at once,
+whatever it signed; the portal wallet's credentials are signed again with the current key,
+and the holders of copies in external wallets are told to pick up a new copy. Through the
+service, the command, the person's pages and API (Dutch and English)."""
+
+import json
+import time
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.utils import timezone, translation
+from joserfc.jwk import ECKey
+
+from lifegate.core.subject import Subject
+from lifegate.credentials import keys, sdjwt, withdrawal
+from lifegate.credentials.compact import b64url_decode
+from lifegate.credentials.errors import CredentialRejected
+from lifegate.credentials.issuing import holder_key, issue_copy, stored_sd_jwt, subject_claims
+from lifegate.credentials.models import IssuedCredential, StatusList
+from lifegate.credentials.revocation import revoke
+from lifegate.credentials.status_lists import status_list_token
+from lifegate.credentials.tests.conftest import DIPLOMA_CLAIMS
+from lifegate.credentials.tests.presenting import DUO, diploma, log_in
+from lifegate.inbox.models import Message
+from lifegate.transparency.models import ProcessingRecord
+from lifegate.transparency.services import subject_hash
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("issuer_settings", "credential_types")]
+AUDIENCE = "https://verifier.example"
+
+
+def published_kids() -> list[str]:
+    return [str(key["kid"]) for key in keys.issuer_jwks()["keys"]]
+
+
+def verify(credential: IssuedCredential) -> sdjwt.VerifiedSdJwt:
+    """The portal wallet's presentation of the title, checked as this node's verifier does."""
+    key = holder_key(credential)
+    assert key is not None
+    presented = sdjwt.bind(
+        sdjwt.select(stored_sd_jwt(credential), ["title"]),
+        holder_key=key,
+        audience=AUDIENCE,
+        nonce="n",
+        issued_at=int(time.time()),
+    )
+    return sdjwt.verify(presented, issuer_key=keys.issuer_key, audience=AUDIENCE, nonce="n")
+
+
+def wallet_copy(original: IssuedCredential) -> IssuedCredential:
+    wallet = ECKey.generate_key("P-256", {"alg": "ES256"}, private=True)
+    return issue_copy(original, holder_jwk=wallet.as_dict(private=False), actor=DUO)
+
+
+def messages_to(person: Subject) -> list[Message]:
+    return list(Message.objects.filter(recipient_hash=subject_hash(person)))
+
+
+def test_withdrawing_the_current_key_replaces_it_and_takes_it_out_at_once(person):
+    credential = diploma(person)
+    stolen = credential.kid
+
+    done = keys.withdraw(stolen)
+
+    assert done.rotated and not done.already
+    assert done.key.kid == stolen and done.key.withdrawn_at is not None
+    assert keys.current_issuer_key().kid == done.current.kid != stolen
+    assert published_kids() == [done.current.kid]  # not even while its diploma is valid
+    with pytest.raises(CredentialRejected) as refused:
+        verify(credential)
+    assert refused.value.code == "withdrawn-key"
+    with translation.override("en"):
+        assert "withdrawn" in str(refused.value.reason)
+    with translation.override("nl"):
+        assert "ingetrokken" in str(refused.value.reason)
+    assert diploma(person, "dossier-2").kid == done.current.kid
+
+
+def test_a_retired_key_is_withdrawn_without_a_new_one(person):
+    credential = diploma(person)  # a diploma never expires: its retired key stays published
+    current = keys.rotate()
+    assert credential.kid in published_kids()
+
+    done = keys.withdraw(credential.kid)
+
+    assert not done.rotated and done.current.kid == current.kid
+    assert published_kids() == [current.kid]
+    with pytest.raises(CredentialRejected, match="withdrawn-key"):
+        keys.issuer_key(settings.BASE_URL, credential.kid)
+
+
+def test_withdrawing_again_changes_nothing_and_an_unknown_kid_is_refused():
+    first = str(keys.current_issuer_key().kid)
+    done = keys.withdraw(first)
+
+    again = keys.withdraw(first)
+
+    assert again.already and not again.rotated
+    assert again.current.kid == done.current.kid
+    assert len(keys.ring().keys) == 2
+    with pytest.raises(keys.UnknownKey):
+        keys.withdraw("no-such-kid")
+
+
+def test_a_ring_written_before_withdrawals_still_reads():
+    kid = str(keys.current_issuer_key().kid)
+    keys.rotate()
+    path = settings.LIFEGATE_KEY_DIR / keys.RING_FILE
+    data = json.loads(path.read_text())
+    for key in data["keys"]:
+        del key["withdrawn_at"]
+    path.write_text(json.dumps(data))
+
+    assert keys.ring().withdrawn_kids == frozenset()
+    assert keys.withdraw(kid).key.withdrawn_at is not None
+    assert "withdrawn_at" in path.read_text()
+
+
+def test_status_list_tokens_are_signed_again_with_the_new_key(person):
+    credential = diploma(person)
+    status_list = StatusList.objects.get(pk=credential.status_list_id)
+    before = status_list_token(status_list)
+
+    keys.withdraw(credential.kid)
+
+    after = status_list_token(StatusList.objects.get(pk=status_list.pk))
+    header = json.loads(b64url_decode(after.split(".")[0], "header"))
+    assert after != before
+    assert header["kid"] == keys.current_issuer_key().kid != credential.kid
+
+
+def test_the_portal_wallets_credentials_are_signed_again_with_the_same_claims_and_status(person):
+    credential = diploma(person)
+    stolen = credential.kid
+    keys.withdraw(stolen)
+
+    assert withdrawal.sign_again_pending() == 1
+
+    again = IssuedCredential.objects.get(pk=credential.pk)
+    assert again.kid == keys.current_issuer_key().kid != stolen
+    assert again.digest != credential.digest and again.log_index != credential.log_index
+    assert (again.status_list_id, again.status_index) == (
+        credential.status_list_id,
+        credential.status_index,
+    )
+    assert again.issued_at == credential.issued_at and again.expires_at is None
+    assert subject_claims(again) == DIPLOMA_CLAIMS
+    kept, before = holder_key(again), holder_key(credential)
+    assert kept is not None and before is not None and kept.as_dict() == before.as_dict()
+    verified = verify(again)
+    assert verified.kid == again.kid and verified.disclosed == frozenset({"title"})
+    assert verified.claims["title"] == DIPLOMA_CLAIMS["title"]
+    assert ProcessingRecord.objects.filter(
+        data_subject_hash=subject_hash(person), name="credentials.sign-again.diploma"
+    ).exists()
+    assert withdrawal.sign_again_pending() == 0  # done once
+
+
+def test_revoked_expired_and_wallet_held_credentials_are_not_signed_again(person):
+    revoked = revoke(diploma(person, "revoked"), actor=DUO)
+    expired = diploma(person, "expired")
+    IssuedCredential.objects.filter(pk=expired.pk).update(
+        expires_at=timezone.now() - timedelta(days=1)
+    )
+    held = diploma(person, "held")
+    copy = wallet_copy(held)
+    stolen = held.kid
+    keys.withdraw(stolen)
+
+    assert withdrawal.pending(stolen) == withdrawal.Pending(portal=1, in_wallets=1)
+    assert withdrawal.sign_again_pending() == 1
+
+    kids = dict(IssuedCredential.objects.values_list("pk", "kid"))
+    assert kids[revoked.pk] == kids[expired.pk] == kids[copy.pk] == stolen
+    assert kids[held.pk] != stolen
+
+
+def test_holders_of_wallet_copies_are_told_once_in_their_language_without_identifiers(person):
+    original = diploma(person)
+    wallet_copy(original)
+    wallet_copy(original)  # two wallets, one message
+    keys.withdraw(original.kid)
+
+    assert withdrawal.tell_wallet_holders(original.kid) == 1
+    assert withdrawal.tell_wallet_holders(original.kid) == 1  # a repeat sends nothing new
+
+    [message] = messages_to(person)
+    assert message.organisation.slug == "duo"
+    assert message.language == "nl"
+    assert "wallet-app" in message.subject and "Diploma" in message.subject
+    assert f"/credentials/{original.pk}/" in message.body
+    assert person.value not in message.body and original.kid not in message.body
+
+
+def test_the_command_withdraws_and_does_the_follow_up_here(person):
+    original = diploma(person)
+    wallet_copy(original)
+    output = StringIO()
+
+    call_command("withdraw_issuer_key", original.kid, "--now", stdout=output)
+
+    printed = output.getvalue()
+    current = keys.current_issuer_key().kid
+    assert f"withdrawn: {original.kid}" in printed
+    assert f"new current key: {current}" in printed
+    assert "portal wallet: 1; in external wallets" in printed and "wallets (holders told" in printed
+    assert "signed again: 1; holders told: 1" in printed
+    assert IssuedCredential.objects.get(pk=original.pk).kid == current
+    assert len(messages_to(person)) == 1
+
+
+def test_the_command_leaves_the_follow_up_to_the_worker_and_lists_the_ring(person):
+    from django_tasks_db.models import DBTaskResult
+
+    stolen = diploma(person).kid
+    call_command("withdraw_issuer_key", stolen, stdout=StringIO())
+
+    task = DBTaskResult.objects.get(task_path="lifegate.credentials.tasks.after_key_withdrawal")
+    assert task.args_kwargs["args"] == [stolen]
+    listing = StringIO()
+    call_command("withdraw_issuer_key", "--list", stdout=listing)
+    lines = listing.getvalue().splitlines()
+    assert lines[0].startswith(f"1\t{stolen}\twithdrawn ") and lines[0].endswith("not published")
+    assert lines[1].endswith("\tcurrent\tpublished")
+
+
+def test_the_command_refuses_an_unknown_or_missing_kid():
+    keys.current_issuer_key()
+    with pytest.raises(CommandError, match="no issuer key has kid"):
+        call_command("withdraw_issuer_key", "nope", stdout=StringIO())
+    with pytest.raises(CommandError, match="--list"):
+        call_command("withdraw_issuer_key", stdout=StringIO())
+    assert keys.ring().withdrawn_kids == frozenset()
+
+
+def test_housekeeping_signs_again_what_a_lost_task_left(person):
+    credential = diploma(person)
+    keys.withdraw(credential.kid)
+    output = StringIO()
+
+    call_command("credentials_housekeeping", "--now", stdout=output)
+
+    assert "signed again: 1" in output.getvalue()
+    assert IssuedCredential.objects.get(pk=credential.pk).kid == keys.current_issuer_key().kid
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("nl", "De kopie van dit bewijs in uw wallet-app kan niet meer worden gecontroleerd"),
+        ("en", "The copy of this proof in your wallet app can no longer be checked"),
+    ],
+)
+def test_the_persons_page_and_api_say_a_wallet_copy_needs_picking_up_again(person, language, text):
+    original = diploma(person)
+    wallet_copy(original)
+    client = Client()
+    log_in(client, person)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = f"/credentials/{original.pk}/"
+    api = f"/api/credentials/mine/{original.pk}"
+    assert 'id="wallet-copy-withdrawn"' not in client.get(page).content.decode()
+    assert client.get(api).json()["wallet_copy_withdrawn"] is False
+
+    call_command("withdraw_issuer_key", original.kid, "--now", stdout=StringIO())
+
+    shown = client.get(page).content.decode()
+    assert 'id="wallet-copy-withdrawn"' in shown and text in shown
+    assert client.get(api).json()["wallet_copy_withdrawn"] is True
