@@ -258,15 +258,14 @@ def _change(
 ) -> HttpResponse | dict[str, Any]:
     client = _client(request)
     credential = _own_credential(client, credential_id)
-    already = credential.state == target
     try:
-        changed = revocation.change_state(credential, target, actor=_actor(client))
+        changed = revocation.state_changed(credential, target, actor=_actor(client))
     except IssuingRefused as refused:
         _record_read(client, credential)  # the refusal tells the state
         return refusal_response(request, refused)
-    if already:  # nothing changed, and nothing was recorded: the answer is a read
-        _record_read(client, changed)
-    return _out(changed)
+    if not changed:  # it had the state already (perhaps just now): the answer is a read
+        _record_read(client, credential)
+    return _out(credential)
 
 
 @router.post(

@@ -45,11 +45,18 @@ def reinstate(credential: IssuedCredential, *, actor: Actor) -> IssuedCredential
 def change_state(credential: IssuedCredential, target: str, *, actor: Actor) -> IssuedCredential:
     """Move `credential` (an original, with its copies) to `target`; returns it as stored.
     Raises IssuingRefused (revoked-is-final) for a change a revoked credential cannot make."""
+    state_changed(credential, target, actor=actor)
+    return credential
+
+
+def state_changed(credential: IssuedCredential, target: str, *, actor: Actor) -> bool:
+    """`change_state`, saying whether this call changed the state (and recorded it): False
+    when the credential had it already, also when a concurrent call set it just before."""
     with transaction.atomic():
         current = IssuedCredential.objects.select_for_update().get(pk=credential.pk)
         if current.state == target:
             credential.refresh_from_db()
-            return credential
+            return False
         if target not in ALLOWED[State(current.state)]:
             raise IssuingRefused("revoked-is-final", "a revoked credential cannot change state")
         copies = IssuedCredential.objects.select_for_update().filter(copy_of=current)
@@ -64,7 +71,7 @@ def change_state(credential: IssuedCredential, target: str, *, actor: Actor) -> 
             data_categories=DATA_CATEGORIES,
         )
     credential.refresh_from_db()  # the caller's instance shows the change too
-    return credential
+    return True
 
 
 def _apply(credentials: list[IssuedCredential], target: str) -> None:

@@ -9,14 +9,15 @@ from django.test import Client
 
 from lifegate.catalogue.models import PublicOrganisation
 from lifegate.core.subject import Subject
-from lifegate.credentials import keys, statuslist
+from lifegate.credentials import api_agency, keys, statuslist
 from lifegate.credentials.models import IssuedCredential, LogEntry, StatusList
+from lifegate.credentials.revocation import revoke
 from lifegate.credentials.status_lists import status_list_token, status_list_uri
 from lifegate.credentials.tests.conftest import DIPLOMA_CLAIMS
 from lifegate.journeys.agency import bearer_token, create_client
 from lifegate.registries.education import diplomas_of
 from lifegate.transparency.models import ProcessingRecord
-from lifegate.transparency.services import subject_hash
+from lifegate.transparency.services import Actor, subject_hash
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("issuer_settings")]
 URL = "/api/agency/credentials"
@@ -161,6 +162,26 @@ def test_a_change_that_changes_nothing_is_recorded_as_the_read_it_is(client, duo
     assert (refused.status_code, reads()) == (409, 2)
     revocations = ProcessingRecord.objects.filter(name="credentials.revoke.diploma")
     assert revocations.count() == 1
+
+
+def test_a_revoke_just_made_by_another_call_is_recorded_as_a_read(
+    client, duo_api, person, monkeypatch
+):
+    issued = post(client, duo_api, body(person)).json()["credentials"][0]
+    loaded = api_agency._own_credential
+
+    def loaded_then_revoked_elsewhere(*args: Any) -> IssuedCredential:
+        found = loaded(*args)  # as this call saw it: still valid
+        revoke(IssuedCredential.objects.get(pk=found.pk), actor=Actor(kind="agency"))
+        return found
+
+    monkeypatch.setattr(api_agency, "_own_credential", loaded_then_revoked_elsewhere)
+    response = post(client, duo_api, {}, f"{URL}/{issued['id']}/revoke")
+
+    assert response.json()["state"] == "revoked"
+    reads = ProcessingRecord.objects.filter(name="credentials.agency-api.read.diploma")
+    assert reads.count() == 1
+    assert ProcessingRecord.objects.filter(name="credentials.revoke.diploma").count() == 1
 
 
 def test_without_credentials_a_client_is_refused_401(client, credential_types, person):
