@@ -31,6 +31,7 @@ from lifegate.core.sealing import seal, unseal
 from lifegate.core.subject import Subject
 from lifegate.credentials import log, sdjwt
 from lifegate.credentials.issuer_certificates import current_signer
+from lifegate.credentials.keys import ring
 from lifegate.credentials.models import IssuedCredential
 from lifegate.credentials.sdjwt_parse import parse, resolve
 from lifegate.credentials.status_lists import allocate, status_list_uri
@@ -288,7 +289,17 @@ def _issue_new(
         now = timezone.now()
         # A copy expires with its original; a new credential after the type's validity.
         expires_at = copy_of.expires_at if copy_of else _expiry(kind, now)
-        token, key = _signed(kind, claims, (status_list.pk, index), now, expires_at, public_holder)
+        payload: dict[str, Any] = {
+            "iss": settings.BASE_URL,
+            "vct": kind.vct,
+            "iat": int(now.timestamp()),
+            "status": {"status_list": {"idx": index, "uri": status_list_uri(status_list.pk)}},
+            **claims,
+        }
+        if expires_at is not None:
+            payload["exp"] = int(expires_at.timestamp())
+        disclosable = [name for name in kind.disclosable_claims if name in claims]
+        token, key = _signed(payload, disclosable, public_holder)
         digest = sdjwt.digest_of(token)
         credential = IssuedCredential.objects.create(
             credential_type=kind,
@@ -319,64 +330,53 @@ def _issue_new(
 
 
 def sign_again(credential: IssuedCredential) -> IssuedCredential:
-    """`credential`, held in the portal wallet and locked by the caller, signed again with the
-    current key (after its key was withdrawn): the same claims, holder key, expiry and status
-    entry, with a new `iat`, salts and digest, appended to the transparency log. The date it
-    was issued stays. Recorded for the person, by the issuer. Raises IssuingRefused
-    (not-in-portal-wallet) for a wallet's copy: its holder key is the wallet's."""
-    holder = holder_key(credential)
-    if holder is None:
-        raise IssuingRefused("not-in-portal-wallet", "a wallet's copy is not signed again here")
-    kind = credential.credential_type
-    subject = decrypt_subject(credential.subject_sealed)
-    entry = (credential.status_list_id, credential.status_index)
+    """`credential`, held in the portal wallet, signed again with the current key when a
+    withdrawn key signed it (a no-op otherwise, and for a revoked one): the claims as issued
+    (the same `iss`, `vct`, `status`, `exp`, claims and selectively disclosable ones) and the
+    same holder key, with a new `iat`, salts and digest, appended to the transparency log.
+    The date it was issued stays. Recorded for the person, by the issuer. Raises
+    IssuingRefused (not-in-portal-wallet) for a wallet's copy: its holder key is the
+    wallet's."""
     with transaction.atomic():
-        token, key = _signed(
-            kind,
-            subject_claims(credential),
-            entry,
-            timezone.now(),
-            credential.expires_at,
-            holder.as_dict(private=False),
+        locked = (
+            IssuedCredential.objects.select_for_update(of=("self",))
+            .select_related("credential_type__issuer")
+            .get(pk=credential.pk)
         )
+        holder = holder_key(locked)
+        if holder is None:
+            raise IssuingRefused("not-in-portal-wallet", "a wallet's copy is not signed here")
+        if locked.kid not in ring().withdrawn_kids or locked.state == locked.State.REVOKED:
+            return locked
+        parsed = parse(stored_sd_jwt(locked))
+        resolved = resolve(parsed.issuer_jwt.payload, parsed.disclosures)
+        payload = {name: value for name, value in resolved.claims.items() if name != "cnf"}
+        payload["iat"] = int(timezone.now().timestamp())
+        disclosed = [path for path in resolved.paths.values() if "." not in path]
+        token, key = _signed(payload, disclosed, holder.as_dict(private=False))
         digest = sdjwt.digest_of(token)
-        credential.kid = str(key.kid)
-        credential.digest = digest.hex()
-        credential.log_index = log.append("credential", digest)
-        credential.sd_jwt_sealed = seal(SD_JWT_PURPOSE, token)
-        credential.save(update_fields=["kid", "digest", "log_index", "sd_jwt_sealed"])
+        locked.kid = str(key.kid)
+        locked.digest = digest.hex()
+        locked.log_index = log.append("credential", digest)
+        locked.sd_jwt_sealed = seal(SD_JWT_PURPOSE, token)
+        locked.save(update_fields=["kid", "digest", "log_index", "sd_jwt_sealed"])
+        kind = locked.credential_type
         record_processing(
             name=f"credentials.sign-again.{kind.slug}"[:120],
-            subject=subject,
+            subject=decrypt_subject(locked.subject_sealed),
             activity=ACTIVITY,
             actor=Actor(kind="system", organisation=kind.issuer.slug),
-            data_categories=kind.claim_keys,
+            data_categories=[name for name in payload if name in kind.claim_keys],
             trace_id=secrets.token_hex(16),
         )
-    return credential
+    return locked
 
 
 def _signed(
-    kind: CredentialType,
-    claims: Mapping[str, Any],
-    status_entry: tuple[int, int],
-    now: datetime,
-    expires_at: datetime | None,
-    public_holder: dict[str, Any],
+    payload: dict[str, Any], disclosable: list[str], public_holder: dict[str, Any]
 ) -> tuple[str, ECKey]:
-    """The SD-JWT VC of `claims`, signed with the current issuer key, and that key."""
+    """The SD-JWT VC of `payload`, signed with the current issuer key, and that key."""
     key, x5c = current_signer()
-    list_id, index = status_entry
-    payload: dict[str, Any] = {
-        "iss": settings.BASE_URL,
-        "vct": kind.vct,
-        "iat": int(now.timestamp()),
-        "status": {"status_list": {"idx": index, "uri": status_list_uri(list_id)}},
-        **claims,
-    }
-    if expires_at is not None:
-        payload["exp"] = int(expires_at.timestamp())
-    disclosable = [name for name in kind.disclosable_claims if name in claims]
     token = sdjwt.issue(
         payload, disclosable=disclosable, key=key, holder_jwk=public_holder, x5c=x5c
     )

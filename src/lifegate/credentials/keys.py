@@ -13,7 +13,7 @@ gain nothing and lose the record of what was used.
 A stolen or lost key is withdrawn instead (`withdraw`, `manage.py withdraw_issuer_key`): it is
 taken out of the published set at once, whatever it signed, and this node's lookup refuses it
 with `withdrawn-key` (a current key is replaced by a new one first). What it signed no longer
-verifies: the portal wallet's credentials are signed again (`reissuing`), copies in external
+verifies: the portal wallet's credentials are signed again (`withdrawal`), copies in external
 wallets have to be picked up again."""
 
 import fcntl
@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 from django.utils import timezone
 from joserfc.jwk import ECKey, Key, KeySetSerialization
@@ -43,7 +44,7 @@ LOCK_FILE = ".credentials-issuer-ring.lock"
 STATUS_TOKEN_LIFETIME = timedelta(hours=24)
 
 _lock = threading.Lock()
-_cache: dict[Path, tuple[int, "Ring"]] = {}
+_cache: dict[Path, tuple[tuple[int, int, int, int], "Ring"]] = {}
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,14 @@ class Ring:
 
     @property
     def current(self) -> RingKey:
-        """The key that signs from now on."""
-        return self.keys[-1]
+        """The key that signs from now on; never a withdrawn one (`withdraw` makes a new one
+        first), so a ring edited or restored by hand into that state stops signing."""
+        current = self.keys[-1]
+        if current.withdrawn_at is not None:
+            raise ImproperlyConfigured(
+                f"the current issuer key {current.kid} is withdrawn: run rotate_issuer_key"
+            )
+        return current
 
     @property
     def withdrawn_kids(self) -> frozenset[str]:
@@ -124,9 +131,12 @@ def _new_ring_key(number: int) -> RingKey:
 def _read_ring() -> Ring | None:
     path = _directory() / RING_FILE
     try:
-        stamp = path.stat().st_mtime_ns
+        found = path.stat()
     except FileNotFoundError:
         return None
+    # Every write is a new file (`replace_file`): its inode tells two writes within one tick
+    # of the clock apart, which the modification time alone would not.
+    stamp = (found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
     with _lock:
         cached = _cache.get(path)
         if cached and cached[0] == stamp:
@@ -171,8 +181,9 @@ def rotate() -> RingKey:
     with _ring_lock():
         old = ring()
         now = timezone.now()
-        retired = replace(old.current, retired_at=now)
-        new = _new_ring_key(old.current.number + 1)
+        last = old.keys[-1]  # (also when it was withdrawn by hand: this mends that)
+        retired = replace(last, retired_at=last.retired_at or now)
+        new = _new_ring_key(last.number + 1)
         _write_ring(Ring((*old.keys[:-1], retired, new)))
     return new
 
@@ -201,13 +212,14 @@ def withdraw(kid: str) -> Withdrawal:
         if found is None:
             raise UnknownKey(kid)
         if found.withdrawn_at is not None:
-            return Withdrawal(found, old.current, rotated=False, already=True)
+            return Withdrawal(found, old.keys[-1], rotated=False, already=True)
         now = timezone.now()
         withdrawn = replace(found, retired_at=found.retired_at or now, withdrawn_at=now)
         kept = [withdrawn if key.number == found.number else key for key in old.keys]
-        rotated = found.number == old.current.number
+        last = old.keys[-1]
+        rotated = found.number == last.number
         if rotated:
-            kept.append(_new_ring_key(old.current.number + 1))
+            kept.append(_new_ring_key(last.number + 1))
         _write_ring(Ring(tuple(kept)))
     return Withdrawal(withdrawn, kept[-1], rotated=rotated, already=False)
 
@@ -236,9 +248,10 @@ def _still_needed(retired: list[RingKey]) -> set[str]:
 def published_keys() -> list[ECKey]:
     """The current key and every retired key still needed, current first (private keys:
     callers publish only `as_dict(private=False)`)."""
-    keys = ring().keys
+    found = ring()
+    keys = found.keys
     needed = _still_needed([key for key in keys[:-1] if key.withdrawn_at is None])
-    kept = [keys[-1], *(key for key in reversed(keys[:-1]) if key.kid in needed)]
+    kept = [found.current, *(key for key in reversed(keys[:-1]) if key.kid in needed)]
     return [signing_key(key.name) for key in kept]
 
 

@@ -35,13 +35,15 @@ def after_key_withdrawal(kid: str) -> str:
 
     signed = withdrawal.sign_again_pending()
     told = withdrawal.tell_wallet_holders(kid)
-    return f"signed again: {signed}, holders told: {told}"
+    return f"signed again: {signed}; holders told: {told.sent} (before: {told.earlier})"
 
 
 @task()
-def sign_again_withdrawn() -> int:
-    """Sign again the portal wallet's credentials whose key was withdrawn (housekeeping:
-    picks up what a lost `after_key_withdrawal` left)."""
+def follow_up_withdrawals() -> str:
+    """The housekeeping's repeat of `after_key_withdrawal` for every key withdrawn in the
+    last `withdrawal.RETELL_DAYS` (a lost task, a credential signed while it was withdrawn)."""
     from lifegate.credentials import withdrawal
 
-    return withdrawal.sign_again_pending()
+    signed = withdrawal.sign_again_pending()
+    told = sum(withdrawal.tell_wallet_holders(kid).sent for kid in withdrawal.recently_withdrawn())
+    return f"signed again: {signed}; holders told: {told}"

@@ -55,3 +55,18 @@ def render_body(body: str) -> SafeString:
         link_rel="noopener noreferrer nofollow",
     )
     return mark_safe(clean)  # noqa: S308 - sanitised by nh3 just above
+
+
+# Every ASCII punctuation character may be backslash-escaped in CommonMark: free text
+# (an agency's, a name) is shown literally, never as Markdown or HTML.
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~\"'&:])")
+
+
+# Control characters (a word processor's manual line break, a form feed) become line breaks:
+# a message body may not contain them, and the agency's text must still arrive.
+_CONTROL_AS_BREAK = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def as_literal_markdown(text: str) -> str:
+    """`text` escaped so that Markdown shows it as written."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", _CONTROL_AS_BREAK.sub("\n", text))

@@ -2,8 +2,6 @@
 started for them, and every status update an agency makes on a submission (a message from that
 agency, linked to the step)."""
 
-import re
-
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
@@ -12,6 +10,7 @@ from django.utils.translation import gettext as _
 from lifegate.catalogue.models import PublicOrganisation
 from lifegate.core.subject import Subject
 from lifegate.inbox.models import Category
+from lifegate.inbox.rendering import as_literal_markdown
 from lifegate.inbox.services import (
     SYSTEM_KEY_PREFIX,
     NewMessage,
@@ -21,20 +20,6 @@ from lifegate.inbox.services import (
 )
 from lifegate.journeys.models import Journey, StatusChange, Submission
 from lifegate.transparency.services import Actor
-
-# Every ASCII punctuation character may be backslash-escaped in CommonMark: the agency's
-# free text is shown literally, never as Markdown or HTML.
-_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~\"'&:])")
-
-
-# Control characters (a word processor's manual line break, a form feed) become line breaks:
-# a message body may not contain them, and the agency's text must still arrive.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def as_literal_markdown(text: str) -> str:
-    """`text` escaped so that Markdown shows it as written."""
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", _CONTROL.sub("\n", text))
 
 
 class NoticeRefused(RuntimeError):

@@ -10,22 +10,23 @@ from io import StringIO
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone, translation
 from joserfc.jwk import ECKey
 
 from lifegate.core.subject import Subject
-from lifegate.credentials import keys, sdjwt, withdrawal
+from lifegate.credentials import issuer_certificates, issuing, keys, sdjwt, trust, withdrawal
 from lifegate.credentials.compact import b64url_decode
 from lifegate.credentials.errors import CredentialRejected
 from lifegate.credentials.issuing import holder_key, issue_copy, stored_sd_jwt, subject_claims
 from lifegate.credentials.models import IssuedCredential, StatusList
-from lifegate.credentials.revocation import revoke
+from lifegate.credentials.revocation import reinstate, revoke, suspend
 from lifegate.credentials.status_lists import status_list_token
 from lifegate.credentials.tests.conftest import DIPLOMA_CLAIMS
 from lifegate.credentials.tests.presenting import DUO, diploma, log_in
-from lifegate.inbox.models import Message
+from lifegate.inbox.models import Mailbox, Message
 from lifegate.transparency.models import ProcessingRecord
 from lifegate.transparency.services import subject_hash
 
@@ -115,9 +116,44 @@ def test_a_ring_written_before_withdrawals_still_reads():
         del key["withdrawn_at"]
     path.write_text(json.dumps(data))
 
+    keys._cache.clear()
+
     assert keys.ring().withdrawn_kids == frozenset()
     assert keys.withdraw(kid).key.withdrawn_at is not None
-    assert "withdrawn_at" in path.read_text()
+    written = {key["kid"]: key["withdrawn_at"] for key in json.loads(path.read_text())["keys"]}
+    assert written[kid] is not None
+    assert [moment for other, moment in written.items() if other != kid] == [None]
+
+
+def test_a_ring_whose_current_key_was_withdrawn_by_hand_stops_signing_until_rotated():
+    keys.current_issuer_key()
+    path = settings.LIFEGATE_KEY_DIR / keys.RING_FILE
+    data = json.loads(path.read_text())
+    data["keys"][-1]["withdrawn_at"] = timezone.now().isoformat()
+    path.write_text(json.dumps(data))
+
+    with pytest.raises(ImproperlyConfigured, match="rotate_issuer_key"):
+        keys.current_issuer_key()
+    new = keys.rotate()
+    assert keys.current_issuer_key().kid == new.kid
+    assert published_kids() == [new.kid]
+
+
+def test_the_verifier_refuses_the_key_also_with_this_nodes_ca_among_the_anchors(person, tmp_path):
+    credential = diploma(person)
+    anchors = tmp_path / "anchors.pem"
+    anchors.write_text(issuer_certificates.ca_pem())
+    settings.LIFEGATE_ISSUER_TRUST_ANCHORS = str(anchors)
+    keys.withdraw(credential.kid)
+
+    with pytest.raises(CredentialRejected) as refused:
+        sdjwt.verify(
+            stored_sd_jwt(credential),
+            issuer_key=trust.issuer_key,
+            certified_key=trust.certified_key,
+            require_key_binding=False,
+        )
+    assert refused.value.code == "withdrawn-key"
 
 
 def test_status_list_tokens_are_signed_again_with_the_new_key(person):
@@ -160,6 +196,60 @@ def test_the_portal_wallets_credentials_are_signed_again_with_the_same_claims_an
     assert withdrawal.sign_again_pending() == 0  # done once
 
 
+def test_signing_again_keeps_the_claims_as_issued_when_the_type_changed_since(person):
+    credential = diploma(person)
+    kind = credential.credential_type
+    kind.claims = [claim for claim in kind.claims if claim["key"] != "grade"]
+    kind.save()
+    keys.withdraw(credential.kid)
+
+    withdrawal.sign_again_pending()
+
+    again = IssuedCredential.objects.get(pk=credential.pk)
+    assert verify(again).kid == again.kid
+    stored = sdjwt.verify(
+        stored_sd_jwt(again), issuer_key=keys.issuer_key, require_key_binding=False
+    )
+    assert stored.claims["grade"] == DIPLOMA_CLAIMS["grade"]
+    assert "grade" in stored.disclosed  # still selectively disclosable
+
+
+def test_one_credential_that_cannot_be_signed_again_does_not_hold_up_the_others(
+    person, monkeypatch
+):
+    first, second = diploma(person, "first"), diploma(person, "second")
+    keys.withdraw(first.kid)
+    broken = min(first.pk, second.pk)
+    sign_again = issuing.sign_again
+
+    def failing_for_one(credential: IssuedCredential) -> IssuedCredential:
+        if credential.pk == broken:
+            raise ValueError("damaged")
+        return sign_again(credential)
+
+    monkeypatch.setattr(issuing, "sign_again", failing_for_one)
+
+    assert withdrawal.sign_again_pending() == 1
+    kids = dict(IssuedCredential.objects.values_list("pk", "kid"))
+    assert kids[broken] == first.kid != kids[max(first.pk, second.pk)]
+
+
+def test_a_suspended_credential_is_signed_again_but_its_holder_told_only_once_valid(person):
+    original = diploma(person)
+    wallet_copy(original)
+    suspend(original, actor=DUO)
+    stolen = original.kid
+    keys.withdraw(stolen)
+
+    assert withdrawal.sign_again_pending() == 1
+    assert withdrawal.tell_wallet_holders(stolen) == withdrawal.Told(0, 0)
+    assert not withdrawal.wallet_copy_withdrawn(IssuedCredential.objects.get(pk=original.pk))
+
+    reinstate(original, actor=DUO)
+    assert withdrawal.wallet_copy_withdrawn(original)
+    assert withdrawal.tell_wallet_holders(stolen) == withdrawal.Told(1, 0)
+
+
 def test_revoked_expired_and_wallet_held_credentials_are_not_signed_again(person):
     revoked = revoke(diploma(person, "revoked"), actor=DUO)
     expired = diploma(person, "expired")
@@ -185,15 +275,30 @@ def test_holders_of_wallet_copies_are_told_once_in_their_language_without_identi
     wallet_copy(original)  # two wallets, one message
     keys.withdraw(original.kid)
 
-    assert withdrawal.tell_wallet_holders(original.kid) == 1
-    assert withdrawal.tell_wallet_holders(original.kid) == 1  # a repeat sends nothing new
+    assert withdrawal.tell_wallet_holders(original.kid) == withdrawal.Told(1, 0)
+    assert withdrawal.tell_wallet_holders(original.kid) == withdrawal.Told(0, 1)
 
     [message] = messages_to(person)
     assert message.organisation.slug == "duo"
     assert message.language == "nl"
-    assert "wallet-app" in message.subject and "Diploma" in message.subject
-    assert f"/credentials/{original.pk}/" in message.body
+    assert message.subject == "Haal uw Diploma opnieuw op in uw wallet-app"
+    assert "heeft voor uw veiligheid de sleutel vervangen" in message.body
+    assert f"[Uw bewijs]({settings.BASE_URL}/credentials/{original.pk}/)" in message.body
     assert person.value not in message.body and original.kid not in message.body
+
+
+def test_a_holder_who_chose_english_is_told_in_english(person):
+    Mailbox.objects.create(recipient_hash=subject_hash(person), notify_language="en")
+    original = diploma(person)
+    wallet_copy(original)
+    keys.withdraw(original.kid)
+
+    withdrawal.tell_wallet_holders(original.kid)
+
+    [message] = messages_to(person)
+    assert message.language == "en"
+    assert message.subject == "Pick up your Diploma in your wallet app again"
+    assert "[Your proof](" in message.body
 
 
 def test_the_command_withdraws_and_does_the_follow_up_here(person):
@@ -207,8 +312,9 @@ def test_the_command_withdraws_and_does_the_follow_up_here(person):
     current = keys.current_issuer_key().kid
     assert f"withdrawn: {original.kid}" in printed
     assert f"new current key: {current}" in printed
-    assert "portal wallet: 1; in external wallets" in printed and "wallets (holders told" in printed
-    assert "signed again: 1; holders told: 1" in printed
+    assert "portal wallet: 1; valid in external wallets (holders told" in printed
+    assert "pick up a new copy): 1\n" in printed
+    assert "signed again: 1; holders told: 1 (before: 0)" in printed
     assert IssuedCredential.objects.get(pk=original.pk).kid == current
     assert len(messages_to(person)) == 1
 
@@ -237,14 +343,31 @@ def test_the_command_refuses_an_unknown_or_missing_kid():
     assert keys.ring().withdrawn_kids == frozenset()
 
 
-def test_housekeeping_signs_again_what_a_lost_task_left(person):
+def test_housekeeping_does_what_a_lost_task_left(person):
     credential = diploma(person)
+    wallet_copy(credential)
     keys.withdraw(credential.kid)
     output = StringIO()
 
     call_command("credentials_housekeeping", "--now", stdout=output)
 
-    assert "signed again: 1" in output.getvalue()
+    assert "withdrawn keys: signed again: 1; holders told: 1" in output.getvalue()
+    assert IssuedCredential.objects.get(pk=credential.pk).kid == keys.current_issuer_key().kid
+    assert len(messages_to(person)) == 1
+
+
+def test_housekeeping_leaves_withdrawals_older_than_a_week_alone(person):
+    credential = diploma(person)
+    wallet_copy(credential)
+    keys.withdraw(credential.kid)
+    path = settings.LIFEGATE_KEY_DIR / keys.RING_FILE
+    data = json.loads(path.read_text())
+    data["keys"][0]["withdrawn_at"] = (timezone.now() - timedelta(days=8)).isoformat()
+    path.write_text(json.dumps(data))
+
+    call_command("credentials_housekeeping", "--now", stdout=StringIO())
+
+    assert not messages_to(person)  # the portal's copy is still signed again: it must verify
     assert IssuedCredential.objects.get(pk=credential.pk).kid == keys.current_issuer_key().kid
 
 
@@ -271,3 +394,8 @@ def test_the_persons_page_and_api_say_a_wallet_copy_needs_picking_up_again(perso
     shown = client.get(page).content.decode()
     assert 'id="wallet-copy-withdrawn"' in shown and text in shown
     assert client.get(api).json()["wallet_copy_withdrawn"] is True
+
+    wallet_copy(original)  # the person put a new copy in their wallet app
+
+    assert 'id="wallet-copy-withdrawn"' not in client.get(page).content.decode()
+    assert client.get(api).json()["wallet_copy_withdrawn"] is False

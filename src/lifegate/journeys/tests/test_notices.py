@@ -3,10 +3,9 @@
 import pytest
 
 from lifegate.inbox.models import Category, Mailbox, Message
-from lifegate.inbox.rendering import render_body
+from lifegate.inbox.rendering import as_literal_markdown, render_body
 from lifegate.journeys import services
 from lifegate.journeys.models import Journey, Submission
-from lifegate.journeys.notices import as_literal_markdown
 from lifegate.journeys.tests.conftest import PlanFixture, person_actor
 from lifegate.journeys.tests.test_plan import start, steps
 from lifegate.registries.personas import DemoPersona

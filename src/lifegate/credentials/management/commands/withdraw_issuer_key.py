@@ -45,12 +45,11 @@ class Command(BaseCommand):
         affected = withdrawal.pending(kid)
         self.stdout.write(
             f"credentials to sign again in the portal wallet: {affected.portal}; "
-            f"in external wallets (holders told to pick up a new copy): {affected.in_wallets}"
+            f"valid in external wallets (holders told to pick up a new copy): "
+            f"{affected.in_wallets}"
         )
         if options["now"]:
-            signed = withdrawal.sign_again_pending()
-            told = withdrawal.tell_wallet_holders(kid)
-            self.stdout.write(f"signed again: {signed}; holders told: {told}")
+            self.stdout.write(tasks.after_key_withdrawal.call(kid))
         else:
             tasks.after_key_withdrawal.enqueue(kid)
             self.stdout.write("enqueued: after_key_withdrawal")
@@ -61,7 +60,7 @@ class Command(BaseCommand):
         for key in ring.keys:
             if key.withdrawn_at:
                 state = f"withdrawn {key.withdrawn_at:%Y-%m-%d %H:%M}"
-            elif key is ring.current:
+            elif key is ring.keys[-1]:
                 state = "current"
             else:
                 state = f"retired {key.retired_at:%Y-%m-%d %H:%M}" if key.retired_at else "retired"
