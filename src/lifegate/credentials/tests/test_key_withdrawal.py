@@ -4,7 +4,6 @@ and the holders of copies in external wallets are told to pick up a new copy. Th
 service, the command, the person's pages and API (Dutch and English)."""
 
 import json
-import time
 from datetime import timedelta
 from io import StringIO
 
@@ -26,30 +25,16 @@ from lifegate.credentials.revocation import reinstate, revoke, suspend
 from lifegate.credentials.status_lists import status_list_token
 from lifegate.credentials.tests.conftest import DIPLOMA_CLAIMS
 from lifegate.credentials.tests.presenting import DUO, diploma, log_in
+from lifegate.credentials.tests.test_keys import verifies
 from lifegate.inbox.models import Mailbox, Message
 from lifegate.transparency.models import ProcessingRecord
 from lifegate.transparency.services import subject_hash
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("issuer_settings", "credential_types")]
-AUDIENCE = "https://verifier.example"
 
 
 def published_kids() -> list[str]:
     return [str(key["kid"]) for key in keys.issuer_jwks()["keys"]]
-
-
-def verify(credential: IssuedCredential) -> sdjwt.VerifiedSdJwt:
-    """The portal wallet's presentation of the title, checked as this node's verifier does."""
-    key = holder_key(credential)
-    assert key is not None
-    presented = sdjwt.bind(
-        sdjwt.select(stored_sd_jwt(credential), ["title"]),
-        holder_key=key,
-        audience=AUDIENCE,
-        nonce="n",
-        issued_at=int(time.time()),
-    )
-    return sdjwt.verify(presented, issuer_key=keys.issuer_key, audience=AUDIENCE, nonce="n")
 
 
 def wallet_copy(original: IssuedCredential) -> IssuedCredential:
@@ -72,7 +57,7 @@ def test_withdrawing_the_current_key_replaces_it_and_takes_it_out_at_once(person
     assert keys.current_issuer_key().kid == done.current.kid != stolen
     assert published_kids() == [done.current.kid]  # not even while its diploma is valid
     with pytest.raises(CredentialRejected) as refused:
-        verify(credential)
+        verifies(credential)
     assert refused.value.code == "withdrawn-key"
     with translation.override("en"):
         assert "withdrawn" in str(refused.value.reason)
@@ -187,7 +172,7 @@ def test_the_portal_wallets_credentials_are_signed_again_with_the_same_claims_an
     assert subject_claims(again) == DIPLOMA_CLAIMS
     kept, before = holder_key(again), holder_key(credential)
     assert kept is not None and before is not None and kept.as_dict() == before.as_dict()
-    verified = verify(again)
+    verified = verifies(again)
     assert verified.kid == again.kid and verified.disclosed == frozenset({"title"})
     assert verified.claims["title"] == DIPLOMA_CLAIMS["title"]
     assert ProcessingRecord.objects.filter(
@@ -206,7 +191,7 @@ def test_signing_again_keeps_the_claims_as_issued_when_the_type_changed_since(pe
     withdrawal.sign_again_pending()
 
     again = IssuedCredential.objects.get(pk=credential.pk)
-    assert verify(again).kid == again.kid
+    assert verifies(again).kid == again.kid
     stored = sdjwt.verify(
         stored_sd_jwt(again), issuer_key=keys.issuer_key, require_key_binding=False
     )
