@@ -59,7 +59,7 @@ def render_body(body: str) -> SafeString:
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark: free text
 # (an agency's, a name) is shown literally, never as Markdown or HTML.
-_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~\"'&:])")
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~\"'&:=])")
 
 
 # Control characters (a word processor's manual line break, a form feed) become line breaks:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from lifegate.catalogue.models import LifeEvent, PublicOrganisation, PublicService
 from lifegate.inbox.models import Category
+from lifegate.inbox.rendering import as_literal_markdown
 from lifegate.inbox.services import (
     SYSTEM_KEY_PREFIX,
     NewMessage,
@@ -70,7 +71,9 @@ def _texts(event: str, mandate: Mandate, name: str) -> tuple[str, str]:
         "from": mandate.valid_from.strftime("%d-%m-%Y"),
         "until": mandate.valid_until.strftime("%d-%m-%Y"),
     }
-    values = {"name": name, "scope": scope} | period
+    # Names come from registers and catalogues: shown as written on one line, never as
+    # Markdown (a line break could start a heading).
+    values = {"name": _inline(name), "scope": _inline(scope)} | period
     if event == "created":
         return (
             _("You have given an authorisation"),
@@ -94,6 +97,10 @@ def _texts(event: str, mandate: Mandate, name: str) -> tuple[str, str]:
         _("An authorisation has ended"),
         _("The authorisation of %(name)s for %(scope)s has ended.") % values,
     )
+
+
+def _inline(text: str) -> str:
+    return as_literal_markdown(" ".join(text.split()))
 
 
 def tell_principal(event: str, mandate: Mandate) -> None:

@@ -12,6 +12,7 @@ from django.utils import translation
 from lifegate.core.subject import Subject
 from lifegate.identity.session import Authentication
 from lifegate.inbox.models import Mailbox, Message
+from lifegate.inbox.rendering import render_body
 from lifegate.journeys.tests.test_pages import log_in
 from lifegate.mandates import acting, services
 from lifegate.mandates.actions import INBOX_READ
@@ -19,6 +20,7 @@ from lifegate.mandates.models import Mandate, ScopeKind
 from lifegate.mandates.scopes import Scope
 from lifegate.mandates.tests.conftest import grant_active, period, person
 from lifegate.mandates.views_acting import after_login
+from lifegate.registries.models import RegisteredPerson
 from lifegate.registries.personas import DemoPersona
 from lifegate.registries.services import population_register
 from lifegate.transparency.services import subject_hash
@@ -194,3 +196,22 @@ def test_the_principal_is_told_of_creation_acceptance_and_end_in_their_language(
     assert bodies.count("[Your authorisations](") == 3
     assert student.subject.value not in bodies
     assert not subjects_in_box(student.subject)
+
+
+def test_the_representatives_name_is_shown_as_written_not_as_markdown(
+    personas: dict[str, DemoPersona],
+) -> None:
+    elderly, student = personas["elderly"], personas["student"]
+    RegisteredPerson.objects.filter(bsn=student.subject.value).update(
+        given_names="**Jan**\n===", name_prefix="", family_name="[Vries](https://evil.example/)"
+    )
+    grant_inbox(elderly, student)
+
+    html = " ".join(
+        render_body(body)
+        for body in Message.objects.filter(recipient_hash=subject_hash(elderly.subject))
+        .filter(subject__in=["Uw machtiging is aanvaard", "Your authorisation has been accepted"])
+        .values_list("body", flat=True)
+    )
+    assert "**Jan** === [Vries](https://evil.example/)" in html  # on one line, as written
+    assert 'evil.example/"' not in html and "<strong>" not in html and "<h" not in html
