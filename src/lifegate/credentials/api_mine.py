@@ -58,7 +58,8 @@ class MyCredentialDetailOut(MyCredentialOut):
     wallet_copy_withdrawn: bool = Field(
         description="true: a copy in a wallet app was signed with a key the issuer has since "
         "withdrawn, so it can no longer be checked; put a new copy in the wallet "
-        "(`createMyCredentialOffer`). The credential here was signed again and still works."
+        "(`createMyCredentialOffer`). When the portal wallet holds the credential too, it "
+        "was signed again there and still works."
     )
 
 

@@ -119,6 +119,9 @@ def test_a_ring_whose_current_key_was_withdrawn_by_hand_stops_signing_until_rota
 
     with pytest.raises(ImproperlyConfigured, match="rotate_issuer_key"):
         keys.current_issuer_key()
+    listed, said = StringIO(), StringIO()
+    call_command("withdraw_issuer_key", "--list", stdout=listed, stderr=said)
+    assert "withdrawn" in listed.getvalue() and "rotate_issuer_key" in said.getvalue()
     new = keys.rotate()
     assert keys.current_issuer_key().kid == new.kid
     assert published_kids() == [new.kid]
@@ -291,7 +294,7 @@ def test_the_command_withdraws_and_does_the_follow_up_here(person):
     wallet_copy(original)
     output = StringIO()
 
-    call_command("withdraw_issuer_key", original.kid, "--now", stdout=output)
+    call_command("withdraw_issuer_key", "--now", "--", original.kid, stdout=output)
 
     printed = output.getvalue()
     current = keys.current_issuer_key().kid
@@ -308,7 +311,7 @@ def test_the_command_leaves_the_follow_up_to_the_worker_and_lists_the_ring(perso
     from django_tasks_db.models import DBTaskResult
 
     stolen = diploma(person).kid
-    call_command("withdraw_issuer_key", stolen, stdout=StringIO())
+    call_command("withdraw_issuer_key", "1", stdout=StringIO())  # its number in --list
 
     task = DBTaskResult.objects.get(task_path="lifegate.credentials.tasks.after_key_withdrawal")
     assert task.args_kwargs["args"] == [stolen]
@@ -323,6 +326,8 @@ def test_the_command_refuses_an_unknown_or_missing_kid():
     keys.current_issuer_key()
     with pytest.raises(CommandError, match="no issuer key has kid"):
         call_command("withdraw_issuer_key", "nope", stdout=StringIO())
+    with pytest.raises(CommandError, match="no issuer key has kid"):
+        call_command("withdraw_issuer_key", "7", stdout=StringIO())  # no key has number 7
     with pytest.raises(CommandError, match="--list"):
         call_command("withdraw_issuer_key", stdout=StringIO())
     assert keys.ring().withdrawn_kids == frozenset()
@@ -356,13 +361,14 @@ def test_housekeeping_leaves_withdrawals_older_than_a_week_alone(person):
     assert IssuedCredential.objects.get(pk=credential.pk).kid == keys.current_issuer_key().kid
 
 
-@pytest.mark.parametrize(
-    ("language", "text"),
-    [
-        ("nl", "De kopie van dit bewijs in uw wallet-app kan niet meer worden gecontroleerd"),
-        ("en", "The copy of this proof in your wallet app can no longer be checked"),
-    ],
-)
+WALLET_COPY_TEXTS = [
+    ("nl", "De kopie van dit bewijs in uw wallet-app kan niet meer worden gecontroleerd"),
+    ("en", "The copy of this proof in your wallet app can no longer be checked"),
+]
+STILL_WORKS_HERE = {"nl": "werkt hier nog gewoon", "en": "it still works here"}
+
+
+@pytest.mark.parametrize(("language", "text"), WALLET_COPY_TEXTS)
 def test_the_persons_page_and_api_say_a_wallet_copy_needs_picking_up_again(person, language, text):
     original = diploma(person)
     wallet_copy(original)
@@ -374,13 +380,37 @@ def test_the_persons_page_and_api_say_a_wallet_copy_needs_picking_up_again(perso
     assert 'id="wallet-copy-withdrawn"' not in client.get(page).content.decode()
     assert client.get(api).json()["wallet_copy_withdrawn"] is False
 
-    call_command("withdraw_issuer_key", original.kid, "--now", stdout=StringIO())
+    call_command("withdraw_issuer_key", "--now", "--", original.kid, stdout=StringIO())
 
     shown = client.get(page).content.decode()
     assert 'id="wallet-copy-withdrawn"' in shown and text in shown
+    assert STILL_WORKS_HERE[language] in shown
     assert client.get(api).json()["wallet_copy_withdrawn"] is True
 
     wallet_copy(original)  # the person put a new copy in their wallet app
 
     assert 'id="wallet-copy-withdrawn"' not in client.get(page).content.decode()
     assert client.get(api).json()["wallet_copy_withdrawn"] is False
+
+
+@pytest.mark.parametrize(("language", "text"), WALLET_COPY_TEXTS)
+def test_a_proof_issued_straight_to_a_wallet_is_not_said_to_work_here(person, language, text):
+    wallet = ECKey.generate_key("P-256", {"alg": "ES256"}, private=True)
+    straight = issuing.issue(
+        "diploma",
+        person,
+        DIPLOMA_CLAIMS,
+        actor=DUO,
+        source=IssuedCredential.Source.AGENCY_API,
+        source_reference="dossier-wallet",
+        holder_jwk=wallet.as_dict(private=False),
+    )
+    client = Client()
+    log_in(client, person)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    call_command("withdraw_issuer_key", "--now", "--", straight.kid, stdout=StringIO())
+
+    shown = client.get(f"/credentials/{straight.pk}/").content.decode()
+    assert 'id="wallet-copy-withdrawn"' in shown and text in shown
+    assert STILL_WORKS_HERE[language] not in shown

@@ -5,10 +5,14 @@ It is removed from the published key set (peers that cached it drop it within
 (`withdrawn-key`); a current key is replaced by a new one first. Then, in the worker (or here
 with --now), the portal wallet's credentials it signed are signed again and the holders of
 copies in external wallets are told to pick up a new copy (`withdrawal`). Running it again
-for the same kid repeats that follow-up, nothing else. `--list` shows the ring."""
+for the same kid repeats that follow-up, nothing else. `--list` shows the ring.
+
+The key is named by its kid or by its number in `--list`. A kid may begin with "-" (it is
+base64url): put it after "--" (`withdraw_issuer_key --now -- -AbC...`), or use the number."""
 
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 
 from lifegate.credentials import keys, tasks, withdrawal
@@ -22,7 +26,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kid", nargs="?", help="the kid of the key to withdraw")
+        parser.add_argument(
+            "kid",
+            nargs="?",
+            help='the kid of the key to withdraw (after "--" when it begins with "-"), or its '
+            "number in --list",
+        )
         parser.add_argument("--list", action="store_true", help="list the issuer keys")
         parser.add_argument("--now", action="store_true", help="do the follow-up here")
 
@@ -31,9 +40,7 @@ class Command(BaseCommand):
         if options["list"]:
             self._list()
             return
-        kid = options["kid"]
-        if not kid:
-            raise CommandError("name the kid of the key to withdraw (--list shows them)")
+        kid = self._kid(options["kid"])
         try:
             done = keys.withdraw(kid)
         except keys.UnknownKey:
@@ -54,8 +61,22 @@ class Command(BaseCommand):
             tasks.after_key_withdrawal.enqueue(kid)
             self.stdout.write("enqueued: after_key_withdrawal")
 
+    def _kid(self, named: str | None) -> str:
+        """The kid of the key `named` by its kid or its number."""
+        if not named:
+            raise CommandError("name the kid of the key to withdraw (--list shows them)")
+        if named.isdigit():
+            for key in keys.ring().keys:
+                if key.number == int(named):
+                    return key.kid
+        return named
+
     def _list(self) -> None:
-        published = {str(key.kid) for key in keys.published_keys()}
+        try:
+            published = {str(key.kid) for key in keys.published_keys()}
+        except ImproperlyConfigured as broken:  # the current key was withdrawn by hand
+            self.stderr.write(str(broken))
+            published = set()
         ring = keys.ring()
         for key in ring.keys:
             if key.withdrawn_at:
