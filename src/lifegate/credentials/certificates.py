@@ -7,8 +7,11 @@ HAIP 1.0 wants neither to sign with a self-signed certificate."""
 
 import base64
 import ipaddress
+import logging
+import os
+import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,7 +35,13 @@ RENEW_BEFORE = timedelta(days=30)
 BACKDATE = timedelta(minutes=5)
 
 CA_LIFETIME = timedelta(days=10 * 365)
+# A revocation list (CRL) says it is current for this long (its nextUpdate); one is signed
+# again well before that, and as soon as what it lists changes. A verifier that cannot reach
+# the list uses the last one it has until then, and after that refuses.
+CRL_LIFETIME = timedelta(hours=6)
+CRL_MEDIA_TYPE = "application/pkix-crl"
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 # path -> ((inode, modification time), certificate): a replaced file has a new inode.
 _cache: dict[Path, tuple[tuple[int, int], x509.Certificate]] = {}
@@ -130,10 +139,24 @@ class NodeCa:
 
     key_name: str
     title: str  # "lifegate verifier CA": the host is added to its common name
+    # Where on the node this CA publishes its revocation list, when it does: each certificate
+    # it issues then names that address (CRL distribution point, RFC 5280 4.2.1.13).
+    crl_path: str = ""
 
     @property
     def certificate_file(self) -> str:
         return f"{self.key_name}.cert.pem"
+
+    @property
+    def issued_file(self) -> str:
+        """The list of the serial numbers this CA gave (with the file of each certificate):
+        a certificate made again for the same key leaves its file, and must still be
+        revocable."""
+        return f"{self.key_name}.issued"
+
+    def crl_url(self) -> str | None:
+        """The address of this CA's revocation list, or None when it publishes none."""
+        return settings.BASE_URL + self.crl_path if self.crl_path else None
 
     def certificate(self) -> x509.Certificate:
         """The CA certificate."""
@@ -159,11 +182,66 @@ class NodeCa:
         """The certificate in `filename` for `key` (which may only sign) from this CA, naming
         `names` as its subject alternative names; made again when it no longer fits."""
         ca = self.certificate()
-        return stored_certificate(
-            filename,
-            lambda cert: self._issued(cert, key, ca, names),
-            lambda: self._make_end_entity(key, ca, title, names, lifetime),
+
+        def make() -> x509.Certificate:
+            replaced = _read(self._path(filename))
+            if self.crl_path and replaced is not None and replaced.issuer == ca.subject:
+                # One made before serial numbers were recorded stays revocable too.
+                self._record(replaced, filename)
+            return self._make_end_entity(filename, key, ca, title, names, lifetime)
+
+        return stored_certificate(filename, lambda cert: self._issued(cert, key, ca, names), make)
+
+    def serials_issued(self, filename: str) -> set[int]:
+        """The serial numbers of every certificate this CA made for `filename`: the one in the
+        file now (when this CA issued it) and the earlier ones it replaced."""
+        found = {
+            int(serial, 16)
+            for serial, recorded in _issued_lines(self._path(self.issued_file))
+            if recorded == filename
+        }
+        current = _read(self._path(filename))
+        if current is not None and current.issuer == self.certificate().subject:
+            found.add(current.serial_number)
+        return found
+
+    def revocation_list(
+        self, revoked: Iterable[tuple[int, datetime]], number: int
+    ) -> x509.CertificateRevocationList:
+        """A revocation list of this CA, current from now for CRL_LIFETIME, listing the
+        certificates with the serial numbers in `revoked` (with the moment each was revoked)
+        as compromised; `number` must grow from one list to the next (RFC 5280 5.2.3)."""
+        ca = self.certificate()
+        private = private_ec_key(signing_key(self.key_name))
+        now = datetime.now(UTC)
+        try:  # the CA certificate's own key identifier (a PKI may compute it otherwise)
+            ski = ca.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+            authority = x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski)
+        except x509.ExtensionNotFound:
+            authority = x509.AuthorityKeyIdentifier.from_issuer_public_key(private.public_key())
+        made = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(ca.subject)
+            .last_update(now - BACKDATE)
+            .next_update(now + CRL_LIFETIME)
+            .add_extension(x509.CRLNumber(number), critical=False)
+            .add_extension(authority, critical=False)
         )
+        for serial, moment in sorted(revoked):
+            made = made.add_revoked_certificate(
+                x509.RevokedCertificateBuilder()
+                .serial_number(serial)
+                .revocation_date(moment)
+                .add_extension(x509.CRLReason(x509.ReasonFlags.key_compromise), critical=False)
+                .build()
+            )
+        return made.sign(private, hashes.SHA256())
+
+    def _path(self, filename: str) -> Path:
+        return Path(settings.LIFEGATE_KEY_DIR) / filename
+
+    def _record(self, cert: x509.Certificate, filename: str) -> None:
+        _append_line(self._path(self.issued_file), f"{cert.serial_number:x} {filename}")
 
     def x5c(self, cert: x509.Certificate) -> list[str]:
         """The `x5c` header for what the key of `cert` signs: `cert`, and this CA's
@@ -187,7 +265,16 @@ class NodeCa:
         # Near the end of a CA certificate from another PKI, a new certificate cannot outlast
         # it: one ending with the CA is kept, or every call would make another.
         fresh = not renewal_due(cert) or cert.not_valid_after_utc >= ca.not_valid_after_utc
-        return certifies(cert, key) and set(names) <= set(found) and fresh
+        return (
+            certifies(cert, key)
+            and set(names) <= set(found)
+            and fresh
+            and distribution_points(cert) == self._distribution_points()
+        )
+
+    def _distribution_points(self) -> list[str]:
+        url = self.crl_url()
+        return [url] if url else []
 
     def _make(self, key: ECKey) -> x509.Certificate:
         private = private_ec_key(key)
@@ -203,6 +290,7 @@ class NodeCa:
 
     def _make_end_entity(
         self,
+        filename: str,
         key: ECKey,
         ca: x509.Certificate,
         title: str,
@@ -223,7 +311,62 @@ class NodeCa:
                 critical=False,
             )
         )
-        return made.sign(ca_private, hashes.SHA256())
+        url = self.crl_url()
+        if url:
+            point = x509.DistributionPoint([x509.UniformResourceIdentifier(url)], None, None, None)
+            made = made.add_extension(x509.CRLDistributionPoints([point]), critical=False)
+        signed = made.sign(ca_private, hashes.SHA256())
+        if url:  # recorded before it is used: a certificate that may sign must be revocable
+            self._record(signed, filename)
+        return signed
+
+
+def distribution_points(cert: x509.Certificate) -> list[str]:
+    """The http(s) addresses where `cert`'s revocation list is published (its CRL
+    distribution points), in order; none when it names none."""
+    try:
+        points = cert.extensions.get_extension_for_class(x509.CRLDistributionPoints).value
+    except x509.ExtensionNotFound:
+        return []
+    return [
+        name.value
+        for point in points
+        for name in point.full_name or []
+        if isinstance(name, x509.UniformResourceIdentifier)
+        and name.value.lower().startswith(("https://", "http://"))
+    ]
+
+
+_ISSUED_LINE = re.compile(r"([0-9a-f]{1,40}) (\S+)")
+
+
+def _issued_lines(path: Path) -> list[tuple[str, str]]:
+    """The (serial in hex, file) lines of a list of issued certificates; a damaged line (a
+    write cut short) is passed over and logged."""
+    try:
+        text = path.read_bytes().decode("ascii", errors="replace")
+    except FileNotFoundError:
+        return []
+    found = []
+    for line in text.splitlines():
+        matched = _ISSUED_LINE.fullmatch(line)
+        if matched:
+            found.append((matched[1], matched[2]))
+        elif line:
+            log.error("%s holds a damaged line", path.name)
+    return found
+
+
+def _append_line(path: Path, line: str) -> None:
+    """Add `line` to `path` (made private when new), flushed to disk: appends of whole lines
+    from several processes do not mix."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(descriptor, f"{line}\n".encode("ascii"))
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def is_self_signed(cert: x509.Certificate) -> bool:

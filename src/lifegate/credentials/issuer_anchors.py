@@ -16,7 +16,10 @@ What is checked: the chain's signatures, validity periods (at the time of the ch
 basic constraints and path length, the anchors' key usage (RFC 5280, with `cryptography`'s
 path validation); that the end-entity certificate is not self-signed (HAIP) and is not a
 CA, that it may sign (key usage digitalSignature, when given), and that its key is a P-256
-key. A chain once validated is remembered until a certificate of its path ends."""
+key. A chain once validated is remembered until a certificate of its path ends. Certificates
+of the path that name a revocation list (CRL distribution point) are checked against it at
+every use (`certificate_revocation`): a revoked one is refused as `withdrawn-key`, and one
+whose list cannot be had as `status-unavailable`."""
 
 import base64
 import binascii
@@ -34,6 +37,7 @@ from cryptography.x509 import verification
 from django.conf import settings
 from joserfc.jwk import ECKey, Key
 
+from lifegate.credentials import certificate_revocation
 from lifegate.credentials.errors import CredentialRejected
 
 # Certificates in an x5c chain (end entity and intermediates); HAIP chains are short.
@@ -46,8 +50,12 @@ _Stamp = tuple[str, int, int, int, int]
 
 _lock = threading.Lock()
 _anchors: dict[str, tuple[_Stamp, verification.Store]] = {}
-# (anchors file stamp, issuer, x5c) -> (key, first moment and last moment the chain is valid)
-_validated: dict[tuple[_Stamp, str | None, tuple[str, ...]], tuple[Key, datetime, datetime]] = {}
+# (anchors file stamp, issuer, x5c) -> (key, first moment and last moment the chain is
+# valid, what to check for revocation)
+_validated: dict[
+    tuple[_Stamp, str | None, tuple[str, ...]],
+    tuple[Key, datetime, datetime, tuple[certificate_revocation.Check, ...]],
+] = {}
 _VALIDATED_MAX = 256
 # What reading a damaged certificate's parts can raise (cryptography reads them lazily).
 _UNREADABLE_CERTIFICATE = (
@@ -110,13 +118,16 @@ def key_certified_by(
     moment = now or datetime.now(UTC)
     remembered = _validated.get((stamp, issuer, chain))
     if remembered is not None and remembered[1] <= moment <= remembered[2]:
+        certificate_revocation.check(remembered[3])
         return remembered[0]
     try:
         key, path = _validate(issuer, [_certificate(entry) for entry in chain], store, moment)
+        revocation = certificate_revocation.checks(path)
     except _UNREADABLE_CERTIFICATE:
         # Parts of a certificate are read lazily: a damaged name, extension or key shows
         # only here. Whatever cannot be read is not trusted.
         raise _untrusted("a certificate in x5c cannot be read") from None
+    certificate_revocation.check(revocation)
     with _lock:
         if len(_validated) >= _VALIDATED_MAX:
             _validated.clear()
@@ -124,15 +135,18 @@ def key_certified_by(
             key,
             max(cert.not_valid_before_utc for cert in path),
             min(cert.not_valid_after_utc for cert in path),
+            revocation,
         )
     return key
 
 
 def forget() -> None:
-    """Forget the anchors and validated chains (tests, and a changed anchors file)."""
+    """Forget the anchors, validated chains and revocation lists (tests, and a changed
+    anchors file)."""
     with _lock:
         _anchors.clear()
         _validated.clear()
+    certificate_revocation.forget()
 
 
 def _store(path: str) -> tuple[_Stamp, verification.Store]:

@@ -1,7 +1,9 @@
 """HTTP to other lifegate nodes for presenting and verifying: fetching an issuer's JWKS, a
-status list token or a request object, and posting a wallet's response. Short timeouts, a
-size limit, no redirects (a redirect could lead anywhere); callers only pass URLs of nodes
-they trust. Logs name the host and status, never a URL's path or a body."""
+status list token, a certificate revocation list or a request object, and posting a
+wallet's response. Short timeouts, a size limit, no redirects (a redirect could lead
+anywhere); callers only pass URLs of nodes they trust (a revocation list's address comes
+from a certificate that chains to a trust anchor). Logs name the host and status, never a
+URL's path or a body."""
 
 import logging
 from collections.abc import Mapping
@@ -25,6 +27,11 @@ class PeerUnreachable(Exception):
 
 def fetch(url: str, accept: str) -> str:
     """GET `url` and return its body as text; raises PeerUnreachable unless it answers 200."""
+    return fetch_bytes(url, accept).decode("utf-8", errors="replace")
+
+
+def fetch_bytes(url: str, accept: str) -> bytes:
+    """GET `url` and return its body; raises PeerUnreachable unless it answers 200."""
     try:
         with requests.get(
             url,
@@ -36,7 +43,7 @@ def fetch(url: str, accept: str) -> str:
             if response.status_code != 200:
                 log.info("%s answered %s", urlsplit(url).hostname, response.status_code)
                 raise PeerUnreachable(f"status {response.status_code}")
-            return _limited(response).decode("utf-8", errors="replace")
+            return _limited(response)
     except requests.RequestException as failed:
         log.info("%s unreachable: %s", urlsplit(url).hostname, type(failed).__name__)
         raise PeerUnreachable(type(failed).__name__) from None

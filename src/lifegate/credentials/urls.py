@@ -19,6 +19,8 @@ urlpatterns = [
     path("status/<int:list_id>", views.status_list, name="status_list"),
     # The issuing CA certificate, for other nodes' trust anchors (HAIP x5c chains).
     path("issuer-ca.pem", views.issuer_ca, name="issuer_ca"),
+    # Its revocation list: the certificates of withdrawn issuer keys (issuer_certificates).
+    path("issuer-ca.crl", views.issuer_ca_crl, name="issuer_ca_crl"),
     # The verifier CA certificate, for wallets' trust anchors (HAIP x509_hash requests).
     path("verifier-ca.pem", views.verifier_ca, name="verifier_ca"),
     # SD-JWT VC Type Metadata: each credential type's `vct` is this address.

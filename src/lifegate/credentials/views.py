@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 
 from lifegate.catalogue.models import CredentialType
 from lifegate.core.problems import problem_response
-from lifegate.credentials import issuer_certificates, metadata, verifier_identity
+from lifegate.credentials import certificates, issuer_certificates, metadata, verifier_identity
 from lifegate.credentials.models import StatusList
 from lifegate.credentials.status_lists import TOKEN_TTL_SECONDS, status_list_token
 from lifegate.credentials.statuslist import STATUS_LIST_TYPE
@@ -68,6 +68,16 @@ def issuer_ca(request: HttpRequest) -> HttpResponse:
     and status list tokens chain to: what another node adds to its issuer trust anchors."""
     response = HttpResponse(
         issuer_certificates.ca_pem(), content_type=issuer_certificates.PEM_MEDIA_TYPE
+    )
+    return _public(response, METADATA_MAX_AGE)
+
+
+@require_safe
+def issuer_ca_crl(request: HttpRequest) -> HttpResponse:
+    """The issuing CA's revocation list (DER, RFC 5280), named in each certificate it issues:
+    the certificates of issuer keys this node withdrew."""
+    response = HttpResponse(
+        issuer_certificates.revocation_list(), content_type=certificates.CRL_MEDIA_TYPE
     )
     return _public(response, METADATA_MAX_AGE)
 

@@ -171,6 +171,7 @@ class Nodes:
 
     def install(self, monkeypatch: Any) -> "Nodes":
         monkeypatch.setattr(peer_http, "fetch", self.fetch)
+        monkeypatch.setattr(peer_http, "fetch_bytes", self.fetch_bytes)
         monkeypatch.setattr(peer_http, "post_form", self.post_form)
         return self
 
@@ -183,12 +184,15 @@ class Nodes:
         return origin, parts.path + (f"?{parts.query}" if parts.query else "")
 
     def fetch(self, url: str, accept: str) -> str:
+        return self.fetch_bytes(url, accept).decode()
+
+    def fetch_bytes(self, url: str, accept: str) -> bytes:
         origin, path = self._node(url)
         with override_settings(BASE_URL=origin):
             response = Client().get(path, HTTP_ACCEPT=accept)
         if response.status_code != 200:
             raise peer_http.PeerUnreachable(f"status {response.status_code}")
-        return response.content.decode()
+        return response.content
 
     def post_form(self, url: str, data: dict[str, str]) -> tuple[int, dict[str, Any]]:
         origin, path = self._node(url)

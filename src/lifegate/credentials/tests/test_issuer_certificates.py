@@ -279,8 +279,9 @@ def test_without_trust_the_peers_credential_is_from_an_unknown_issuer(
 
 
 def test_under_a_national_pki_x5c_carries_the_nodes_ca_and_validates_to_the_root(
-    credential_types, person, settings, tmp_path
+    credential_types, person, settings, tmp_path, monkeypatch
 ):
+    nodes = Nodes(BASE_URL).install(monkeypatch)  # serves the revocation list
     root = authority("Staat der Nederlanden test root")
     node_ca_key = certificates.private_ec_key(signing_key(issuer_certificates.CA_KEY_NAME))
     node_ca = issued_ca(root, node_ca_key.public_key(), "lifegate issuing CA under the root")
@@ -296,6 +297,7 @@ def test_under_a_national_pki_x5c_carries_the_nodes_ca_and_validates_to_the_root
     x5c = compact.decode(token.split("~")[0], "token").header["x5c"]
     certified = issuer_anchors.certified_key(BASE_URL, x5c)
     assert certified is not None
+    assert nodes.calls == [f"{BASE_URL}{issuer_certificates.CRL_PATH}"]  # signed by the CA
     assert certified.as_dict()["x"] == keys.current_issuer_key().as_dict()["x"]
 
 

@@ -315,6 +315,7 @@ PAGE_EXEMPTIONS = {
     ".well-known/": "the credential issuer's metadata: its keys and credential types, no person",
     "credentials/status/": "credential status lists: one bit per credential, naming nobody",
     "credentials/issuer-ca.pem": "the issuing CA certificate: public, names this node only",
+    "credentials/issuer-ca.crl": "the issuing CA's revocation list: public, serial numbers only",
     "credentials/verifier-ca.pem": "the verifier CA certificate: public, names this node only",
     "credentials/types/": "credential types' Type Metadata (their vct): labels, no person",
     # A person's own proofs: no mandate or legal representation ever covers them, so these

@@ -37,6 +37,7 @@ NO_PERSONAL_DATA = {
     "GET /mandates/accept/": "the empty invitation-code form",
     "/credentials/status/<int:list_id>": "status list: a bitstring, no identities",
     "/credentials/issuer-ca.pem": "the issuing CA certificate: names this node, no person",
+    "/credentials/issuer-ca.crl": "the CA's revocation list: serial numbers, no person",
     "/credentials/verifier-ca.pem": "the verifier CA certificate: names this node, no person",
     "/credentials/types/<slug:slug>": "a credential type's public Type Metadata",
     "GET /credentials/verify/": "the verifier's own request form",
