@@ -35,7 +35,6 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
 from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from lifegate.credentials import certificates, peer_http
@@ -45,15 +44,6 @@ CACHE_SECONDS = 600
 RETRY_SECONDS = 30
 # An issuer's clock may run a little ahead of this one.
 CLOCK_SKEW = timedelta(minutes=5)
-# What reading a damaged list or certificate can raise (cryptography reads parts lazily).
-_UNREADABLE = (
-    ValueError,
-    TypeError,
-    UnsupportedAlgorithm,
-    x509.InvalidVersion,
-    x509.DuplicateExtension,
-    x509.UnsupportedGeneralNameType,
-)
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +190,7 @@ def _fetched(url: str, each: Check, now: datetime) -> x509.CertificateRevocation
     try:
         crl = x509.load_der_x509_crl(body)
         usable = _signed_by(crl, each.issuer) and _covers(crl, url, each, now)
-    except _UNREADABLE:
+    except certificates.UNREADABLE:
         log.warning("a revocation list cannot be read (CA %s)", issuer)
         return None
     if not usable:

@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
@@ -40,6 +40,17 @@ CA_LIFETIME = timedelta(days=10 * 365)
 # the list uses the last one it has until then, and after that refuses.
 CRL_LIFETIME = timedelta(hours=6)
 CRL_MEDIA_TYPE = "application/pkix-crl"
+
+# What reading a damaged certificate or revocation list can raise: `cryptography` reads
+# their parts (names, extensions, keys) lazily.
+UNREADABLE = (
+    ValueError,
+    TypeError,
+    UnsupportedAlgorithm,
+    x509.InvalidVersion,
+    x509.DuplicateExtension,
+    x509.UnsupportedGeneralNameType,
+)
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()

@@ -30,14 +30,13 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509 import verification
 from django.conf import settings
 from joserfc.jwk import ECKey, Key
 
-from lifegate.credentials import certificate_revocation
+from lifegate.credentials import certificate_revocation, certificates
 from lifegate.credentials.errors import CredentialRejected
 
 # Certificates in an x5c chain (end entity and intermediates); HAIP chains are short.
@@ -57,15 +56,6 @@ _validated: dict[
     tuple[Key, datetime, datetime, tuple[certificate_revocation.Check, ...]],
 ] = {}
 _VALIDATED_MAX = 256
-# What reading a damaged certificate's parts can raise (cryptography reads them lazily).
-_UNREADABLE_CERTIFICATE = (
-    ValueError,
-    TypeError,
-    UnsupportedAlgorithm,
-    x509.InvalidVersion,
-    x509.DuplicateExtension,
-    x509.UnsupportedGeneralNameType,
-)
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +113,7 @@ def key_certified_by(
     try:
         key, path = _validate(issuer, [_certificate(entry) for entry in chain], store, moment)
         revocation = certificate_revocation.checks(path)
-    except _UNREADABLE_CERTIFICATE:
+    except certificates.UNREADABLE:
         # Parts of a certificate are read lazily: a damaged name, extension or key shows
         # only here. Whatever cannot be read is not trusted.
         raise _untrusted("a certificate in x5c cannot be read") from None

@@ -26,8 +26,11 @@ DUO = Actor(kind="agency", organisation="duo")
 MUNICIPALITY = Actor(kind="agency", organisation="gemeente-utrecht")
 
 
-def diploma(subject: Subject, reference: str = "dossier-1") -> IssuedCredential:
-    """A diploma issued by this node to `subject`, through the issuing service."""
+def diploma(
+    subject: Subject, reference: str = "dossier-1", holder_jwk: dict[str, Any] | None = None
+) -> IssuedCredential:
+    """A diploma issued by this node to `subject`, through the issuing service (straight to
+    the wallet holding `holder_jwk`, when given)."""
     return issue(
         "diploma",
         subject,
@@ -35,6 +38,7 @@ def diploma(subject: Subject, reference: str = "dossier-1") -> IssuedCredential:
         actor=DUO,
         source=IssuedCredential.Source.AGENCY_API,
         source_reference=reference,
+        holder_jwk=holder_jwk,
     )
 
 

@@ -396,15 +396,7 @@ def test_the_persons_page_and_api_say_a_wallet_copy_needs_picking_up_again(perso
 @pytest.mark.parametrize(("language", "text"), WALLET_COPY_TEXTS)
 def test_a_proof_issued_straight_to_a_wallet_is_not_said_to_work_here(person, language, text):
     wallet = ECKey.generate_key("P-256", {"alg": "ES256"}, private=True)
-    straight = issuing.issue(
-        "diploma",
-        person,
-        DIPLOMA_CLAIMS,
-        actor=DUO,
-        source=IssuedCredential.Source.AGENCY_API,
-        source_reference="dossier-wallet",
-        holder_jwk=wallet.as_dict(private=False),
-    )
+    straight = diploma(person, "dossier-wallet", holder_jwk=wallet.as_dict(private=False))
     client = Client()
     log_in(client, person)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
