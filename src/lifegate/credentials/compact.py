@@ -12,7 +12,6 @@ import binascii
 import hashlib
 import json
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,9 +26,15 @@ from lifegate.credentials.errors import CredentialRejected
 ALGORITHM = "ES256"
 _REGISTRY = jws.JWSRegistry(algorithms=[ALGORITHM])
 _ES256 = _REGISTRY.get_alg(ALGORITHM)
-_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 _TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
-_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
+_FROM_URLSAFE = bytes.maketrans(b"-_+/=", b"+/!!!")
+_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+# Each byte's value as a base64url character (64 for the others, which never get this far).
+_VALUE = bytes(_ALPHABET.find(byte) % 65 for byte in range(256))
+# By the length modulo 4: the padding strict decoding needs, and the low bits of the last
+# character that encode no byte (which the canonical spelling leaves zero).
+_PADDING = (b"", b"", b"==", b"=")
+_STRAY_BITS = (0, 0, 0x0F, 0x03)
 _ES256_SIGNATURE_BYTES = 64
 
 
@@ -54,14 +59,15 @@ def b64url_decode(text: str, what: str) -> bytes:
     """Decode base64url without padding; only the canonical encoding of some bytes passes,
     so one token cannot be spelled two ways."""
     try:
-        # The lenient decoder skips foreign characters and stops at padding; the canonical
-        # check below refuses everything it let through that is not exactly `data` encoded.
-        data = binascii.a2b_base64(text.encode("ascii").translate(_FROM_URLSAFE) + b"==")
+        raw = text.encode("ascii")
+        tail = len(raw) % 4
+        # Strict decoding refuses foreign characters and misplaced padding; the translation
+        # makes padding and the standard alphabet's "+" and "/" foreign too.
+        data = binascii.a2b_base64(raw.translate(_FROM_URLSAFE) + _PADDING[tail], strict_mode=True)
     except (binascii.Error, UnicodeEncodeError):
         raise CredentialRejected("malformed", f"{what} is not base64url") from None
-    if b64url_encode(data) != text:
-        if not _BASE64URL.fullmatch(text):
-            raise CredentialRejected("malformed", f"{what} is not base64url")
+    if tail and _VALUE[raw[-1]] & _STRAY_BITS[tail]:
+        # The last character's low bits encode no byte: another spelling of the same bytes.
         raise CredentialRejected("malformed", f"{what} is not canonical base64url")
     return data
 
@@ -96,10 +102,10 @@ def decode(text: str, what: str) -> CompactJws:
     parts = text.split(".")
     if len(parts) != 3:
         raise CredentialRejected("malformed", f"{what} is not a compact JWS")
-    header = json_loads(b64url_decode(parts[0], f"{what} header"), f"{what} header")
-    if not isinstance(header, dict):
-        raise CredentialRejected("malformed", f"{what} header is not a JSON object")
-    _check_header(header, what)
+    if len(parts[0]) <= _CACHED_HEADER_CHARS:
+        header = dict(_cached_header(parts[0], what))
+    else:
+        header = _decoded_header(parts[0], what)
     payload = json_loads(b64url_decode(parts[1], f"{what} payload"), f"{what} payload")
     if not isinstance(payload, dict):
         raise CredentialRejected("malformed", f"{what} payload is not a JSON object")
@@ -108,6 +114,21 @@ def decode(text: str, what: str) -> CompactJws:
         raise CredentialRejected("malformed", f"{what} signature is not an ES256 signature")
     signing_input = f"{parts[0]}.{parts[1]}".encode("ascii")
     return CompactJws(text, header, payload, signing_input, signature)
+
+
+def _decoded_header(encoded: str, what: str) -> dict[str, Any]:
+    header = json_loads(b64url_decode(encoded, f"{what} header"), f"{what} header")
+    if not isinstance(header, dict):
+        raise CredentialRejected("malformed", f"{what} header is not a JSON object")
+    _check_header(header, what)
+    return header
+
+
+# A signer puts the same header on everything it signs with one key (with x5c, a kilobyte
+# or more): each is decoded and checked once, and handed out as a copy of its members (their
+# values are shared, and nothing changes them). A refused header raises every time.
+_CACHED_HEADER_CHARS = 8192
+_cached_header = lru_cache(maxsize=256)(_decoded_header)
 
 
 def media_type(header: Mapping[str, Any]) -> str | None:

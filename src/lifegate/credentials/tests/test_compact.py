@@ -98,3 +98,27 @@ def test_signing_checks_the_algorithm_and_the_key_as_joserfc_does():
     p384 = ECKey.generate_key("P-384", private=True)
     with pytest.raises(JoseError):
         compact.sign(HEADER, {}, p384)
+
+
+def test_a_header_decoded_again_is_the_signed_one_whatever_was_done_with_the_first():
+    token = compact.sign({**HEADER, "kid": "kept"}, {"n": 1}, ISSUER_KEY)
+    first = compact.decode(token, "jws")
+    first.header["kid"] = "changed"
+    first.header["extra"] = True
+
+    again = compact.decode(token, "jws")
+
+    assert again.header == {**HEADER, "kid": "kept"}
+
+
+def test_a_refused_header_is_refused_every_time_and_a_long_one_is_still_checked():
+    crit = compact.b64url_encode(json.dumps({**HEADER, "crit": ["x"]}).encode())
+    payload = compact.b64url_encode(b"{}")
+    signature = compact.b64url_encode(bytes(64))
+    for _ in range(2):
+        with pytest.raises(CredentialRejected, match="critical"):
+            compact.decode(f"{crit}.{payload}.{signature}", "jws")
+    long_header = {**HEADER, "x5c": ["A" * 9000], "alg": "none"}
+    long = compact.b64url_encode(json.dumps(long_header).encode())
+    with pytest.raises(CredentialRejected, match="ES256"):
+        compact.decode(f"{long}.{payload}.{signature}", "jws")
